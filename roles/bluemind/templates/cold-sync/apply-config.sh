@@ -1,0 +1,35 @@
+{#- Put the origin's configuration in place on the target. The target's own files are kept once,
+    in a backup, before the first overwrite: nothing of the fresh install is lost. -#}
+stage={{ work_dir }}/stage/config
+backup={{ work_dir }}/target-config-backup
+[ -d "$stage" ] || { echo "nothing staged: run the whole cold-sync phase" >&2; exit 1; }
+if [ ! -e "$backup/.complete" ]; then
+  rm -rf -- "$backup"
+  mkdir -p -- "$backup"
+  for path in {{ config_paths | shell_words }}; do
+    for existing in $path; do
+      [ -e "$existing" ] || [ -L "$existing" ] || continue
+      cp -a --parents -- "${existing%/}" "$backup"
+    done
+  done
+  touch -- "$backup/.complete"
+fi
+for path in {{ config_paths | shell_words }}; do
+  case "$path" in
+    */)
+      # A directory: make it exactly the origin's.
+      [ -d "$stage$path" ] || continue
+      mkdir -p -- "$path"
+      rsync -a --delete -- "$stage$path" "$path"
+      ;;
+    *)
+      for staged in "$stage"$path; do
+        [ -e "$staged" ] || [ -L "$staged" ] || continue
+        dest=${staged#"$stage"}
+        mkdir -p -- "$(dirname -- "$dest")"
+        cp -a -- "$staged" "$dest"
+      done
+      ;;
+  esac
+done
+echo "configuration applied (the target's own files are kept in $backup)"

@@ -1,0 +1,11 @@
+{#- bm.ini now holds the origin's database password: give the target's database user that
+    password, so BlueMind connects once started. The SQL goes through stdin, never argv. -#}
+{% include "templates/lib/bm-ini.sh" %}
+user=$(bm_ini_get user)
+[ -n "$user" ] || user=bj
+password=$(bm_ini_get password)
+[ -n "$password" ] || { echo "no password in {{ bm_ini }}" >&2; exit 1; }
+printf 'ALTER ROLE "%s" WITH PASSWORD '\''%s'\'';\n' "$(printf '%s' "$user" | sed 's/"/""/g')" "$(printf '%s' "$password" | sed "s/'/''/g")" \
+  | runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -d postgres -f -
+bm_pg -d {{ databases | first }} -c 'SELECT 1' >/dev/null
+echo "the database accepts the password of the copied bm.ini"

@@ -1,0 +1,17 @@
+{#- Dump one database on the origin, to the origin's disk, and prove the dump complete before
+    anything touches the target: pg_dump must succeed and the plain dump must end with its
+    trailer. A failed or truncated dump fails the pair here, with the target untouched. -#}
+{% include "templates/lib/bm-ini.sh" %}
+db={{ item }}
+dir={{ work_dir }}/dump
+umask 077
+mkdir -p -- "$dir"
+rm -f -- "$dir/$db.sql" "$dir/$db.sql.partial"
+bm_pg -d "$db" -c 'SELECT 1' >/dev/null || { echo "PostgreSQL refuses bm.ini's credentials for $db on the origin" >&2; exit 1; }
+PGPASSWORD=$(bm_ini_get password) pg_dump -h localhost -U "$(bm_ini_get user)" --no-password -f "$dir/$db.sql.partial" -- "$db"
+if ! tail -n 5 -- "$dir/$db.sql.partial" | grep -q '^-- PostgreSQL database dump complete'; then
+  echo "the dump of $db is incomplete (no trailer); refusing to go on" >&2
+  exit 1
+fi
+mv -f -- "$dir/$db.sql.partial" "$dir/$db.sql"
+echo "$db: $(wc -c <"$dir/$db.sql") bytes, complete"

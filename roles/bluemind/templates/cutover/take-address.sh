@@ -1,0 +1,36 @@
+{#- The target takes the origin's address, through the network stack the inventory names. -#}
+address={% if cutover_address %}{{ cutover_address }}{% else %}{{ origin.host }}{% endif %}
+prefix={{ cutover_prefix }}
+iface={{ cutover_interface }}
+[ -n "$iface" ] || iface=$(ip route show default | awk '{print $5; exit}')
+[ -n "$iface" ] || iface=$(ip -o link show | awk -F': ' '$2 != "lo" {print $2; exit}' | cut -d@ -f1)
+[ -n "$iface" ] || { echo "cannot tell which interface takes $address: set cutover_interface" >&2; exit 1; }
+# Wait for the origin to let the address go (it releases it a moment after its step).
+for _ in $(seq 1 30); do
+  ping -c 1 -W 1 "$address" >/dev/null 2>&1 || break
+  sleep 1
+done
+{% if cutover_mode == "ip" %}
+ip addr replace "$address/$prefix" dev "$iface"
+{% elif cutover_mode == "netplan" %}
+cat >/etc/netplan/90-bmfleet-cutover.yaml <<NETPLAN
+# Written by bmfleet: this server took over $address from the migrated origin.
+network:
+  version: 2
+  ethernets:
+    $iface:
+      addresses: [$address/$prefix]
+NETPLAN
+chmod 600 /etc/netplan/90-bmfleet-cutover.yaml
+netplan apply
+{% elif cutover_mode == "ifupdown" %}
+cat >/etc/network/interfaces.d/bmfleet-cutover <<IFUPDOWN
+# Written by bmfleet: this server took over $address from the migrated origin.
+auto $iface:bmfleet
+iface $iface:bmfleet inet static
+    address $address/$prefix
+IFUPDOWN
+ifup "$iface:bmfleet"
+{% endif %}
+command -v arping >/dev/null && arping -c 3 -U -I "$iface" "$address" >/dev/null 2>&1 || true
+echo "the target holds $address/$prefix on $iface"

@@ -1,0 +1,11 @@
+{#- Pull one spool from the origin. The direction is fixed here, once for every phase: the
+    source is always the origin, the destination always a local path on the target. -#}
+{% include "templates/lib/origin-ssh.sh" %}
+spool={{ item }}
+case "$spool" in
+  /*/) ;;
+  *) echo "spool paths must be absolute and end with /: $spool" >&2; exit 2 ;;
+esac
+mkdir -p -- "$spool"
+rsync -aH --delete --numeric-ids --stats --info=progress2 {% if rsync_bwlimit_kbps %}--bwlimit={{ rsync_bwlimit_kbps }} {% endif %}{{ rsync_extra_opts | shell_words }} \
+  -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$spool" "$spool"

@@ -1,0 +1,3 @@
+{% include "templates/lib/services.sh" %}
+bmctl status
+bm_postfix status

@@ -1,0 +1,28 @@
+{#- Does the target have room for the origin's spools? For each spool, what is still missing on
+    the target (origin usage minus what a previous hot sync already copied), summed per target
+    filesystem, plus a margin, must fit in that filesystem's free space. -#}
+usage={{ origin_usage }}
+needed=$(mktemp)
+trap 'rm -f "$needed"' EXIT
+while read -r spool kb; do
+  [ -n "$spool" ] || continue
+  dir=$spool
+  while [ ! -d "$dir" ]; do dir=$(dirname -- "$dir"); done
+  have=0
+  [ -d "$spool" ] && have=$(du -sk -- "$spool" | cut -f1)
+  missing=$(( kb > have ? kb - have : 0 ))
+  mount=$(df -Pk -- "$dir" | awk 'NR==2 {print $6}')
+  printf '%s %s\n' "$mount" "$missing" >>"$needed"
+done <<<"$usage"
+status=0
+for mount in $(cut -d' ' -f1 "$needed" | sort -u); do
+  want=$(awk -v m="$mount" '$1 == m {s += $2} END {print s + 0}' "$needed")
+  want=$(( want + want * {{ free_space_margin_pct }} / 100 ))
+  free=$(df -Pk -- "$mount" | awk 'NR==2 {print $4}')
+  echo "$mount: needs ${want} KiB (with {{ free_space_margin_pct }}% margin), has ${free} KiB free"
+  if [ "$free" -lt "$want" ]; then
+    echo "not enough free space on $mount" >&2
+    status=1
+  fi
+done
+exit $status

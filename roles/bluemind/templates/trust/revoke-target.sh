@@ -1,0 +1,3 @@
+key={{ trust_key_file }}
+rm -f -- "$key" "$key.pub" {{ trust_known_hosts }}
+echo "removed the migration key and known_hosts of the target"

@@ -1,0 +1,157 @@
+//! Diagnostics for bad input: a message that names the file, line and column, shows the line, and
+//! says what to do. Inventories, roles and templates all report their errors through
+//! [`Diagnostic`], so a user sees one format whatever they got wrong.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A place in a file the user wrote. Lines and columns are 1-based, as editors count them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Location {
+    pub fn new(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
+        Location { file: file.into(), line: line.max(1), column: column.max(1) }
+    }
+
+    /// The location of a value read with `serde_saphyr::Spanned`.
+    pub fn of_yaml(file: &Path, loc: &serde_saphyr::Location) -> Self {
+        Location::new(file, loc.line() as usize, loc.column() as usize)
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// One bad-input error: what is wrong, where, and (when we can tell) how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub message: String,
+    pub location: Option<Location>,
+    /// The text of the offending line, shown under the message with a caret.
+    pub source_line: Option<String>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(message: impl Into<String>) -> Self {
+        Diagnostic { message: message.into(), location: None, source_line: None, help: None }
+    }
+
+    /// Attach a location, reading the line's text from `source` (the whole file) for the snippet.
+    pub fn at(mut self, location: Location, source: Option<&str>) -> Self {
+        self.source_line = source.and_then(|s| s.lines().nth(location.line - 1)).map(|l| l.to_string());
+        self.location = Some(location);
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Turn a serde-saphyr error (syntax, unknown field, wrong type...) into a diagnostic.
+    pub fn from_yaml(file: &Path, source: &str, err: &serde_saphyr::Error) -> Self {
+        let bare = err.without_snippet().to_string();
+        let message = strip_line_column_suffix(strip_line_column_prefix(&bare)).to_string();
+        let mut diag = Diagnostic::new(message.clone());
+        if let Some(loc) = err.location().filter(|l| l.line() > 0) {
+            diag = diag.at(Location::of_yaml(file, &loc), Some(source));
+        }
+        if message.starts_with("unknown field") {
+            diag =
+                diag.help("check the spelling: unknown keys are refused so that a typo never goes unnoticed");
+        }
+        diag
+    }
+}
+
+/// serde-saphyr prefixes its messages with "line N column M: "; we print the location ourselves.
+fn strip_line_column_prefix(message: &str) -> &str {
+    let Some(rest) = message.strip_prefix("line ") else { return message };
+    match rest.find(": ") {
+        Some(i) if rest[..i].split(" column ").all(|n| n.trim().parse::<u64>().is_ok()) => &rest[i + 2..],
+        _ => message,
+    }
+}
+
+/// ...and sometimes suffixes them with " at line N, column M".
+fn strip_line_column_suffix(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i) => match message[i + 9..].split_once(", column ") {
+            Some((l, c)) if l.parse::<u64>().is_ok() && c.parse::<u64>().is_ok() => &message[..i],
+            _ => message,
+        },
+        None => message,
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.location {
+            Some(loc) => write!(f, "{loc}: {}", self.message)?,
+            None => write!(f, "{}", self.message)?,
+        }
+        if let (Some(loc), Some(line)) = (&self.location, &self.source_line) {
+            let number = loc.line.to_string();
+            let pad = " ".repeat(number.len());
+            // Tabs would shift the caret; show them as single spaces.
+            let shown = line.replace('\t', " ");
+            let caret_at = shown.chars().take(loc.column - 1).count();
+            write!(f, "\n{pad} |\n{number} | {shown}\n{pad} | {}^", " ".repeat(caret_at))?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Several diagnostics found in one pass: we report them all at once, so the user fixes a file in
+/// one go rather than one error per run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "error: {d}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_saphyr_prefix_only_when_it_is_one() {
+        assert_eq!(strip_line_column_prefix("line 3 column 5: unknown field"), "unknown field");
+        assert_eq!(strip_line_column_prefix("line of sight: x"), "line of sight: x");
+        assert_eq!(strip_line_column_prefix("plain"), "plain");
+        assert_eq!(strip_line_column_suffix("invalid u16 at line 3, column 30"), "invalid u16");
+        assert_eq!(strip_line_column_suffix("look at line 3"), "look at line 3");
+    }
+
+    #[test]
+    fn renders_location_snippet_and_help() {
+        let d = Diagnostic::new("unknown group `erly`")
+            .at(Location::new("inv.yml", 2, 14), Some("pairs:\n  - groups: [erly]\n"))
+            .help("did you mean `early`?");
+        assert_eq!(
+            d.to_string(),
+            "inv.yml:2:14: unknown group `erly`\n  |\n2 |   - groups: [erly]\n  |              ^\n  = help: did you mean `early`?"
+        );
+    }
+}

@@ -1,0 +1,290 @@
+//! Reading an inventory file and checking everything serde cannot: duplicate pair names, a pair
+//! whose origin and target are the same host, groups that are used but never defined, variable
+//! names templates could not use. Every problem found is reported, each with file:line:column,
+//! and nothing is ever half-loaded.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_saphyr::Spanned;
+
+use super::schema::{RawEndpoint, RawInventory, RawVars};
+use super::{Endpoint, Group, Inventory, Pair, Vars};
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::error::{Error, Result};
+use crate::suggest;
+
+/// Variable names the engine itself provides to templates; the inventory may not redefine them.
+pub const RESERVED_VARS: &[&str] = &["pair", "origin", "target", "item", "run", "check_mode"];
+
+pub fn load(path: &Path) -> Result<Inventory> {
+    let source =
+        std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    parse(path, &source)
+}
+
+/// Parse and validate inventory text; `path` names it in errors and anchors relative paths.
+pub fn parse(path: &Path, source: &str) -> Result<Inventory> {
+    let raw: RawInventory =
+        serde_saphyr::from_str(source).map_err(|e| Error::input(Diagnostic::from_yaml(path, source, &e)))?;
+    let mut checker = Checker { path, source, errors: Vec::new() };
+    let inventory = checker.inventory(raw);
+    if checker.errors.is_empty() { Ok(inventory) } else { Err(Error::BadInput(Diagnostics(checker.errors))) }
+}
+
+struct Checker<'a> {
+    path: &'a Path,
+    source: &'a str,
+    errors: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn at(&self, loc: &serde_saphyr::Location) -> Location {
+        Location::of_yaml(self.path, loc)
+    }
+
+    fn error(&mut self, loc: &serde_saphyr::Location, message: String, help: Option<String>) {
+        let mut diag = Diagnostic::new(message).at(self.at(loc), Some(self.source));
+        if let Some(help) = help {
+            diag = diag.help(help);
+        }
+        self.errors.push(diag);
+    }
+
+    fn inventory(&mut self, raw: RawInventory) -> Inventory {
+        let defaults = match raw.defaults {
+            Some(d) => {
+                if let Some(host) = &d.value.host {
+                    self.error(
+                        &host.referenced,
+                        "`host` has no meaning under `defaults:`".into(),
+                        Some("set `host:` under each pair's `origin:` and `target:`".into()),
+                    );
+                }
+                d.value
+            }
+            None => RawEndpoint::default(),
+        };
+        let vars = self.vars(&raw.vars);
+
+        let mut groups: Vec<Group> = Vec::new();
+        let mut group_connections: HashMap<String, RawEndpoint> = HashMap::new();
+        for (name, group) in &raw.groups {
+            self.group_name(name);
+            if let Some(conn) = &group.connection {
+                if let Some(host) = &conn.value.host {
+                    self.error(
+                        &host.referenced,
+                        format!("`host` has no meaning in the connection of group `{}`", name.value),
+                        None,
+                    );
+                }
+                group_connections.insert(name.value.clone(), conn.value.clone());
+            }
+            groups.push(Group {
+                name: name.value.clone(),
+                description: group.description.clone(),
+                vars: self.vars(&group.vars),
+            });
+        }
+        groups.sort_by(|a, b| a.name.cmp(&b.name));
+        let group_names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+
+        let mut pairs = Vec::new();
+        let mut seen: HashMap<String, Location> = HashMap::new();
+        for raw_pair in &raw.pairs {
+            let p = &raw_pair.value;
+            let name = &p.name.value;
+            self.pair_name(&p.name);
+            if let Some(first) = seen.get(name) {
+                self.error(
+                    &p.name.referenced,
+                    format!("duplicate pair name `{name}` (first defined at {first})"),
+                    Some("pair names must be unique: rename one of them".into()),
+                );
+            } else {
+                seen.insert(name.clone(), self.at(&p.name.referenced));
+            }
+            let mut listed = HashSet::new();
+            for g in &p.groups {
+                if !listed.insert(g.value.as_str()) {
+                    self.error(&g.referenced, format!("group `{}` listed twice", g.value), None);
+                } else if !group_names.contains(&g.value.as_str()) {
+                    let help = match suggest::closest(&g.value, group_names.iter().copied()) {
+                        Some(close) => format!("did you mean `{close}`? Otherwise define it under `groups:`"),
+                        None => "define it under `groups:` at the top level".to_string(),
+                    };
+                    self.error(&g.referenced, format!("group `{}` is not defined", g.value), Some(help));
+                }
+            }
+            // Connection settings: host > each listed group in order > defaults.
+            let mut inherited = defaults.clone();
+            for g in p.groups.iter().rev() {
+                if let Some(conn) = group_connections.get(&g.value) {
+                    inherited = conn.or(&inherited);
+                }
+            }
+            let origin = self.endpoint(&p.origin, &inherited, "origin");
+            let target = self.endpoint(&p.target, &inherited, "target");
+            if let (Some(o), Some(t)) = (&origin, &target)
+                && o.host == t.host
+                && o.port == t.port
+            {
+                self.error(
+                    &p.target.referenced,
+                    format!(
+                        "pair `{name}` has the same origin and target ({}:{}); a migration needs two different servers",
+                        o.host, o.port
+                    ),
+                    None,
+                );
+            }
+            let (Some(origin), Some(target)) = (origin, target) else { continue };
+            pairs.push(Pair {
+                name: name.clone(),
+                wave: p.wave.as_ref().map(|w| w.value).unwrap_or(1),
+                groups: p.groups.iter().map(|g| g.value.clone()).collect(),
+                origin,
+                target,
+                vars: self.vars(&p.vars),
+                location: self.at(&raw_pair.referenced),
+            });
+        }
+        if raw.pairs.is_empty() {
+            self.errors.push(
+                Diagnostic::new("the inventory lists no pairs")
+                    .at(Location::new(self.path, 1, 1), Some(self.source))
+                    .help("add at least one entry under `pairs:` with a name, an origin and a target"),
+            );
+        }
+        Inventory { path: self.path.to_path_buf(), vars, groups, pairs }
+    }
+
+    fn endpoint(
+        &mut self,
+        raw: &Spanned<RawEndpoint>,
+        inherited: &RawEndpoint,
+        side: &str,
+    ) -> Option<Endpoint> {
+        let merged = raw.value.or(inherited);
+        let Some(host) = raw.value.host.as_ref() else {
+            self.error(&raw.referenced, format!("the {side} has no `host`"), None);
+            return None;
+        };
+        if host.value.trim().is_empty()
+            || host.value.starts_with('-')
+            || host.value.contains(char::is_whitespace)
+        {
+            self.error(
+                &host.referenced,
+                format!("`{}` is not a host name or address", host.value.escape_debug()),
+                None,
+            );
+            return None;
+        }
+        let user = merged.user.unwrap_or_else(|| "root".to_string());
+        if user.is_empty() || user.starts_with('-') || user.contains(|c: char| c.is_whitespace() || c == '@')
+        {
+            self.error(&raw.referenced, format!("`{}` is not a user name", user.escape_debug()), None);
+        }
+        Some(Endpoint {
+            host: host.value.clone(),
+            port: merged.port.unwrap_or(22),
+            user,
+            identity_file: merged.identity_file.map(|f| self.resolve(&f)),
+            known_hosts: merged
+                .known_hosts
+                .map(|f| self.resolve(&f))
+                .unwrap_or_else(|| home().join(".ssh/known_hosts")),
+            connect_timeout: Duration::from_secs(merged.connect_timeout.unwrap_or(10)),
+        })
+    }
+
+    /// `~/x` is under $HOME; a relative path is relative to the inventory's directory, so an
+    /// inventory and its keys can move together.
+    fn resolve(&self, file: &str) -> PathBuf {
+        if let Some(rest) = file.strip_prefix("~/") {
+            return home().join(rest);
+        }
+        let path = PathBuf::from(file);
+        if path.is_absolute() { path } else { self.path.parent().unwrap_or(Path::new(".")).join(path) }
+    }
+
+    fn vars(&mut self, raw: &RawVars) -> Vars {
+        let mut vars = BTreeMap::new();
+        for (name, value) in raw {
+            if !is_identifier(&name.value) {
+                self.error(
+                    &name.referenced,
+                    format!("`{}` is not a valid variable name", name.value.escape_debug()),
+                    Some("use letters, digits and underscores, not starting with a digit, so templates can write {{ name }}".into()),
+                );
+            } else if RESERVED_VARS.contains(&name.value.as_str()) {
+                self.error(
+                    &name.referenced,
+                    format!("`{}` is reserved: bmfleet sets it for every step", name.value),
+                    Some("choose another name".into()),
+                );
+            }
+            vars.insert(name.value.clone(), value.clone());
+        }
+        vars
+    }
+
+    fn pair_name(&mut self, name: &Spanned<String>) {
+        if !is_name(&name.value) {
+            self.error(
+                &name.referenced,
+                format!("`{}` is not a valid pair name", name.value.escape_debug()),
+                Some("use letters, digits, `-`, `_` and `.`, starting with a letter or digit (names appear in --limit patterns, file names and logs)".into()),
+            );
+        } else if name.value == "all" || is_wave_group(&name.value) {
+            self.error(
+                &name.referenced,
+                format!("`{}` is the name of an implicit group and cannot name a pair", name.value),
+                None,
+            );
+        }
+    }
+
+    fn group_name(&mut self, name: &Spanned<String>) {
+        if !is_name(&name.value) {
+            self.error(
+                &name.referenced,
+                format!("`{}` is not a valid group name", name.value.escape_debug()),
+                Some("use letters, digits, `-`, `_` and `.`, starting with a letter or digit".into()),
+            );
+        } else if name.value == "all" || is_wave_group(&name.value) {
+            self.error(
+                &name.referenced,
+                format!(
+                    "`{}` is an implicit group (every pair, or a wave) and cannot be redefined",
+                    name.value
+                ),
+                Some("use `wave: N` on pairs to put them in a wave".into()),
+            );
+        }
+    }
+}
+
+fn home() -> PathBuf {
+    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"))
+}
+
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Pair and group names: safe in file names, patterns and log lines.
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn is_wave_group(s: &str) -> bool {
+    s.strip_prefix("wave").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}

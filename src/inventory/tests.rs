@@ -1,0 +1,121 @@
+//! Inventory loading: what a good file yields, and the message of each kind of bad file.
+
+use std::path::Path;
+
+use super::*;
+
+const GOOD: &str = r#"
+defaults: { user: admin, port: 2200, identity_file: keys/id, known_hosts: /etc/kh, connect_timeout: 3 }
+vars: { color: inventory, size: 1 }
+groups:
+  early: { description: first, vars: { color: early, speed: fast } }
+  late: { vars: { color: late, speed: slow, tier: gold } }
+pairs:
+  - name: acme
+    wave: 2
+    groups: [early, late]
+    origin: { host: old.acme }
+    target: { host: new.acme, port: 22, user: root }
+    vars: { size: 3 }
+  - name: globex
+    origin: { host: old.globex }
+    target: { host: new.globex }
+"#;
+
+fn load_str(text: &str) -> crate::Result<Inventory> {
+    parse(Path::new("inv/fleet.yml"), text)
+}
+
+fn error_text(text: &str) -> String {
+    match load_str(text) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => {
+            assert_eq!(e.exit_code(), crate::error::exit::BAD_INPUT);
+            e.to_string()
+        }
+    }
+}
+
+#[test]
+fn good_inventory_applies_defaults_and_overrides() {
+    let inv = load_str(GOOD).unwrap();
+    let acme = inv.pair("acme").unwrap();
+    assert_eq!(acme.wave, 2);
+    assert_eq!(acme.origin.user, "admin");
+    assert_eq!(acme.origin.port, 2200);
+    assert_eq!(acme.origin.identity_file.as_deref(), Some(Path::new("inv/keys/id")));
+    assert_eq!(acme.origin.known_hosts, Path::new("/etc/kh"));
+    assert_eq!(acme.origin.connect_timeout.as_secs(), 3);
+    assert_eq!((acme.target.user.as_str(), acme.target.port), ("root", 22));
+    let globex = inv.pair("globex").unwrap();
+    assert_eq!(globex.wave, 1, "wave defaults to 1");
+    assert_eq!(inv.waves(), vec![1, 2]);
+    assert!(acme.in_group("wave2") && acme.in_group("all") && acme.in_group("late"));
+    assert!(!globex.in_group("early"));
+}
+
+#[test]
+fn variable_precedence_is_pair_then_groups_in_order_then_inventory_then_role() {
+    let inv = load_str(GOOD).unwrap();
+    let role_defaults: Vars = [("color", "role"), ("only_role", "r"), ("tier", "bronze")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+        .collect();
+    let merged = merged_vars(&inv, inv.pair("acme").unwrap(), &role_defaults);
+    let get = |k: &str| (merged[k].0.clone(), merged[k].1.clone());
+    assert_eq!(get("size"), (serde_json::json!(3), VarSource::Pair));
+    assert_eq!(get("color"), (serde_json::json!("early"), VarSource::Group("early".into())));
+    assert_eq!(get("speed"), (serde_json::json!("fast"), VarSource::Group("early".into())));
+    assert_eq!(get("tier"), (serde_json::json!("gold"), VarSource::Group("late".into())));
+    assert_eq!(get("only_role"), (serde_json::json!("r"), VarSource::Role));
+    let globex = merged_vars(&inv, inv.pair("globex").unwrap(), &role_defaults);
+    assert_eq!(globex["color"], (serde_json::json!("inventory"), VarSource::Inventory));
+}
+
+#[test]
+fn bad_inventories_are_reported_with_file_line_and_column() {
+    let cases: &[(&str, &str)] = &[
+        ("unknown_key", "pairs:\n  - name: a\n    origin: { host: o }\n    tagret: { host: t }\n"),
+        ("missing_field", "pairs:\n  - name: a\n    origin: { host: o }\n"),
+        ("missing_host", "pairs:\n  - name: a\n    origin: { port: 22 }\n    target: { host: t }\n"),
+        (
+            "duplicate_pair",
+            "pairs:\n  - name: a\n    origin: { host: o1 }\n    target: { host: t1 }\n  - name: a\n    origin: { host: o2 }\n    target: { host: t2 }\n",
+        ),
+        ("same_host", "pairs:\n  - name: a\n    origin: { host: h, port: 22 }\n    target: { host: h }\n"),
+        (
+            "undefined_group",
+            "groups:\n  early: {}\npairs:\n  - name: a\n    groups: [erly]\n    origin: { host: o }\n    target: { host: t }\n",
+        ),
+        (
+            "bad_var_name",
+            "vars:\n  bad-name: 1\npairs:\n  - name: a\n    origin: { host: o }\n    target: { host: t }\n",
+        ),
+        (
+            "reserved_var",
+            "pairs:\n  - name: a\n    origin: { host: o }\n    target: { host: t }\n    vars: { item: 1 }\n",
+        ),
+        ("bad_pair_name", "pairs:\n  - name: \"a b\"\n    origin: { host: o }\n    target: { host: t }\n"),
+        (
+            "implicit_group",
+            "groups:\n  wave1: {}\npairs:\n  - name: a\n    origin: { host: o }\n    target: { host: t }\n",
+        ),
+        ("bad_port", "pairs:\n  - name: a\n    origin: { host: o, port: 70000 }\n    target: { host: t }\n"),
+        ("syntax", "pairs:\n  - name: [a\n"),
+        ("no_pairs", "pairs: []\n"),
+        (
+            "option_host",
+            "pairs:\n  - name: a\n    origin: { host: -oProxyCommand=x }\n    target: { host: t }\n",
+        ),
+    ];
+    for (name, text) in cases {
+        insta::assert_snapshot!(format!("inventory_error_{name}"), error_text(text));
+    }
+}
+
+#[test]
+fn every_problem_is_reported_in_one_pass() {
+    let text = "pairs:\n  - name: a\n    groups: [x]\n    origin: { host: h }\n    target: { host: h }\n  - name: a\n    origin: { host: o }\n    target: { host: t }\n";
+    let err = error_text(text);
+    assert_eq!(err.matches("error: ").count(), 3, "{err}");
+}

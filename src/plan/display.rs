@@ -1,0 +1,186 @@
+//! Showing a plan: as text for operators (`bmfleet plan`, `--check`), as JSON for tools. Both
+//! show the exact shell each step would run and where, with secrets masked.
+
+use serde::Serialize;
+
+use super::{PairPlan, Plan, PlannedStep};
+use crate::role::Where;
+
+pub fn render_text(plan: &Plan) -> String {
+    let pairs: usize = plan.waves.iter().map(|w| w.pairs.len()).sum();
+    let mut out = format!(
+        "Plan: role `{}`, phases {}; {} in {} ({})\n",
+        plan.role.name,
+        plan.phases.join(", "),
+        count(pairs, "pair"),
+        count(plan.waves.len(), "wave"),
+        plan.inventory_path.display(),
+    );
+    if plan.check_mode {
+        out.push_str("Check mode: only read-only probes would run; every other step is shown, not run.\n");
+    }
+    for wave in &plan.waves {
+        out.push_str(&format!("\n== {} ({})\n", wave.label, count(wave.pairs.len(), "pair")));
+        for pair in &wave.pairs {
+            pair_text(&mut out, pair, plan.check_mode);
+        }
+    }
+    out
+}
+
+fn pair_text(out: &mut String, plan: &PairPlan, check_mode: bool) {
+    let pair = &plan.pair;
+    out.push_str(&format!(
+        "\n-- pair {}: origin {}, target {}\n",
+        pair.name,
+        pair.origin.display(),
+        pair.target.display()
+    ));
+    let mut phase = "";
+    for step in &plan.steps {
+        if step.step.phase != phase {
+            phase = &step.step.phase;
+            out.push_str(&format!("   [{phase}]\n"));
+        }
+        out.push_str(&format!("   - {} ({})\n", step.label, describe(plan, step, check_mode)));
+        if let Some(script) = &step.script {
+            for line in plan.masker.mask(script).trim_end().lines() {
+                out.push_str(&format!("       {line}\n"));
+            }
+        }
+        if let Some(assert) = &step.step.assert {
+            for that in &assert.that {
+                out.push_str(&format!("       assert: {}\n", that.source));
+            }
+        }
+    }
+}
+
+fn describe(plan: &PairPlan, step: &PlannedStep, check_mode: bool) -> String {
+    let s = &step.step;
+    let mut parts = vec![match s.on {
+        Where::Origin => format!("on origin {}", plan.pair.origin.host),
+        Where::Target => format!("on target {}", plan.pair.target.host),
+        Where::Controller => "on controller".to_string(),
+    }];
+    if s.probe {
+        parts.push("probe".into());
+    } else if check_mode {
+        parts.push("not run in check mode".into());
+    }
+    if let Some(group) = &s.parallel {
+        parts.push(format!("parallel group {group}, {} at once", step.max_parallel));
+    }
+    if let Some(register) = &s.register {
+        parts.push(format!("registers {register}"));
+    }
+    if s.retries > 0 {
+        parts.push(format!("retries {}", s.retries));
+    }
+    parts.push(format!("timeout {}", humanize(s.timeout)));
+    if let Some(when) = &s.when {
+        parts.push(format!("when {}", when.source));
+    }
+    if let Some(reason) = &step.skipped {
+        parts.push(format!("SKIPPED ({reason})"));
+    }
+    if step.deferred {
+        parts.push("completed at run time".into());
+    }
+    parts.join(", ")
+}
+
+pub fn humanize(d: std::time::Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        s if s >= 3600 && s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s >= 60 && s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+fn count(n: usize, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+}
+
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    role: &'a str,
+    phases: &'a [String],
+    check_mode: bool,
+    waves: Vec<JsonWave<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonWave<'a> {
+    label: &'a str,
+    pairs: Vec<JsonPair<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPair<'a> {
+    name: &'a str,
+    wave: u32,
+    origin: String,
+    target: String,
+    steps: Vec<JsonStep<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonStep<'a> {
+    phase: &'a str,
+    name: &'a str,
+    on: Where,
+    host: Option<&'a str>,
+    probe: bool,
+    script: Option<String>,
+    deferred: bool,
+    skipped: Option<&'a str>,
+    parallel: Option<&'a str>,
+    register: Option<&'a str>,
+    timeout_secs: u64,
+}
+
+pub fn render_json(plan: &Plan) -> String {
+    let json = JsonPlan {
+        role: &plan.role.name,
+        phases: &plan.phases,
+        check_mode: plan.check_mode,
+        waves: plan
+            .waves
+            .iter()
+            .map(|w| JsonWave { label: &w.label, pairs: w.pairs.iter().map(|p| json_pair(p)).collect() })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&json).expect("a plan always serializes")
+}
+
+fn json_pair(plan: &PairPlan) -> JsonPair<'_> {
+    JsonPair {
+        name: &plan.pair.name,
+        wave: plan.pair.wave,
+        origin: plan.pair.origin.display(),
+        target: plan.pair.target.display(),
+        steps: plan
+            .steps
+            .iter()
+            .map(|s| JsonStep {
+                phase: &s.step.phase,
+                name: &s.label,
+                on: s.step.on,
+                host: match s.step.on {
+                    Where::Origin => Some(&plan.pair.origin.host),
+                    Where::Target => Some(&plan.pair.target.host),
+                    Where::Controller => None,
+                },
+                probe: s.step.probe,
+                script: s.script.as_deref().map(|sc| plan.masker.mask(sc).into_owned()),
+                deferred: s.deferred,
+                skipped: s.skipped.as_deref(),
+                parallel: s.step.parallel.as_deref(),
+                register: s.step.register.as_deref(),
+                timeout_secs: s.step.timeout.as_secs(),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,206 @@
+//! Planning: rendering every step of every selected pair, and refusing bad roles before anything
+//! connects.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::*;
+use crate::inventory;
+
+const INVENTORY: &str = r#"
+vars: { db_password: "hunter2-secret", note: "it's $(reboot)" }
+pairs:
+  - { name: acme, wave: 1, origin: { host: o1 }, target: { host: t1 }, vars: { spools: [/a/, "/b c/"] } }
+  - { name: globex, wave: 2, origin: { host: o2 }, target: { host: t2 } }
+"#;
+
+/// A role in a temporary directory: `role.yml` plus template files.
+struct TestRole {
+    dir: tempfile::TempDir,
+}
+
+impl TestRole {
+    fn new(role_yml: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("role.yml"), role_yml).unwrap();
+        TestRole { dir }
+    }
+
+    fn file(self, rel: &str, content: &str) -> Self {
+        let path = self.dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+        self
+    }
+
+    fn load(&self) -> crate::Result<crate::role::Role> {
+        crate::role::load(self.dir.path())
+    }
+
+    /// Error text with the temporary directory replaced by `ROLE`.
+    fn error(&self) -> String {
+        let err = self.load().expect_err("the role should be refused");
+        assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT);
+        err.to_string().replace(&self.dir.path().display().to_string(), "ROLE")
+    }
+
+    fn plan(&self, phases: &[&str]) -> crate::Result<Plan> {
+        let inv = inventory::parse(Path::new("inv.yml"), INVENTORY).unwrap();
+        let selected: Vec<usize> = (0..inv.pairs.len()).collect();
+        let phases: Vec<String> = phases.iter().map(|s| s.to_string()).collect();
+        build(PlanRequest {
+            inventory: &inv,
+            selected: &selected,
+            role: Arc::new(self.load()?),
+            phases: &phases,
+            serial: None,
+            check_mode: false,
+        })
+    }
+}
+
+const ROLE: &str = r#"
+name: test
+defaults: { spools: [/x/], workers: 2 }
+phases:
+  - name: one
+    steps:
+      - name: hello
+        on: origin
+        register: greeting
+        run: echo {{ note }} {{ db_password }}
+      - name: copy
+        on: target
+        loop: spools
+        parallel: copy
+        max_parallel: workers
+        template: templates/copy.sh
+      - name: compare
+        assert:
+          that: greeting != ""
+          message: "no greeting from {{ pair.name }}"
+  - name: two
+    steps:
+      - name: use
+        on: target
+        run: echo {{ greeting }}
+"#;
+
+#[test]
+fn plan_renders_every_step_with_quoting_loops_and_masking() {
+    let role =
+        TestRole::new(ROLE).file("templates/copy.sh", "rsync -a {{ origin.host }}:{{ item }} {{ item }}\n");
+    let plan = role.plan(&["two", "one"]).unwrap();
+    assert_eq!(plan.phases, ["one", "two"], "phases run in the role's order");
+    assert_eq!(plan.waves.len(), 2);
+    let acme = &plan.waves[0].pairs[0];
+    let labels: Vec<&str> = acme.steps.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels, ["hello", "copy [/a/]", "copy [/b c/]", "compare", "use"]);
+    assert_eq!(acme.steps[2].script.as_deref(), Some("rsync -a o1:'/b c/' '/b c/'\n"));
+    assert_eq!(acme.steps[1].max_parallel, 2);
+    assert!(acme.steps[4].deferred, "uses a register");
+    assert_eq!(acme.steps[4].script.as_deref(), Some("echo '<runtime:greeting>'"));
+    let text = render_text(&plan);
+    assert!(!text.contains("hunter2"), "secrets are masked:\n{text}");
+    insta::assert_snapshot!("plan_text", text);
+    let json: serde_json::Value = serde_json::from_str(&render_json(&plan)).unwrap();
+    assert_eq!(json["waves"][1]["pairs"][0]["steps"][1]["script"], "rsync -a o2:/x/ /x/\n");
+    assert!(!render_json(&plan).contains("hunter2"));
+}
+
+#[test]
+fn a_register_from_a_phase_not_run_is_refused_before_connecting() {
+    let role = TestRole::new(ROLE).file("templates/copy.sh", "true\n");
+    let err = role.plan(&["two"]).unwrap_err().to_string();
+    assert!(
+        err.contains("uses `greeting`, which is registered by a step that does not run before it"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_phases_are_refused_with_suggestions() {
+    let role = TestRole::new(ROLE).file("templates/copy.sh", "true\n");
+    let err = role.plan(&["tow"]).unwrap_err().to_string();
+    insta::assert_snapshot!("unknown_phase", err);
+}
+
+#[test]
+fn undefined_variables_are_errors_with_template_line_and_column() {
+    let role =
+        TestRole::new(ROLE).file("templates/copy.sh", "set -e\nrsync -a {{ origin.hots }} {{ itme }}\n");
+    let err =
+        role.plan(&["one"]).unwrap_err().to_string().replace(&role.dir.path().display().to_string(), "ROLE");
+    insta::assert_snapshot!("undefined_variable", err);
+
+    let inline =
+        TestRole::new(&ROLE.replace("echo {{ note }}", "echo {{ nte }}")).file("templates/copy.sh", "true\n");
+    let err = inline
+        .plan(&["one"])
+        .unwrap_err()
+        .to_string()
+        .replace(&inline.dir.path().display().to_string(), "ROLE");
+    assert!(err.contains("ROLE/role.yml:10:22: undefined variable `nte`"), "{err}");
+    assert!(err.contains("did you mean `note`?"), "{err}");
+}
+
+#[test]
+fn bad_roles_are_refused_at_load() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "unknown_step_key",
+            "phases:\n  - name: a\n    steps:\n      - name: s\n        on: origin\n        rn: true\n",
+        ),
+        ("no_where", "phases:\n  - name: a\n    steps:\n      - name: s\n        run: true\n"),
+        (
+            "bad_where",
+            "phases:\n  - name: a\n    steps:\n      - name: s\n        on: elsewhere\n        run: true\n",
+        ),
+        (
+            "syntax",
+            "phases:\n  - name: a\n    steps:\n      - name: s\n        on: origin\n        run: |\n          echo {{ x\n",
+        ),
+        (
+            "bad_duration",
+            "phases:\n  - name: a\n    steps:\n      - name: s\n        on: origin\n        timeout: 5 minutes\n        run: true\n",
+        ),
+        (
+            "duplicate_step",
+            "phases:\n  - name: a\n    steps:\n      - { name: s, on: origin, run: 'true' }\n      - { name: s, on: origin, run: 'true' }\n",
+        ),
+        (
+            "missing_template",
+            "phases:\n  - name: a\n    steps:\n      - { name: s, on: origin, template: templates/nope.sh }\n",
+        ),
+        (
+            "bad_requires",
+            "phases:\n  - name: a\n    requires: [b]\n    steps:\n      - { name: s, on: origin, run: 'true' }\n",
+        ),
+        (
+            "bad_expression",
+            "phases:\n  - name: a\n    steps:\n      - name: s\n        when: x ==\n        on: origin\n        run: 'true'\n",
+        ),
+    ];
+    for (name, yml) in cases {
+        insta::assert_snapshot!(format!("role_error_{name}"), TestRole::new(yml).error());
+    }
+}
+
+#[test]
+fn the_example_inventory_plans_with_the_bluemind_role() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let inv = inventory::load(&root.join("inventories/example.yml")).unwrap();
+    let selected = crate::pattern::select(&inv, "wave1:!acme").unwrap();
+    let role = Arc::new(crate::role::load(&root.join("roles/bluemind")).unwrap());
+    let plan = build(PlanRequest {
+        inventory: &inv,
+        selected: &selected,
+        role,
+        phases: &["hot-sync".to_string(), "cold-sync".to_string()],
+        serial: None,
+        check_mode: false,
+    })
+    .unwrap();
+    let text = render_text(&plan).replace(&root.display().to_string(), ".");
+    insta::assert_snapshot!("example_wave1_not_acme", text);
+}

@@ -1,0 +1,416 @@
+//! Loading a role directory: parse `role.yml`, check it, and compile every template once. All
+//! problems are reported together, each located in `role.yml` or in the template file.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_saphyr::Spanned;
+
+use super::render::{Origin, Renderer};
+use super::schema::{Count, RawRole, RawStep, Where};
+use super::{Assert, DEFAULT_TIMEOUT, Expr, Phase, Role, Step};
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::error::{Error, Result};
+use crate::inventory::Vars;
+
+/// Load the role in `dir` (which holds `role.yml`).
+pub fn load(dir: &Path) -> Result<Role> {
+    let path = dir.join("role.yml");
+    let source: Arc<str> =
+        std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?.into();
+    let raw: RawRole = serde_saphyr::from_str(&source)
+        .map_err(|e| Error::input(Diagnostic::from_yaml(&path, &source, &e)))?;
+    let mut loader =
+        Loader { dir, path: &path, source: source.clone(), renderer: Renderer::new(), errors: Vec::new() };
+    let role = loader.role(raw);
+    if loader.errors.is_empty() { Ok(role) } else { Err(Error::BadInput(Diagnostics(loader.errors))) }
+}
+
+/// `90`, `30s`, `5m`, `2h`, `1h30m`: durations as operators write them.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            _ => return None,
+        };
+        total = total.checked_add(number.parse::<u64>().ok()?.checked_mul(unit)?)?;
+        number.clear();
+    }
+    (number.is_empty() && !text.is_empty()).then(|| Duration::from_secs(total))
+}
+
+struct Loader<'a> {
+    dir: &'a Path,
+    path: &'a Path,
+    source: Arc<str>,
+    renderer: Renderer,
+    errors: Vec<Diagnostic>,
+}
+
+impl Loader<'_> {
+    fn error_at(&mut self, loc: &serde_saphyr::Location, message: impl Into<String>, help: Option<&str>) {
+        let mut diag = Diagnostic::new(message).at(Location::of_yaml(self.path, loc), Some(&self.source));
+        if let Some(help) = help {
+            diag = diag.help(help);
+        }
+        self.errors.push(diag);
+    }
+
+    fn origin(&self, loc: &serde_saphyr::Location) -> Origin {
+        Origin::yaml_value(self.path, self.source.clone(), loc)
+    }
+
+    fn duration(&mut self, text: &Spanned<String>) -> Duration {
+        parse_duration(&text.value).unwrap_or_else(|| {
+            self.error_at(
+                &text.referenced,
+                format!("`{}` is not a duration", text.value),
+                Some("write e.g. `90`, `30s`, `5m`, `2h` or `1h30m`"),
+            );
+            Duration::ZERO
+        })
+    }
+
+    fn role(&mut self, raw: RawRole) -> Role {
+        let name = raw.name.clone().unwrap_or_else(|| {
+            self.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "role".into())
+        });
+        let mut defaults = Vars::new();
+        for (k, v) in &raw.defaults {
+            if !crate::inventory::is_identifier(&k.value) {
+                self.error_at(&k.referenced, format!("`{}` is not a valid variable name", k.value), None);
+            }
+            defaults.insert(k.value.clone(), v.clone());
+        }
+        self.templates_dir();
+        let role_timeout = raw.timeout.as_ref().map(|t| self.duration(t)).unwrap_or(DEFAULT_TIMEOUT);
+
+        let mut phases: Vec<Phase> = Vec::new();
+        for raw_phase in &raw.phases {
+            let p = &raw_phase.value;
+            let phase_name = p.name.value.clone();
+            if !is_phase_name(&phase_name) {
+                self.error_at(
+                    &p.name.referenced,
+                    format!("`{phase_name}` is not a valid phase name"),
+                    Some("use lowercase letters, digits and `-` (phase names are also commands)"),
+                );
+            }
+            if phases.iter().any(|q| q.name == phase_name) {
+                self.error_at(&p.name.referenced, format!("phase `{phase_name}` is defined twice"), None);
+            }
+            for req in &p.requires {
+                if !phases.iter().any(|q| q.name == req.value) {
+                    self.error_at(
+                        &req.referenced,
+                        format!(
+                            "phase `{phase_name}` requires `{}`, which is not an earlier phase of this role",
+                            req.value
+                        ),
+                        None,
+                    );
+                }
+            }
+            let mut names = HashSet::new();
+            let mut steps = Vec::new();
+            for raw_step in &p.steps {
+                let s = &raw_step.value;
+                if !names.insert(s.name.value.clone()) {
+                    self.error_at(
+                        &s.name.referenced,
+                        format!("step `{}` appears twice in phase `{phase_name}`", s.name.value),
+                        Some("step names must be unique within a phase"),
+                    );
+                }
+                let location = Location::of_yaml(self.path, &raw_step.referenced);
+                if let Some(step) = self.step(&phase_name, s, location, role_timeout) {
+                    steps.push(Arc::new(step));
+                }
+            }
+            if p.steps.is_empty() {
+                self.error_at(&p.name.referenced, format!("phase `{phase_name}` has no steps"), None);
+            }
+            phases.push(Phase {
+                name: phase_name,
+                description: p.description.clone(),
+                requires: p.requires.iter().map(|r| r.value.clone()).collect(),
+                confirm: p.confirm.clone(),
+                steps,
+            });
+        }
+        Role {
+            name,
+            dir: self.dir.to_path_buf(),
+            description: raw.description,
+            secrets: raw.secrets,
+            defaults,
+            phases,
+            renderer: std::mem::take(&mut self.renderer),
+        }
+    }
+
+    fn step(&mut self, phase: &str, s: &RawStep, location: Location, role_timeout: Duration) -> Option<Step> {
+        let id = format!("{phase}/{}", s.name.value);
+        let before = self.errors.len();
+        let mut uses = BTreeSet::new();
+
+        let script = match (&s.run, &s.template) {
+            (Some(_), Some(t)) => {
+                self.error_at(
+                    &t.referenced,
+                    format!("step `{id}` has both `run` and `template`"),
+                    Some("keep one of them"),
+                );
+                None
+            }
+            (Some(run), None) => {
+                let name = format!("{}#{id}", self.path.display());
+                let origin = self.origin(&run.referenced);
+                self.compile_shell(&name, &run.value, origin)
+            }
+            (None, Some(t)) => self.template_file(t),
+            (None, None) => None,
+        };
+        if let Some(name) = &script {
+            uses.extend(self.renderer.variables(name));
+        }
+        let on = match (s.on, script.is_some()) {
+            (Some(on), _) => on,
+            (None, false) => Where::Controller,
+            (None, true) => {
+                self.error_at(
+                    &s.name.referenced,
+                    format!("step `{id}` does not say where it runs"),
+                    Some("add `on: origin`, `on: target` or `on: controller`"),
+                );
+                Where::Controller
+            }
+        };
+        if script.is_none() && s.assert.is_none() && s.run.is_none() && s.template.is_none() {
+            self.error_at(
+                &s.name.referenced,
+                format!("step `{id}` has nothing to do"),
+                Some("give it `run:`, `template:` or `assert:`"),
+            );
+        }
+
+        let when = s.when.as_ref().and_then(|w| self.expr(&format!("{id}#when"), w));
+        let assert = match &s.assert {
+            Some(a) => {
+                let mut that = Vec::new();
+                let exprs = a.that.value.clone().into_vec();
+                for (i, e) in exprs.iter().enumerate() {
+                    let spanned =
+                        Spanned { value: e.clone(), referenced: a.that.referenced, defined: a.that.defined };
+                    that.extend(self.expr(&format!("{id}#assert{i}"), &spanned));
+                }
+                let message = format!("{id}#message");
+                let origin = self.origin(&a.message.referenced);
+                if let Err(e) = self.renderer.add_text(&message, &a.message.value, origin) {
+                    self.errors.push(e.0);
+                }
+                Some(Assert { that, message })
+            }
+            None => None,
+        };
+        for expr in when.iter().chain(assert.iter().flat_map(|a| a.that.iter())) {
+            uses.extend(self.renderer.variables(&expr.template));
+        }
+        if let Some(a) = &assert {
+            uses.extend(self.renderer.variables(&a.message));
+        }
+
+        let register = s.register.as_ref().map(|r| {
+            if !crate::inventory::is_identifier(&r.value)
+                || crate::inventory::RESERVED_VARS.contains(&r.value.as_str())
+            {
+                self.error_at(
+                    &r.referenced,
+                    format!("`{}` cannot be a register name", r.value),
+                    Some("use letters, digits and underscores; not a reserved name"),
+                );
+            }
+            r.value.clone()
+        });
+        let loop_over = s.loop_over.as_ref().map(|l| {
+            if !crate::inventory::is_identifier(&l.value) {
+                self.error_at(
+                    &l.referenced,
+                    format!("`loop:` takes the name of a list variable, not `{}`", l.value),
+                    None,
+                );
+            }
+            uses.insert(l.value.clone());
+            l.value.clone()
+        });
+        if let Some(mp) = &s.max_parallel {
+            match &mp.value {
+                Count::Number(0) => self.error_at(&mp.referenced, "`max_parallel` must be at least 1", None),
+                Count::Var(v) if !crate::inventory::is_identifier(v) => self.error_at(
+                    &mp.referenced,
+                    format!("`max_parallel` takes a number or a variable name, not `{v}`"),
+                    None,
+                ),
+                Count::Var(v) => {
+                    uses.insert(v.clone());
+                }
+                Count::Number(_) => {}
+            }
+        }
+        let timeout = s.timeout.as_ref().map(|t| self.duration(t)).unwrap_or(role_timeout);
+        let retry_delay = s.retry_delay.as_ref().map(|t| self.duration(t)).unwrap_or(Duration::from_secs(5));
+        if self.errors.len() > before {
+            return None;
+        }
+        Some(Step {
+            phase: phase.to_string(),
+            name: s.name.value.clone(),
+            on,
+            script,
+            ok_codes: s.ok_codes.clone().unwrap_or_else(|| vec![0]),
+            warn_codes: s.warn_codes.clone().unwrap_or_default(),
+            timeout,
+            retries: s.retries.unwrap_or(0),
+            retry_delay,
+            when,
+            register,
+            assert,
+            parallel: s.parallel.clone(),
+            max_parallel: s.max_parallel.as_ref().map(|m| m.value.clone()),
+            probe: s.probe,
+            loop_over,
+            check: s.check.clone(),
+            progress: s.progress,
+            stats: s.stats,
+            record: s.record.clone(),
+            location,
+            uses,
+        })
+    }
+
+    fn compile_shell(&mut self, name: &str, content: &str, origin: Origin) -> Option<String> {
+        match self.renderer.add_shell(name, content, origin) {
+            Ok(()) => Some(name.to_string()),
+            Err(e) => {
+                self.errors.push(e.0);
+                None
+            }
+        }
+    }
+
+    /// Compile every file under `templates/` once, named by its path relative to the role
+    /// directory (`templates/lib/origin-ssh.sh`), so that steps and `{% include %}` can use it.
+    fn templates_dir(&mut self) {
+        let root = self.dir.join("templates");
+        let mut pending = vec![root.clone()];
+        let mut files = Vec::new();
+        while let Some(dir) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let mut batch = Vec::new();
+        for path in files {
+            let rel = path.strip_prefix(self.dir).unwrap_or(&path).to_string_lossy().into_owned();
+            match std::fs::read_to_string(&path) {
+                Ok(content) => {
+                    let origin = Origin::file(&path, Arc::from(content.as_str()));
+                    batch.push((rel, content, origin));
+                }
+                Err(e) => {
+                    self.errors.push(Diagnostic::new(format!("cannot read template {}: {e}", path.display())))
+                }
+            }
+        }
+        if let Err(e) = self.renderer.add_shell_batch(batch) {
+            self.errors.push(e.0);
+        }
+    }
+
+    /// A step's `template:`, relative to the role directory (compiled by `templates_dir`).
+    fn template_file(&mut self, t: &Spanned<String>) -> Option<String> {
+        let rel = PathBuf::from(&t.value);
+        if rel.is_absolute() || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+            self.error_at(
+                &t.referenced,
+                format!("template `{}` must be a path inside the role directory", t.value),
+                None,
+            );
+            return None;
+        }
+        let name = rel.to_string_lossy().into_owned();
+        if self.renderer.has_template(&name) {
+            return Some(name);
+        }
+        let path = self.dir.join(&rel);
+        let content = match std::fs::read_to_string(&path) {
+            Ok(c) => c,
+            Err(e) => {
+                self.error_at(
+                    &t.referenced,
+                    format!("cannot read template {}: {e}", path.display()),
+                    Some("templates live under the role directory, e.g. `templates/hot-sync/rsync.sh`"),
+                );
+                return None;
+            }
+        };
+        let origin = Origin::file(&path, Arc::from(content.as_str()));
+        self.compile_shell(&name, &content, origin)
+    }
+
+    fn expr(&mut self, name: &str, e: &Spanned<String>) -> Option<Expr> {
+        let origin = self.origin(&e.referenced);
+        match self.renderer.add_expr(name, &e.value, origin) {
+            Ok(()) => Some(Expr { source: e.value.clone(), template: name.to_string() }),
+            Err(err) => {
+                self.errors.push(err.0);
+                None
+            }
+        }
+    }
+}
+
+fn is_phase_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("2d"), Some(Duration::from_secs(172800)));
+        assert_eq!(parse_duration("5x"), None);
+        assert_eq!(parse_duration("m"), None);
+        assert_eq!(parse_duration("10m5"), None);
+        assert_eq!(parse_duration(""), None);
+    }
+}

@@ -1,0 +1,116 @@
+//! Roles: the BlueMind knowledge of bmfleet, kept as data. A role is a directory holding
+//! `role.yml` (defaults and ordered phases, each a list of steps) and the templates its steps
+//! render. The engine knows nothing about BlueMind; it loads a role, renders its steps for each
+//! pair (`render.rs`) and runs them.
+
+mod load;
+pub mod quote;
+mod render;
+mod schema;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use load::{load, parse_duration};
+pub use render::{Origin, RenderError, Renderer, is_secret_name};
+pub use schema::{Count, OutputParser, Where};
+
+use crate::diag::Location;
+use crate::inventory::Vars;
+
+/// Variables the engine provides at run time (from the SSH connections), besides registers.
+pub const FACTS: &[&str] = &["origin_hostkey_pub", "target_hostkey_pub"];
+
+/// Steps of one parallel group running at once on a pair, unless the step says otherwise. Stays
+/// under OpenSSH's default `MaxSessions 10` with room for the pair's other channels.
+pub const DEFAULT_MAX_PARALLEL: usize = 7;
+
+/// Timeout of a step that sets none and whose role sets none.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3600);
+
+#[derive(Debug)]
+pub struct Role {
+    pub name: String,
+    pub dir: PathBuf,
+    pub description: Option<String>,
+    /// Extra variable names to mask (besides the `*password`, `*token`, `*secret`, `*key` ones).
+    pub secrets: Vec<String>,
+    pub defaults: Vars,
+    pub phases: Vec<Phase>,
+    pub(crate) renderer: Renderer,
+}
+
+#[derive(Debug)]
+pub struct Phase {
+    pub name: String,
+    pub description: Option<String>,
+    pub requires: Vec<String>,
+    pub confirm: Option<String>,
+    pub steps: Vec<Arc<Step>>,
+}
+
+#[derive(Debug)]
+pub struct Step {
+    pub phase: String,
+    pub name: String,
+    pub on: Where,
+    /// Name of the shell template in the renderer; `None` for an assertion-only step.
+    pub script: Option<String>,
+    pub ok_codes: Vec<i32>,
+    pub warn_codes: Vec<i32>,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub retry_delay: Duration,
+    /// Name of the condition template (renders `true`/`false`).
+    pub when: Option<Expr>,
+    pub register: Option<String>,
+    pub assert: Option<Assert>,
+    pub parallel: Option<String>,
+    pub max_parallel: Option<schema::Count>,
+    pub probe: bool,
+    pub loop_over: Option<String>,
+    pub check: Option<String>,
+    pub progress: Option<OutputParser>,
+    pub stats: Option<OutputParser>,
+    pub record: Option<String>,
+    pub location: Location,
+    /// Top-level variables any of the step's templates reference.
+    pub uses: BTreeSet<String>,
+}
+
+/// A tera expression (`when:`, `assert.that`), compiled as a template that renders true/false.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub source: String,
+    pub template: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Assert {
+    pub that: Vec<Expr>,
+    /// Template name of the failure message.
+    pub message: String,
+}
+
+impl Role {
+    pub fn phase(&self, name: &str) -> Option<&Phase> {
+        self.phases.iter().find(|p| p.name == name)
+    }
+
+    pub fn phase_names(&self) -> Vec<&str> {
+        self.phases.iter().map(|p| p.name.as_str()).collect()
+    }
+
+    pub fn renderer(&self) -> &Renderer {
+        &self.renderer
+    }
+}
+
+impl Step {
+    /// `phase/step`, unique within a role.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.phase, self.name)
+    }
+}

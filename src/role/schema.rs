@@ -1,0 +1,131 @@
+//! `role.yml` exactly as written. See the README's "Roles and steps" for the meaning of each key.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRole {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Variable names whose values are masked in every output, beyond the default suffixes.
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    /// Default timeout of the role's steps (a step's own `timeout:` wins).
+    #[serde(default)]
+    pub timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    pub defaults: HashMap<Spanned<String>, serde_json::Value>,
+    pub phases: Vec<Spanned<RawPhase>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPhase {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Phases that must have completed on a pair (per the journal) before this one may run.
+    #[serde(default)]
+    pub requires: Vec<Spanned<String>>,
+    /// A question the operator must answer `yes` to (or pass `--yes`) before the phase starts.
+    #[serde(default)]
+    pub confirm: Option<String>,
+    pub steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Where {
+    Origin,
+    Target,
+    Controller,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputParser {
+    Rsync,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Count {
+    Number(u32),
+    Var(String),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAssert {
+    /// One expression or a list; every one must be true.
+    pub that: Spanned<OneOrMany>,
+    /// Shown when the assertion fails (a template, rendered without shell quoting).
+    pub message: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub on: Option<Where>,
+    /// The shell to run, as an inline template...
+    #[serde(default)]
+    pub run: Option<Spanned<String>>,
+    /// ...or as a template file, relative to the role directory.
+    #[serde(default)]
+    pub template: Option<Spanned<String>>,
+    #[serde(default)]
+    pub ok_codes: Option<Vec<i32>>,
+    #[serde(default)]
+    pub warn_codes: Option<Vec<i32>>,
+    #[serde(default)]
+    pub timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    pub retries: Option<u32>,
+    #[serde(default)]
+    pub retry_delay: Option<Spanned<String>>,
+    #[serde(default)]
+    pub when: Option<Spanned<String>>,
+    #[serde(default)]
+    pub register: Option<Spanned<String>>,
+    #[serde(default)]
+    pub assert: Option<RawAssert>,
+    #[serde(default)]
+    pub parallel: Option<String>,
+    #[serde(default)]
+    pub max_parallel: Option<Spanned<Count>>,
+    #[serde(default)]
+    pub probe: bool,
+    #[serde(default, rename = "loop")]
+    pub loop_over: Option<Spanned<String>>,
+    #[serde(default)]
+    pub check: Option<String>,
+    #[serde(default)]
+    pub progress: Option<OutputParser>,
+    #[serde(default)]
+    pub stats: Option<OutputParser>,
+    #[serde(default)]
+    pub record: Option<String>,
+}
