@@ -24,6 +24,86 @@ pub enum Command {
     /// Inspect the inventory: pairs, groups, waves, merged variables.
     #[command(subcommand)]
     Inventory(InventoryCommand),
+    /// Run phases of any role on the selected pairs.
+    Run(RunArgs),
+    /// Run an ad-hoc shell command on the origins, the targets, or both (like `ansible -m shell`).
+    Exec(ExecArgs),
+}
+
+/// How a run goes: concurrency, waves, failure policy, SSH trust, output.
+#[derive(Debug, Clone, Args)]
+pub struct RunOptions {
+    /// Pairs in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub forks: usize,
+    /// Cut each wave into batches, as Ansible's serial: `1,5,25%`.
+    #[arg(long, value_name = "SIZES")]
+    pub serial: Option<String>,
+    /// Stop later waves when more than P% of a wave's pairs failed or were unreachable.
+    #[arg(long, value_name = "P", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub max_fail_percent: Option<u8>,
+    /// Any failed pair stops the run: nothing new starts, running pairs stop at their next step.
+    #[arg(long)]
+    pub any_errors_fatal: bool,
+    /// Record the host keys of hosts missing from known_hosts (a changed key is refused always).
+    #[arg(long)]
+    pub accept_new_host_keys: bool,
+    /// Seconds between SSH keepalives; a host silent for three of them is unreachable.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub keepalive: u64,
+    /// After a first Ctrl-C, seconds running steps get to finish before they are stopped.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub grace: u64,
+    /// Directory of run records (logs, summary.json, failed.txt), one subdirectory per run.
+    #[arg(long, value_name = "DIR", default_value = "runs")]
+    pub runs_dir: PathBuf,
+    /// Output: text (progress bars on a terminal, plain lines otherwise) or JSON lines.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Answer yes to confirmations (the cutover asks before moving addresses).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The role: a directory holding role.yml, or a role name looked up under roles/.
+    #[arg(value_name = "ROLE")]
+    pub role: PathBuf,
+    /// Phases to run (in the role's order). Default: every phase.
+    #[arg(value_name = "PHASE")]
+    pub phases: Vec<String>,
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Connect and run the read-only probes only; every other step is shown, not run.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub options: RunOptions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnWhich {
+    Origin,
+    Target,
+    Both,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The shell command, run as is (no templating) through bash on each host.
+    #[arg(value_name = "COMMAND")]
+    pub command: String,
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Which hosts of each pair.
+    #[arg(long, value_enum, default_value = "both")]
+    pub on: OnWhich,
+    /// Seconds the command may run on each host.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub options: RunOptions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -15,13 +15,17 @@ pub mod cli;
 pub mod commands;
 pub mod diag;
 pub mod error;
+pub mod exec;
 pub mod inventory;
 pub mod pattern;
 pub mod plan;
 pub mod report;
 pub mod role;
 pub mod secrets;
+pub mod ssh;
 pub mod suggest;
+pub mod time;
+pub mod tty;
 
 use std::process::ExitCode;
 

@@ -1,9 +1,11 @@
 //! One file per command: each turns parsed arguments into calls to the engine (inventory,
 //! pattern, role, plan, exec...) and prints the result.
 
+mod exec;
 mod inventory;
 mod plan;
 mod roles;
+pub mod run;
 
 use std::process::ExitCode;
 
@@ -15,6 +17,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Plan(args) => plan::plan(args),
         Command::Inventory(InventoryCommand::List(args)) => inventory::list(args),
         Command::Inventory(InventoryCommand::Graph(args)) => inventory::graph(args),
+        Command::Run(args) => run::run(args),
+        Command::Exec(args) => exec::exec(args),
     }
 }
 

@@ -122,6 +122,54 @@ pub fn build(req: PlanRequest<'_>) -> Result<Plan> {
     Ok(Plan { role, phases, waves, check_mode: req.check_mode, inventory_path: req.inventory.path.clone() })
 }
 
+/// The plan of `bmfleet exec`: one ad-hoc command on the chosen hosts of each pair, as is.
+pub fn adhoc(
+    inventory: &Inventory,
+    selected: &[usize],
+    command: &str,
+    sides: &[crate::role::Where],
+    timeout: std::time::Duration,
+) -> Plan {
+    let steps: Vec<crate::role::Step> = sides
+        .iter()
+        .map(|&on| crate::role::Step::adhoc("exec", &format!("{on:?}").to_lowercase(), on, timeout))
+        .collect();
+    let role = Arc::new(Role::adhoc("exec", "exec", steps));
+    let pairs = selected
+        .iter()
+        .map(|&i| {
+            let pair = &inventory.pairs[i];
+            let steps = role.phases[0]
+                .steps
+                .iter()
+                .map(|step| PlannedStep {
+                    step: step.clone(),
+                    label: step.name.clone(),
+                    item: None,
+                    script: Some(command.to_string()),
+                    deferred: false,
+                    skipped: None,
+                    max_parallel: sides.len(),
+                })
+                .collect();
+            Arc::new(PairPlan {
+                pair: pair.clone(),
+                context: Context::new(),
+                steps,
+                masker: Masker::default(),
+                secret_names: Vec::new(),
+            })
+        })
+        .collect();
+    Plan {
+        role,
+        phases: vec!["exec".into()],
+        waves: serial::waves(pairs, None),
+        check_mode: false,
+        inventory_path: inventory.path.clone(),
+    }
+}
+
 /// Requested phases, checked and put in the role's order (running `cold-sync hot-sync` means
 /// hot-sync first: the role's order is the procedure's order).
 pub fn resolve_phases(role: &Role, requested: &[String]) -> Result<Vec<String>> {

@@ -1,5 +1,11 @@
-//! Everything bmfleet shows or writes about a run: tables, progress, logs, JSON events, summaries.
+//! Everything bmfleet shows or writes about a run: events, console output (progress bars, plain
+//! lines, JSON lines), the run directory (logs, summary.json, failed.txt) and the summary.
 
+pub mod console;
+pub mod events;
+pub mod exec_output;
+pub mod rundir;
+pub mod summary;
 pub mod table;
 
 pub use table::table;

@@ -108,7 +108,56 @@ impl Role {
     }
 }
 
+impl Role {
+    /// A role made in code, with no templates (the ad-hoc commands of `bmfleet exec`).
+    pub fn adhoc(name: &str, phase: &str, steps: Vec<Step>) -> Role {
+        Role {
+            name: name.to_string(),
+            dir: PathBuf::new(),
+            description: None,
+            secrets: Vec::new(),
+            defaults: Vars::new(),
+            phases: vec![Phase {
+                name: phase.to_string(),
+                description: None,
+                requires: Vec::new(),
+                confirm: None,
+                steps: steps.into_iter().map(Arc::new).collect(),
+            }],
+            renderer: Renderer::new(),
+        }
+    }
+}
+
 impl Step {
+    /// A step whose script is given as is, not rendered (see `Role::adhoc`).
+    pub fn adhoc(phase: &str, name: &str, on: Where, timeout: Duration) -> Step {
+        Step {
+            phase: phase.to_string(),
+            name: name.to_string(),
+            on,
+            script: Some(String::from("<ad hoc>")),
+            ok_codes: vec![0],
+            warn_codes: Vec::new(),
+            timeout,
+            retries: 0,
+            retry_delay: Duration::ZERO,
+            when: None,
+            register: None,
+            assert: None,
+            parallel: Some("adhoc".into()),
+            max_parallel: None,
+            probe: true,
+            loop_over: None,
+            check: None,
+            progress: None,
+            stats: None,
+            record: None,
+            location: Location::new("<command line>", 1, 1),
+            uses: BTreeSet::new(),
+        }
+    }
+
     /// `phase/step`, unique within a role.
     pub fn id(&self) -> String {
         format!("{}/{}", self.phase, self.name)

@@ -1,0 +1,173 @@
+//! `bmfleet run ROLE PHASE...` and the machinery every command that touches hosts shares:
+//! build the plan (all rendering done before any connection), load the keys, ask for
+//! confirmations, execute, print and write the summary, and turn the outcome into an exit code.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cli::{Format, RunArgs, RunOptions};
+use crate::error::{Error, Result, exit};
+use crate::exec::{self, Cancel, Hooks, NoHooks};
+use crate::inventory::Inventory;
+use crate::plan::{self, Plan, PlanRequest};
+use crate::report::console::{Bars, JsonLines, Plain};
+use crate::report::events::{Fanout, Reporter};
+use crate::report::rundir::RunDir;
+use crate::report::summary::{RunReport, render_text};
+use crate::role::Role;
+use crate::ssh::{Keys, SshOptions, Trust};
+
+pub fn run(args: RunArgs) -> Result<ExitCode> {
+    let (inventory, selected) = super::load_selection(&args.selection)?;
+    let role_dir = super::roles::find(&args.role, &inventory.path)?;
+    let role = Arc::new(crate::role::load(&role_dir)?);
+    let plan = build_plan(&inventory, &selected, role, &args.phases, &args.options, args.check)?;
+    let report = execute(&plan, &args.options, Arc::new(NoHooks), None)?;
+    finish(&report)
+}
+
+pub fn build_plan(
+    inventory: &Inventory,
+    selected: &[usize],
+    role: Arc<Role>,
+    phases: &[String],
+    options: &RunOptions,
+    check: bool,
+) -> Result<Plan> {
+    let serial = options.serial.as_deref().map(plan::parse_serial).transpose()?;
+    plan::build(PlanRequest {
+        inventory,
+        selected,
+        role,
+        phases,
+        serial: serial.as_deref(),
+        check_mode: check,
+    })
+}
+
+/// Confirmations the plan's phases ask for (`confirm:`), once per run, before anything runs.
+fn confirm(plan: &Plan, options: &RunOptions) -> Result<()> {
+    if plan.check_mode || options.yes {
+        return Ok(());
+    }
+    for phase in &plan.phases {
+        let Some(question) = plan.role.phase(phase).and_then(|p| p.confirm.as_deref()) else { continue };
+        let pairs: Vec<&str> =
+            plan.waves.iter().flat_map(|w| w.pairs.iter().map(|p| p.pair.name.as_str())).collect();
+        let question = format!("{question} ({} pairs: {})", pairs.len(), pairs.join(", "));
+        if !std::io::stdin().is_terminal() {
+            return Err(Error::Declined(format!(
+                "phase `{phase}` asks for confirmation and there is no terminal to ask: pass --yes"
+            )));
+        }
+        if !crate::tty::confirm(&question) {
+            return Err(Error::Declined(format!("phase `{phase}` not confirmed; nothing was run")));
+        }
+    }
+    Ok(())
+}
+
+/// Execute a plan with the console and run-directory reporters. Bad input (keys, flags) is
+/// reported before anything connects.
+pub fn execute(
+    plan: &Plan,
+    options: &RunOptions,
+    hooks: Arc<dyn Hooks>,
+    extra: Option<Box<dyn Reporter>>,
+) -> Result<RunReport> {
+    confirm(plan, options)?;
+    let endpoints =
+        plan.waves.iter().flat_map(|w| w.pairs.iter()).flat_map(|p| [&p.pair.origin, &p.pair.target]);
+    let keys = Keys::load(endpoints.map(|e| e.identity_file.as_deref()))?;
+    let trust = Trust::new(
+        keys,
+        SshOptions {
+            accept_new_host_keys: options.accept_new_host_keys,
+            keepalive: Duration::from_secs(options.keepalive.max(1)),
+            keepalive_max: 3,
+        },
+    );
+    let run_id = crate::time::run_id();
+    let run_dir = RunDir::create(&options.runs_dir, &run_id).map_err(|e| {
+        Error::internal(format!("cannot create the run directory under {}: {e}", options.runs_dir.display()))
+    })?;
+    let run_path = run_dir.path().to_path_buf();
+    let run_dir = Arc::new(run_dir);
+
+    let pairs: usize = plan.waves.iter().map(|w| w.pairs.len()).sum();
+    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(SharedRunDir(run_dir.clone()))];
+    match (options.format, extra) {
+        (Format::Json, _) => reporters.push(Box::new(JsonLines)),
+        (Format::Text, Some(extra)) => reporters.push(extra),
+        (Format::Text, None) if std::io::stderr().is_terminal() => reporters.push(Box::new(Bars::new(pairs))),
+        (Format::Text, None) => reporters.push(Box::new(Plain)),
+    }
+    let reporter: Arc<dyn Reporter> = Arc::new(Fanout(reporters));
+
+    let exec_options = exec::RunOptions {
+        run_id,
+        forks: options.forks,
+        max_fail_percent: options.max_fail_percent,
+        any_errors_fatal: options.any_errors_fatal,
+        grace: Duration::from_secs(options.grace),
+        handle_signals: true,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::internal(format!("cannot start the async runtime: {e}")))?;
+    let report = runtime.block_on(exec::execute(
+        plan,
+        &exec_options,
+        trust,
+        reporter.clone(),
+        hooks,
+        Cancel::default(),
+    ));
+    reporter.finish();
+    run_dir
+        .write_summary(&report)
+        .map_err(|e| Error::internal(format!("cannot write the summary in {}: {e}", run_path.display())))?;
+    if options.format == Format::Text {
+        print!("{}", render_text(&report));
+        println!("Logs and summary: {}", run_path.display());
+        if !report.retry_names().is_empty() {
+            println!("Retry what did not succeed: --limit @{}", run_path.join("failed.txt").display());
+        }
+    }
+    // Drop the runtime without waiting for detached work (a hung connection must not hold us).
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    Ok(report)
+}
+
+/// The exit code of a finished run, as an error for main to print when it is not a success.
+pub fn finish(report: &RunReport) -> Result<ExitCode> {
+    let total = report.pairs.len();
+    match report.exit_code() {
+        exit::OK => Ok(ExitCode::SUCCESS),
+        exit::INTERRUPTED => Err(Error::Interrupted),
+        exit::UNREACHABLE => Err(Error::Unreachable {
+            unreachable: report.count(crate::report::events::PairStatus::Unreachable),
+            total,
+        }),
+        exit::BUSY => Err(Error::Busy(format!(
+            "{} of {total} pairs skipped: another run holds them",
+            report.count(crate::report::events::PairStatus::Busy)
+        ))),
+        _ => Err(Error::PairsFailed { failed: report.retry_names().len(), total }),
+    }
+}
+
+/// The run directory is also needed after the run (summary): share it with the reporter list.
+struct SharedRunDir(Arc<RunDir>);
+
+impl Reporter for SharedRunDir {
+    fn event(&self, event: &crate::report::events::Event) {
+        self.0.event(event)
+    }
+    fn finish(&self) {
+        self.0.finish()
+    }
+}

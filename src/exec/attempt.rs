@@ -1,0 +1,239 @@
+//! Running one attempt of one step's script, on a host over SSH or on the controller.
+//!
+//! The script never travels on a command line (where `ps` would show it, secrets included): the
+//! channel runs a fixed wrapper that reads the script from stdin up to a NUL byte, runs it with
+//! `set -eo pipefail` in its own process group, and watches stdin. We keep stdin open while the
+//! step runs; when we close the channel (timeout, Ctrl-C) or the connection dies, stdin ends and
+//! the wrapper kills the whole process group: a stopped step is stopped on the host too.
+
+use std::time::{Duration, Instant};
+
+use crate::exec::cancel::{Cancel, Level};
+use crate::exec::output::{Collector, Line};
+use crate::report::events::{StepStatus, Stream};
+use crate::ssh::Connection;
+
+/// See the module documentation. `$p` is the script's process group, `$w` the watchdog's.
+pub const WRAPPER: &str = r#"exec bash -c 'set -m; IFS= read -r -d "" s || exit 125; (exec </dev/null; set -eo pipefail; eval "$s") & p=$!; { cat >/dev/null; kill -TERM -- -$p; sleep 5; kill -KILL -- -$p; } 2>/dev/null & w=$!; set +m; wait $p; r=$?; kill -- -$w 2>/dev/null; exit $r'"#;
+
+/// After the exit status arrives, how long we wait for the rest of the output. A daemon started
+/// by a step that keeps its stdout open would otherwise hold the channel forever.
+const DRAIN: Duration = Duration::from_secs(2);
+
+pub struct AttemptSpec<'a> {
+    pub script: &'a str,
+    pub timeout: Duration,
+    pub ok_codes: &'a [i32],
+    pub warn_codes: &'a [i32],
+    pub rsync_output: bool,
+    /// How long a running step may go on after a first Ctrl-C.
+    pub grace: Duration,
+}
+
+pub struct AttemptResult {
+    pub status: StepStatus,
+    pub exit_code: Option<i32>,
+    pub collector: Collector,
+    pub duration: Duration,
+}
+
+fn classify(code: i32, spec: &AttemptSpec<'_>) -> StepStatus {
+    if spec.ok_codes.contains(&code) {
+        StepStatus::Ok
+    } else if spec.warn_codes.contains(&code) {
+        StepStatus::Warning { code }
+    } else {
+        StepStatus::Failed { code }
+    }
+}
+
+/// Why the loop stops waiting for the command.
+enum Stop {
+    Timeout,
+    Interrupted,
+}
+
+/// The deadline a step must end by: its timeout, shortened by a Ctrl-C (grace) or a second one.
+fn stop_deadline(
+    started: Instant,
+    spec: &AttemptSpec<'_>,
+    cancel: &Cancel,
+    since: &mut Option<Instant>,
+) -> (Instant, Stop) {
+    let timeout = started + spec.timeout;
+    match cancel.level() {
+        Level::Run => (timeout, Stop::Timeout),
+        Level::Hard => (Instant::now(), Stop::Interrupted),
+        Level::Soft => {
+            let at = *since.get_or_insert_with(Instant::now) + spec.grace;
+            if at < timeout { (at, Stop::Interrupted) } else { (timeout, Stop::Timeout) }
+        }
+    }
+}
+
+pub async fn remote(
+    conn: &Connection,
+    spec: &AttemptSpec<'_>,
+    cancel: &Cancel,
+    on_line: &mut (dyn FnMut(Line) + Send),
+) -> AttemptResult {
+    let started = Instant::now();
+    let mut collector = Collector::new(spec.rsync_output);
+    let lost = |message: String, collector: Collector| AttemptResult {
+        status: StepStatus::ConnectionLost { message },
+        exit_code: None,
+        collector,
+        duration: started.elapsed(),
+    };
+    let (mut channel, _permit) = match conn.channel().await {
+        Ok(c) => c,
+        Err(e) => return lost(format!("cannot open a channel: {e}"), collector),
+    };
+    if let Err(e) = channel.exec(true, WRAPPER).await {
+        return lost(format!("cannot start the command: {e}"), collector);
+    }
+    let mut payload = spec.script.as_bytes().to_vec();
+    payload.push(0);
+    if let Err(e) = channel.data_bytes(payload).await {
+        return lost(format!("cannot send the script: {e}"), collector);
+    }
+
+    let mut exit: Option<StepStatus> = None;
+    let mut exit_code = None;
+    let mut drain_until: Option<tokio::time::Instant> = None;
+    let mut soft_since = None;
+    let mut cancel_rx = cancel.subscribe();
+    loop {
+        let (deadline, why) = stop_deadline(started, spec, cancel, &mut soft_since);
+        let deadline = tokio::time::Instant::from_std(deadline);
+        let wake = drain_until.map_or(deadline, |d| d.min(deadline));
+        tokio::select! {
+            msg = channel.wait() => match msg {
+                Some(russh::ChannelMsg::Data { data }) => {
+                    collector.feed(Stream::Stdout, &data).into_iter().for_each(&mut *on_line);
+                }
+                Some(russh::ChannelMsg::ExtendedData { data, ext: 1 }) => {
+                    collector.feed(Stream::Stderr, &data).into_iter().for_each(&mut *on_line);
+                }
+                Some(russh::ChannelMsg::ExitStatus { exit_status }) => {
+                    let code = exit_status as i32;
+                    exit_code = Some(code);
+                    exit = Some(classify(code, spec));
+                    drain_until = Some(tokio::time::Instant::now() + DRAIN);
+                }
+                Some(russh::ChannelMsg::ExitSignal { signal_name, .. }) => {
+                    exit = Some(StepStatus::Signal { signal: format!("{signal_name:?}") });
+                    drain_until = Some(tokio::time::Instant::now() + DRAIN);
+                }
+                Some(russh::ChannelMsg::Close) | None => break,
+                Some(_) => {}
+            },
+            _ = tokio::time::sleep_until(wake) => {
+                if exit.is_some() {
+                    break; // drained long enough
+                }
+                let _ = channel.close().await;
+                let status = match why {
+                    Stop::Timeout => StepStatus::TimedOut { secs: spec.timeout.as_secs() },
+                    Stop::Interrupted => StepStatus::Interrupted,
+                };
+                collector.finish().into_iter().for_each(&mut *on_line);
+                return AttemptResult { status, exit_code: None, collector, duration: started.elapsed() };
+            }
+            _ = cancel_rx.changed() => {}
+        }
+    }
+    let _ = channel.close().await;
+    collector.finish().into_iter().for_each(&mut *on_line);
+    match exit {
+        Some(status) => AttemptResult { status, exit_code, collector, duration: started.elapsed() },
+        // The channel ended without an exit status: never a success.
+        None => lost("the channel closed without an exit status".into(), collector),
+    }
+}
+
+/// A step that runs on the controller: the same wrapper, through a local bash.
+pub async fn local(
+    spec: &AttemptSpec<'_>,
+    cancel: &Cancel,
+    on_line: &mut (dyn FnMut(Line) + Send),
+) -> AttemptResult {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let started = Instant::now();
+    let mut collector = Collector::new(spec.rsync_output);
+    let mut child = match tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(WRAPPER)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            return AttemptResult {
+                status: StepStatus::Failed { code: 127 },
+                exit_code: None,
+                collector: {
+                    collector.tail.push_back(format!("cannot start bash on the controller: {e}"));
+                    collector
+                },
+                duration: started.elapsed(),
+            };
+        }
+    };
+    let mut stdin = child.stdin.take();
+    if let Some(input) = stdin.as_mut() {
+        let mut payload = spec.script.as_bytes().to_vec();
+        payload.push(0);
+        let _ = input.write_all(&payload).await;
+    }
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let (mut out_buf, mut err_buf) = ([0u8; 8192], [0u8; 8192]);
+    let (mut out_open, mut err_open) = (true, true);
+    let mut soft_since = None;
+    let mut cancel_rx = cancel.subscribe();
+    let mut status = None;
+    while out_open || err_open || status.is_none() {
+        let (deadline, why) = stop_deadline(started, spec, cancel, &mut soft_since);
+        tokio::select! {
+            n = stdout.read(&mut out_buf), if out_open => match n {
+                Ok(0) | Err(_) => out_open = false,
+                Ok(n) => collector.feed(Stream::Stdout, &out_buf[..n]).into_iter().for_each(&mut *on_line),
+            },
+            n = stderr.read(&mut err_buf), if err_open => match n {
+                Ok(0) | Err(_) => err_open = false,
+                Ok(n) => collector.feed(Stream::Stderr, &err_buf[..n]).into_iter().for_each(&mut *on_line),
+            },
+            s = child.wait(), if status.is_none() => {
+                status = Some(s);
+                // The command ended: stop the watchdog, then read what is left.
+                drop(stdin.take());
+            }
+            _ = tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)) => {
+                drop(stdin.take());
+                let _ = tokio::time::timeout(Duration::from_secs(6), child.wait()).await;
+                let _ = child.kill().await;
+                collector.finish().into_iter().for_each(&mut *on_line);
+                let status = match why {
+                    Stop::Timeout => StepStatus::TimedOut { secs: spec.timeout.as_secs() },
+                    Stop::Interrupted => StepStatus::Interrupted,
+                };
+                return AttemptResult { status, exit_code: None, collector, duration: started.elapsed() };
+            }
+            _ = cancel_rx.changed() => {}
+        }
+    }
+    collector.finish().into_iter().for_each(&mut *on_line);
+    let (status, code) = match status {
+        Some(Ok(s)) => match (s.code(), std::os::unix::process::ExitStatusExt::signal(&s)) {
+            (Some(code), _) => (classify(code, spec), Some(code)),
+            (None, Some(sig)) => (StepStatus::Signal { signal: sig.to_string() }, None),
+            _ => (StepStatus::Failed { code: -1 }, None),
+        },
+        _ => (StepStatus::Failed { code: -1 }, None),
+    };
+    AttemptResult { status, exit_code: code, collector, duration: started.elapsed() }
+}

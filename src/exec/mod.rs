@@ -1,0 +1,304 @@
+//! The executor: runs a [`Plan`] on real hosts. Waves run one after another; inside a wave up to
+//! `--forks` pairs are in flight, each walking its own steps (`pair.rs`), so a slow pair never
+//! stalls another. A failed pair is counted and reported; the others go on. After each wave the
+//! failure policy (`--max-fail-percent`, `--any-errors-fatal`) decides whether later waves run.
+
+pub mod attempt;
+pub mod cancel;
+pub mod output;
+mod pair;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+
+pub use cancel::{Cancel, Level};
+
+use crate::inventory::Pair;
+use crate::plan::Plan;
+use crate::report::events::{Event, PairStatus, Reporter};
+use crate::report::summary::{PairReport, RunReport};
+use crate::role::Role;
+use crate::ssh::Trust;
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub run_id: String,
+    /// Pairs in flight at once.
+    pub forks: usize,
+    /// Stop later waves when more than this percentage of a wave's pairs failed.
+    pub max_fail_percent: Option<u8>,
+    /// Any failure stops the run: nothing new starts, running pairs stop at their next step.
+    pub any_errors_fatal: bool,
+    /// After a first Ctrl-C, how long running steps may go on before they are stopped.
+    pub grace: Duration,
+    /// Listen for Ctrl-C / SIGTERM (off in tests that drive `Cancel` themselves).
+    pub handle_signals: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            run_id: String::new(),
+            forks: 50,
+            max_fail_percent: None,
+            any_errors_fatal: false,
+            grace: Duration::from_secs(10),
+            handle_signals: true,
+        }
+    }
+}
+
+/// Things a run tells the outside world at pair and phase boundaries (the journal, locks).
+pub trait Hooks: Send + Sync {
+    /// Before a pair starts. `Err` skips the pair with that status and message (busy, blocked).
+    fn pair_starting(&self, _pair: &Pair, _phases: &[String]) -> Result<(), (PairStatus, String)> {
+        Ok(())
+    }
+    fn phase_finished(&self, _pair: &Pair, _phase: &str, _report: &PairReport) {}
+    fn pair_finished(&self, _pair: &Pair, _report: &PairReport) {}
+}
+
+/// No hooks.
+pub struct NoHooks;
+impl Hooks for NoHooks {}
+
+/// What every pair task of a run shares.
+pub(crate) struct Shared {
+    trust: Trust,
+    reporter: Arc<dyn Reporter>,
+    cancel: Cancel,
+    role: Arc<Role>,
+    check_mode: bool,
+    grace: Duration,
+    hooks: Arc<dyn Hooks>,
+    /// Set by `--any-errors-fatal` when a pair failed (as opposed to the operator's Ctrl-C).
+    policy_stop: AtomicBool,
+    interrupted: AtomicBool,
+}
+
+impl Shared {
+    fn emit(&self, event: Event) {
+        self.reporter.event(&event);
+    }
+
+    fn stop_reason(&self) -> String {
+        if self.interrupted.load(Ordering::SeqCst) {
+            "interrupted (Ctrl-C)".into()
+        } else if self.policy_stop.load(Ordering::SeqCst) {
+            "stopped: another pair failed and --any-errors-fatal is set".into()
+        } else {
+            "stopped".into()
+        }
+    }
+}
+
+/// Run a plan. Never fails as a whole: each pair's outcome is in the report.
+pub async fn execute(
+    plan: &Plan,
+    options: &RunOptions,
+    trust: Trust,
+    reporter: Arc<dyn Reporter>,
+    hooks: Arc<dyn Hooks>,
+    cancel: Cancel,
+) -> RunReport {
+    let started = Instant::now();
+    let shared = Arc::new(Shared {
+        trust,
+        reporter: reporter.clone(),
+        cancel: cancel.clone(),
+        role: plan.role.clone(),
+        check_mode: plan.check_mode,
+        grace: options.grace,
+        hooks,
+        policy_stop: AtomicBool::new(false),
+        interrupted: AtomicBool::new(false),
+    });
+    let signals = options.handle_signals.then(|| tokio::spawn(watch_signals(shared.clone())));
+    let total: usize = plan.waves.iter().map(|w| w.pairs.len()).sum();
+    shared.emit(Event::RunStarted {
+        run_id: options.run_id.clone(),
+        role: plan.role.name.clone(),
+        phases: plan.phases.clone(),
+        pairs: total,
+        waves: plan.waves.len(),
+        check_mode: plan.check_mode,
+    });
+
+    let mut reports: Vec<PairReport> = Vec::new();
+    let mut stopped: Option<String> = None;
+    for wave in &plan.waves {
+        if stopped.is_some() || cancel.level() >= Level::Soft {
+            reports.extend(
+                wave.pairs.iter().map(|p| not_run(&p.pair.name, &wave.label, &shared, stopped.as_deref())),
+            );
+            continue;
+        }
+        shared.emit(Event::WaveStarted {
+            wave: wave.label.clone(),
+            pairs: wave.pairs.iter().map(|p| p.pair.name.clone()).collect(),
+        });
+        let forks = Arc::new(Semaphore::new(options.forks.max(1)));
+        let mut tasks = Vec::new();
+        for pair_plan in &wave.pairs {
+            let shared = shared.clone();
+            let forks = forks.clone();
+            let pair_plan = pair_plan.clone();
+            let wave_label = wave.label.clone();
+            let phases = plan.phases.clone();
+            let fatal = options.any_errors_fatal;
+            tasks.push(tokio::spawn(async move {
+                let permit = tokio::select! {
+                    p = forks.acquire_owned() => p.expect("semaphore never closed"),
+                    _ = shared.cancel.reached(Level::Soft) => return not_run(&pair_plan.pair.name, &wave_label, &shared, None),
+                };
+                let report = run_pair(&shared, &pair_plan, &wave_label, &phases).await;
+                drop(permit);
+                if fatal && matches!(report.status, PairStatus::Failed | PairStatus::Unreachable) {
+                    shared.policy_stop.store(true, Ordering::SeqCst);
+                    shared.cancel.raise(Level::Soft);
+                }
+                report
+            }));
+        }
+        let mut wave_reports = Vec::new();
+        for task in tasks {
+            match task.await {
+                Ok(report) => wave_reports.push(report),
+                Err(e) => wave_reports.push({
+                    let mut r = PairReport::new("?", &wave.label, PairStatus::Failed);
+                    r.message = Some(format!("internal error: {e}"));
+                    r
+                }),
+            }
+        }
+        let failed = wave_reports.iter().filter(|r| r.status == PairStatus::Failed).count();
+        let unreachable = wave_reports.iter().filter(|r| r.status == PairStatus::Unreachable).count();
+        let ok = wave_reports.iter().filter(|r| r.status.succeeded()).count();
+        let bad_percent = (failed + unreachable) as f64 * 100.0 / wave_reports.len().max(1) as f64;
+        if shared.policy_stop.load(Ordering::SeqCst) {
+            stopped = Some(format!("a pair of {} failed and --any-errors-fatal is set", wave.label));
+        } else if let Some(max) = options.max_fail_percent
+            && bad_percent > max as f64
+        {
+            stopped = Some(format!(
+                "{:.0}% of the pairs of {} failed, more than --max-fail-percent {max}",
+                bad_percent, wave.label
+            ));
+        }
+        shared.emit(Event::WaveFinished {
+            wave: wave.label.clone(),
+            ok,
+            failed,
+            unreachable,
+            stopped_later_waves: stopped.clone(),
+        });
+        reports.extend(wave_reports);
+    }
+    if let Some(handle) = signals {
+        handle.abort();
+    }
+    let report = RunReport {
+        run_id: options.run_id.clone(),
+        role: plan.role.name.clone(),
+        phases: plan.phases.clone(),
+        check_mode: plan.check_mode,
+        interrupted: shared.interrupted.load(Ordering::SeqCst),
+        stopped,
+        duration: started.elapsed(),
+        pairs: reports,
+    };
+    shared.emit(Event::RunFinished {
+        ok: report.count(PairStatus::Ok),
+        warning: report.count(PairStatus::Warning),
+        failed: report.count(PairStatus::Failed),
+        unreachable: report.count(PairStatus::Unreachable),
+        other: report
+            .pairs
+            .iter()
+            .filter(|p| {
+                !matches!(
+                    p.status,
+                    PairStatus::Ok | PairStatus::Warning | PairStatus::Failed | PairStatus::Unreachable
+                )
+            })
+            .count(),
+        secs: report.duration.as_secs_f64(),
+        exit_code: report.exit_code(),
+    });
+    report
+}
+
+async fn run_pair(
+    shared: &Shared,
+    plan: &crate::plan::PairPlan,
+    wave: &str,
+    phases: &[String],
+) -> PairReport {
+    let name = &plan.pair.name;
+    if let Err((status, message)) = shared.hooks.pair_starting(&plan.pair, phases) {
+        let mut report = PairReport::new(name, wave, status);
+        report.message = Some(message.clone());
+        shared.emit(Event::PairFinished {
+            pair: name.clone(),
+            status,
+            failed_step: None,
+            message: Some(message),
+            secs: 0.0,
+        });
+        return report;
+    }
+    shared.emit(Event::PairStarted { pair: name.clone() });
+    let run = pair::PairRun::new(shared, plan);
+    let report = run.run(wave).await;
+    run.close().await;
+    shared.hooks.pair_finished(&plan.pair, &report);
+    shared.emit(Event::PairFinished {
+        pair: name.clone(),
+        status: report.status,
+        failed_step: report.failed_step.clone(),
+        message: report.message.clone(),
+        secs: report.duration.as_secs_f64(),
+    });
+    report
+}
+
+fn not_run(pair: &str, wave: &str, shared: &Shared, reason: Option<&str>) -> PairReport {
+    let mut report = PairReport::new(pair, wave, PairStatus::NotRun);
+    report.message = Some(reason.map(str::to_string).unwrap_or_else(|| shared.stop_reason()));
+    shared.emit(Event::PairFinished {
+        pair: pair.into(),
+        status: PairStatus::NotRun,
+        failed_step: None,
+        message: report.message.clone(),
+        secs: 0.0,
+    });
+    report
+}
+
+/// First Ctrl-C (or SIGTERM): soft stop; second: hard stop.
+async fn watch_signals(shared: Arc<Shared>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+    else {
+        return;
+    };
+    for level in [Level::Soft, Level::Hard] {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+        shared.interrupted.store(true, Ordering::SeqCst);
+        shared.cancel.raise(level);
+        let message = match level {
+            Level::Soft => format!(
+                "interrupt: starting nothing new; running steps get {} s to finish (Ctrl-C again to stop them now)",
+                shared.grace.as_secs()
+            ),
+            _ => "interrupt again: stopping every running step now".to_string(),
+        };
+        shared.emit(Event::Notice { message });
+    }
+}

@@ -1,0 +1,441 @@
+//! One pair's walk through its steps. Each pair goes at its own pace: it connects to its hosts
+//! when a step first needs them, runs each step (or each parallel group of steps) with retries,
+//! feeds registers to later steps, and stops at the first failure, except for `check:` steps,
+//! which all run so that a phase's checks table is complete before the phase fails.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use futures::StreamExt;
+use tokio::sync::OnceCell;
+
+use super::Shared;
+use super::attempt::{self, AttemptSpec};
+use super::cancel::Level;
+use super::output::{Line, TransferStats};
+use crate::inventory::Side;
+use crate::plan::{PairPlan, PlannedStep};
+use crate::report::events::{Event, PairStatus, StepStatus};
+use crate::report::summary::{CheckResult, PairReport, epoch_secs};
+use crate::role::{OutputParser, Where, is_secret_name};
+use crate::secrets::Masker;
+use crate::ssh::Connection;
+
+/// The outcome of one step (after its retries).
+struct StepResult {
+    status: StepStatus,
+    stats: Option<TransferStats>,
+    manual: Vec<String>,
+    tail: Vec<String>,
+    started: SystemTime,
+    ended: SystemTime,
+}
+
+pub(super) struct PairRun<'a> {
+    shared: &'a Shared,
+    plan: &'a PairPlan,
+    origin: OnceCell<Result<Arc<Connection>, String>>,
+    target: OnceCell<Result<Arc<Connection>, String>>,
+    registers: Mutex<BTreeMap<String, String>>,
+    masker: Mutex<Masker>,
+}
+
+impl<'a> PairRun<'a> {
+    pub(super) fn new(shared: &'a Shared, plan: &'a PairPlan) -> Self {
+        PairRun {
+            shared,
+            plan,
+            origin: OnceCell::new(),
+            target: OnceCell::new(),
+            registers: Mutex::new(BTreeMap::new()),
+            masker: Mutex::new(plan.masker.clone()),
+        }
+    }
+
+    fn name(&self) -> &str {
+        &self.plan.pair.name
+    }
+
+    fn mask(&self, text: &str) -> String {
+        self.masker.lock().expect("masker").mask(text).into_owned()
+    }
+
+    /// The connection to one host of the pair, opened on first use and kept for the run.
+    pub(super) async fn connection(&self, side: Side) -> Result<Arc<Connection>, String> {
+        let cell = match side {
+            Side::Origin => &self.origin,
+            Side::Target => &self.target,
+        };
+        cell.get_or_init(|| async {
+            let endpoint = self.plan.pair.endpoint(side);
+            Connection::open(endpoint, &self.shared.trust)
+                .await
+                .map(Arc::new)
+                .map_err(|e| format!("{} {}: {e}", side.as_str(), endpoint.host))
+        })
+        .await
+        .clone()
+    }
+
+    pub(super) async fn close(&self) {
+        for cell in [&self.origin, &self.target] {
+            if let Some(Ok(conn)) = cell.get() {
+                conn.close().await;
+            }
+        }
+    }
+
+    /// Walk every planned step; returns the pair's report.
+    pub(super) async fn run(&self, wave: &str) -> PairReport {
+        let started = Instant::now();
+        let mut report = PairReport::new(self.name(), wave, PairStatus::Ok);
+        let steps = &self.plan.steps;
+        let mut phase_failed: Option<(String, String, Vec<String>)> = None;
+        let mut transfer_window: BTreeMap<String, (SystemTime, SystemTime)> = BTreeMap::new();
+        let mut i = 0;
+        while i < steps.len() {
+            if self.shared.cancel.level() >= Level::Soft {
+                report.status = PairStatus::Stopped;
+                report.message = Some(self.shared.stop_reason());
+                break;
+            }
+            // A batch: one step, or consecutive steps of the same parallel group.
+            let mut j = i + 1;
+            if let Some(group) = &steps[i].step.parallel {
+                while j < steps.len()
+                    && steps[j].step.parallel.as_ref() == Some(group)
+                    && steps[j].step.phase == steps[i].step.phase
+                {
+                    j += 1;
+                }
+            }
+            let batch = &steps[i..j];
+            let width = batch.iter().map(|s| s.max_parallel).min().unwrap_or(1).max(1);
+            // Collected first: a closure inside the stream would make the future not `Send`.
+            let futures: Vec<_> = batch.iter().map(|s| Box::pin(self.run_step(s))).collect();
+            let results: Vec<StepResult> = futures::stream::iter(futures).buffered(width).collect().await;
+
+            let mut stop: Option<(PairStatus, &PlannedStep, StepResult)> = None;
+            for (ps, result) in batch.iter().zip(results) {
+                let step = &ps.step;
+                if let Some(label) = &step.check {
+                    let verdict = match &result.status {
+                        StepStatus::Ok => "ok",
+                        StepStatus::Warning { .. } => "warning",
+                        StepStatus::Skipped { .. } => "skipped",
+                        _ => "failed",
+                    };
+                    let message = (!result.status.is_success()).then(|| {
+                        let last = result.tail.last().cloned().unwrap_or_default();
+                        match &result.status {
+                            StepStatus::AssertFailed { message } => message.clone(),
+                            other if last.is_empty() => other.describe(),
+                            other => format!("{}: {last}", other.describe()),
+                        }
+                    });
+                    report.checks.push(CheckResult {
+                        phase: step.phase.clone(),
+                        label: label.clone(),
+                        result: verdict.into(),
+                        message,
+                    });
+                }
+                if let StepStatus::Warning { .. } = result.status {
+                    report.warnings.push(format!("{}/{}", step.phase, ps.label));
+                }
+                report.manual.extend(result.manual.iter().cloned());
+                if let Some(stats) = &result.stats {
+                    let t = report.transfers.entry(step.phase.clone()).or_default();
+                    t.stats.add(stats);
+                    if matches!(result.status, StepStatus::Warning { .. }) {
+                        t.warnings += 1;
+                    }
+                    let w =
+                        transfer_window.entry(step.phase.clone()).or_insert((result.started, result.ended));
+                    w.0 = w.0.min(result.started);
+                    w.1 = w.1.max(result.ended);
+                    t.secs = w.1.duration_since(w.0).unwrap_or_default().as_secs_f64();
+                }
+                if let Some(name) = &step.record
+                    && result.status.is_success()
+                    && !matches!(result.status, StepStatus::Skipped { .. })
+                {
+                    report.records.insert(name.clone(), epoch_secs(result.ended));
+                }
+                if result.status.is_success() {
+                    continue;
+                }
+                let status = if result.status.is_unreachable() {
+                    PairStatus::Unreachable
+                } else if result.status == StepStatus::Interrupted {
+                    PairStatus::Stopped
+                } else {
+                    PairStatus::Failed
+                };
+                if step.check.is_some() && status == PairStatus::Failed {
+                    // Checks all run; the phase fails at its end.
+                    phase_failed.get_or_insert((
+                        format!("{}/{}", step.phase, ps.label),
+                        result.status.describe(),
+                        result.tail.clone(),
+                    ));
+                    continue;
+                }
+                if stop.is_none() {
+                    stop = Some((status, ps, result));
+                }
+            }
+            if let Some((status, ps, result)) = stop {
+                report.status = status;
+                report.failed_step = Some(format!("{}/{}", ps.step.phase, ps.label));
+                report.message = Some(result.status.describe());
+                report.tail = result.tail;
+                break;
+            }
+            // End of a phase?
+            let phase = &steps[i].step.phase;
+            if j == steps.len() || steps[j].step.phase != *phase {
+                if let Some((failed_step, message, tail)) = phase_failed.take() {
+                    report.status = PairStatus::Failed;
+                    report.failed_step = Some(failed_step);
+                    report.message = Some(message);
+                    report.tail = tail;
+                    self.shared.emit(Event::PhaseFinished {
+                        pair: self.name().into(),
+                        phase: phase.clone(),
+                        ok: false,
+                    });
+                    break;
+                }
+                report.phases_completed.push(phase.clone());
+                self.shared.emit(Event::PhaseFinished {
+                    pair: self.name().into(),
+                    phase: phase.clone(),
+                    ok: true,
+                });
+                self.shared.hooks.phase_finished(&self.plan.pair, phase, &report);
+            }
+            i = j;
+        }
+        if report.status == PairStatus::Ok && !report.warnings.is_empty() {
+            report.status = PairStatus::Warning;
+        }
+        report.duration = started.elapsed();
+        report
+    }
+
+    fn host_label(&self, on: Where) -> String {
+        match on {
+            Where::Origin => format!("origin {}", self.plan.pair.origin.host),
+            Where::Target => format!("target {}", self.plan.pair.target.host),
+            Where::Controller => "controller".into(),
+        }
+    }
+
+    /// The context a step renders with at run time: the plan's, plus registers and host keys.
+    async fn runtime_context(&self, ps: &PlannedStep) -> Result<tera::Context, StepStatus> {
+        let mut ctx = self.plan.step_context(ps);
+        for (name, value) in self.registers.lock().expect("registers").iter() {
+            ctx.insert(name.clone(), value);
+        }
+        for (fact, side) in [("origin_hostkey_pub", Side::Origin), ("target_hostkey_pub", Side::Target)] {
+            let needed = ps.step.uses.contains(fact);
+            let open = match side {
+                Side::Origin => self.origin.get(),
+                Side::Target => self.target.get(),
+            };
+            if needed || matches!(open, Some(Ok(_))) {
+                let conn =
+                    self.connection(side).await.map_err(|message| StepStatus::Unreachable { message })?;
+                ctx.insert(fact, &conn.host_key_line());
+            }
+        }
+        Ok(ctx)
+    }
+
+    async fn run_step(&self, ps: &PlannedStep) -> StepResult {
+        let started = SystemTime::now();
+        let step = &ps.step;
+        let host = self.host_label(step.on);
+        let done = |status: StepStatus| StepResult {
+            status,
+            stats: None,
+            manual: Vec::new(),
+            tail: Vec::new(),
+            started,
+            ended: SystemTime::now(),
+        };
+        let finished = |status: &StepStatus, attempt: u32, secs: f64| {
+            self.shared.emit(Event::StepFinished {
+                pair: self.name().into(),
+                phase: step.phase.clone(),
+                step: ps.label.clone(),
+                host: host.clone(),
+                attempt,
+                secs,
+                status: status.clone(),
+            });
+        };
+        if let Some(reason) = &ps.skipped {
+            let status = StepStatus::Skipped { reason: reason.clone() };
+            finished(&status, 0, 0.0);
+            return done(status);
+        }
+        if self.shared.check_mode && !step.probe && step.script.is_some() {
+            let status = StepStatus::Skipped { reason: "check mode".into() };
+            finished(&status, 0, 0.0);
+            return done(status);
+        }
+        let renderer = self.shared.role.renderer();
+        let ctx = match self.runtime_context(ps).await {
+            Ok(ctx) => ctx,
+            Err(status) => {
+                finished(&status, 1, 0.0);
+                return done(status);
+            }
+        };
+        if ps.deferred
+            && let Some(when) = &step.when
+        {
+            match renderer.eval(&when.template, &ctx) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let status = StepStatus::Skipped { reason: format!("when: {}", when.source) };
+                    finished(&status, 0, 0.0);
+                    return done(status);
+                }
+                Err(e) => {
+                    let status = StepStatus::AssertFailed {
+                        message: format!("cannot evaluate `when`: {}", e.0.message),
+                    };
+                    finished(&status, 1, 0.0);
+                    return done(status);
+                }
+            }
+        }
+        let script = match (&step.script, ps.deferred) {
+            (Some(name), true) => match renderer.render_shell(name, &ctx) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    let status = StepStatus::AssertFailed {
+                        message: format!("cannot render the step: {}", e.0.message),
+                    };
+                    finished(&status, 1, 0.0);
+                    return done(status);
+                }
+            },
+            _ => ps.script.clone(),
+        };
+
+        let mut result = done(StepStatus::Ok);
+        let mut stdout = String::new();
+        if let Some(script) = script {
+            let attempts = step.retries + 1;
+            for attempt in 1..=attempts {
+                self.shared.emit(Event::StepStarted {
+                    pair: self.name().into(),
+                    phase: step.phase.clone(),
+                    step: ps.label.clone(),
+                    host: host.clone(),
+                    attempt,
+                });
+                let outcome = self.attempt(ps, &script, &host).await;
+                finished(&outcome.status, attempt, outcome.duration.as_secs_f64());
+                result.status = outcome.status;
+                result.stats = outcome.collector.stats.clone();
+                result.manual = outcome.collector.manual.clone();
+                result.tail = outcome.collector.tail.iter().map(|l| self.mask(l)).collect();
+                stdout = outcome.collector.stdout.clone();
+                let retryable = !result.status.is_success()
+                    && !result.status.is_unreachable()
+                    && result.status != StepStatus::Interrupted
+                    && attempt < attempts;
+                if !retryable {
+                    break;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(step.retry_delay) => {}
+                    _ = self.shared.cancel.reached(Level::Soft) => break,
+                }
+            }
+        }
+        if let Some(name) = &step.register {
+            let value = stdout.trim_end_matches('\n').to_string();
+            if is_secret_name(name, &self.plan.secret_names) {
+                self.masker.lock().expect("masker").add(&value);
+            }
+            self.registers.lock().expect("registers").insert(name.clone(), value);
+        }
+        if result.status.is_success()
+            && !matches!(result.status, StepStatus::Skipped { .. })
+            && let Some(assert) = &step.assert
+        {
+            let mut ctx = ctx;
+            for (name, value) in self.registers.lock().expect("registers").iter() {
+                ctx.insert(name.clone(), value);
+            }
+            for that in &assert.that {
+                let holds = renderer.eval(&that.template, &ctx);
+                if !matches!(holds, Ok(true)) {
+                    let message = match holds {
+                        Err(e) => format!("cannot evaluate `{}`: {}", that.source, e.0.message),
+                        _ => renderer
+                            .render_text(&assert.message, &ctx)
+                            .unwrap_or_else(|_| that.source.clone()),
+                    };
+                    result.status = StepStatus::AssertFailed { message: self.mask(&message) };
+                    break;
+                }
+            }
+            if step.script.is_none() {
+                finished(&result.status, 1, 0.0);
+            }
+        }
+        result.ended = SystemTime::now();
+        result
+    }
+
+    /// One attempt of a step's script, with its output streamed to the events.
+    async fn attempt(&self, ps: &PlannedStep, script: &str, host: &str) -> attempt::AttemptResult {
+        let step = &ps.step;
+        let spec = AttemptSpec {
+            script,
+            timeout: step.timeout,
+            ok_codes: &step.ok_codes,
+            warn_codes: &step.warn_codes,
+            rsync_output: step.progress == Some(OutputParser::Rsync)
+                || step.stats == Some(OutputParser::Rsync),
+            grace: self.shared.grace,
+        };
+        let pair = self.name().to_string();
+        let label = ps.label.clone();
+        let host_s = host.to_string();
+        let mut on_line = |line: Line| match line {
+            Line::Text(stream, text) => self.shared.emit(Event::Output {
+                pair: pair.clone(),
+                step: label.clone(),
+                host: host_s.clone(),
+                stream,
+                line: self.mask(&text),
+            }),
+            Line::Progress(percent, detail) => {
+                self.shared.emit(Event::Progress { pair: pair.clone(), step: label.clone(), percent, detail })
+            }
+        };
+        let side = match step.on {
+            Where::Origin => Side::Origin,
+            Where::Target => Side::Target,
+            Where::Controller => return attempt::local(&spec, &self.shared.cancel, &mut on_line).await,
+        };
+        match self.connection(side).await {
+            Ok(conn) => attempt::remote(&conn, &spec, &self.shared.cancel, &mut on_line).await,
+            Err(message) => attempt::AttemptResult {
+                status: StepStatus::Unreachable { message },
+                exit_code: None,
+                collector: super::output::Collector::new(false),
+                duration: Duration::ZERO,
+            },
+        }
+    }
+}

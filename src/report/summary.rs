@@ -1,0 +1,299 @@
+//! The end of a run: what happened to each pair (status, failed step and its last lines,
+//! duration), the checks table of phases that declare checks, transfer statistics, downtime, and
+//! the actions left to the operator. Printed as text, written as `summary.json`.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+
+use super::events::PairStatus;
+use super::table;
+use crate::exec::output::TransferStats;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub phase: String,
+    pub label: String,
+    /// `ok`, `warning`, `failed` or `skipped`.
+    pub result: String,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PairReport {
+    pub pair: String,
+    pub wave: String,
+    pub status: PairStatus,
+    /// `phase/step` of the step that failed the pair.
+    pub failed_step: Option<String>,
+    pub message: Option<String>,
+    /// Last lines of the failed step's output.
+    pub tail: Vec<String>,
+    #[serde(serialize_with = "secs")]
+    pub duration: Duration,
+    pub phases_completed: Vec<String>,
+    pub checks: Vec<CheckResult>,
+    /// Transfers per phase (rsync `--stats` of the phase's steps, summed).
+    pub transfers: BTreeMap<String, Transfer>,
+    /// Times recorded by steps with `record:` (e.g. downtime_start, downtime_end), seconds
+    /// since the Unix epoch.
+    pub records: BTreeMap<String, f64>,
+    /// Steps that ended with a warning code.
+    pub warnings: Vec<String>,
+    /// Actions the operator must do by hand (`BMFLEET-MANUAL:` lines).
+    pub manual: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct Transfer {
+    #[serde(flatten)]
+    pub stats: TransferStats,
+    /// Wall time of the phase's transfer steps, from the first start to the last end.
+    pub secs: f64,
+    pub warnings: u32,
+}
+
+fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
+}
+
+impl PairReport {
+    pub fn new(pair: &str, wave: &str, status: PairStatus) -> Self {
+        PairReport {
+            pair: pair.to_string(),
+            wave: wave.to_string(),
+            status,
+            failed_step: None,
+            message: None,
+            tail: Vec::new(),
+            duration: Duration::ZERO,
+            phases_completed: Vec::new(),
+            checks: Vec::new(),
+            transfers: BTreeMap::new(),
+            records: BTreeMap::new(),
+            warnings: Vec::new(),
+            manual: Vec::new(),
+        }
+    }
+
+    /// Downtime, when this run saw both its start and its end.
+    pub fn downtime(&self) -> Option<f64> {
+        Some(self.records.get("downtime_end")? - self.records.get("downtime_start")?)
+    }
+}
+
+pub fn epoch_secs(t: SystemTime) -> f64 {
+    t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub run_id: String,
+    pub role: String,
+    pub phases: Vec<String>,
+    pub check_mode: bool,
+    pub interrupted: bool,
+    /// Why later waves did not run, if they did not.
+    pub stopped: Option<String>,
+    #[serde(serialize_with = "secs")]
+    pub duration: Duration,
+    pub pairs: Vec<PairReport>,
+}
+
+impl RunReport {
+    pub fn count(&self, status: PairStatus) -> usize {
+        self.pairs.iter().filter(|p| p.status == status).count()
+    }
+
+    /// Pairs to retry with `--limit @failed.txt`: every pair that did not succeed.
+    pub fn retry_names(&self) -> Vec<&str> {
+        self.pairs.iter().filter(|p| !p.status.succeeded()).map(|p| p.pair.as_str()).collect()
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        use crate::error::exit;
+        if self.interrupted {
+            exit::INTERRUPTED
+        } else if self.pairs.iter().any(|p| {
+            matches!(
+                p.status,
+                PairStatus::Failed | PairStatus::Blocked | PairStatus::Stopped | PairStatus::NotRun
+            )
+        }) {
+            exit::PAIRS_FAILED
+        } else if self.count(PairStatus::Unreachable) > 0 {
+            exit::UNREACHABLE
+        } else if self.count(PairStatus::Busy) > 0 {
+            exit::BUSY
+        } else {
+            exit::OK
+        }
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{n} B") } else { format!("{value:.1} {}", UNITS[unit]) }
+}
+
+pub fn human_duration(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 60.0 {
+        format!("{s:.1}s")
+    } else if s < 3600.0 {
+        format!("{}m{:02}s", (s / 60.0) as u64, (s % 60.0) as u64)
+    } else {
+        format!("{}h{:02}m", (s / 3600.0) as u64, ((s % 3600.0) / 60.0) as u64)
+    }
+}
+
+/// The text summary printed at the end of every run.
+pub fn render_text(report: &RunReport) -> String {
+    let mut out = String::new();
+    // Checks tables, one per phase that has checks (preflight, post...).
+    let mut phases: Vec<&str> = Vec::new();
+    for p in &report.pairs {
+        for c in &p.checks {
+            if !phases.contains(&c.phase.as_str()) {
+                phases.push(&c.phase);
+            }
+        }
+    }
+    for phase in phases {
+        let mut labels: Vec<&str> = Vec::new();
+        for p in &report.pairs {
+            for c in p.checks.iter().filter(|c| c.phase == phase) {
+                if !labels.contains(&c.label.as_str()) {
+                    labels.push(&c.label);
+                }
+            }
+        }
+        let mut header = vec!["PAIR"];
+        header.extend(labels.iter().copied());
+        header.push("VERDICT");
+        let rows: Vec<Vec<String>> = report
+            .pairs
+            .iter()
+            .filter(|p| p.checks.iter().any(|c| c.phase == phase))
+            .map(|p| {
+                let mut row = vec![p.pair.clone()];
+                let mut all_ok = true;
+                for label in &labels {
+                    let cell = p.checks.iter().find(|c| c.phase == phase && c.label == *label);
+                    let mark = match cell.map(|c| c.result.as_str()) {
+                        Some("ok") => "ok",
+                        Some("warning") => "warn",
+                        Some("skipped") => "-",
+                        Some(_) => {
+                            all_ok = false;
+                            "FAIL"
+                        }
+                        None => "",
+                    };
+                    row.push(mark.to_string());
+                }
+                row.push(if all_ok { "pass".into() } else { "BLOCKED".into() });
+                row
+            })
+            .collect();
+        out.push_str(&format!("\n{phase} checks\n"));
+        out.push_str(&table(&header, &rows));
+        for p in &report.pairs {
+            for c in p.checks.iter().filter(|c| c.phase == phase && c.result == "failed") {
+                if let Some(m) = &c.message {
+                    out.push_str(&format!("  {} {}: {m}\n", p.pair, c.label));
+                }
+            }
+        }
+    }
+
+    let rows: Vec<Vec<String>> = report
+        .pairs
+        .iter()
+        .map(|p| {
+            let transfer = p
+                .transfers
+                .iter()
+                .map(|(phase, t)| {
+                    format!(
+                        "{phase}: {} in {} files, {:.1}s",
+                        human_bytes(t.stats.bytes_transferred),
+                        t.stats.files_transferred,
+                        t.secs
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            vec![
+                p.pair.clone(),
+                p.wave.clone(),
+                p.status.as_str().to_string(),
+                p.failed_step.clone().unwrap_or_else(|| "-".into()),
+                human_duration(p.duration),
+                p.downtime().map(|d| format!("{d:.1}s")).unwrap_or_else(|| "-".into()),
+                if transfer.is_empty() { "-".into() } else { transfer },
+            ]
+        })
+        .collect();
+    out.push_str("\nSummary\n");
+    out.push_str(&table(
+        &["PAIR", "WAVE", "STATUS", "FAILED STEP", "DURATION", "DOWNTIME", "TRANSFERS"],
+        &rows,
+    ));
+    for p in report.pairs.iter().filter(|p| p.message.is_some() || !p.tail.is_empty()) {
+        out.push_str(&format!(
+            "\n{} {}: {}\n",
+            p.pair,
+            p.status.as_str(),
+            p.message.as_deref().unwrap_or("")
+        ));
+        for line in &p.tail {
+            out.push_str(&format!("  | {line}\n"));
+        }
+    }
+    let manual: Vec<(&str, &String)> =
+        report.pairs.iter().flat_map(|p| p.manual.iter().map(move |m| (p.pair.as_str(), m))).collect();
+    if !manual.is_empty() {
+        out.push_str("\nLeft to do by hand\n");
+        for (pair, m) in manual {
+            out.push_str(&format!("  {pair}: {m}\n"));
+        }
+    }
+    if let Some(reason) = &report.stopped {
+        out.push_str(&format!("\nLater waves not run: {reason}\n"));
+    }
+    let counts: Vec<String> = [
+        PairStatus::Ok,
+        PairStatus::Warning,
+        PairStatus::Failed,
+        PairStatus::Unreachable,
+        PairStatus::Busy,
+        PairStatus::Blocked,
+        PairStatus::Stopped,
+        PairStatus::NotRun,
+    ]
+    .into_iter()
+    .filter_map(|s| {
+        let n = report.count(s);
+        (n > 0).then(|| format!("{n} {}", s.as_str()))
+    })
+    .collect();
+    out.push_str(&format!(
+        "\n{} pairs: {} in {}",
+        report.pairs.len(),
+        counts.join(", "),
+        human_duration(report.duration)
+    ));
+    if report.interrupted {
+        out.push_str(" (interrupted)");
+    }
+    out.push('\n');
+    out
+}

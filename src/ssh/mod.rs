@@ -1,0 +1,9 @@
+//! SSH, agentless: one russh connection per host per run, host keys verified against
+//! known_hosts strictly by default, several exec channels on each connection.
+
+mod auth;
+mod client;
+pub mod known_hosts;
+
+pub use auth::{Keys, PASSPHRASE_ENV};
+pub use client::{ConnectError, Connection, SshOptions, Trust};
