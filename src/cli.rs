@@ -28,6 +28,132 @@ pub enum Command {
     Run(RunArgs),
     /// Run an ad-hoc shell command on the origins, the targets, or both (like `ansible -m shell`).
     Exec(ExecArgs),
+    /// Read-only checks that each pair can be migrated; failing pairs are blocked.
+    Preflight(PhaseArgs),
+    /// Let each target's root read its origin through rsync, with a dedicated key (--revoke removes it).
+    Trust(TrustArgs),
+    /// Copy the spools while the origins serve; repeat at will (nightly), interrupt at will.
+    HotSync(PhaseArgs),
+    /// The downtime: stop both hosts, final rsync, dump and restore the databases, copy the configuration.
+    ColdSync(PhaseArgs),
+    /// Stop the origins for good and give their addresses to the targets (asks for confirmation).
+    Cutover(PhaseArgs),
+    /// Start the targets and replay the admin-console actions; compare with the origins.
+    Post(PhaseArgs),
+    /// Every phase in order, each pair resuming after its last completed phase.
+    Migrate(MigrateArgs),
+    /// One line per pair: phase reached, last hot sync, estimated downtime, run in progress.
+    Status(StatusArgs),
+    /// Nightly hot syncs with the system's scheduler (systemd timers, or a cron line).
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PhaseArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    /// The role directory (holding role.yml). Default: the `bluemind` role.
+    #[arg(long, value_name = "DIR")]
+    pub role: Option<PathBuf>,
+    /// Connect and run the read-only probes (the preflight's and the phase's); change nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// Run even when a phase's prerequisites (`requires:`) are not met for a pair.
+    #[arg(long)]
+    pub force: bool,
+    /// Where the journal and the controller lock live. Default: .bmfleet/<inventory name>/
+    /// beside the inventory.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Start no pair after this local time (HH:MM) or delay (+90m), and stop running steps at it.
+    #[arg(long, value_name = "HH:MM|+DURATION")]
+    pub until: Option<String>,
+    #[command(flatten)]
+    pub options: RunOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    #[command(flatten)]
+    pub phase: PhaseArgs,
+    /// Remove the migration key from the origins and the targets instead.
+    #[arg(long)]
+    pub revoke: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub phase: PhaseArgs,
+    /// Start every selected pair at this phase, whatever the journal says.
+    #[arg(long, value_name = "PHASE")]
+    pub from_phase: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// The role directory, for the order of phases. Default: the `bluemind` role.
+    #[arg(long, value_name = "DIR")]
+    pub role: Option<PathBuf>,
+    /// A hot sync older than this is stale (flagged): `36h`, `2d`...
+    #[arg(long, value_name = "DURATION", default_value = "36h")]
+    pub stale_after: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Write a systemd service and timer running a phase every night (or print a cron line).
+    Install(ScheduleInstallArgs),
+    /// The schedules installed by bmfleet.
+    List(ScheduleDirArgs),
+    /// Stop and delete a schedule.
+    Remove(ScheduleRemoveArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ScheduleDirArgs {
+    /// Where the unit files go. Default: /etc/systemd/system.
+    #[arg(long, value_name = "DIR", default_value = "/etc/systemd/system")]
+    pub unit_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleInstallArgs {
+    /// The schedule's name (unit bmfleet-NAME.timer).
+    pub name: String,
+    /// The phase to run (normally hot-sync).
+    #[arg(value_name = "PHASE", default_value = "hot-sync")]
+    pub phase: String,
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Local time of each run, HH:MM.
+    #[arg(long, value_name = "HH:MM")]
+    pub at: String,
+    /// Local time by which each run must stop, HH:MM.
+    #[arg(long, value_name = "HH:MM")]
+    pub until: Option<String>,
+    /// Print the crontab line instead of writing systemd units.
+    #[arg(long)]
+    pub cron: bool,
+    /// Write the units without enabling them (no systemctl call).
+    #[arg(long)]
+    pub no_enable: bool,
+    #[command(flatten)]
+    pub dir: ScheduleDirArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleRemoveArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub dir: ScheduleDirArgs,
 }
 
 /// How a run goes: concurrency, waves, failure policy, SSH trust, output.

@@ -14,6 +14,7 @@ pub mod exit {
     pub const PAIRS_FAILED: u8 = 3;
     pub const UNREACHABLE: u8 = 4;
     pub const BUSY: u8 = 5;
+    pub const DEADLINE: u8 = 6;
     pub const INTERRUPTED: u8 = 130;
 }
 
@@ -43,6 +44,10 @@ pub enum Error {
     #[error("error: {0}")]
     Busy(String),
 
+    /// `--until` was reached before every pair finished (the next run resumes them).
+    #[error("error: {0}")]
+    Deadline(String),
+
     /// The operator pressed Ctrl-C (or the run was sent SIGINT/SIGTERM).
     #[error("error: interrupted; the summary above shows what finished")]
     Interrupted,
@@ -63,6 +68,7 @@ impl Error {
             Error::PairsFailed { .. } => exit::PAIRS_FAILED,
             Error::Unreachable { .. } => exit::UNREACHABLE,
             Error::Busy(_) => exit::BUSY,
+            Error::Deadline(_) => exit::DEADLINE,
             Error::Interrupted => exit::INTERRUPTED,
             Error::Internal(_) => exit::INTERNAL,
         }

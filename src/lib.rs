@@ -17,6 +17,7 @@ pub mod diag;
 pub mod error;
 pub mod exec;
 pub mod inventory;
+pub mod journal;
 pub mod pattern;
 pub mod plan;
 pub mod report;

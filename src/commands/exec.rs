@@ -1,12 +1,10 @@
 //! `bmfleet exec`: an ad-hoc command on the origins, the targets or both, output grouped per host.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cli::{ExecArgs, OnWhich};
 use crate::error::Result;
-use crate::exec::NoHooks;
 use crate::report::exec_output::HostBlocks;
 use crate::role::Where;
 
@@ -19,7 +17,7 @@ pub fn exec(args: ExecArgs) -> Result<ExitCode> {
     };
     let plan =
         crate::plan::adhoc(&inventory, &selected, &args.command, sides, Duration::from_secs(args.timeout));
-    let report =
-        super::run::execute(&plan, &args.options, Arc::new(NoHooks), Some(Box::new(HostBlocks::default())))?;
+    let extras = super::run::Extras { console: Some(Box::new(HostBlocks::default())), ..Default::default() };
+    let report = super::run::execute(&plan, &args.options, extras)?;
     super::run::finish(&report)
 }

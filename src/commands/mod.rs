@@ -3,9 +3,12 @@
 
 mod exec;
 mod inventory;
+mod phases;
 mod plan;
 mod roles;
 pub mod run;
+mod schedule;
+mod status;
 
 use std::process::ExitCode;
 
@@ -19,6 +22,15 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Inventory(InventoryCommand::Graph(args)) => inventory::graph(args),
         Command::Run(args) => run::run(args),
         Command::Exec(args) => exec::exec(args),
+        Command::Preflight(args) => phases::phase("preflight", args),
+        Command::Trust(args) => phases::trust(args),
+        Command::HotSync(args) => phases::phase("hot-sync", args),
+        Command::ColdSync(args) => phases::phase("cold-sync", args),
+        Command::Cutover(args) => phases::phase("cutover", args),
+        Command::Post(args) => phases::phase("post", args),
+        Command::Migrate(args) => phases::migrate(args),
+        Command::Status(args) => status::status(args),
+        Command::Schedule(command) => schedule::schedule(command),
     }
 }
 

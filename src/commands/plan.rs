@@ -18,6 +18,7 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode> {
         phases: &args.phases,
         serial: serial.as_deref(),
         check_mode: false,
+        phases_for: None,
     })?;
     match args.format {
         Format::Text => print!("{}", plan::render_text(&plan)),

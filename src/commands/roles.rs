@@ -1,6 +1,7 @@
 //! Finding a role directory by name. An explicit path always wins; otherwise a role named NAME is
 //! looked up, in order, under `$BMFLEET_ROLES/`, `./roles/`, and `roles/` next to the inventory
-//! or one directory above it (the layout of this repository: `inventories/` beside `roles/`).
+//! or one directory above it (the layout of this repository: `inventories/` beside `roles/`);
+//! last comes the BlueMind role built into the binary.
 
 use std::path::{Path, PathBuf};
 
@@ -39,8 +40,18 @@ fn candidates(name: &str, inventory: &Path) -> Vec<PathBuf> {
     dirs
 }
 
-/// The role given by `--role`, or the default one.
+/// The role given by `--role` or by name; the BlueMind role falls back to the copy built into
+/// the binary when no `roles/bluemind` directory is found.
 pub fn load(role: Option<&Path>, inventory: &Path) -> Result<crate::role::Role> {
-    let dir = find(role.unwrap_or(Path::new(DEFAULT_ROLE)), inventory)?;
-    crate::role::load(&dir)
+    let wanted = role.unwrap_or(Path::new(DEFAULT_ROLE));
+    match find(wanted, inventory) {
+        Ok(dir) => crate::role::load(&dir),
+        Err(_) if wanted == Path::new(DEFAULT_ROLE) => {
+            crate::role::load_from(crate::role::files::RoleFiles::Builtin {
+                name: DEFAULT_ROLE,
+                files: crate::role::files::BUILTIN_BLUEMIND,
+            })
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -21,10 +21,9 @@ use crate::ssh::{Keys, SshOptions, Trust};
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;
-    let role_dir = super::roles::find(&args.role, &inventory.path)?;
-    let role = Arc::new(crate::role::load(&role_dir)?);
-    let plan = build_plan(&inventory, &selected, role, &args.phases, &args.options, args.check)?;
-    let report = execute(&plan, &args.options, Arc::new(NoHooks), None)?;
+    let role = Arc::new(super::roles::load(Some(&args.role), &inventory.path)?);
+    let plan = build_plan(&inventory, &selected, role, &args.phases, &args.options, args.check, None)?;
+    let report = execute(&plan, &args.options, Extras::default())?;
     finish(&report)
 }
 
@@ -35,6 +34,7 @@ pub fn build_plan(
     phases: &[String],
     options: &RunOptions,
     check: bool,
+    phases_for: Option<&plan::PhasesFor<'_>>,
 ) -> Result<Plan> {
     let serial = options.serial.as_deref().map(plan::parse_serial).transpose()?;
     plan::build(PlanRequest {
@@ -44,6 +44,7 @@ pub fn build_plan(
         phases,
         serial: serial.as_deref(),
         check_mode: check,
+        phases_for,
     })
 }
 
@@ -69,14 +70,27 @@ fn confirm(plan: &Plan, options: &RunOptions) -> Result<()> {
     Ok(())
 }
 
+/// What a command adds to a plain execution.
+pub struct Extras {
+    pub hooks: Arc<dyn Hooks>,
+    /// Replaces the default console reporter in text mode (`bmfleet exec` prints per host).
+    pub console: Option<Box<dyn Reporter>>,
+    pub deadline: Option<std::time::SystemTime>,
+    /// Owner text of the per-pair target lock; `None`: no lock.
+    pub target_lock: Option<String>,
+    pub run_id: Option<String>,
+}
+
+impl Default for Extras {
+    fn default() -> Self {
+        Extras { hooks: Arc::new(NoHooks), console: None, deadline: None, target_lock: None, run_id: None }
+    }
+}
+
 /// Execute a plan with the console and run-directory reporters. Bad input (keys, flags) is
 /// reported before anything connects.
-pub fn execute(
-    plan: &Plan,
-    options: &RunOptions,
-    hooks: Arc<dyn Hooks>,
-    extra: Option<Box<dyn Reporter>>,
-) -> Result<RunReport> {
+pub fn execute(plan: &Plan, options: &RunOptions, extras: Extras) -> Result<RunReport> {
+    let Extras { hooks, console: extra, deadline, target_lock, run_id } = extras;
     confirm(plan, options)?;
     let endpoints =
         plan.waves.iter().flat_map(|w| w.pairs.iter()).flat_map(|p| [&p.pair.origin, &p.pair.target]);
@@ -89,7 +103,7 @@ pub fn execute(
             keepalive_max: 3,
         },
     );
-    let run_id = crate::time::run_id();
+    let run_id = run_id.unwrap_or_else(crate::time::run_id);
     let run_dir = RunDir::create(&options.runs_dir, &run_id).map_err(|e| {
         Error::internal(format!("cannot create the run directory under {}: {e}", options.runs_dir.display()))
     })?;
@@ -113,6 +127,8 @@ pub fn execute(
         any_errors_fatal: options.any_errors_fatal,
         grace: Duration::from_secs(options.grace),
         handle_signals: true,
+        deadline,
+        target_lock,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -152,6 +168,10 @@ pub fn finish(report: &RunReport) -> Result<ExitCode> {
             unreachable: report.count(crate::report::events::PairStatus::Unreachable),
             total,
         }),
+        exit::DEADLINE => Err(Error::Deadline(format!(
+            "the --until deadline stopped the run; {} of {total} pairs did not finish (the next run resumes them)",
+            report.retry_names().len()
+        ))),
         exit::BUSY => Err(Error::Busy(format!(
             "{} of {total} pairs skipped: another run holds them",
             report.count(crate::report::events::PairStatus::Busy)

@@ -5,12 +5,13 @@
 
 pub mod attempt;
 pub mod cancel;
+mod lock;
 pub mod output;
 mod pair;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::Semaphore;
 
@@ -36,6 +37,11 @@ pub struct RunOptions {
     pub grace: Duration,
     /// Listen for Ctrl-C / SIGTERM (off in tests that drive `Cancel` themselves).
     pub handle_signals: bool,
+    /// `--until`: no pair starts after it, running steps are stopped at it.
+    pub deadline: Option<SystemTime>,
+    /// Hold a lock on each pair's target for the pair's whole run (see `lock.rs`); the text
+    /// says who holds it, for whoever finds it busy.
+    pub target_lock: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -47,6 +53,8 @@ impl Default for RunOptions {
             any_errors_fatal: false,
             grace: Duration::from_secs(10),
             handle_signals: true,
+            deadline: None,
+            target_lock: None,
         }
     }
 }
@@ -77,6 +85,8 @@ pub(crate) struct Shared {
     /// Set by `--any-errors-fatal` when a pair failed (as opposed to the operator's Ctrl-C).
     policy_stop: AtomicBool,
     interrupted: AtomicBool,
+    deadline_reached: AtomicBool,
+    target_lock: Option<String>,
 }
 
 impl Shared {
@@ -85,7 +95,9 @@ impl Shared {
     }
 
     fn stop_reason(&self) -> String {
-        if self.interrupted.load(Ordering::SeqCst) {
+        if self.deadline_reached.load(Ordering::SeqCst) {
+            "the --until deadline was reached".into()
+        } else if self.interrupted.load(Ordering::SeqCst) {
             "interrupted (Ctrl-C)".into()
         } else if self.policy_stop.load(Ordering::SeqCst) {
             "stopped: another pair failed and --any-errors-fatal is set".into()
@@ -115,8 +127,12 @@ pub async fn execute(
         hooks,
         policy_stop: AtomicBool::new(false),
         interrupted: AtomicBool::new(false),
+        deadline_reached: AtomicBool::new(false),
+        target_lock: options.target_lock.clone(),
     });
     let signals = options.handle_signals.then(|| tokio::spawn(watch_signals(shared.clone())));
+    let deadline = options.deadline.map(|at| tokio::spawn(watch_deadline(shared.clone(), at)));
+    tokio::task::yield_now().await;
     let total: usize = plan.waves.iter().map(|w| w.pairs.len()).sum();
     shared.emit(Event::RunStarted {
         run_id: options.run_id.clone(),
@@ -197,7 +213,7 @@ pub async fn execute(
         });
         reports.extend(wave_reports);
     }
-    if let Some(handle) = signals {
+    for handle in [signals, deadline].into_iter().flatten() {
         handle.abort();
     }
     let report = RunReport {
@@ -206,6 +222,7 @@ pub async fn execute(
         phases: plan.phases.clone(),
         check_mode: plan.check_mode,
         interrupted: shared.interrupted.load(Ordering::SeqCst),
+        deadline_reached: shared.deadline_reached.load(Ordering::SeqCst),
         stopped,
         duration: started.elapsed(),
         pairs: reports,
@@ -252,6 +269,22 @@ async fn run_pair(
     }
     shared.emit(Event::PairStarted { pair: name.clone() });
     let run = pair::PairRun::new(shared, plan);
+    if let Some(owner) = &shared.target_lock
+        && let Err((status, message)) = run.lock(owner).await
+    {
+        run.close().await;
+        let mut report = PairReport::new(name, wave, status);
+        report.message = Some(message.clone());
+        shared.hooks.pair_finished(&plan.pair, &report);
+        shared.emit(Event::PairFinished {
+            pair: name.clone(),
+            status,
+            failed_step: None,
+            message: Some(message),
+            secs: 0.0,
+        });
+        return report;
+    }
     let report = run.run(wave).await;
     run.close().await;
     shared.hooks.pair_finished(&plan.pair, &report);
@@ -276,6 +309,18 @@ fn not_run(pair: &str, wave: &str, shared: &Shared, reason: Option<&str>) -> Pai
         secs: 0.0,
     });
     report
+}
+
+/// At the deadline: nothing new starts, and running steps stop now (rsync resumes next time).
+async fn watch_deadline(shared: Arc<Shared>, at: SystemTime) {
+    if let Ok(wait) = at.duration_since(SystemTime::now()) {
+        tokio::time::sleep(wait).await;
+    }
+    shared.deadline_reached.store(true, Ordering::SeqCst);
+    shared.cancel.raise(Level::Hard);
+    shared.emit(Event::Notice {
+        message: "the --until deadline is reached: stopping running steps, starting nothing new".into(),
+    });
 }
 
 /// First Ctrl-C (or SIGTERM): soft stop; second: hard stop.

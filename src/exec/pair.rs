@@ -39,6 +39,7 @@ pub(super) struct PairRun<'a> {
     target: OnceCell<Result<Arc<Connection>, String>>,
     registers: Mutex<BTreeMap<String, String>>,
     masker: Mutex<Masker>,
+    lock: tokio::sync::Mutex<Option<super::lock::TargetLock>>,
 }
 
 impl<'a> PairRun<'a> {
@@ -50,6 +51,7 @@ impl<'a> PairRun<'a> {
             target: OnceCell::new(),
             registers: Mutex::new(BTreeMap::new()),
             masker: Mutex::new(plan.masker.clone()),
+            lock: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -78,7 +80,25 @@ impl<'a> PairRun<'a> {
         .clone()
     }
 
+    /// Take the pair's lock on its target (see `lock.rs`).
+    pub(super) async fn lock(&self, owner: &str) -> Result<(), (PairStatus, String)> {
+        let conn = self.connection(Side::Target).await.map_err(|m| (PairStatus::Unreachable, m))?;
+        match super::lock::acquire(&conn, owner).await {
+            Ok(lock) => {
+                *self.lock.lock().await = Some(lock);
+                Ok(())
+            }
+            Err(super::lock::LockError::Busy(holder)) => {
+                Err((PairStatus::Busy, format!("another run works on this pair: {holder}")))
+            }
+            Err(super::lock::LockError::Failed(message)) => Err((PairStatus::Failed, message)),
+        }
+    }
+
     pub(super) async fn close(&self) {
+        if let Some(lock) = self.lock.lock().await.take() {
+            lock.release().await;
+        }
         for cell in [&self.origin, &self.target] {
             if let Some(Ok(conn)) = cell.get() {
                 conn.close().await;

@@ -76,6 +76,9 @@ impl PairPlan {
     }
 }
 
+/// Which phases one pair runs (see `PlanRequest::phases_for`).
+pub type PhasesFor<'a> = dyn Fn(&Pair) -> Vec<String> + 'a;
+
 pub struct PlanRequest<'a> {
     pub inventory: &'a Inventory,
     pub selected: &'a [usize],
@@ -84,6 +87,9 @@ pub struct PlanRequest<'a> {
     pub phases: &'a [String],
     pub serial: Option<&'a [Batch]>,
     pub check_mode: bool,
+    /// Per-pair phases (`migrate` resumes each pair after its last completed phase); `None`:
+    /// every pair runs `phases`. Returned names must be phases of the role.
+    pub phases_for: Option<&'a PhasesFor<'a>>,
 }
 
 pub fn build(req: PlanRequest<'_>) -> Result<Plan> {
@@ -94,7 +100,11 @@ pub fn build(req: PlanRequest<'_>) -> Result<Plan> {
     let mut pair_plans = Vec::new();
     for &index in req.selected {
         let pair = &req.inventory.pairs[index];
-        match plan_pair(req.inventory, pair, &role, &phases, req.check_mode) {
+        let pair_phases = match req.phases_for {
+            Some(f) => resolve_phases(&role, &f(pair))?,
+            None => phases.clone(),
+        };
+        match plan_pair(req.inventory, pair, &role, &pair_phases, req.check_mode) {
             Ok(plan) => pair_plans.push(Arc::new(plan)),
             Err(diags) => {
                 for diag in diags {

@@ -55,6 +55,7 @@ impl TestRole {
             phases: &phases,
             serial: None,
             check_mode: false,
+            phases_for: None,
         })
     }
 }
@@ -199,6 +200,7 @@ fn the_example_inventory_plans_with_the_bluemind_role() {
         phases: &["hot-sync".to_string(), "cold-sync".to_string()],
         serial: None,
         check_mode: false,
+        phases_for: None,
     })
     .unwrap();
     let text = render_text(&plan).replace(&root.display().to_string(), ".");

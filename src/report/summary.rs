@@ -45,7 +45,7 @@ pub struct PairReport {
     pub manual: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Transfer {
     #[serde(flatten)]
     pub stats: TransferStats,
@@ -94,6 +94,8 @@ pub struct RunReport {
     pub phases: Vec<String>,
     pub check_mode: bool,
     pub interrupted: bool,
+    /// `--until` stopped the run.
+    pub deadline_reached: bool,
     /// Why later waves did not run, if they did not.
     pub stopped: Option<String>,
     #[serde(serialize_with = "secs")]
@@ -115,6 +117,10 @@ impl RunReport {
         use crate::error::exit;
         if self.interrupted {
             exit::INTERRUPTED
+        } else if self.pairs.iter().any(|p| p.status == PairStatus::Failed) {
+            exit::PAIRS_FAILED
+        } else if self.deadline_reached {
+            exit::DEADLINE
         } else if self.pairs.iter().any(|p| {
             matches!(
                 p.status,
@@ -293,6 +299,9 @@ pub fn render_text(report: &RunReport) -> String {
     ));
     if report.interrupted {
         out.push_str(" (interrupted)");
+    }
+    if report.deadline_reached {
+        out.push_str(" (stopped at the --until deadline)");
     }
     out.push('\n');
     out

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
+use super::files::RoleFiles;
 use super::render::{Origin, Renderer};
 use super::schema::{Count, RawRole, RawStep, Where};
 use super::{Assert, DEFAULT_TIMEOUT, Expr, Phase, Role, Step};
@@ -17,13 +18,23 @@ use crate::inventory::Vars;
 
 /// Load the role in `dir` (which holds `role.yml`).
 pub fn load(dir: &Path) -> Result<Role> {
-    let path = dir.join("role.yml");
+    load_from(RoleFiles::Dir(dir.to_path_buf()))
+}
+
+/// Load a role from a directory or from the copy built into the binary.
+pub fn load_from(files: RoleFiles) -> Result<Role> {
+    let path = files.display_path("role.yml");
     let source: Arc<str> =
-        std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?.into();
+        files.read("role.yml").map_err(|source| Error::Read { path: path.clone(), source })?.into();
     let raw: RawRole = serde_saphyr::from_str(&source)
         .map_err(|e| Error::input(Diagnostic::from_yaml(&path, &source, &e)))?;
-    let mut loader =
-        Loader { dir, path: &path, source: source.clone(), renderer: Renderer::new(), errors: Vec::new() };
+    let mut loader = Loader {
+        files: &files,
+        path: &path,
+        source: source.clone(),
+        renderer: Renderer::new(),
+        errors: Vec::new(),
+    };
     let role = loader.role(raw);
     if loader.errors.is_empty() { Ok(role) } else { Err(Error::BadInput(Diagnostics(loader.errors))) }
 }
@@ -55,7 +66,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 }
 
 struct Loader<'a> {
-    dir: &'a Path,
+    files: &'a RoleFiles,
     path: &'a Path,
     source: Arc<str>,
     renderer: Renderer,
@@ -87,9 +98,7 @@ impl Loader<'_> {
     }
 
     fn role(&mut self, raw: RawRole) -> Role {
-        let name = raw.name.clone().unwrap_or_else(|| {
-            self.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "role".into())
-        });
+        let name = raw.name.clone().unwrap_or_else(|| self.files.dir_name());
         let mut defaults = Vars::new();
         for (k, v) in &raw.defaults {
             if !crate::inventory::is_identifier(&k.value) {
@@ -126,6 +135,18 @@ impl Loader<'_> {
                     );
                 }
             }
+            for reset in &p.resets {
+                if !phases.iter().any(|q| q.name == reset.value) {
+                    self.error_at(
+                        &reset.referenced,
+                        format!(
+                            "phase `{phase_name}` resets `{}`, which is not an earlier phase of this role",
+                            reset.value
+                        ),
+                        None,
+                    );
+                }
+            }
             let mut names = HashSet::new();
             let mut steps = Vec::new();
             for raw_step in &p.steps {
@@ -149,13 +170,17 @@ impl Loader<'_> {
                 name: phase_name,
                 description: p.description.clone(),
                 requires: p.requires.iter().map(|r| r.value.clone()).collect(),
+                resets: p.resets.iter().map(|r| r.value.clone()).collect(),
                 confirm: p.confirm.clone(),
                 steps,
             });
         }
         Role {
             name,
-            dir: self.dir.to_path_buf(),
+            dir: match self.files {
+                RoleFiles::Dir(dir) => dir.clone(),
+                RoleFiles::Builtin { .. } => PathBuf::new(),
+            },
             description: raw.description,
             secrets: raw.secrets,
             defaults,
@@ -316,25 +341,10 @@ impl Loader<'_> {
     /// Compile every file under `templates/` once, named by its path relative to the role
     /// directory (`templates/lib/origin-ssh.sh`), so that steps and `{% include %}` can use it.
     fn templates_dir(&mut self) {
-        let root = self.dir.join("templates");
-        let mut pending = vec![root.clone()];
-        let mut files = Vec::new();
-        while let Some(dir) = pending.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    pending.push(path);
-                } else {
-                    files.push(path);
-                }
-            }
-        }
-        files.sort();
         let mut batch = Vec::new();
-        for path in files {
-            let rel = path.strip_prefix(self.dir).unwrap_or(&path).to_string_lossy().into_owned();
-            match std::fs::read_to_string(&path) {
+        for rel in self.files.templates() {
+            let path = self.files.display_path(&rel);
+            match self.files.read(&rel) {
                 Ok(content) => {
                     let origin = Origin::file(&path, Arc::from(content.as_str()));
                     batch.push((rel, content, origin));
@@ -364,8 +374,8 @@ impl Loader<'_> {
         if self.renderer.has_template(&name) {
             return Some(name);
         }
-        let path = self.dir.join(&rel);
-        let content = match std::fs::read_to_string(&path) {
+        let path = self.files.display_path(&name);
+        let content = match self.files.read(&name) {
             Ok(c) => c,
             Err(e) => {
                 self.error_at(

@@ -3,6 +3,7 @@
 //! render. The engine knows nothing about BlueMind; it loads a role, renders its steps for each
 //! pair (`render.rs`) and runs them.
 
+pub mod files;
 mod load;
 pub mod quote;
 mod render;
@@ -13,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use load::{load, parse_duration};
+pub use load::{load, load_from, parse_duration};
 pub use render::{Origin, RenderError, Renderer, is_secret_name};
 pub use schema::{Count, OutputParser, Where};
 
@@ -47,6 +48,7 @@ pub struct Phase {
     pub name: String,
     pub description: Option<String>,
     pub requires: Vec<String>,
+    pub resets: Vec<String>,
     pub confirm: Option<String>,
     pub steps: Vec<Arc<Step>>,
 }
@@ -121,6 +123,7 @@ impl Role {
                 name: phase.to_string(),
                 description: None,
                 requires: Vec::new(),
+                resets: Vec::new(),
                 confirm: None,
                 steps: steps.into_iter().map(Arc::new).collect(),
             }],

@@ -32,6 +32,10 @@ pub struct RawPhase {
     /// Phases that must have completed on a pair (per the journal) before this one may run.
     #[serde(default)]
     pub requires: Vec<Spanned<String>>,
+    /// Phases this one undoes: completing it marks them not completed in the journal
+    /// (revoking the trust undoes the trust).
+    #[serde(default)]
+    pub resets: Vec<Spanned<String>>,
     /// A question the operator must answer `yes` to (or pass `--yes`) before the phase starts.
     #[serde(default)]
     pub confirm: Option<String>,

@@ -1,0 +1,147 @@
+//! The BlueMind phases as commands (`bmfleet hot-sync`, ...) and `migrate`, which runs them all,
+//! each pair resuming after its last completed phase. These commands keep the journal, take the
+//! controller lock of the state directory and each pair's lock on its target, and honour
+//! `--until`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::cli::{MigrateArgs, PhaseArgs, TrustArgs};
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::inventory::Pair;
+use crate::journal::{Journal, JournalHooks, default_dir};
+use crate::plan::PhasesFor;
+use crate::role::Role;
+
+pub fn phase(name: &str, args: PhaseArgs) -> Result<ExitCode> {
+    let mut phases = vec![name.to_string()];
+    if args.check && name != "preflight" {
+        // The preflight is the check of every phase.
+        phases.insert(0, "preflight".into());
+    }
+    run_phases(&args, phases, None)
+}
+
+pub fn trust(args: TrustArgs) -> Result<ExitCode> {
+    phase(if args.revoke { "revoke-trust" } else { "trust" }, args.phase)
+}
+
+pub fn migrate(args: MigrateArgs) -> Result<ExitCode> {
+    let phase_args = args.phase;
+    let (inventory, _) = super::load_selection(&phase_args.selection)?;
+    let role = super::roles::load(phase_args.role.as_deref(), &inventory.path)?;
+    let all: Vec<String> = role.phase_names().into_iter().map(String::from).collect();
+    if let Some(from) = &args.from_phase
+        && !all.contains(from)
+    {
+        return Err(Error::input(
+            Diagnostic::new(format!("--from-phase: role `{}` has no phase `{from}`", role.name))
+                .help(format!("the phases are: {}", all.join(", "))),
+        ));
+    }
+    let journal = open_journal(&phase_args, &inventory.path)?;
+    let from = args.from_phase.clone();
+    let next_phases = move |pair: &Pair| -> Vec<String> {
+        let start = match &from {
+            Some(from) => all.iter().position(|p| p == from).unwrap_or(0),
+            None => {
+                let done = journal.read(&pair.name);
+                let names: Vec<&str> = all.iter().map(String::as_str).collect();
+                match done.reached(&names) {
+                    Some(last) => names.iter().position(|p| *p == last).map_or(0, |i| i + 1),
+                    None => 0,
+                }
+            }
+        };
+        all[start..].to_vec()
+    };
+    run_phases(&phase_args, Vec::new(), Some(&next_phases))
+}
+
+fn open_journal(args: &PhaseArgs, inventory: &std::path::Path) -> Result<Journal> {
+    let dir = args.state_dir.clone().unwrap_or_else(|| default_dir(inventory));
+    Journal::open(&dir)
+        .map_err(|e| Error::internal(format!("cannot open the state directory {}: {e}", dir.display())))
+}
+
+/// `--until HH:MM` (local time) or `--until +90m`.
+fn deadline(text: &str) -> Result<SystemTime> {
+    let now = SystemTime::now();
+    let bad = || {
+        Error::input(
+            Diagnostic::new(format!("--until: `{text}` is neither a local time HH:MM nor a delay like +90m"))
+                .help("write e.g. `--until 06:00` or `--until +4h`"),
+        )
+    };
+    if let Some(delay) = text.strip_prefix('+') {
+        return crate::role::parse_duration(delay).map(|d| now + d).ok_or_else(bad);
+    }
+    if crate::time::local_time_passed(text, now).ok_or_else(bad)? {
+        // The window is over for today: start nothing.
+        return Ok(now - Duration::from_secs(1));
+    }
+    crate::time::next_local(text, now).ok_or_else(bad)
+}
+
+/// Who holds a pair's lock, as shown to whoever finds it busy.
+fn owner(run_id: &str) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let user = std::env::var("USER").unwrap_or_else(|_| "?".into());
+    format!(
+        "run {run_id} by {user}@{} (pid {}) since {}",
+        host.trim(),
+        std::process::id(),
+        crate::time::rfc3339(SystemTime::now())
+    )
+}
+
+fn run_phases(args: &PhaseArgs, phases: Vec<String>, phases_for: Option<&PhasesFor<'_>>) -> Result<ExitCode> {
+    let (inventory, mut selected) = super::load_selection(&args.selection)?;
+    let role: Arc<Role> = Arc::new(super::roles::load(args.role.as_deref(), &inventory.path)?);
+    let deadline = args.until.as_deref().map(deadline).transpose()?;
+    if let Some(f) = phases_for {
+        // Pairs with nothing left to do are said so, and left out.
+        selected.retain(|&i| {
+            let pair = &inventory.pairs[i];
+            let left = f(pair);
+            if left.is_empty() {
+                eprintln!("{}: every phase is completed (use --from-phase to run some again)", pair.name);
+            }
+            !left.is_empty()
+        });
+        if selected.is_empty() {
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let check = args.check || phases == ["preflight"];
+    let plan = super::run::build_plan(
+        &inventory,
+        &selected,
+        role.clone(),
+        &phases,
+        &args.options,
+        args.check,
+        phases_for,
+    )?;
+    let journal = Arc::new(open_journal(args, &inventory.path)?);
+    let run_id = crate::time::run_id();
+    // A check changes nothing: it needs no lock.
+    let _lock = if args.check { None } else { Some(journal.lock_controller(&run_id).map_err(Error::Busy)?) };
+    let hooks = JournalHooks {
+        journal: journal.clone(),
+        role: role.clone(),
+        run_id: run_id.clone(),
+        force: args.force,
+    };
+    let extras = super::run::Extras {
+        hooks: Arc::new(hooks),
+        console: None,
+        deadline,
+        target_lock: (!check).then(|| owner(&run_id)),
+        run_id: Some(run_id.clone()),
+    };
+    let report = super::run::execute(&plan, &args.options, extras)?;
+    super::run::finish(&report)
+}

@@ -1,0 +1,215 @@
+//! `bmfleet schedule`: nightly runs with the system's own scheduler, not a home-made daemon.
+//! A systemd service + timer per schedule (`bmfleet-NAME.service`, `bmfleet-NAME.timer`), or a
+//! crontab line with `--cron`. The scheduled command runs without a terminal, so it logs plain
+//! lines, and carries `--until` so it never overruns its window.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::cli::{ScheduleCommand, ScheduleInstallArgs, ScheduleRemoveArgs};
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+
+const PREFIX: &str = "bmfleet-";
+const MARK: &str = "# Written by bmfleet schedule install";
+
+pub fn schedule(command: ScheduleCommand) -> Result<ExitCode> {
+    match command {
+        ScheduleCommand::Install(args) => install(args),
+        ScheduleCommand::List(args) => list(&args.unit_dir),
+        ScheduleCommand::Remove(args) => remove(args),
+    }
+}
+
+fn check_time(flag: &str, text: &str) -> Result<(u8, u8)> {
+    let parsed = text.split_once(':').and_then(|(h, m)| Some((h.parse::<u8>().ok()?, m.parse::<u8>().ok()?)));
+    match parsed {
+        Some((h, m)) if h < 24 && m < 60 && text.len() == 5 => Ok((h, m)),
+        _ => Err(Error::input(
+            Diagnostic::new(format!("{flag}: `{text}` is not a time HH:MM")).help("write e.g. 01:30"),
+        )),
+    }
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::fs::canonicalize(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
+}
+
+/// The command the scheduler runs, every path absolute, every argument shell-quoted.
+pub fn command_line(args: &ScheduleInstallArgs) -> Result<(PathBuf, Vec<String>)> {
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::internal(format!("cannot find the bmfleet binary: {e}")))?;
+    let inventory = absolute(&args.selection.inventory)?;
+    let workdir = inventory.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let mut argv =
+        vec![exe.display().to_string(), args.phase.clone(), "-i".into(), inventory.display().to_string()];
+    if args.selection.limit != "all" {
+        argv.push("--limit".into());
+        argv.push(args.selection.limit.clone());
+    }
+    if let Some(until) = &args.until {
+        argv.push("--until".into());
+        argv.push(until.clone());
+    }
+    argv.push("--runs-dir".into());
+    argv.push(workdir.join("runs").display().to_string());
+    Ok((workdir, argv))
+}
+
+fn quoted(argv: &[String]) -> Result<String> {
+    argv.iter()
+        .map(|a| {
+            crate::role::quote::quote(a).map(|q| q.into_owned()).map_err(|e| Error::usage(e.to_string()))
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(|v| v.join(" "))
+}
+
+fn validate_name(name: &str) -> Result<()> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(Error::input(
+            Diagnostic::new(format!("`{name}` cannot name a schedule"))
+                .help("use letters, digits, `-` and `_`"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn unit_files(args: &ScheduleInstallArgs) -> Result<(String, String)> {
+    let (hour, minute) = check_time("--at", &args.at)?;
+    if let Some(until) = &args.until {
+        check_time("--until", until)?;
+    }
+    let (workdir, argv) = command_line(args)?;
+    // systemd splits ExecStart= like a shell would, with its own quoting rules; our quoting
+    // (single quotes, '\'' for a quote) is understood by systemd too.
+    let exec = quoted(&argv)?;
+    let service = format!(
+        "{MARK}: {name}\n[Unit]\nDescription=bmfleet {phase} of {inv} ({name})\nAfter=network-online.target\nWants=network-online.target\n\n[Service]\nType=oneshot\nWorkingDirectory={workdir}\nExecStart={exec}\n# 2 bad input, 3 pairs failed, 4 unreachable, 5 busy, 6 deadline: all worth a look in the journal.\nSuccessExitStatus=6\n",
+        name = args.name,
+        phase = args.phase,
+        inv = args.selection.inventory.display(),
+        workdir = workdir.display(),
+    );
+    let timer = format!(
+        "{MARK}: {name}\n[Unit]\nDescription=bmfleet {phase} every night at {at} ({name})\n\n[Timer]\nOnCalendar=*-*-* {hour:02}:{minute:02}:00\nPersistent=false\nUnit={PREFIX}{name}.service\n\n[Install]\nWantedBy=timers.target\n",
+        name = args.name,
+        phase = args.phase,
+        at = args.at,
+    );
+    Ok((service, timer))
+}
+
+pub fn cron_line(args: &ScheduleInstallArgs) -> Result<String> {
+    let (hour, minute) = check_time("--at", &args.at)?;
+    if let Some(until) = &args.until {
+        check_time("--until", until)?;
+    }
+    let (workdir, argv) = command_line(args)?;
+    let workdir = quoted(&[workdir.display().to_string()])?;
+    let log =
+        quoted(&[Path::new(&argv[3]).with_extension(format!("{}.log", args.name)).display().to_string()])?;
+    Ok(format!(
+        "{minute} {hour} * * * cd {workdir} && {} >>{log} 2>&1 # bmfleet:{}",
+        quoted(&argv)?,
+        args.name
+    ))
+}
+
+fn install(args: ScheduleInstallArgs) -> Result<ExitCode> {
+    validate_name(&args.name)?;
+    if args.cron {
+        println!("{}", cron_line(&args)?);
+        eprintln!("Add this line to root's crontab (`crontab -e`); cron runs it without a terminal.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (service, timer) = unit_files(&args)?;
+    let dir = &args.dir.unit_dir;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
+    let service_path = dir.join(format!("{PREFIX}{}.service", args.name));
+    let timer_path = dir.join(format!("{PREFIX}{}.timer", args.name));
+    for (path, text) in [(&service_path, &service), (&timer_path, &timer)] {
+        crate::report::rundir::write_atomic(path, text.as_bytes())
+            .map_err(|e| Error::internal(format!("cannot write {}: {e}", path.display())))?;
+        println!("wrote {}", path.display());
+    }
+    if args.no_enable {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if Path::new("/run/systemd/system").is_dir() {
+        systemctl(&["daemon-reload"])?;
+        systemctl(&["enable", "--now", &format!("{PREFIX}{}.timer", args.name)])?;
+        println!("enabled {PREFIX}{}.timer; `systemctl list-timers {PREFIX}*` shows the next run", args.name);
+    } else {
+        println!(
+            "systemd is not running here: enable it later with `systemctl enable --now {PREFIX}{}.timer`, or use --cron",
+            args.name
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn systemctl(args: &[&str]) -> Result<()> {
+    let status = std::process::Command::new("systemctl")
+        .args(args)
+        .status()
+        .map_err(|e| Error::internal(format!("cannot run systemctl: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::internal(format!("systemctl {} failed ({status})", args.join(" "))))
+    }
+}
+
+fn list(dir: &Path) -> Result<ExitCode> {
+    let mut found = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(schedule) = name.strip_prefix(PREFIX).and_then(|n| n.strip_suffix(".timer")) {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                if !text.starts_with(MARK) {
+                    continue;
+                }
+                let when =
+                    text.lines().find_map(|l| l.strip_prefix("OnCalendar=")).unwrap_or("?").to_string();
+                let service = std::fs::read_to_string(dir.join(format!("{PREFIX}{schedule}.service")))
+                    .unwrap_or_default();
+                let exec =
+                    service.lines().find_map(|l| l.strip_prefix("ExecStart=")).unwrap_or("?").to_string();
+                found.push(vec![schedule.to_string(), when, exec]);
+            }
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        println!("no bmfleet schedule in {}", dir.display());
+    } else {
+        print!("{}", crate::report::table(&["NAME", "WHEN", "COMMAND"], &found));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn remove(args: ScheduleRemoveArgs) -> Result<ExitCode> {
+    validate_name(&args.name)?;
+    let dir = &args.dir.unit_dir;
+    let timer = dir.join(format!("{PREFIX}{}.timer", args.name));
+    if !timer.exists() {
+        return Err(Error::input(
+            Diagnostic::new(format!("no schedule `{}` in {}", args.name, dir.display()))
+                .help("`bmfleet schedule list` shows them"),
+        ));
+    }
+    if Path::new("/run/systemd/system").is_dir() {
+        let _ = systemctl(&["disable", "--now", &format!("{PREFIX}{}.timer", args.name)]);
+    }
+    for path in [timer, dir.join(format!("{PREFIX}{}.service", args.name))] {
+        let _ = std::fs::remove_file(&path);
+        println!("removed {}", path.display());
+    }
+    if Path::new("/run/systemd/system").is_dir() {
+        let _ = systemctl(&["daemon-reload"]);
+    }
+    Ok(ExitCode::SUCCESS)
+}

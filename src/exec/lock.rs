@@ -1,0 +1,83 @@
+//! The per-pair lock, held on the pair's target for the pair's whole run, so that two
+//! controllers (or a nightly job and an operator) never work on one pair at once.
+//!
+//! A channel on the target runs a small script that takes `flock` on a file under /run/lock and
+//! then sleeps. The lock lives as long as the channel: when the pair ends we close it, and if
+//! bmfleet dies or the network goes, the wrapper's watchdog kills the holder (see
+//! `attempt.rs`), so a lock is never left behind.
+
+use crate::role::quote::quote;
+use crate::ssh::Connection;
+
+const LOCK_FILE: &str = "/run/lock/bmfleet-pair.lock";
+const OWNER_FILE: &str = "/run/lock/bmfleet-pair.owner";
+
+pub struct TargetLock {
+    channel: russh::Channel<russh::client::Msg>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl TargetLock {
+    pub async fn release(self) {
+        let _ = self.channel.close().await;
+    }
+}
+
+pub enum LockError {
+    /// Another run holds the lock: its owner line.
+    Busy(String),
+    Failed(String),
+}
+
+pub async fn acquire(conn: &Connection, owner: &str) -> Result<TargetLock, LockError> {
+    let owner = quote(owner).map_err(|e| LockError::Failed(e.to_string()))?;
+    let script = format!(
+        "mkdir -p /run/lock\nexec 9>>{LOCK_FILE}\nif flock -n 9; then\n  printf '%s\\n' {owner} >{OWNER_FILE}\n  echo BMFLEET-LOCKED\n  exec sleep infinity\nelse\n  echo \"BMFLEET-BUSY $(cat {OWNER_FILE} 2>/dev/null)\"\n  exit 75\nfi\n"
+    );
+    let (mut channel, permit) =
+        conn.channel().await.map_err(|e| LockError::Failed(format!("cannot open a channel: {e}")))?;
+    channel.exec(true, super::attempt::WRAPPER).await.map_err(|e| LockError::Failed(e.to_string()))?;
+    let mut payload = script.into_bytes();
+    payload.push(0);
+    channel.data_bytes(payload).await.map_err(|e| LockError::Failed(e.to_string()))?;
+    let mut output = String::new();
+    let wait = async {
+        loop {
+            match channel.wait().await {
+                Some(russh::ChannelMsg::Data { data }) => {
+                    output.push_str(&String::from_utf8_lossy(&data));
+                    if output.contains("BMFLEET-LOCKED") {
+                        return Ok(());
+                    }
+                    if let Some(rest) = output.split("BMFLEET-BUSY").nth(1)
+                        && rest.contains('\n')
+                    {
+                        return Err(LockError::Busy(rest.trim().to_string()));
+                    }
+                }
+                Some(russh::ChannelMsg::ExtendedData { data, .. }) => {
+                    output.push_str(&String::from_utf8_lossy(&data))
+                }
+                Some(russh::ChannelMsg::ExitStatus { exit_status }) if exit_status != 75 => {
+                    return Err(LockError::Failed(format!(
+                        "cannot take the pair lock (exit {exit_status}): {}",
+                        output.trim()
+                    )));
+                }
+                Some(_) => {}
+                None => return Err(LockError::Failed(format!("the lock channel closed: {}", output.trim()))),
+            }
+        }
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(30), wait).await {
+        Ok(Ok(())) => Ok(TargetLock { channel, _permit: permit }),
+        Ok(Err(e)) => {
+            let _ = channel.close().await;
+            Err(e)
+        }
+        Err(_) => {
+            let _ = channel.close().await;
+            Err(LockError::Failed("no answer from the lock script within 30 s".into()))
+        }
+    }
+}

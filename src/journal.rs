@@ -1,0 +1,311 @@
+//! The journal: what has happened to each pair, across runs, in a state directory (by default
+//! `.bmfleet/<inventory name>/` next to the inventory). One JSON file per pair, rewritten
+//! atomically (write, fsync, rename) after every phase, so a crash or Ctrl-C never leaves it
+//! corrupt and `migrate` resumes each pair at its next phase.
+//!
+//! The state directory also holds the controller lock: one bmfleet run at a time per state
+//! directory (`flock` on `controller.lock`, released by the kernel if bmfleet dies).
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use crate::exec::Hooks;
+use crate::inventory::Pair;
+use crate::report::events::PairStatus;
+use crate::report::rundir::write_atomic;
+use crate::report::summary::{PairReport, Transfer, epoch_secs};
+use crate::role::Role;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PhaseRecord {
+    /// Seconds since the Unix epoch.
+    pub completed_at: f64,
+    pub run_id: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct HotSync {
+    pub at: f64,
+    pub run_id: String,
+    #[serde(flatten)]
+    pub transfer: Transfer,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Running {
+    pub run_id: String,
+    pub pid: u32,
+    pub since: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PairJournal {
+    pub pair: String,
+    /// Completed phases (a phase that `resets:` another removes it).
+    #[serde(default)]
+    pub phases: BTreeMap<String, PhaseRecord>,
+    /// The last complete hot sync, and the one before (for the delta trend).
+    #[serde(default)]
+    pub last_hot_sync: Option<HotSync>,
+    #[serde(default)]
+    pub previous_hot_sync: Option<HotSync>,
+    /// A hot sync stopped part-way (deadline, Ctrl-C): rsync resumes from there next time.
+    #[serde(default)]
+    pub partial_hot_sync: Option<PhaseRecord>,
+    #[serde(default)]
+    pub cold_sync: Option<HotSync>,
+    /// Times recorded by steps with `record:` (downtime_start, downtime_end...).
+    #[serde(default)]
+    pub records: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub running: Option<Running>,
+    #[serde(default)]
+    pub last_status: Option<PairStatus>,
+    #[serde(default)]
+    pub last_run_id: Option<String>,
+}
+
+impl PairJournal {
+    pub fn downtime(&self) -> Option<f64> {
+        let (start, end) = (self.records.get("downtime_start")?, self.records.get("downtime_end")?);
+        (end >= start).then(|| end - start)
+    }
+
+    /// The last phase completed, in the role's order.
+    pub fn reached<'a>(&self, role_phases: &[&'a str]) -> Option<&'a str> {
+        role_phases.iter().rev().find(|p| self.phases.contains_key(**p)).copied()
+    }
+}
+
+pub struct Journal {
+    dir: PathBuf,
+    /// Serialises read-modify-write of pair files within this process.
+    write: Mutex<()>,
+}
+
+/// The default state directory of an inventory: `.bmfleet/<stem>/` beside it.
+pub fn default_dir(inventory: &Path) -> PathBuf {
+    let stem =
+        inventory.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "inventory".into());
+    inventory.parent().unwrap_or(Path::new(".")).join(".bmfleet").join(stem)
+}
+
+impl Journal {
+    pub fn open(dir: &Path) -> std::io::Result<Journal> {
+        std::fs::create_dir_all(dir.join("pairs"))?;
+        Ok(Journal { dir: dir.to_path_buf(), write: Mutex::new(()) })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, pair: &str) -> PathBuf {
+        self.dir.join("pairs").join(format!("{pair}.json"))
+    }
+
+    /// A pair's journal; an absent or unreadable file is an empty journal (a corrupt one is
+    /// kept aside, never silently overwritten).
+    pub fn read(&self, pair: &str) -> PairJournal {
+        let path = self.path(pair);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).unwrap_or_else(|_| {
+                let _ = std::fs::rename(&path, path.with_extension("json.corrupt"));
+                PairJournal { pair: pair.into(), ..Default::default() }
+            }),
+            Err(_) => PairJournal { pair: pair.into(), ..Default::default() },
+        }
+    }
+
+    pub fn update(&self, pair: &str, change: impl FnOnce(&mut PairJournal)) -> std::io::Result<()> {
+        let _guard = self.write.lock().expect("journal lock");
+        let mut journal = self.read(pair);
+        journal.pair = pair.to_string();
+        change(&mut journal);
+        let text = serde_json::to_string_pretty(&journal).expect("journals serialize");
+        write_atomic(&self.path(pair), text.as_bytes())
+    }
+
+    /// Take the controller lock of this state directory, or say who holds it.
+    pub fn lock_controller(&self, run_id: &str) -> Result<ControllerLock, String> {
+        let path = self.dir.join("controller.lock");
+        let mut file = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        if file.try_lock().is_err() {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            return Err(format!(
+                "another bmfleet run holds {} ({}); one run at a time per state directory",
+                path.display(),
+                holder.trim()
+            ));
+        }
+        let _ = file.set_len(0);
+        let _ = file.rewind();
+        let _ = write!(file, "run {run_id}, pid {}", std::process::id());
+        let _ = file.flush();
+        Ok(ControllerLock { _file: file })
+    }
+
+    /// Is a run holding the controller lock right now? (Read-only commands use this.)
+    pub fn run_in_progress(&self) -> Option<String> {
+        let path = self.dir.join("controller.lock");
+        let mut file = File::open(&path).ok()?;
+        if file.try_lock_shared().is_ok() {
+            return None;
+        }
+        let mut holder = String::new();
+        let _ = file.read_to_string(&mut holder);
+        Some(holder.trim().to_string())
+    }
+}
+
+/// Held for the whole run; the kernel releases it if bmfleet dies.
+pub struct ControllerLock {
+    _file: File,
+}
+
+/// The executor's hooks that keep the journal: gate pairs on `requires:`, record each phase.
+pub struct JournalHooks {
+    pub journal: std::sync::Arc<Journal>,
+    pub role: std::sync::Arc<Role>,
+    pub run_id: String,
+    /// `--force`: run phases whose `requires:` are not met.
+    pub force: bool,
+}
+
+impl Hooks for JournalHooks {
+    fn pair_starting(&self, pair: &Pair, phases: &[String]) -> Result<(), (PairStatus, String)> {
+        let journal = self.journal.read(&pair.name);
+        if !self.force {
+            for phase in phases {
+                let Some(def) = self.role.phase(phase) else { continue };
+                for req in &def.requires {
+                    let in_run_before = phases.iter().take_while(|p| *p != phase).any(|p| p == req);
+                    if !in_run_before && !journal.phases.contains_key(req) {
+                        return Err((
+                            PairStatus::Blocked,
+                            format!(
+                                "{phase} needs a completed {req} for this pair; run {req} first (or pass --force)"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        let run = Running {
+            run_id: self.run_id.clone(),
+            pid: std::process::id(),
+            since: epoch_secs(SystemTime::now()),
+        };
+        let _ = self.journal.update(&pair.name, |j| j.running = Some(run));
+        Ok(())
+    }
+
+    fn phase_finished(&self, pair: &Pair, phase: &str, report: &PairReport) {
+        let now = epoch_secs(SystemTime::now());
+        let resets: Vec<String> = self.role.phase(phase).map(|p| p.resets.clone()).unwrap_or_default();
+        let _ = self.journal.update(&pair.name, |j| {
+            j.phases
+                .insert(phase.to_string(), PhaseRecord { completed_at: now, run_id: self.run_id.clone() });
+            for r in &resets {
+                j.phases.remove(r);
+            }
+            for (k, v) in &report.records {
+                j.records.insert(k.clone(), *v);
+            }
+            if let Some(transfer) = report.transfers.get(phase) {
+                let record = HotSync { at: now, run_id: self.run_id.clone(), transfer: transfer.clone() };
+                if phase == "hot-sync" {
+                    j.previous_hot_sync = j.last_hot_sync.take();
+                    j.last_hot_sync = Some(record);
+                    j.partial_hot_sync = None;
+                } else if phase == "cold-sync" {
+                    j.cold_sync = Some(record);
+                }
+            }
+        });
+    }
+
+    fn pair_finished(&self, pair: &Pair, report: &PairReport) {
+        let stopped_in_hot_sync = report.status == PairStatus::Stopped
+            && report.failed_step.as_deref().is_some_and(|s| s.starts_with("hot-sync/"));
+        let _ = self.journal.update(&pair.name, |j| {
+            j.running = None;
+            j.last_status = Some(report.status);
+            j.last_run_id = Some(self.run_id.clone());
+            for (k, v) in &report.records {
+                j.records.insert(k.clone(), *v);
+            }
+            if stopped_in_hot_sync {
+                j.partial_hot_sync = Some(PhaseRecord {
+                    completed_at: epoch_secs(SystemTime::now()),
+                    run_id: self.run_id.clone(),
+                });
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn updates_are_atomic_and_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path()).unwrap();
+        journal
+            .update("acme", |j| {
+                j.phases.insert("preflight".into(), PhaseRecord { completed_at: 1.0, run_id: "r1".into() });
+                j.records.insert("downtime_start".into(), 10.0);
+                j.records.insert("downtime_end".into(), 12.5);
+            })
+            .unwrap();
+        let j = journal.read("acme");
+        assert_eq!(j.reached(&["preflight", "trust"]), Some("preflight"));
+        assert_eq!(j.downtime(), Some(2.5));
+        let names: Vec<String> = dir
+            .path()
+            .join("pairs")
+            .read_dir()
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["acme.json"], "no temporary file left behind");
+    }
+
+    #[test]
+    fn a_corrupt_file_is_kept_aside_not_overwritten_silently() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path()).unwrap();
+        std::fs::write(dir.path().join("pairs/acme.json"), "{ not json").unwrap();
+        assert_eq!(journal.read("acme").phases.len(), 0);
+        assert!(dir.path().join("pairs/acme.json.corrupt").exists());
+    }
+
+    #[test]
+    fn one_controller_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path()).unwrap();
+        let lock = journal.lock_controller("run-1").unwrap();
+        let other = Journal::open(dir.path()).unwrap();
+        let err = other.lock_controller("run-2").err().unwrap();
+        assert!(err.contains("run run-1"), "{err}");
+        assert!(other.run_in_progress().is_some());
+        drop(lock);
+        assert!(other.run_in_progress().is_none());
+        assert!(other.lock_controller("run-2").is_ok());
+    }
+}

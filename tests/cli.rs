@@ -1,0 +1,234 @@
+//! The command line end to end, without hosts: plans, bad input and exit codes, inventory views,
+//! schedules and status. (Tests against real hosts are the `fleet_*` files.)
+
+mod common;
+
+use common::{Bmfleet, repo, scratch};
+
+fn example() -> std::path::PathBuf {
+    repo().join("inventories/example.yml")
+}
+
+#[test]
+fn plan_prints_the_selected_pairs_and_their_rendered_steps() {
+    let out = Bmfleet::new().arg("plan").inventory(&example()).limit("wave1:!acme").run();
+    out.code(0);
+    assert!(
+        out.stdout.contains("-- pair globex: origin root@mail.globex.example, target root@192.0.2.21:2222")
+    );
+    assert!(!out.stdout.contains("pair acme"), "acme is excluded");
+    assert!(out.stdout.contains("rsync -aH --delete"), "steps are rendered");
+    assert!(out.stdout.contains("--bwlimit=50000"), "group vars apply");
+    let json = Bmfleet::new()
+        .args(["plan", "hot-sync", "--format", "json"])
+        .inventory(&example())
+        .limit("wave2")
+        .run();
+    json.code(0);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("plan JSON");
+    let pairs: Vec<&str> =
+        v["waves"][0]["pairs"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(pairs, ["initech", "umbrella"]);
+}
+
+#[test]
+fn bad_input_exits_2_with_file_line_and_column_and_connects_nowhere() {
+    let dir = scratch();
+    let inv = dir.path().join("bad.yml");
+    std::fs::write(&inv, "pairs:\n  - name: a\n    origin: { host: o }\n    target: { host: o }\n").unwrap();
+    let out = Bmfleet::new().arg("plan").inventory(&inv).run();
+    out.code(2);
+    assert!(out.stderr.contains("bad.yml:4:13: pair `a` has the same origin and target"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+
+    let out = Bmfleet::new().arg("hot-sync").inventory(&example()).limit("acm").run();
+    out.code(2);
+    assert!(out.stderr.contains("did you mean `acme`?"), "{}", out.stderr);
+    assert!(!out.dir.join("runs").exists(), "nothing ran");
+
+    let out = Bmfleet::new().arg("plan").arg("hot-snyc").inventory(&example()).run();
+    out.code(2);
+    assert!(out.stderr.contains("did you mean `hot-sync`?"), "{}", out.stderr);
+}
+
+#[test]
+fn a_template_error_stops_everything_before_any_connection() {
+    let dir = scratch();
+    std::fs::create_dir_all(dir.path().join("role/templates")).unwrap();
+    std::fs::write(
+        dir.path().join("role/role.yml"),
+        "phases:\n  - name: go\n    steps:\n      - { name: s, on: origin, template: templates/s.sh }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("role/templates/s.sh"), "echo ok\necho {{ tenant_nmae }}\n").unwrap();
+    std::fs::write(
+        dir.path().join("inv.yml"),
+        "vars: { tenant_name: x }\npairs:\n  - { name: a, origin: { host: 192.0.2.1 }, target: { host: 192.0.2.2 } }\n",
+    )
+    .unwrap();
+    let out = Bmfleet::new()
+        .arg("run")
+        .arg(dir.path().join("role"))
+        .arg("go")
+        .inventory(&dir.path().join("inv.yml"))
+        .run();
+    out.code(2);
+    assert!(out.stderr.contains("templates/s.sh:2:9: undefined variable `tenant_nmae`"), "{}", out.stderr);
+    assert!(out.stderr.contains("did you mean `tenant_name`?"), "{}", out.stderr);
+    assert!(!out.dir.join("runs").exists(), "nothing ran");
+}
+
+#[test]
+fn a_key_file_readable_by_others_is_refused_before_connecting() {
+    let dir = scratch();
+    let key = dir.path().join("id");
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key)
+        .status();
+    assert!(status.expect("ssh-keygen").success());
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(
+        dir.path().join("inv.yml"),
+        format!("defaults: {{ identity_file: {} }}\npairs:\n  - {{ name: a, origin: {{ host: 192.0.2.1 }}, target: {{ host: 192.0.2.2 }} }}\n", key.display()),
+    )
+    .unwrap();
+    let out = Bmfleet::new().args(["exec", "true"]).inventory(&dir.path().join("inv.yml")).run();
+    out.code(2);
+    assert!(out.stderr.contains("readable by other users"), "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("chmod 600 {}", key.display())), "{}", out.stderr);
+}
+
+#[test]
+fn an_unreachable_host_is_reported_apart_from_failures() {
+    let dir = scratch();
+    std::fs::write(
+        dir.path().join("inv.yml"),
+        // TEST-NET-1: nothing answers there.
+        "defaults: { connect_timeout: 1, known_hosts: kh }\npairs:\n  - { name: lost, origin: { host: 192.0.2.1 }, target: { host: 192.0.2.2 } }\n",
+    )
+    .unwrap();
+    let out =
+        Bmfleet::new().args(["exec", "--on", "origin", "true"]).inventory(&dir.path().join("inv.yml")).run();
+    out.code(4);
+    assert_eq!(out.pair_status("lost"), "unreachable");
+    assert_eq!(std::fs::read_to_string(out.run_dir().join("failed.txt")).unwrap(), "lost\n");
+}
+
+#[test]
+fn inventory_views() {
+    let graph = Bmfleet::new().args(["inventory", "graph"]).inventory(&example()).run();
+    graph.code(0);
+    insta::assert_snapshot!("inventory_graph", graph.stdout);
+    let list = Bmfleet::new().args(["inventory", "list"]).inventory(&example()).run();
+    list.code(0);
+    insta::assert_snapshot!("inventory_list", list.stdout);
+    let pair = Bmfleet::new().args(["inventory", "list", "--pair", "hooli"]).inventory(&example()).run();
+    pair.code(0);
+    assert!(pair.stdout.contains("rsync_parallel"), "{}", pair.stdout);
+    let line = pair.stdout.lines().find(|l| l.starts_with("rsync_parallel")).unwrap();
+    assert!(line.contains("4") && line.contains("group big-mailboxes"), "first listed group wins: {line}");
+    let line = pair.stdout.lines().find(|l| l.starts_with("spools")).unwrap();
+    assert!(line.contains("role default"), "{line}");
+}
+
+#[test]
+fn schedules_write_units_systemd_accepts_and_an_equivalent_cron_line() {
+    let dir = scratch();
+    let units = dir.path().join("units");
+    let out = Bmfleet::new()
+        .args([
+            "schedule",
+            "install",
+            "nightly",
+            "hot-sync",
+            "--at",
+            "01:30",
+            "--until",
+            "06:00",
+            "--no-enable",
+            "--unit-dir",
+        ])
+        .arg(&units)
+        .inventory(&example())
+        .limit("wave1")
+        .run();
+    out.code(0);
+    let service = std::fs::read_to_string(units.join("bmfleet-nightly.service")).unwrap();
+    let timer = std::fs::read_to_string(units.join("bmfleet-nightly.timer")).unwrap();
+    assert!(timer.contains("OnCalendar=*-*-* 01:30:00"), "{timer}");
+    let exec = service.lines().find_map(|l| l.strip_prefix("ExecStart=")).unwrap();
+    assert!(exec.contains(" hot-sync -i ") && exec.contains("--limit wave1 --until 06:00"), "{exec}");
+    if std::path::Path::new("/usr/bin/systemd-analyze").exists() {
+        let verify = std::process::Command::new("systemd-analyze")
+            .arg("verify")
+            .arg(units.join("bmfleet-nightly.service"))
+            .arg(units.join("bmfleet-nightly.timer"))
+            .output()
+            .unwrap();
+        let errors = String::from_utf8_lossy(&verify.stderr);
+        assert!(verify.status.success(), "systemd-analyze verify: {errors}");
+    }
+    let cron = Bmfleet::new()
+        .args(["schedule", "install", "nightly", "hot-sync", "--at", "01:30", "--until", "06:00", "--cron"])
+        .inventory(&example())
+        .limit("wave1")
+        .run();
+    cron.code(0);
+    assert!(cron.stdout.starts_with("30 1 * * * cd "), "{}", cron.stdout);
+    assert!(cron.stdout.contains(exec), "the cron line runs the same command:\n{}\n{exec}", cron.stdout);
+
+    let list = Bmfleet::new().args(["schedule", "list", "--unit-dir"]).arg(&units).run();
+    list.code(0);
+    assert!(list.stdout.contains("nightly") && list.stdout.contains("01:30"), "{}", list.stdout);
+    Bmfleet::new().args(["schedule", "remove", "nightly", "--unit-dir"]).arg(&units).run().code(0);
+    assert!(!units.join("bmfleet-nightly.timer").exists());
+    let bad = Bmfleet::new()
+        .args(["schedule", "install", "x", "--at", "25:00", "--cron"])
+        .inventory(&example())
+        .run();
+    bad.code(2);
+}
+
+#[test]
+fn status_shows_what_the_journal_says() {
+    let dir = scratch();
+    std::fs::copy(example(), dir.path().join("fleet.yml")).unwrap();
+    let pairs = dir.path().join(".bmfleet/fleet/pairs");
+    std::fs::create_dir_all(&pairs).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+    std::fs::write(
+        pairs.join("acme.json"),
+        serde_json::json!({
+            "pair": "acme",
+            "phases": {"preflight": {"completed_at": now - 7200.0, "run_id": "r1"}, "trust": {"completed_at": now - 7100.0, "run_id": "r1"}, "hot-sync": {"completed_at": now - 3600.0, "run_id": "r2"}},
+            "last_hot_sync": {"at": now - 3600.0, "run_id": "r2", "files": 10, "files_transferred": 3, "bytes_total": 100, "bytes_transferred": 42, "secs": 12.5, "warnings": 0}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        pairs.join("globex.json"),
+        serde_json::json!({
+            "pair": "globex",
+            "phases": {"hot-sync": {"completed_at": now - 200_000.0, "run_id": "r0"}},
+            "last_hot_sync": {"at": now - 200_000.0, "run_id": "r0", "files": 1, "files_transferred": 1, "bytes_total": 1, "bytes_transferred": 1, "secs": 1.0, "warnings": 0}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let out = Bmfleet::new().arg("status").inventory(&dir.path().join("fleet.yml")).run();
+    out.code(0);
+    let acme = out.stdout.lines().find(|l| l.starts_with("acme")).unwrap();
+    assert!(acme.contains("hot-sync") && acme.contains("1h00m ago") && !acme.contains("STALE"), "{acme}");
+    let globex = out.stdout.lines().find(|l| l.starts_with("globex")).unwrap();
+    assert!(globex.contains("STALE"), "{globex}");
+    let json =
+        Bmfleet::new().args(["status", "--format", "json"]).inventory(&dir.path().join("fleet.yml")).run();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v[0]["pair"], "acme");
+    assert_eq!(v[0]["reached"], "hot-sync");
+    assert_eq!(v[0]["last_hot_sync_bytes"], 42);
+    assert_eq!(v[2]["reached"], serde_json::Value::Null);
+}

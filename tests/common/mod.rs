@@ -1,0 +1,417 @@
+//! Test harness: run the real `bmfleet` binary through a fluent builder, and use the test fleet
+//! (simulated BlueMind hosts with real sshd and PostgreSQL, see tests/fleet/README.md).
+//!
+//! Fleet tests claim pairs of the running fleet (an flock per pair, so tests running at once
+//! never share a pair) and reset them before use. Without a fleet (`BMFLEET_FLEET` unset) a fleet
+//! test fails with the command to run; it never passes without having run.
+#![allow(dead_code)]
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_bmfleet");
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// One invocation of bmfleet, built step by step.
+pub struct Bmfleet {
+    args: Vec<OsString>,
+    envs: Vec<(String, String)>,
+    dir: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub dir: PathBuf,
+}
+
+impl Default for Bmfleet {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Bmfleet {
+    /// Runs in a fresh temporary directory (its own `runs/`), unless `in_dir` says otherwise.
+    pub fn new() -> Self {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        Bmfleet { args: Vec::new(), envs: Vec::new(), dir: tmp.path().to_path_buf(), _tmp: Some(tmp) }
+    }
+
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: Into<OsString>>(mut self, args: I) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn inventory(self, path: &Path) -> Self {
+        self.arg("-i").arg(path)
+    }
+
+    pub fn limit(self, pattern: &str) -> Self {
+        self.arg("--limit").arg(pattern)
+    }
+
+    pub fn role(self, dir: &Path) -> Self {
+        self.arg("--role").arg(dir)
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.envs.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn in_dir(mut self, dir: &Path) -> Self {
+        self.dir = dir.to_path_buf();
+        self._tmp = None;
+        self
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(&self.args).current_dir(&self.dir).env_remove("SSH_AUTH_SOCK");
+        for (k, v) in &self.envs {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    pub fn run(self) -> Outcome {
+        let output = self.command().stdin(Stdio::null()).output().expect("run bmfleet");
+        let dir = self.dir.clone();
+        // Keep the temporary directory alive with the outcome's path.
+        if let Some(tmp) = self._tmp {
+            let _ = tmp.keep();
+        }
+        Outcome {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            dir,
+        }
+    }
+
+    /// Start bmfleet without waiting (for signals); stdout and stderr are captured.
+    pub fn spawn(self) -> (std::process::Child, PathBuf) {
+        let child = self
+            .command()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn bmfleet");
+        let dir = self.dir.clone();
+        if let Some(tmp) = self._tmp {
+            let _ = tmp.keep();
+        }
+        (child, dir)
+    }
+}
+
+impl Outcome {
+    /// Assert the exit code, showing everything bmfleet printed when it differs.
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code, expected,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn all_output(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// The run directory of the (single) run this invocation made.
+    pub fn run_dir(&self) -> PathBuf {
+        run_dirs(&self.dir)
+            .pop()
+            .unwrap_or_else(|| panic!("no run directory in {}\n{}", self.dir.display(), self.all_output()))
+    }
+
+    pub fn summary(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.run_dir().join("summary.json")).expect("summary.json");
+        serde_json::from_str(&text).expect("summary.json is JSON")
+    }
+
+    /// Status of one pair in the summary.
+    pub fn pair_status(&self, pair: &str) -> String {
+        let summary = self.summary();
+        summary["pairs"]
+            .as_array()
+            .expect("pairs")
+            .iter()
+            .find(|p| p["pair"] == pair)
+            .unwrap_or_else(|| panic!("no pair {pair} in the summary"))["status"]
+            .as_str()
+            .expect("status")
+            .to_string()
+    }
+}
+
+/// Run directories under `dir/runs`, oldest first.
+pub fn run_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir.join("runs"))
+        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
+
+/// The running test fleet.
+pub struct Fleet {
+    pub dir: PathBuf,
+    tool: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct FleetPair {
+    pub name: String,
+    pub origin: String,
+    pub target: String,
+    pub origin_addr: String,
+    pub target_addr: String,
+}
+
+/// Pairs a test holds for its duration.
+pub struct Claim {
+    pub pairs: Vec<FleetPair>,
+    _locks: Vec<File>,
+}
+
+impl Fleet {
+    pub fn get() -> Fleet {
+        let Some(dir) = std::env::var_os("BMFLEET_FLEET").map(PathBuf::from) else {
+            panic!(
+                "BMFLEET_FLEET is not set: this test needs the test fleet of simulated BlueMind hosts.\n\
+                 Run every test with `sudo bash .ci/run`, or bring a fleet up with `sudo tests/fleet/fleet up 8` \
+                 and run `BMFLEET_FLEET=/var/lib/bmfleet-fleet cargo test`."
+            )
+        };
+        assert!(
+            dir.join("inventory.yml").is_file(),
+            "no fleet is up in {} (no inventory.yml): run `sudo tests/fleet/fleet up 8`",
+            dir.display()
+        );
+        Fleet { dir, tool: repo().join("tests/fleet/fleet") }
+    }
+
+    fn tool(&self) -> Command {
+        let mut cmd = Command::new(&self.tool);
+        cmd.env("BMFLEET_FLEET_DIR", &self.dir);
+        cmd
+    }
+
+    /// Every pair of the fleet, from `fleet hosts`.
+    pub fn pairs(&self) -> Vec<FleetPair> {
+        let out = self.tool().arg("hosts").output().expect("fleet hosts");
+        assert!(out.status.success(), "fleet hosts: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut pairs: Vec<FleetPair> = Vec::new();
+        for line in text.lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 4 {
+                continue;
+            }
+            let (name, addr, role, pair) = (f[0], f[1], f[2], f[3]);
+            let entry = match pairs.iter_mut().position(|p| p.name == pair) {
+                Some(i) => &mut pairs[i],
+                None => {
+                    pairs.push(FleetPair {
+                        name: pair.into(),
+                        origin: String::new(),
+                        target: String::new(),
+                        origin_addr: String::new(),
+                        target_addr: String::new(),
+                    });
+                    pairs.last_mut().unwrap()
+                }
+            };
+            if role == "origin" {
+                entry.origin = name.into();
+                entry.origin_addr = addr.into();
+            } else {
+                entry.target = name.into();
+                entry.target_addr = addr.into();
+            }
+        }
+        pairs.sort_by(|a, b| a.name.cmp(&b.name));
+        pairs
+    }
+
+    /// Claim `n` pairs no other test holds, reset to their fresh state.
+    pub fn claim(&self, n: usize) -> Claim {
+        let all = self.pairs();
+        assert!(
+            all.len() >= n,
+            "this test needs {n} pairs; the fleet has {}: `sudo tests/fleet/fleet up {n}`",
+            all.len()
+        );
+        let claims = self.dir.join("claims");
+        std::fs::create_dir_all(&claims).expect("claims dir");
+        let deadline = Instant::now() + Duration::from_secs(1200);
+        loop {
+            let mut locks = Vec::new();
+            let mut pairs = Vec::new();
+            for pair in &all {
+                if pairs.len() == n {
+                    break;
+                }
+                let file = File::create(claims.join(format!("{}.lock", pair.name))).expect("lock file");
+                if file.try_lock().is_ok() {
+                    locks.push(file);
+                    pairs.push(pair.clone());
+                }
+            }
+            if pairs.len() == n {
+                let names: Vec<&str> = pairs.iter().map(|p| p.name.as_str()).collect();
+                self.reset(&names);
+                return Claim { pairs, _locks: locks };
+            }
+            drop(locks);
+            assert!(Instant::now() < deadline, "could not claim {n} free pairs in 20 minutes");
+            std::thread::sleep(Duration::from_millis(500 + (std::process::id() % 500) as u64));
+        }
+    }
+
+    fn run_tool(&self, args: &[&str]) -> Output {
+        self.tool().args(args).output().expect("run tests/fleet/fleet")
+    }
+
+    pub fn reset(&self, hosts: &[&str]) {
+        let mut args = vec!["reset"];
+        args.extend_from_slice(hosts);
+        let out = self.run_tool(&args);
+        assert!(
+            out.status.success(),
+            "fleet reset {hosts:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    pub fn set(&self, host: &str, knob: &str, value: &str) {
+        let mut args = vec!["set", host, knob];
+        if !value.is_empty() {
+            args.push(value);
+        }
+        let out = self.run_tool(&args);
+        assert!(
+            out.status.success(),
+            "fleet set {host} {knob} {value}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Run a shell snippet inside a host; returns its output (stdout, stderr, status).
+    pub fn exec(&self, host: &str, script: &str) -> Output {
+        self.run_tool(&["exec", host, "bash", "-c", script])
+    }
+
+    /// Run a snippet that must succeed; its stdout, trimmed.
+    pub fn sh(&self, host: &str, script: &str) -> String {
+        let out = self.exec(host, script);
+        assert!(
+            out.status.success(),
+            "on {host}: {script}\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    pub fn populate(&self, host: &str) {
+        let out = Command::new(repo().join("tests/fleet/populate"))
+            .env("BMFLEET_FLEET_DIR", &self.dir)
+            .arg(host)
+            .output()
+            .expect("populate");
+        assert!(out.status.success(), "populate {host}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    pub fn mutate(&self, host: &str) {
+        let out = Command::new(repo().join("tests/fleet/mutate"))
+            .env("BMFLEET_FLEET_DIR", &self.dir)
+            .arg(host)
+            .output()
+            .expect("mutate");
+        assert!(out.status.success(), "mutate {host}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// `tests/fleet/verify ORIGIN TARGET`: (identical?, what it printed).
+    pub fn verify(&self, origin: &str, target: &str) -> (bool, String) {
+        let out = Command::new(repo().join("tests/fleet/verify"))
+            .env("BMFLEET_FLEET_DIR", &self.dir)
+            .args([origin, target])
+            .output()
+            .expect("verify");
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
+    }
+
+    pub fn key(&self) -> PathBuf {
+        self.dir.join("controller_key")
+    }
+
+    pub fn known_hosts(&self) -> PathBuf {
+        self.dir.join("known_hosts")
+    }
+}
+
+impl Claim {
+    pub fn pair(&self, i: usize) -> &FleetPair {
+        &self.pairs[i]
+    }
+
+    /// Write an inventory of the claimed pairs into `dir`. `pair_yaml(i)` adds keys to pair i
+    /// (e.g. `wave: 2`); `top` is added at the top level (e.g. `vars:`).
+    pub fn inventory(
+        &self,
+        fleet: &Fleet,
+        dir: &Path,
+        top: &str,
+        pair_yaml: impl Fn(usize) -> String,
+    ) -> PathBuf {
+        let mut text = format!(
+            "defaults:\n  user: root\n  identity_file: {}\n  known_hosts: {}\n  connect_timeout: 5\n{top}\npairs:\n",
+            fleet.key().display(),
+            fleet.known_hosts().display()
+        );
+        for (i, p) in self.pairs.iter().enumerate() {
+            text.push_str(&format!(
+                "  - name: {}\n    origin: {{ host: {} }}\n    target: {{ host: {} }}\n",
+                p.name, p.origin_addr, p.target_addr
+            ));
+            for line in pair_yaml(i).lines() {
+                text.push_str(&format!("    {line}\n"));
+            }
+        }
+        let path = dir.join("inventory.yml");
+        std::fs::write(&path, text).expect("write inventory");
+        path
+    }
+}
+
+/// A scratch directory kept for the test's duration.
+pub fn scratch() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
