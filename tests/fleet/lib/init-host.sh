@@ -1,0 +1,175 @@
+#!/bin/bash
+# Boot one simulated host. Started by `fleet up` as
+#   ip netns exec NS unshare --mount --uts --ipc --propagation private --fork bash init-host.sh DIR HOST
+# so it already runs in the host's own network, mount, UTS and IPC namespaces. It prepares the host's
+# directory (first boot only), bind-mounts the host's own copies over the system paths, starts sshd
+# (and for a full host PostgreSQL 15 and the BlueMind core stand-in), then execs `sleep infinity` to
+# hold the namespaces. Progress: DIR/hosts/HOST/{holder.pid,ready,failed}.
+set -euo pipefail
+FLEET_DIR=$1
+H=$2
+HD=$FLEET_DIR/hosts/$H
+# shellcheck disable=SC1091
+source "$FLEET_DIR/fleet.conf"
+# shellcheck disable=SC1091
+source "$HD/host.conf"
+LIB=${BASH_SOURCE[0]%/*}
+PGBIN=/usr/lib/postgresql/15/bin
+CACHE=$FLEET_DIR/cache
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+trap 'echo "init-host.sh: line $LINENO: command failed (rc=$?)" >"$HD/failed"' ERR
+umask 022
+
+ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+T0=$(ms)
+phase() { echo "init-host: +$(( $(ms) - T0 )) ms $*"; }
+as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
+
+prepare_light() {
+  # as few processes as possible: this runs for hundreds of hosts at once
+  mkdir -p -m 700 "$HD/root" "$HD/root/.ssh"
+  mkdir -p "$HD/run/sshd" "$HD/tmp"
+  local key
+  read -r key <"$FLEET_DIR/controller_key.pub"
+  (umask 077; echo "$key" >"$HD/root/.ssh/authorized_keys")
+  ssh-keygen -q -t ed25519 -N '' -C "root@$HOST_NAME" -f "$HD/ssh_host_ed25519_key"
+}
+
+prepare_full() {
+  phase "start"
+  cp -a "$CACHE/etc-base" "$HD/etc"
+  phase "etc copied"
+  echo "$HOST_NAME" >"$HD/etc/hostname"
+  printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n%s\t%s.%s %s\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
+    "$HOST_NAME" "$IP" "$HOST_NAME" "$MAIL_DOMAIN" "$HOST_NAME" >"$HD/etc/hosts"
+  od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$HD/etc/machine-id"
+  echo >>"$HD/etc/machine-id"
+  ssh-keygen -q -t ed25519 -N '' -C "root@$HOST_NAME" -f "$HD/etc/ssh/ssh_host_ed25519_key"
+  phase "keygen"
+  mkdir -p "$HD/root/.ssh"
+  cp /etc/skel/.bashrc /etc/skel/.profile "$HD/root/" 2>/dev/null || true
+  chmod 700 "$HD/root" "$HD/root/.ssh"
+  install -m 600 "$FLEET_DIR/controller_key.pub" "$HD/root/.ssh/authorized_keys"
+
+  # spools (owners as on a BlueMind host: cyrus:mail for the mail store)
+  mkdir -p "$HD/spool/mail" "$HD/lib-cyrus" "$HD/bm-ca" "$HD/es/config" "$HD/log/postgresql" \
+    "$HD/tmp" "$HD/vartmp" "$HD/run/sshd" "$HD/run/postgresql" "$HD/postgresql/15"
+  local d
+  for d in cyrus bm-hsm sieve bm-elasticsearch bm-docs bm-filehosting; do mkdir -p "$HD/spool/$d"; done
+  chown 930:8 "$HD/spool/cyrus" "$HD/lib-cyrus" "$HD/spool/sieve"
+  chmod 750 "$HD/spool/cyrus" "$HD/lib-cyrus"
+  chown 931:931 "$HD/spool/bm-elasticsearch"
+  chmod 2775 "$HD/spool/mail"; chgrp 8 "$HD/spool/mail"
+  chmod 1777 "$HD/tmp" "$HD/vartmp"
+  chown -R postgres:postgres "$HD/postgresql" "$HD/log/postgresql"
+  chown postgres:postgres "$HD/run/postgresql"; chmod 2775 "$HD/run/postgresql"
+
+  phase "dirs"
+  # BlueMind configuration files + fresh-install SQL
+  /usr/bin/python3 "$LIB/gen_host.py" config "$HD"
+
+  # dpkg status with the bm-core package of this host's version
+  { sed -e '$a\' /var/lib/dpkg/status; echo; bm_stanzas "$BM_VERSION"; } >"$HD/dpkg-status"
+
+  phase "config generated"
+  # PostgreSQL data directory from the fleet's template
+  phase "dpkg status"
+  cp -a "$CACHE/pg-template" "$HD/postgresql/15/main"
+  phase "pg copied"
+
+  # snapshot of the just-installed state, used by `fleet reset`
+  mkdir -p "$HD/fresh"
+  cp -a "$HD/etc" "$HD/root" "$HD/bm-ca" "$HD/es" "$HD/dpkg-status" "$HD/spool" "$HD/lib-cyrus" "$HD/fresh/"
+}
+
+bm_stanzas() {
+  local v=$1
+  cat <<EOF
+Package: bm-core
+Status: install ok installed
+Priority: optional
+Section: net
+Installed-Size: 412000
+Maintainer: BlueMind team <contact@bluemind.net>
+Architecture: all
+Version: $v
+Depends: bm-jdk, bm-pgsql, bm-node
+Description: BlueMind core (bmfleet test fleet stand-in)
+
+Package: bm-full
+Status: install ok installed
+Priority: optional
+Section: net
+Installed-Size: 1
+Maintainer: BlueMind team <contact@bluemind.net>
+Architecture: all
+Version: $v
+Depends: bm-core (= $v)
+Description: BlueMind metapackage (bmfleet test fleet stand-in)
+
+EOF
+}
+
+mount_full() {
+  mount --bind "$HD/etc" /etc
+  mount --bind "$HD/root" /root
+  mount --bind "$HD/spool" /var/spool
+  mount --bind "$HD/lib-cyrus" /var/lib/cyrus
+  mount --bind "$HD/bm-ca" /var/lib/bm-ca
+  mount --bind "$HD/postgresql" /var/lib/postgresql
+  mount --bind "$HD/es" /usr/share/bm-elasticsearch
+  mount --bind "$HD/dpkg-status" /var/lib/dpkg/status
+  mount --bind "$HD/log" /var/log
+  mount --bind "$HD/vartmp" /var/tmp
+  mount --bind "$HD/tmp" /tmp
+  mount --bind "$HD/run" /run
+  mount -t tmpfs -o size=64m,mode=1777 bmfleet-shm /dev/shm
+  mount --bind "$FLEET_DIR/bin" /usr/local/sbin
+  mount -o remount,bind,ro /usr/local/sbin
+}
+
+start_pg() {
+  as_pg "$PGBIN/pg_ctl" -D /var/lib/postgresql/15/main -l /var/log/postgresql/postgresql-15-main.log \
+    -w -t 60 start >/dev/null
+  # per-host password of bj and the host's own fresh-install rows
+  {
+    printf "ALTER ROLE bj PASSWORD '%s';\n" "$DB_PASSWORD"
+    echo '\connect bj'
+    cat "$HD/fresh-bj.sql"
+    echo '\connect bj-data'
+    cat "$HD/fresh-bj-data.sql"
+  } | as_pg psql -X -q -v ON_ERROR_STOP=1 -h /run/postgresql -d postgres >/dev/null
+}
+
+if [[ $KIND == light ]]; then
+  [[ -f $HD/prepared ]] || { prepare_light; touch "$HD/prepared"; }
+else
+  [[ -f $HD/prepared ]] || { prepare_full; touch "$HD/prepared"; }
+fi
+
+phase "prepared"
+# drop this namespace's copies of the other hosts' /run/netns mounts (they would pin those namespaces)
+umount -l /run/netns 2>/dev/null || true
+echo "$HOST_NAME" >/proc/sys/kernel/hostname
+printf 'link set lo up\naddr add %s/16 dev eth0\nlink set eth0 up\n' "$IP" | ip -batch -
+
+if [[ $KIND == light ]]; then
+  chmod 1777 "$HD/tmp"
+  mount --bind "$HD/root" /root
+  mount --bind "$HD/run" /run
+  mount --bind "$HD/tmp" /tmp
+  /usr/sbin/sshd -f "$CACHE/sshd_config" -h "$HD/ssh_host_ed25519_key" -E /run/sshd.log
+else
+  mount_full
+  /usr/sbin/sshd -E /run/sshd.log
+  phase "sshd started"
+  start_pg
+  phase "postgresql started"
+  /usr/local/sbin/bmfleet-sim core-start
+fi
+
+phase "ready"
+cd /
+echo $$ >"$HD/holder.pid"
+: >"$HD/ready"
+exec sleep infinity </dev/null >/dev/null 2>&1

@@ -1,0 +1,245 @@
+#!/usr/bin/python3
+"""Describe what a simulated BlueMind host holds, as JSON on stdout. Runs INSIDE the host (verify
+calls it through `fleet exec`).
+
+  manifest.py [--auth] [--no-db] [--no-files]
+
+files: for the seven synced spools and every configuration file of the procedure, one entry per path:
+  type (f d l p s c b), mode (octal, with setuid/setgid/sticky), uid, gid, size (files, symlinks),
+  sha256 (files), target (symlinks), link (hard links: the first path, in sorted order, of the
+  paths of that group that share the inode).
+db: for bj and bj-data: a normalised schema-only dump, for every table its rows (COPY text format,
+  sorted) and for every sequence (last_value, is_called).
+auth (--auth): whether the user/password of /etc/bm/bm.ini authenticate on 127.0.0.1:5432.
+Paths are str with surrogateescape (JSON \\udcXX for undecodable bytes); newlines are fine.
+"""
+import argparse
+import glob
+import hashlib
+import json
+import os
+import secrets
+import stat
+import subprocess
+import sys
+
+SPOOLS = ["/var/spool/cyrus", "/var/lib/cyrus", "/var/spool/bm-hsm", "/var/spool/sieve",
+          "/var/spool/bm-elasticsearch", "/var/spool/bm-docs", "/var/spool/bm-filehosting"]
+CONFIG_TREES = ["/etc/bm", "/etc/bm-hps", "/var/lib/bm-ca", "/etc/bm-webmail"]
+CONFIG_FILES = ["/etc/ssl/certs/bm_cert.pem", "/usr/share/bm-elasticsearch/config/elasticsearch.yml"] + [
+    "/etc/postfix/" + f for f in (
+        "main.cf", "master.cf", "master_relay_transport-flat", "master_relay_transport.db", "transport-flat",
+        "transport.db", "virtual_alias-flat", "virtual_alias.db", "virtual_domains-flat", "virtual_domains.db",
+        "virtual_mailbox-flat", "virtual_mailbox.db")]
+CONFIG_GLOBS = ["/etc/imapd*", "/etc/cyrus*"]
+DATABASES = ["bj", "bj-data"]
+
+TYPES = [(stat.S_ISREG, "f"), (stat.S_ISDIR, "d"), (stat.S_ISLNK, "l"), (stat.S_ISFIFO, "p"),
+         (stat.S_ISSOCK, "s"), (stat.S_ISCHR, "c"), (stat.S_ISBLK, "b")]
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(1 << 20)
+            if not b:
+                break
+            h.update(b)
+    return h.hexdigest()
+
+
+def entry(path, st):
+    t = next(c for test, c in TYPES if test(st.st_mode))
+    e = {"type": t, "mode": "%04o" % stat.S_IMODE(st.st_mode), "uid": st.st_uid, "gid": st.st_gid}
+    if t == "f":
+        e["size"] = st.st_size
+        e["sha256"] = sha256(path)
+    elif t == "l":
+        e["target"] = os.readlink(path)
+        e["size"] = st.st_size
+    elif t in ("c", "b"):
+        e["rdev"] = st.st_rdev
+    return e
+
+
+def walk(root, key_prefix):
+    """Entries of a tree, keyed by key_prefix + path relative to root ('.' for the root)."""
+    out, inodes = {}, {}
+
+    def add(path, key):
+        st = os.lstat(path)
+        out[key] = entry(path, st)
+        if not stat.S_ISDIR(st.st_mode) and st.st_nlink > 1:
+            inodes.setdefault((st.st_dev, st.st_ino), []).append(key)
+
+    if not os.path.lexists(root):
+        return None
+    add(root, key_prefix + ".")
+    if os.path.isdir(root) and not os.path.islink(root):
+        for d, dirs, files in os.walk(root):
+            rel = os.path.relpath(d, root)
+            for name in dirs + files:
+                p = os.path.join(d, name)
+                add(p, key_prefix + (name if rel == "." else os.path.join(rel, name)))
+    for keys in inodes.values():
+        keys.sort()
+        for k in keys:
+            out[k]["link"] = keys[0]
+    return out
+
+
+def config_entries():
+    out, inodes = {}, {}
+    for t in CONFIG_TREES:
+        w = walk(t, t + "/")
+        if w:
+            out.update(w)
+    paths = list(CONFIG_FILES)
+    for g in CONFIG_GLOBS:
+        paths += sorted(glob.glob(g))
+    for p in paths:
+        if os.path.lexists(p):
+            st = os.lstat(p)
+            out[p] = entry(p, st)
+    # hard-link groups across the configuration set
+    for k, e in out.items():
+        e.pop("link", None)
+    for k in sorted(out):
+        path = k[:-2] if k.endswith("/.") else k
+        st = os.lstat(path)
+        if not stat.S_ISDIR(st.st_mode) and st.st_nlink > 1:
+            inodes.setdefault((st.st_dev, st.st_ino), []).append(k)
+    for keys in inodes.values():
+        if len(keys) > 1:
+            for k in keys:
+                out[k]["link"] = keys[0]
+    return out
+
+
+def as_postgres(args, **kw):
+    return subprocess.run(["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"] + args,
+                          cwd="/", capture_output=True, **kw)
+
+
+def psql(db, sql):
+    p = as_postgres(["psql", "-X", "-w", "-At", "-v", "ON_ERROR_STOP=1", "-h", "/run/postgresql", "-d", db],
+                    input=sql.encode())
+    if p.returncode != 0:
+        raise RuntimeError(p.stderr.decode(errors="replace").strip() or f"psql exit {p.returncode}")
+    return p.stdout.decode("utf-8", errors="surrogateescape")
+
+
+def qi(name):
+    return '"' + name.replace('"', '""') + '"'
+
+
+def db_summary(db):
+    res = {}
+    dump = as_postgres(["pg_dump", "-w", "--schema-only", "-h", "/run/postgresql", "-d", db])
+    if dump.returncode != 0:
+        raise RuntimeError(dump.stderr.decode(errors="replace").strip())
+    lines = []
+    for line in dump.stdout.decode("utf-8", errors="surrogateescape").splitlines():
+        if not line.strip() or line.startswith("--") or line.startswith("\\restrict") or line.startswith("\\unrestrict"):
+            continue
+        lines.append(line)
+    res["schema"] = lines
+    res["owner"] = psql("postgres", f"SELECT pg_get_userbyid(datdba) || ' ' || pg_encoding_to_char(encoding) "
+                                    f"FROM pg_database WHERE datname = '{db}'").strip()
+    rels = psql(db, "SELECT c.relkind, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE c.relkind IN ('r', 'p', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                    "AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 2, 3")
+    nonce = secrets.token_hex(8)
+    script, order = [], []
+    for line in rels.splitlines():
+        kind, nsp, name = line.split("|", 2)
+        full = f"{nsp}.{name}"
+        order.append((kind, full))
+        script.append(f"\\echo @@{nonce} {kind} {full}")
+        if kind == "S":
+            script.append(f"SELECT last_value || ' ' || is_called FROM {qi(nsp)}.{qi(name)};")
+        else:
+            script.append(f"COPY {qi(nsp)}.{qi(name)} TO STDOUT;")
+    tables, seqs = {}, {}
+    if script:
+        out = psql(db, "\n".join(script) + "\n")
+        lines = out.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()          # the output ends with a newline
+        cur, buf = None, {}
+        for line in lines:
+            if line.startswith(f"@@{nonce} "):
+                _, kind, full = line.split(" ", 2)
+                cur = (kind, full)
+                buf[cur] = []
+            elif cur is not None:
+                buf[cur].append(line)   # COPY text format: one row per line, newlines escaped
+        for (kind, full), rows in buf.items():
+            if kind == "S":
+                seqs[full] = rows[0] if rows else ""
+            else:
+                rows.sort()
+                tables[full] = {"count": len(rows),
+                                "sha256": hashlib.sha256("\n".join(rows).encode("utf-8", "surrogateescape")).hexdigest(),
+                                "rows": rows}
+    res["tables"] = tables
+    res["sequences"] = seqs
+    return res
+
+
+def auth_check():
+    conf = {}
+    try:
+        with open("/etc/bm/bm.ini") as f:
+            for line in f:
+                if "=" in line and not line.lstrip().startswith(("#", ";", "[")):
+                    k, v = line.split("=", 1)
+                    conf[k.strip()] = v.strip().strip('"').strip("'")
+    except OSError as e:
+        return {"ok": False, "detail": f"cannot read /etc/bm/bm.ini: {e}"}
+    user = conf.get("user") or conf.get("login") or "bj"
+    db = conf.get("db") or "bj"
+    env = dict(os.environ, PGPASSWORD=conf.get("password", ""), PGCONNECT_TIMEOUT="5")
+    results = []
+    for d in (db, "bj-data"):
+        p = subprocess.run(["psql", "-X", "-w", "-At", "-h", "127.0.0.1", "-p", "5432", "-U", user, "-d", d,
+                            "-c", "SELECT current_user"], env=env, capture_output=True, text=True, cwd="/")
+        if p.returncode != 0 or p.stdout.strip() != user:
+            return {"ok": False, "user": user,
+                    "detail": f"bm.ini user {user!r} with its password cannot log into {d!r} on 127.0.0.1:5432: "
+                              f"{p.stderr.strip() or p.stdout.strip()}"}
+        results.append(d)
+    return {"ok": True, "user": user, "detail": f"{user} authenticates on {', '.join(results)}"}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--auth", action="store_true")
+    ap.add_argument("--no-db", action="store_true")
+    ap.add_argument("--no-files", action="store_true")
+    a = ap.parse_args()
+    out = {"host": os.uname().nodename}
+    if not a.no_files:
+        files = {}
+        for root in SPOOLS:
+            w = walk(root, "")
+            files[root] = {"missing": w is None, "entries": w or {}}
+        files["config"] = {"missing": False, "entries": config_entries()}
+        out["files"] = files
+    if not a.no_db:
+        dbs = {}
+        for db in DATABASES:
+            try:
+                dbs[db] = db_summary(db)
+            except (RuntimeError, subprocess.SubprocessError, OSError) as e:
+                dbs[db] = {"error": str(e)}
+        out["db"] = dbs
+    if a.auth:
+        out["auth"] = auth_check()
+    json.dump(out, sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

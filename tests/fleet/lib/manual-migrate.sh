@@ -1,0 +1,59 @@
+#!/bin/bash
+# The procedure "Changer de distribution" done by hand, as a reference for the fleet's self-test.
+# Runs ON THE TARGET (as root), which pulls from the origin:
+#   manual-migrate.sh ORIGIN_IP hot    stop the target's services, rsync the seven spools
+#   manual-migrate.sh ORIGIN_IP cold   (origin stopped by the caller) final rsync, dump/restore both
+#                                      databases, copy the configuration files, align bj's password
+# Needs root's key of the target authorized on the origin and the origin in ~/.ssh/known_hosts.
+set -euo pipefail
+O=root@$1
+phase=$2
+SPOOLS=(/var/spool/cyrus/ /var/lib/cyrus/ /var/spool/bm-hsm/ /var/spool/sieve/ /var/spool/bm-elasticsearch/
+        /var/spool/bm-docs/ /var/spool/bm-filehosting/)
+remote() { ssh -n -o BatchMode=yes "$O" "$@"; }
+
+sync_spools() {
+  local d
+  for d in "${SPOOLS[@]}"; do
+    rsync -aH --delete "$O:$d" "$d"
+  done
+}
+
+case $phase in
+  hot)
+    bmctl stop
+    service postfix stop
+    sync_spools
+    ;;
+  cold)
+    sync_spools
+    opw=$(remote "sed -n 's/^password=//p' /etc/bm/bm.ini")
+    remote "PGPASSWORD='$opw' pg_dump -U bj -h localhost bj" >/tmp/db.sql
+    remote "PGPASSWORD='$opw' pg_dump -U bj -h localhost bj-data" >/tmp/db-data.sql
+    for f in /tmp/db.sql /tmp/db-data.sql; do
+      tail -n 8 "$f" | grep -q -- '-- PostgreSQL database dump complete' || { echo "truncated dump $f" >&2; exit 1; }
+    done
+    scp -q -r "$O:/etc/bm/*" /etc/bm
+    scp -q "$O:/etc/bm/bm.ini" /etc/bm/bm.ini
+    scp -q -r "$O:/etc/bm-hps/*" /etc/bm-hps
+    scp -q "$O:/etc/ssl/certs/bm_cert.pem" /etc/ssl/certs/bm_cert.pem
+    scp -q -r "$O:/var/lib/bm-ca/*" /var/lib/bm-ca
+    scp -q "$O:/usr/share/bm-elasticsearch/config/elasticsearch.yml" /usr/share/bm-elasticsearch/config/elasticsearch.yml
+    scp -q "$O:/etc/imapd*" /etc/
+    scp -q "$O:/etc/cyrus*" /etc/
+    for f in main.cf master.cf master_relay_transport-flat master_relay_transport.db transport-flat transport.db \
+             virtual_alias-flat virtual_alias.db virtual_domains-flat virtual_domains.db virtual_mailbox-flat \
+             virtual_mailbox.db; do
+      scp -q "$O:/etc/postfix/$f" "/etc/postfix/$f"
+    done
+    scp -q "$O:/etc/bm-webmail/*" /etc/bm-webmail/
+    # PostgreSQL 15: public belongs to the database owner, so create the databases owned by bj
+    su - postgres -c 'dropdb bj && dropdb bj-data && createdb -O bj bj && createdb -O bj bj-data'
+    npw=$(sed -n 's/^password=//p' /etc/bm/bm.ini)
+    su - postgres -c "psql -X -q -c \"ALTER ROLE bj PASSWORD '$npw'\""
+    export PGPASSWORD=$npw
+    psql -X -q -v ON_ERROR_STOP=1 -U bj -h localhost bj </tmp/db.sql >/dev/null
+    psql -X -q -v ON_ERROR_STOP=1 -U bj -h localhost bj-data </tmp/db-data.sql >/dev/null
+    ;;
+  *) echo "usage: manual-migrate.sh ORIGIN_IP hot|cold" >&2; exit 2;;
+esac
