@@ -2,10 +2,10 @@
 # Shared helpers of the bmfleet test fleet. Sourced by tests/fleet/fleet, populate, mutate, verify.
 # Never executed directly.
 
+# shellcheck disable=SC2034  # used by the scripts that source this file
 FLEET_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 FLEET_HOME="$(dirname "$FLEET_LIB")"
 PGBIN=/usr/lib/postgresql/15/bin
-PY=/usr/bin/python3
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 DEFAULT_FLEET_DIR=/var/lib/bmfleet-fleet
 DEFAULT_BM_VERSION=5.3.2
@@ -206,6 +206,19 @@ pid_alive() {
   { read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1
   st=${st##*) }
   [[ ${st:0:1} != Z ]]
+}
+
+# wait (up to $1 tenths of a second) until the pids are gone from /proc, zombies included: orphans are
+# reaped by this machine's PID 1, lazily
+wait_reaped() {
+  local tenths=$1 i p left; shift
+  for ((i = 0; i < tenths; i++)); do
+    left=0
+    for p in "$@"; do [[ -e /proc/$p ]] && { left=1; break; }; done
+    [[ $left == 0 ]] && return 0
+    sleep 0.1
+  done
+  return 0
 }
 
 # kill a list of pids: TERM, wait up to $2 tenths of a second, then KILL

@@ -27,6 +27,7 @@ as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
 
 prepare_light() {
   # as few processes as possible: this runs for hundreds of hosts at once
+  # shellcheck disable=SC2174  # $HD exists: each of the two is the deepest directory
   mkdir -p -m 700 "$HD/root" "$HD/root/.ssh"
   mkdir -p "$HD/run/sshd" "$HD/tmp"
   local key
@@ -68,8 +69,19 @@ prepare_full() {
   # BlueMind configuration files + fresh-install SQL
   /usr/bin/python3 "$LIB/gen_host.py" config "$HD"
 
-  # dpkg status with the bm-core package of this host's version
-  { sed -e '$a\' /var/lib/dpkg/status; echo; bm_stanzas "$BM_VERSION"; } >"$HD/dpkg-status"
+  # the host's own /var/lib/dpkg: the machine's small files, a status with the bm-core package of
+  # this host's version, and an empty info/ on which the machine's info/ is mounted read-only. The
+  # whole directory is bind-mounted (a file bind mount would be detached the moment the machine's
+  # dpkg renames its status file, e.g. during an apt-get install while the fleet is up).
+  mkdir -p "$HD/dpkg/info"
+  local f
+  for f in /var/lib/dpkg/*; do
+    case ${f##*/} in info|status|status-old|lock|lock-frontend) ;; *) cp -a "$f" "$HD/dpkg/";; esac
+  done
+  : >"$HD/dpkg/lock"; : >"$HD/dpkg/lock-frontend"; chmod 640 "$HD/dpkg/lock" "$HD/dpkg/lock-frontend"
+  # shellcheck disable=SC1003  # sed: append a final newline when missing
+  { sed -e '$a\' /var/lib/dpkg/status; echo; bm_stanzas "$BM_VERSION"; } >"$HD/dpkg/status"
+  cp "$HD/dpkg/status" "$HD/dpkg-status.fresh"
 
   phase "config generated"
   # PostgreSQL data directory from the fleet's template
@@ -79,7 +91,8 @@ prepare_full() {
 
   # snapshot of the just-installed state, used by `fleet reset`
   mkdir -p "$HD/fresh"
-  cp -a "$HD/etc" "$HD/root" "$HD/bm-ca" "$HD/es" "$HD/dpkg-status" "$HD/spool" "$HD/lib-cyrus" "$HD/fresh/"
+  cp -a "$HD/etc" "$HD/root" "$HD/bm-ca" "$HD/es" "$HD/spool" "$HD/lib-cyrus" "$HD/fresh/"
+  mv "$HD/dpkg-status.fresh" "$HD/fresh/dpkg-status"
 }
 
 bm_stanzas() {
@@ -118,7 +131,9 @@ mount_full() {
   mount --bind "$HD/bm-ca" /var/lib/bm-ca
   mount --bind "$HD/postgresql" /var/lib/postgresql
   mount --bind "$HD/es" /usr/share/bm-elasticsearch
-  mount --bind "$HD/dpkg-status" /var/lib/dpkg/status
+  mount --bind /var/lib/dpkg/info "$HD/dpkg/info"
+  mount -o remount,bind,ro "$HD/dpkg/info"
+  mount --rbind "$HD/dpkg" /var/lib/dpkg
   mount --bind "$HD/log" /var/log
   mount --bind "$HD/vartmp" /var/tmp
   mount --bind "$HD/tmp" /tmp
@@ -172,4 +187,5 @@ phase "ready"
 cd /
 echo $$ >"$HD/holder.pid"
 : >"$HD/ready"
+# shellcheck disable=SC2217  # the holder must not keep init.log open
 exec sleep infinity </dev/null >/dev/null 2>&1
