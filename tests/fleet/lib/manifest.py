@@ -13,6 +13,7 @@ db: for bj and bj-data: a normalised schema-only dump, for every table its rows 
 auth (--auth): whether the user/password of /etc/bm/bm.ini authenticate on 127.0.0.1:5432.
 Paths are str with surrogateescape (JSON \\udcXX for undecodable bytes); newlines are fine.
 """
+PROG = "manifest"
 import argparse
 import glob
 import hashlib
@@ -214,7 +215,7 @@ def auth_check():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--auth", action="store_true")
     ap.add_argument("--no-db", action="store_true")
     ap.add_argument("--no-files", action="store_true")

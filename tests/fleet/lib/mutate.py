@@ -8,6 +8,7 @@ mailbox), an appended file, a byte changed in place (same size), a mode change, 
 deleted folder, a renamed file, a new symlink, a new ES segment. --db also inserts, updates and
 deletes rows in both databases. Prints what changed.
 """
+PROG = "mutate"
 import argparse
 import os
 import random
@@ -38,7 +39,7 @@ def psql(db, sql):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", default=None, help="default: time-based (every call differs)")
     ap.add_argument("--db", action="store_true", help="also change rows in bj and bj-data")
     a = ap.parse_args()

@@ -10,6 +10,7 @@ files of a few MB, sieve scripts, ES index files, documents, file hosting), and 
 (thousands, text with quotes and unicode, bytea columns). Deterministic for a given seed (default: the
 host name and size). Refuses to run twice on a host (reset it first: `fleet reset HOST`).
 """
+PROG = "populate"
 import argparse
 import hashlib
 import io
@@ -372,7 +373,7 @@ def populate(size, seed):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", choices=["small", "medium"], default="small")
     ap.add_argument("--seed", default=None)
     a = ap.parse_args()

@@ -37,8 +37,10 @@ def short(v):
 
 
 def start(host, extra):
-    cmd = [FLEET, "exec", host, "/usr/bin/python3", os.path.join(HERE, "manifest.py")] + extra
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # the program goes through stdin: the repository may not be visible inside the host
+    cmd = [FLEET, "exec", host, "/usr/bin/python3", "-"] + extra
+    with open(os.path.join(HERE, "manifest.py"), "rb") as prog:
+        return subprocess.Popen(cmd, stdin=prog, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def finish(host, proc):
