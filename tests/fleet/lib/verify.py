@@ -47,7 +47,8 @@ def finish(host, proc):
     out, err = proc.communicate()
     if proc.returncode != 0:
         sys.stderr.write(err.decode(errors="replace"))
-        raise SystemExit(f"verify: cannot read the manifest of {host} (exit {proc.returncode})")
+        sys.stderr.write(f"verify: cannot read the manifest of {host} (exit {proc.returncode})\n")
+        sys.exit(2)
     return json.loads(out)
 
 
