@@ -3,12 +3,11 @@
 //! feeds registers to later steps, and stops at the first failure, except for `check:` steps,
 //! which all run so that a phase's checks table is complete before the phase fails.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use futures::StreamExt;
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore, watch};
 
 use super::Shared;
 use super::attempt::{self, AttemptSpec};
@@ -131,10 +130,7 @@ impl<'a> PairRun<'a> {
                 }
             }
             let batch = &steps[i..j];
-            let width = batch.iter().map(|s| s.max_parallel).min().unwrap_or(1).max(1);
-            // Collected first: a closure inside the stream would make the future not `Send`.
-            let futures: Vec<_> = batch.iter().map(|s| Box::pin(self.run_step(s))).collect();
-            let results: Vec<StepResult> = futures::stream::iter(futures).buffered(width).collect().await;
+            let results = self.run_batch(batch).await;
 
             let mut stop: Option<(PairStatus, &PlannedStep, StepResult)> = None;
             for (ps, result) in batch.iter().zip(results) {
@@ -243,6 +239,84 @@ impl<'a> PairRun<'a> {
         }
         report.duration = started.elapsed();
         report
+    }
+
+    /// Run the steps of one parallel group at once: each step definition (all its loop items)
+    /// at most `max_parallel` at a time, a step with `after:` once those steps ended. The
+    /// connection bounds the channels open on each host (`ssh::MAX_CHANNELS`).
+    async fn run_batch(&self, batch: &[PlannedStep]) -> Vec<StepResult> {
+        if batch.len() == 1 {
+            return vec![self.run_step(&batch[0]).await];
+        }
+        let mut limits: HashMap<&str, Arc<Semaphore>> = HashMap::new();
+        let mut pending: HashMap<String, (usize, bool)> = HashMap::new();
+        for ps in batch {
+            limits
+                .entry(ps.step.name.as_str())
+                .or_insert_with(|| Arc::new(Semaphore::new(ps.max_parallel.max(1))));
+            pending.entry(ps.step.name.clone()).or_insert((0, false)).0 += 1;
+        }
+        let pending = Mutex::new(pending);
+        let (progress, _) = watch::channel(0u64);
+        let futures: Vec<_> = batch
+            .iter()
+            .map(|ps| {
+                let limit = limits[ps.step.name.as_str()].clone();
+                let (pending, progress) = (&pending, &progress);
+                Box::pin(async move {
+                    let mut rx = progress.subscribe();
+                    let failed_dependency = loop {
+                        let (waiting, failed) = {
+                            let state = pending.lock().expect("batch state");
+                            let waiting =
+                                ps.step.after.iter().any(|a| state.get(a).is_some_and(|(left, _)| *left > 0));
+                            (
+                                waiting,
+                                ps.step
+                                    .after
+                                    .iter()
+                                    .find(|a| state.get(*a).is_some_and(|(_, f)| *f))
+                                    .cloned(),
+                            )
+                        };
+                        if !waiting || failed.is_some() {
+                            break failed;
+                        }
+                        let _ = rx.changed().await;
+                    };
+                    let result = match failed_dependency {
+                        Some(dep) => self.skip(ps, &format!("after `{dep}`, which failed")),
+                        None => {
+                            let _permit = limit.acquire_owned().await.expect("never closed");
+                            self.run_step(ps).await
+                        }
+                    };
+                    if let Some(entry) = pending.lock().expect("batch state").get_mut(&ps.step.name) {
+                        entry.0 -= 1;
+                        entry.1 |= !result.status.is_success();
+                    }
+                    progress.send_modify(|n| *n += 1);
+                    result
+                })
+            })
+            .collect();
+        futures::future::join_all(futures).await
+    }
+
+    /// A step not run because a step it waits for failed.
+    fn skip(&self, ps: &PlannedStep, reason: &str) -> StepResult {
+        let status = StepStatus::Skipped { reason: reason.to_string() };
+        self.shared.emit(Event::StepFinished {
+            pair: self.name().into(),
+            phase: ps.step.phase.clone(),
+            step: ps.label.clone(),
+            host: self.host_label(ps.step.on),
+            attempt: 0,
+            secs: 0.0,
+            status: status.clone(),
+        });
+        let now = SystemTime::now();
+        StepResult { status, stats: None, manual: Vec::new(), tail: Vec::new(), started: now, ended: now }
     }
 
     fn host_label(&self, on: Where) -> String {

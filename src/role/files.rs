@@ -16,8 +16,12 @@ pub const BUILTIN_BLUEMIND: &[(&str, &str)] = &[
     ),
     ("templates/cold-sync/dump.sh", include_str!("../../roles/bluemind/templates/cold-sync/dump.sh")),
     (
-        "templates/cold-sync/pull-dumps-and-config.sh",
-        include_str!("../../roles/bluemind/templates/cold-sync/pull-dumps-and-config.sh"),
+        "templates/cold-sync/pull-config.sh",
+        include_str!("../../roles/bluemind/templates/cold-sync/pull-config.sh"),
+    ),
+    (
+        "templates/cold-sync/pull-dumps.sh",
+        include_str!("../../roles/bluemind/templates/cold-sync/pull-dumps.sh"),
     ),
     ("templates/cold-sync/restore.sh", include_str!("../../roles/bluemind/templates/cold-sync/restore.sh")),
     (
@@ -55,6 +59,7 @@ pub const BUILTIN_BLUEMIND: &[(&str, &str)] = &[
     ("templates/lib/bm-ini.sh", include_str!("../../roles/bluemind/templates/lib/bm-ini.sh")),
     ("templates/lib/core-api.sh", include_str!("../../roles/bluemind/templates/lib/core-api.sh")),
     ("templates/lib/counts.sh", include_str!("../../roles/bluemind/templates/lib/counts.sh")),
+    ("templates/lib/origin-master.sh", include_str!("../../roles/bluemind/templates/lib/origin-master.sh")),
     ("templates/lib/origin-ssh.sh", include_str!("../../roles/bluemind/templates/lib/origin-ssh.sh")),
     ("templates/lib/rsync-pull.sh", include_str!("../../roles/bluemind/templates/lib/rsync-pull.sh")),
     ("templates/lib/services.sh", include_str!("../../roles/bluemind/templates/lib/services.sh")),

@@ -159,6 +159,19 @@ impl Loader<'_> {
                     );
                 }
                 let location = Location::of_yaml(self.path, &raw_step.referenced);
+                for after in &s.after {
+                    // `after` names an earlier step of the same parallel group.
+                    let earlier = p.steps.iter().take_while(|r| r.value.name.value != s.name.value);
+                    let same_group =
+                        earlier.filter(|r| r.value.parallel.is_some() && r.value.parallel == s.parallel);
+                    if !same_group.map(|r| &r.value.name.value).any(|n| *n == after.value) {
+                        self.error_at(
+                            &after.referenced,
+                            format!("step `{}` waits for `{}`, which is not an earlier step of its parallel group", s.name.value, after.value),
+                            Some("`after` orders steps inside one parallel group; steps outside groups already run in order"),
+                        );
+                    }
+                }
                 if let Some(step) = self.step(&phase_name, s, location, role_timeout) {
                     steps.push(Arc::new(step));
                 }
@@ -317,6 +330,7 @@ impl Loader<'_> {
             assert,
             parallel: s.parallel.clone(),
             max_parallel: s.max_parallel.as_ref().map(|m| m.value.clone()),
+            after: s.after.iter().map(|a| a.value.clone()).collect(),
             probe: s.probe,
             loop_over,
             check: s.check.clone(),

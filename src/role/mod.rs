@@ -71,6 +71,8 @@ pub struct Step {
     pub assert: Option<Assert>,
     pub parallel: Option<String>,
     pub max_parallel: Option<schema::Count>,
+    /// Names of steps of the same parallel group that must end before this one starts.
+    pub after: Vec<String>,
     pub probe: bool,
     pub loop_over: Option<String>,
     pub check: Option<String>,
@@ -150,6 +152,7 @@ impl Step {
             assert: None,
             parallel: Some("adhoc".into()),
             max_parallel: None,
+            after: Vec::new(),
             probe: true,
             loop_over: None,
             check: None,

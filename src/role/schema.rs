@@ -120,6 +120,9 @@ pub struct RawStep {
     pub parallel: Option<String>,
     #[serde(default)]
     pub max_parallel: Option<Spanned<Count>>,
+    /// Steps of the same parallel group this one waits for (all their loop items).
+    #[serde(default)]
+    pub after: Vec<Spanned<String>>,
     #[serde(default)]
     pub probe: bool,
     #[serde(default, rename = "loop")]

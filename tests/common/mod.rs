@@ -368,6 +368,19 @@ impl Fleet {
         )
     }
 
+    /// `verify --no-db --no-config`: only the spools (what a hot sync copies).
+    pub fn verify_spools(&self, origin: &str, target: &str) -> (bool, String) {
+        let out = Command::new(repo().join("tests/fleet/verify"))
+            .env("BMFLEET_FLEET_DIR", &self.dir)
+            .args(["--no-db", "--no-auth", "--no-config", origin, target])
+            .output()
+            .expect("verify");
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
+    }
+
     pub fn key(&self) -> PathBuf {
         self.dir.join("controller_key")
     }

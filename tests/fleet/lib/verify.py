@@ -125,6 +125,8 @@ def main():
     ap.add_argument("--no-db", action="store_true")
     ap.add_argument("--no-files", action="store_true")
     ap.add_argument("--no-auth", action="store_true")
+    ap.add_argument("--no-config", action="store_true",
+                    help="compare the spools only (after a hot sync, the configuration is not copied yet)")
     ap.add_argument("--max-diffs", type=int, default=20)
     a = ap.parse_args()
     extra = (["--no-db"] if a.no_db else []) + (["--no-files"] if a.no_files else [])
@@ -134,6 +136,9 @@ def main():
     t = finish(a.target, pt)
     diffs = []
     stats = {"paths": 0, "tables": 0, "rows": 0}
+    if a.no_config:
+        o["files"].pop("config", None)
+        t["files"].pop("config", None)
     if not a.no_files:
         compare_files(o["files"], t["files"], diffs, stats)
     if not a.no_db:
@@ -168,7 +173,7 @@ def main():
         sys.exit(1)
     parts = []
     if not a.no_files:
-        parts.append(f"{stats['paths']} paths in 7 spools + config")
+        parts.append(f"{stats['paths']} paths in 7 spools" + ("" if a.no_config else " + config"))
     if not a.no_db:
         parts.append(f"{stats['tables']} tables, {stats['rows']} rows, sequences")
     if not a.no_auth:

@@ -9,7 +9,8 @@ if [ ! -e "$backup/.complete" ]; then
   for path in {{ config_paths | shell_words }}; do
     for existing in $path; do
       [ -e "$existing" ] || [ -L "$existing" ] || continue
-      cp -a --parents -- "${existing%/}" "$backup"
+      # Relative to / (cp --parents resolves the parent directories from the current one).
+      (cd / && e=${existing%/}; cp -a --parents -- "${e#/}" "$backup")
     done
   done
   touch -- "$backup/.complete"
@@ -17,10 +18,11 @@ fi
 for path in {{ config_paths | shell_words }}; do
   case "$path" in
     */)
-      # A directory: make it exactly the origin's.
+      # A directory: make it exactly the origin's. --checksum: a fresh install may hold files
+      # of the same size and time as the origin's, with other content.
       [ -d "$stage$path" ] || continue
       mkdir -p -- "$path"
-      rsync -a --delete -- "$stage$path" "$path"
+      rsync -a --checksum --delete -- "$stage$path" "$path"
       ;;
     *)
       for staged in "$stage"$path; do

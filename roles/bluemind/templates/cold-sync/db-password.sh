@@ -1,6 +1,7 @@
 {#- bm.ini now holds the origin's database password: give the target's database user that
     password, so BlueMind connects once started. The SQL goes through stdin, never argv. -#}
 {% include "templates/lib/bm-ini.sh" %}
+cd /
 user=$(bm_ini_get user)
 [ -n "$user" ] || user=bj
 password=$(bm_ini_get password)

@@ -8,22 +8,20 @@ old="${db}__bmfleet_old"
 tail -n 5 -- "$dump" | grep -q '^-- PostgreSQL database dump complete' || { echo "no complete dump of $db staged" >&2; exit 1; }
 owner=$(sed -n "s/^[[:space:]]*user[[:space:]]*=[[:space:]]*//p" {{ bm_ini }} | tail -n 1 | tr -d "\"' ")
 [ -n "$owner" ] || owner=bj
+# As the postgres superuser (peer authentication), from a directory it may enter.
+cd /
 pg() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 ident() { printf '"%s"' "$(printf '%s' "$1" | sed 's/"/""/g')"; }
 literal() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"; }
-terminate() {
-  pg -d postgres -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $(literal "$1") AND pid <> pg_backend_pid()" >/dev/null
-}
-terminate "$new"
-pg -d postgres -c "DROP DATABASE IF EXISTS $(ident "$new")"
-pg -d postgres -c "CREATE DATABASE $(ident "$new") OWNER $(ident "$owner")"
-pg -d "$new" --single-transaction -f "$dump" >/dev/null
-terminate "$db"
-terminate "$old"
-pg -d postgres -c "DROP DATABASE IF EXISTS $(ident "$old")"
-if [ "$(pg -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = $(literal "$db")")" = 1 ]; then
-  pg -d postgres -c "ALTER DATABASE $(ident "$db") RENAME TO $(ident "$old")"
-fi
-pg -d postgres -c "ALTER DATABASE $(ident "$new") RENAME TO $(ident "$db")"
-pg -d postgres -c "DROP DATABASE IF EXISTS $(ident "$old")"
+# Each -c runs in its own transaction (CREATE/DROP DATABASE cannot run inside one).
+terminate="SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN ($(literal "$new"), $(literal "$old")) AND pid <> pg_backend_pid()"
+pg -d postgres -c "$terminate" -c "DROP DATABASE IF EXISTS $(ident "$new")" -c "CREATE DATABASE $(ident "$new") OWNER $(ident "$owner")" >/dev/null
+# The dump is root's (staged with umask 077): psql reads it from stdin.
+pg -d "$new" --single-transaction -f - <"$dump" >/dev/null
+# The swap: the previous database stays complete until the new one takes its name.
+exists=$(pg -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = $(literal "$db")")
+swap=(-c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $(literal "$db") AND pid <> pg_backend_pid()" -c "DROP DATABASE IF EXISTS $(ident "$old")")
+[ "$exists" = 1 ] && swap+=(-c "ALTER DATABASE $(ident "$db") RENAME TO $(ident "$old")")
+swap+=(-c "ALTER DATABASE $(ident "$new") RENAME TO $(ident "$db")" -c "DROP DATABASE IF EXISTS $(ident "$old")")
+pg -d postgres "${swap[@]}" >/dev/null
 echo "$db restored"

@@ -1,0 +1,11 @@
+{#- Bring the verified dumps to the target, and check them again after the transfer. -#}
+{% include "templates/lib/origin-ssh.sh" %}
+stage={{ work_dir }}/stage/dump
+umask 077
+rm -rf -- "$stage"
+mkdir -p -- "$stage"
+rsync -a --stats -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:{{ work_dir }}/dump/" "$stage/"
+for db in {{ databases | shell_words }}; do
+  tail -n 5 -- "$stage/$db.sql" | grep -q '^-- PostgreSQL database dump complete' || { echo "the dump of $db was damaged in transfer" >&2; exit 1; }
+done
+echo "dumps of" {{ databases | shell_words }} "on the target"

@@ -1,0 +1,157 @@
+//! The BlueMind migration on the test fleet: real rsync, real PostgreSQL, verified byte for byte.
+
+mod common;
+
+use common::{Bmfleet, Claim, Fleet, scratch};
+
+fn inventory(fleet: &Fleet, claim: &Claim, dir: &std::path::Path) -> std::path::PathBuf {
+    claim.inventory(fleet, dir, "vars: { cutover_mode: none }", |_| String::new())
+}
+
+#[test]
+fn migrate_moves_four_pairs_and_verify_passes_for_each() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(4);
+    for p in &claim.pairs {
+        fleet.populate(&p.origin);
+    }
+    let dir = scratch();
+    let inv = inventory(&fleet, &claim, dir.path());
+    let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
+    out.code(0);
+    for p in &claim.pairs {
+        assert_eq!(out.pair_status(&p.name), "ok");
+        let (same, report) = fleet.verify(&p.origin, &p.target);
+        assert!(same, "{}: {report}", p.name);
+        // The post phase replayed the console actions on the target, and BlueMind runs there.
+        let calls = fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log /etc/bmfleet-sim/api.log");
+        assert!(calls.contains(r#""maintenance", "update-fw""#), "{calls}");
+        assert!(calls.contains("/api/system/maildelivery/mgmt/_repair"), "{calls}");
+        assert!(calls.contains(r#""sysconf", "set", "mynetworks""#), "{calls}");
+        assert_eq!(fleet.sh(&p.target, "cat /etc/bmfleet-sim/bluemind.state"), "running");
+        assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "stopped");
+        // The temporary trust is gone from both hosts.
+        assert!(!fleet.sh(&p.origin, "cat /root/.ssh/authorized_keys").contains("bmfleet-migration"));
+        assert_eq!(fleet.sh(&p.target, "ls /root/.ssh/bmfleet_migration_ed25519 2>/dev/null | wc -l"), "0");
+    }
+    let summary = out.summary();
+    for p in summary["pairs"].as_array().unwrap() {
+        let records = &p["records"];
+        let downtime =
+            records["downtime_end"].as_f64().unwrap() - records["downtime_start"].as_f64().unwrap();
+        assert!(downtime > 0.0 && downtime < 60.0, "downtime {downtime}");
+        assert!(p["phases_completed"].as_array().unwrap().len() == 7, "{p}");
+    }
+    // Everything is done: a second migrate has nothing left to do.
+    let again = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
+    again.code(0);
+    assert!(again.stderr.contains("every phase is completed"), "{}", again.stderr);
+}
+
+#[test]
+fn a_version_mismatch_is_blocked_in_preflight_while_the_others_complete() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(2);
+    let (bad, good) = (claim.pair(0), claim.pair(1));
+    fleet.set(&bad.target, "bm-version", "5.1.9");
+    fleet.populate(&good.origin);
+    let dir = scratch();
+    let inv = inventory(&fleet, &claim, dir.path());
+    let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
+    out.code(3);
+    assert_eq!(out.pair_status(&bad.name), "failed");
+    assert_eq!(out.pair_status(&good.name), "ok");
+    let summary = out.summary();
+    let bad_report =
+        summary["pairs"].as_array().unwrap().iter().find(|p| p["pair"] == bad.name.as_str()).unwrap();
+    assert_eq!(bad_report["failed_step"], "preflight/same version");
+    assert_eq!(bad_report["phases_completed"].as_array().unwrap().len(), 0);
+    assert!(out.stdout.contains("bm-core differs: origin 5.3.2, target 5.1.9"), "{}", out.stdout);
+    assert!(out.stdout.contains("BLOCKED"), "the checks table says so:\n{}", out.stdout);
+    // Nothing touched the blocked pair's hosts.
+    assert!(!fleet.sh(&bad.origin, "cat /root/.ssh/authorized_keys").contains("bmfleet-migration"));
+    assert!(fleet.verify(&good.origin, &good.target).0);
+}
+
+#[test]
+fn a_failed_dump_leaves_the_target_databases_untouched() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    fleet.populate(&p.origin);
+    let dir = scratch();
+    let inv = inventory(&fleet, &claim, dir.path());
+    Bmfleet::new().args(["trust"]).inventory(&inv).run().code(0);
+    Bmfleet::new().args(["hot-sync"]).inventory(&inv).run().code(0);
+    let before = fleet.sh(&p.target, "runuser -u postgres -- psql -X -At -d bj -c 'SELECT uuid FROM t_installation' 2>&1; cd /; runuser -u postgres -- psql -X -At -d postgres -c \"SELECT datname FROM pg_database ORDER BY 1\"");
+    fleet.set(&p.origin, "pg", "down");
+    let out = Bmfleet::new().args(["cold-sync"]).inventory(&inv).run();
+    fleet.set(&p.origin, "pg", "up");
+    out.code(3);
+    let summary = out.summary();
+    assert!(summary["pairs"][0]["failed_step"].as_str().unwrap().starts_with("cold-sync/dump"), "{summary}");
+    let after = fleet.sh(&p.target, "runuser -u postgres -- psql -X -At -d bj -c 'SELECT uuid FROM t_installation' 2>&1; cd /; runuser -u postgres -- psql -X -At -d postgres -c \"SELECT datname FROM pg_database ORDER BY 1\"");
+    assert_eq!(before, after, "the target's databases are exactly as before");
+    assert!(
+        out.stdout.contains("PostgreSQL refuses") || out.stdout.contains("dump"),
+        "a clear message:\n{}",
+        out.stdout
+    );
+    // The pair recovers: with the origin's PostgreSQL back, the cold sync completes.
+    Bmfleet::new().args(["cold-sync"]).inventory(&inv).in_dir(dir.path()).run().code(0);
+}
+
+#[test]
+fn hot_sync_while_the_origin_changes_succeeds_with_warnings() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    fleet.populate(&p.origin);
+    let dir = scratch();
+    let inv =
+        claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none, rsync_bwlimit_kbps: 2000 }", |_| {
+            String::new()
+        });
+    Bmfleet::new().args(["trust"]).inventory(&inv).run().code(0);
+    // Files appear and vanish on the origin all along the (bandwidth-limited) transfer: about
+    // 300 files alive at a time, each deleted a second or so after it appeared, while rsync
+    // needs seconds to reach the end of its file list.
+    fleet.sh(
+        &p.origin,
+        "mkdir -p /var/spool/bm-hsm/churn; nohup bash -c 'for i in $(seq 1 100000); do head -c 20000 /dev/urandom >/var/spool/bm-hsm/churn/f$i; rm -f /var/spool/bm-hsm/churn/f$((i-300)); done' >/dev/null 2>&1 & echo $! >/tmp/churn.pid; while [ $(ls /var/spool/bm-hsm/churn | wc -l) -lt 300 ]; do sleep 0.2; done",
+    );
+    let out = Bmfleet::new().args(["hot-sync"]).inventory(&inv).run();
+    fleet.sh(&p.origin, "kill $(cat /tmp/churn.pid) 2>/dev/null || true");
+    out.code(0);
+    assert_eq!(
+        out.pair_status(&p.name),
+        "warning",
+        "rsync's exit 24 (vanished files) is a warning:\n{}",
+        out.stdout
+    );
+    let summary = out.summary();
+    let warnings = summary["pairs"][0]["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|w| w == "hot-sync/rsync [/var/spool/bm-hsm/]"), "{summary}");
+    // The next hot sync, with the origin quiet, copies everything.
+    let again = Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run();
+    again.code(0);
+    let (same, report) = fleet.verify_spools(&p.origin, &p.target);
+    assert!(same, "{report}");
+}
+
+#[test]
+fn a_4x_target_gets_the_firewall_through_the_rest_api() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    fleet.set(&p.origin, "bm-version", "4.9.3");
+    fleet.set(&p.target, "bm-version", "4.9.3");
+    fleet.populate(&p.origin);
+    let dir = scratch();
+    let inv = inventory(&fleet, &claim, dir.path());
+    Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run().code(0);
+    let calls = fleet.sh(&p.target, "cat /etc/bmfleet-sim/api.log");
+    assert!(calls.contains("/api/system/security/_updatefirewallrules"), "{calls}");
+    assert!(!fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log").contains("update-fw"));
+    assert!(fleet.verify(&p.origin, &p.target).0);
+}
