@@ -88,7 +88,9 @@ fn deadline(text: &str) -> Result<SystemTime> {
 /// Who holds a pair's lock, as shown to whoever finds it busy.
 fn owner(run_id: &str) -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    let user = std::env::var("USER").unwrap_or_else(|_| "?".into());
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| format!("uid {}", unsafe { libc::getuid() }));
     format!(
         "run {run_id} by {user}@{} (pid {}) since {}",
         host.trim(),

@@ -145,6 +145,12 @@ pub async fn execute(
 
     let mut reports: Vec<PairReport> = Vec::new();
     let mut stopped: Option<String> = None;
+    if options.deadline.is_some_and(|d| d <= SystemTime::now()) {
+        // `--until` is already over: start nothing.
+        shared.deadline_reached.store(true, Ordering::SeqCst);
+        shared.cancel.raise(Level::Hard);
+        stopped = Some("the --until deadline has passed".into());
+    }
     for wave in &plan.waves {
         if stopped.is_some() || cancel.level() >= Level::Soft {
             reports.extend(

@@ -94,7 +94,7 @@ pub struct PlanRequest<'a> {
 
 pub fn build(req: PlanRequest<'_>) -> Result<Plan> {
     let role = req.role.clone();
-    let phases = resolve_phases(&role, req.phases)?;
+    let mut phases = resolve_phases(&role, req.phases)?;
     // The same template error usually repeats for every pair: report it once, naming the pairs.
     let mut errors: Vec<(Diagnostic, Vec<String>)> = Vec::new();
     let mut pair_plans = Vec::new();
@@ -127,6 +127,10 @@ pub fn build(req: PlanRequest<'_>) -> Result<Plan> {
             })
             .collect();
         return Err(Error::BadInput(Diagnostics(diags)));
+    }
+    if req.phases_for.is_some() {
+        // The phases some pair runs, in the role's order.
+        phases.retain(|p| pair_plans.iter().any(|pp| pp.steps.iter().any(|s| s.step.phase == *p)));
     }
     let waves = serial::waves(pair_plans, req.serial);
     Ok(Plan { role, phases, waves, check_mode: req.check_mode, inventory_path: req.inventory.path.clone() })
