@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""Checks and tables of bench/fanout and bench/downtime.
+
+    report.py check-bmfleet-fanout RUNS_DIR N K   every pair ok, each host echoed its K steps
+    report.py check-ansible STDOUT N K            PLAY RECAP: N hosts, ok=K, nothing failed
+    report.py check-pyinfra STDOUT N K            K operations succeeded on N hosts
+    report.py check-lines STDOUT N K              N*K lines "step i on <hostname>"
+    report.py fanout RESULTS.jsonl                medians, ratios, targets of issue 4
+    report.py scaling RESULTS.jsonl               growth in N and K of bmfleet
+    report.py bmfleet-downtime RUNS_DIR           per pair: downtime (summary.json) and status
+    report.py calls-downtime ORIGIN_LOG TARGET_LOG SINCE   downtime from the stand-ins' calls.log
+    report.py downtime RESULTS.jsonl              medians and ratios of bench/downtime
+"""
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+from datetime import datetime, timezone
+
+MIB = 1024.0
+
+
+def fail(msg):
+    print(msg)
+    sys.exit(1)
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def fmt_range(xs, unit="s", scale=1.0, prec=3):
+    if not xs:
+        return "-"
+    return f"{min(xs) / scale:.{prec}f}-{max(xs) / scale:.{prec}f}"
+
+
+def table(headers, rows):
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(headers)]
+    line = "  ".join(str(h).ljust(w) for h, w in zip(headers, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    for r in rows:
+        out.append("  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    return "\n".join(out)
+
+
+def verdict(ok):
+    return "MET" if ok else "NOT MET"
+
+
+# ---- validity checks ----------------------------------------------------------------------------
+
+def the_run_dir(runs_dir):
+    dirs = [d for d in glob.glob(os.path.join(runs_dir, "*")) if os.path.isdir(d)]
+    if len(dirs) != 1:
+        fail(f"expected one run directory in {runs_dir}, found {len(dirs)}")
+    return dirs[0]
+
+
+def check_bmfleet_fanout(runs_dir, n, k):
+    d = the_run_dir(runs_dir)
+    summary = json.load(open(os.path.join(d, "summary.json")))
+    pairs = summary["pairs"]
+    if len(pairs) != n // 2:
+        fail(f"{len(pairs)} pairs in summary.json, expected {n // 2}")
+    bad = [p["pair"] for p in pairs if p["status"] != "ok"]
+    if bad:
+        fail(f"pairs not ok: {bad[:5]}")
+    for p in pairs:
+        text = open(os.path.join(d, p["pair"] + ".log"), errors="replace").read()
+        num = re.sub(r"^p0*", "", p["pair"])
+        for role in ("o", "t"):
+            host = "bm-%s%02d" % (role, int(num))
+            got = len(re.findall(r"\| step \d+ on %s$" % re.escape(host), text, re.M))
+            if got != k:
+                fail(f"{p['pair']}: {got} steps echoed by {host}, expected {k}")
+
+
+def check_ansible(path, n, k):
+    text = open(path, errors="replace").read()
+    recap = re.findall(r"^(\S+)\s+: ok=(\d+)\s+changed=\d+\s+unreachable=(\d+)\s+failed=(\d+)", text, re.M)
+    if len(recap) != n:
+        fail(f"{len(recap)} hosts in PLAY RECAP, expected {n}")
+    bad = [h for h, ok, unr, failed in recap if int(ok) != k or int(unr) or int(failed)]
+    if bad:
+        fail(f"hosts without {k} ok tasks: {bad[:5]}")
+
+
+def check_pyinfra(path, n, k):
+    text = open(path, errors="replace").read()
+    # pyinfra (stderr) ends with a results table: "Grand total  <ops>  <success>  <errors>  ..."
+    m = re.search(r"Grand total\s+(\d+)\s+(\d+)\s+(\S+)", text)
+    if not m:
+        fail("no 'Grand total' line in pyinfra's output")
+    total, success, errors = int(m.group(1)), int(m.group(2)), m.group(3)
+    if total != n * k or success != n * k or errors not in ("-", "0"):
+        fail(f"pyinfra: {success} of {total} host operations succeeded (errors {errors}), expected {n * k}")
+
+
+def check_lines(path, n, k):
+    lines = [l for l in open(path, errors="replace").read().splitlines() if re.fullmatch(r"step \d+ on \S+", l)]
+    if len(lines) != n * k:
+        fail(f"{len(lines)} step lines, expected {n * k}")
+    per_host = {}
+    for l in lines:
+        per_host.setdefault(l.split()[-1], 0)
+        per_host[l.split()[-1]] += 1
+    if len(per_host) != n or any(c != k for c in per_host.values()):
+        fail(f"steps per host not {k} on {n} hosts: {sorted(per_host.items())[:5]}")
+
+
+# ---- bench/fanout -------------------------------------------------------------------------------
+
+TOOL_NAMES = {"bmfleet": "bmfleet", "pyinfra": "pyinfra", "ansible": "ansible-playbook",
+              "ssh": "OpenSSH loop (ControlMaster)"}
+
+
+def fanout(path):
+    recs = load(path)
+    ok = [r for r in recs if r["valid"]]
+    invalid = len(recs) - len(ok)
+    tools = []
+    for r in recs:
+        if r["tool"] not in tools:
+            tools.append(r["tool"])
+    n, k = recs[0]["n"], recs[0]["k"]
+    rounds = max(r["round"] for r in recs)
+    print(f"\nfanout: {n} hosts x {k} steps, {rounds} interleaved round(s); medians (min-max)"
+          + (f"; {invalid} INVALID run(s) excluded" if invalid else ""))
+    rows, m = [], {}
+    for t in tools:
+        rs = [r for r in ok if r["tool"] == t]
+        w = [r["wall_s"] for r in rs]
+        main = [r["main_maxrss_kib"] for r in rs]
+        tree = [r["tree_peak_rss_kib"] for r in rs]
+        procs = [r["tree_peak_procs"] for r in rs]
+        m[t] = {"wall": med(w), "main": med(main) / MIB, "tree": med(tree) / MIB}
+        rows.append([TOOL_NAMES.get(t, t), f"{len(rs)}/{rounds}", f"{med(w):.3f}", fmt_range(w),
+                     f"{med(main) / MIB:.1f}", f"{med(tree) / MIB:.1f}", f"{med(procs):.0f}"])
+    print(table(["tool", "valid", "wall s", "wall min-max", "peak RSS largest process MiB",
+                 "peak RSS all processes MiB", "processes"], rows))
+    if "bmfleet" in m:
+        b = m["bmfleet"]
+        print("\nratios (bmfleet / other, medians of the same interleaved run):")
+        rrows = []
+        for t in tools:
+            if t == "bmfleet":
+                continue
+            o = m[t]
+            rrows.append([f"bmfleet / {TOOL_NAMES.get(t, t)}", f"{b['wall'] / o['wall']:.3f}x",
+                          f"1/{o['wall'] / b['wall']:.1f}", f"{b['tree'] / o['tree']:.3f}x"])
+        if rrows:
+            print(table(["", "wall time", "as a fraction", "peak RSS (all processes)"], rrows))
+        print(f"\ntargets (issue 4; stated for 40 hosts x 10 steps, this run: {n} x {k}):")
+        if "pyinfra" in m:
+            r = b["wall"] / m["pyinfra"]["wall"]
+            print(f"  bmfleet <= 0.25x pyinfra wall time: {r:.3f}x -> {verdict(r <= 0.25)}")
+        if "ansible" in m:
+            r = b["wall"] / m["ansible"]["wall"]
+            print(f"  bmfleet < 1/50 of ansible-playbook wall time: 1/{1 / r:.1f} -> {verdict(r < 1 / 50)}")
+        limit = 30 if n <= 40 else 100 if n <= 200 else None
+        if limit:
+            print(f"  bmfleet peak RSS < {limit} MiB at {n} hosts: {b['main']:.1f} MiB -> {verdict(b['main'] < limit)}")
+
+
+def scaling(path):
+    recs = [r for r in load(path) if r["tool"] == "bmfleet"]
+    ok = [r for r in recs if r["valid"]]
+    ns = sorted({r["n"] for r in recs})
+    ks = sorted({r["k"] for r in recs})
+    rounds = max(r["round"] for r in recs)
+    invalid = len(recs) - len(ok)
+    wall = {(n, k): med([r["wall_s"] for r in ok if r["n"] == n and r["k"] == k]) for n in ns for k in ks}
+    rss = {(n, k): med([r["main_maxrss_kib"] for r in ok if r["n"] == n and r["k"] == k]) / MIB
+           for n in ns for k in ks}
+    print(f"\nscaling of bmfleet: median wall time in s (peak RSS in MiB), {rounds} interleaved round(s)"
+          + (f"; {invalid} INVALID run(s) excluded" if invalid else ""))
+    rows = [[f"N={n}"] + [f"{wall[n, k]:.3f} ({rss[n, k]:.1f})" for k in ks] for n in ns]
+    print(table(["hosts \\ steps"] + [f"K={k}" for k in ks], rows))
+    k0, k1 = ks[0], ks[-1]
+    n0, n1 = ns[0], ns[-1]
+    print(f"\ngrowth in K (K {k0} -> {k1} is x{k1 / k0:g}; at most linear means time ratio <= x{k1 / k0:g}):")
+    lin_k = True
+    for n in ns:
+        g = wall[n, k1] / wall[n, k0]
+        per_step = (wall[n, k1] - wall[n, k0]) / (k1 - k0)
+        lin_k &= g <= k1 / k0
+        print(f"  N={n:<4} time x{g:.2f}   marginal cost {per_step * 1000:.1f} ms per extra step")
+    print(f"\ngrowth in N (N {n0} -> {n1} is x{n1 / n0:g}; sub-linear means time ratio < x{n1 / n0:g}):")
+    sub_n = True
+    for k in ks:
+        g = wall[n1, k] / wall[n0, k]
+        sub_n &= g < n1 / n0
+        steps = " ".join(f"N={n}:{wall[n, k] / wall[n0, k]:.2f}" for n in ns)
+        print(f"  K={k:<3} time x{g:.2f}   ({steps})")
+    print("\ntargets (issue 4):")
+    print(f"  time at most linear in K: {verdict(lin_k)}")
+    print(f"  time sub-linear in N up to {n1} hosts: {verdict(sub_n)}")
+    for n, limit in ((40, 30), (200, 100)):
+        if n in ns:
+            worst = max(rss[n, k] for k in ks)
+            print(f"  peak RSS < {limit} MiB at {n} hosts: {worst:.1f} MiB (worst K) -> {verdict(worst < limit)}")
+
+
+# ---- bench/downtime -----------------------------------------------------------------------------
+
+def bmfleet_downtime(runs_dir):
+    """One line per pair: pair status downtime_s (or -)."""
+    d = the_run_dir(runs_dir)
+    summary = json.load(open(os.path.join(d, "summary.json")))
+    for p in summary["pairs"]:
+        rec = p.get("records", {})
+        dt = rec["downtime_end"] - rec["downtime_start"] if "downtime_end" in rec and "downtime_start" in rec else None
+        print(p["pair"], p["status"], f"{dt:.3f}" if dt is not None else "-",
+              f"{rec.get('downtime_start', 0):.3f}", f"{rec.get('downtime_end', 0):.3f}")
+
+
+def parse_ts(s):
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
+
+
+def calls_downtime(origin_log, target_log, since):
+    """Downtime as the stand-ins saw it: from the origin's first stop of BlueMind or postfix after
+    SINCE (epoch s) to the target's last start of BlueMind or postfix."""
+    since = float(since)
+
+    def calls(path):
+        out = []
+        for line in open(path, errors="replace"):
+            parts = line.split()
+            if len(parts) >= 3:
+                try:
+                    out.append((parse_ts(parts[0]), " ".join(parts[1:])))
+                except ValueError:
+                    pass
+        return [c for c in out if c[0] >= since]
+
+    stop = re.compile(r"^(bmctl stop|postfix stop|systemctl stop (postfix|bluemind))")
+    start = re.compile(r"^(bmctl start|postfix start|systemctl start (postfix|bluemind))")
+    stops = [t for t, c in calls(origin_log) if stop.match(c)]
+    starts = [t for t, c in calls(target_log) if start.match(c)]
+    if not stops or not starts:
+        fail(f"no stop on the origin ({len(stops)}) or no start on the target ({len(starts)}) after {since}")
+    print(f"{max(starts) - min(stops):.3f}")
+
+
+def downtime(path):
+    recs = load(path)
+    ok = [r for r in recs if r.get("valid")]
+    invalid = len(recs) - len(ok)
+    rounds = max(r["round"] for r in recs)
+    for mode, title in (("downtime", "cold-sync downtime"), ("e2e", "fleet migrated end to end")):
+        rs = [r for r in recs if r["mode"] == mode]
+        if not rs:
+            continue
+        pairs = rs[0]["pairs"]
+        good = [r for r in rs if r.get("valid")]
+        bad = len(rs) - len(good)
+        print(f"\n{title}: {pairs} pair(s), size {rs[0].get('size', '?')}, {rounds} interleaved round(s); "
+              "medians (min-max)" + (f"; {bad} INVALID run(s) excluded" if bad else ""))
+        m = {}
+        if mode == "downtime":
+            rows = []
+            for meth in ("manual", "bmfleet"):
+                x = [r for r in good if r["method"] == meth]
+                dt = [d for r in x for d in r["downtime_s"]]
+                dc = [d for r in x for d in r["calls_downtime_s"]]
+                wall = [r["wall_s"] for r in x]
+                m[meth] = {"dt": med(dt), "dc": med(dc), "wall": med(wall)}
+                name = "by hand (OpenSSH, sequential)" if meth == "manual" else "bmfleet migrate"
+                rows.append([name, f"{len(x)}", f"{med(dt):.2f}", fmt_range(dt, prec=2), f"{med(dc):.2f}",
+                             f"{med(wall):.2f}", fmt_range(wall, prec=2)])
+            print(table(["method", "valid runs", "downtime s", "min-max", "downtime s (calls.log)",
+                         "wall s", "wall min-max"], rows))
+            if m["manual"]["dt"] and m["bmfleet"]["dt"] == m["bmfleet"]["dt"]:
+                r = m["bmfleet"]["dt"] / m["manual"]["dt"]
+                rc = m["bmfleet"]["dc"] / m["manual"]["dc"]
+                print(f"\nratio bmfleet / by hand, downtime: {r:.3f}x (1/{1 / r:.1f}); by calls.log: {rc:.3f}x;"
+                      f" wall: {m['bmfleet']['wall'] / m['manual']['wall']:.3f}x")
+                print(f"target (issue 5): bmfleet downtime <= 1/4 of by hand: {r:.3f}x -> {verdict(r <= 0.25)}")
+        else:
+            rows = []
+            for meth in ("manual", "bmfleet"):
+                x = [r for r in good if r["method"] == meth]
+                wall = [r["wall_s"] for r in x]
+                dt = [d for r in x for d in r["downtime_s"]]
+                m[meth] = med(wall)
+                name = f"by hand, {pairs} pairs in parallel" if meth == "manual" else "bmfleet trust+hot-sync+migrate"
+                rows.append([name, f"{len(x)}", f"{med(wall):.2f}", fmt_range(wall, prec=2), f"{med(dt):.2f}"])
+            print(table(["method", "valid runs", "wall s", "min-max", "per-pair downtime s (median)"], rows))
+            r = m["bmfleet"] / m["manual"]
+            print(f"\nratio bmfleet / by hand, wall time: {r:.3f}x")
+            print(f"target (issue 5): bmfleet faster end to end: {verdict(r < 1)}")
+    if invalid:
+        print(f"\n{invalid} invalid run(s) in all (verify failed or a command failed): see the log above")
+
+
+def main():
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "check-bmfleet-fanout":
+        check_bmfleet_fanout(args[0], int(args[1]), int(args[2]))
+    elif cmd == "check-ansible":
+        check_ansible(args[0], int(args[1]), int(args[2]))
+    elif cmd == "check-pyinfra":
+        check_pyinfra(args[0], int(args[1]), int(args[2]))
+    elif cmd == "check-lines":
+        check_lines(args[0], int(args[1]), int(args[2]))
+    elif cmd == "fanout":
+        fanout(args[0])
+    elif cmd == "scaling":
+        scaling(args[0])
+    elif cmd == "bmfleet-downtime":
+        bmfleet_downtime(args[0])
+    elif cmd == "calls-downtime":
+        calls_downtime(*args)
+    elif cmd == "downtime":
+        downtime(args[0])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
