@@ -37,5 +37,19 @@ pub use error::{Error, Result};
 /// Parse the command line and run the command. Errors carry their exit code.
 pub fn run() -> Result<ExitCode> {
     let cli = cli::Cli::parse();
+    raise_open_files_limit();
     commands::dispatch(cli)
+}
+
+/// Hundreds of hosts at once mean hundreds of sockets: lift the soft limit on open files to the
+/// hard one, as any long-running network daemon does.
+fn raise_open_files_limit() {
+    // SAFETY: getrlimit/setrlimit on our own process with a properly initialised struct.
+    unsafe {
+        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
 }

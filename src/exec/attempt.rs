@@ -3,8 +3,10 @@
 //! The script never travels on a command line (where `ps` would show it, secrets included): the
 //! channel runs a fixed wrapper that reads the script from stdin up to a NUL byte, runs it with
 //! `set -eo pipefail` in its own process group, and watches stdin. We keep stdin open while the
-//! step runs; when we close the channel (timeout, Ctrl-C) or the connection dies, stdin ends and
-//! the wrapper kills the whole process group: a stopped step is stopped on the host too.
+//! step runs and write a heartbeat (a newline) on it every keepalive interval. When we close the
+//! channel (timeout, Ctrl-C), when bmfleet dies, or when the network goes and the heartbeats stop
+//! (sshd may take hours to notice a dead peer), the watchdog kills the whole process group: a
+//! stopped step never goes on, unseen, on its host.
 
 use std::time::{Duration, Instant};
 
@@ -13,8 +15,18 @@ use crate::exec::output::{Collector, Line};
 use crate::report::events::{StepStatus, Stream};
 use crate::ssh::Connection;
 
-/// See the module documentation. `$p` is the script's process group, `$w` the watchdog's.
-pub const WRAPPER: &str = r#"exec bash -c 'set -m; IFS= read -r -d "" s || exit 125; (exec </dev/null; set -eo pipefail; eval "$s") & p=$!; { cat >/dev/null; kill -TERM -- -$p; sleep 5; kill -KILL -- -$p; } 2>/dev/null & w=$!; set +m; wait $p; r=$?; kill -- -$w 2>/dev/null; exit $r'"#;
+/// The command every step channel runs (see the module documentation). `$p` is the script's
+/// process group, `$w` the watchdog's. With a heartbeat, the watchdog also gives up after three
+/// missed heartbeats; without one (local steps), only at the end of stdin.
+pub fn wrapper(heartbeat: Option<Duration>) -> String {
+    let watch = match heartbeat {
+        Some(beat) => format!("while IFS= read -r -t {} _; do :; done", beat.as_secs().max(1) * 3 + 5),
+        None => "cat >/dev/null".to_string(),
+    };
+    format!(
+        r#"exec bash -c 'set -m; IFS= read -r -d "" s || exit 125; (exec </dev/null; set -eo pipefail; eval "$s") & p=$!; {{ {watch}; kill -TERM -- -$p; sleep 5; kill -KILL -- -$p; }} 2>/dev/null & w=$!; set +m; wait $p; r=$?; kill -- -$w 2>/dev/null; exit $r'"#
+    )
+}
 
 /// After the exit status arrives, how long we wait for the rest of the output. A daemon started
 /// by a step that keeps its stdout open would otherwise hold the channel forever.
@@ -28,6 +40,8 @@ pub struct AttemptSpec<'a> {
     pub rsync_output: bool,
     /// How long a running step may go on after a first Ctrl-C.
     pub grace: Duration,
+    /// Interval of the heartbeats written to remote steps (see the module documentation).
+    pub heartbeat: Duration,
 }
 
 pub struct AttemptResult {
@@ -89,7 +103,7 @@ pub async fn remote(
         Ok(c) => c,
         Err(e) => return lost(format!("cannot open a channel: {e}"), collector),
     };
-    if let Err(e) = channel.exec(true, WRAPPER).await {
+    if let Err(e) = channel.exec(true, wrapper(Some(spec.heartbeat))).await {
         return lost(format!("cannot start the command: {e}"), collector);
     }
     let mut payload = spec.script.as_bytes().to_vec();
@@ -103,11 +117,16 @@ pub async fn remote(
     let mut drain_until: Option<tokio::time::Instant> = None;
     let mut soft_since = None;
     let mut cancel_rx = cancel.subscribe();
+    let mut heartbeat = tokio::time::interval(spec.heartbeat.max(Duration::from_secs(1)));
+    heartbeat.tick().await;
     loop {
         let (deadline, why) = stop_deadline(started, spec, cancel, &mut soft_since);
         let deadline = tokio::time::Instant::from_std(deadline);
         let wake = drain_until.map_or(deadline, |d| d.min(deadline));
         tokio::select! {
+            _ = heartbeat.tick(), if exit.is_none() => {
+                let _ = channel.data_bytes(&b"\n"[..]).await;
+            }
             msg = channel.wait() => match msg {
                 Some(russh::ChannelMsg::Data { data }) => {
                     collector.feed(Stream::Stdout, &data).into_iter().for_each(&mut *on_line);
@@ -163,7 +182,7 @@ pub async fn local(
     let mut collector = Collector::new(spec.rsync_output);
     let mut child = match tokio::process::Command::new("sh")
         .arg("-c")
-        .arg(WRAPPER)
+        .arg(wrapper(None))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

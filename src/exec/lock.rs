@@ -2,9 +2,9 @@
 //! controllers (or a nightly job and an operator) never work on one pair at once.
 //!
 //! A channel on the target runs a small script that takes `flock` on a file under /run/lock and
-//! then sleeps. The lock lives as long as the channel: when the pair ends we close it, and if
-//! bmfleet dies or the network goes, the wrapper's watchdog kills the holder (see
-//! `attempt.rs`), so a lock is never left behind.
+//! then sleeps. The lock lives as long as the channel and its heartbeats: when the pair ends we
+//! close it, and if bmfleet dies or the network goes, the wrapper's watchdog kills the holder
+//! within three missed heartbeats (see `attempt.rs`), so a lock is never left behind.
 
 use crate::role::quote::quote;
 use crate::ssh::Connection;
@@ -12,14 +12,16 @@ use crate::ssh::Connection;
 const LOCK_FILE: &str = "/run/lock/bmfleet-pair.lock";
 const OWNER_FILE: &str = "/run/lock/bmfleet-pair.owner";
 
+/// A held lock: a task keeps its channel alive with heartbeats until `release`.
 pub struct TargetLock {
-    channel: russh::Channel<russh::client::Msg>,
-    _permit: tokio::sync::OwnedSemaphorePermit,
+    release: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl TargetLock {
     pub async fn release(self) {
-        let _ = self.channel.close().await;
+        let _ = self.release.send(());
+        let _ = self.task.await;
     }
 }
 
@@ -29,14 +31,21 @@ pub enum LockError {
     Failed(String),
 }
 
-pub async fn acquire(conn: &Connection, owner: &str) -> Result<TargetLock, LockError> {
+pub async fn acquire(
+    conn: &Connection,
+    owner: &str,
+    heartbeat: std::time::Duration,
+) -> Result<TargetLock, LockError> {
     let owner = quote(owner).map_err(|e| LockError::Failed(e.to_string()))?;
     let script = format!(
         "mkdir -p /run/lock\nexec 9>>{LOCK_FILE}\nif flock -n 9; then\n  printf '%s\\n' {owner} >{OWNER_FILE}\n  echo BMFLEET-LOCKED\n  exec sleep infinity\nelse\n  echo \"BMFLEET-BUSY $(cat {OWNER_FILE} 2>/dev/null)\"\n  exit 75\nfi\n"
     );
     let (mut channel, permit) =
         conn.channel().await.map_err(|e| LockError::Failed(format!("cannot open a channel: {e}")))?;
-    channel.exec(true, super::attempt::WRAPPER).await.map_err(|e| LockError::Failed(e.to_string()))?;
+    channel
+        .exec(true, super::attempt::wrapper(Some(heartbeat)))
+        .await
+        .map_err(|e| LockError::Failed(e.to_string()))?;
     let mut payload = script.into_bytes();
     payload.push(0);
     channel.data_bytes(payload).await.map_err(|e| LockError::Failed(e.to_string()))?;
@@ -70,7 +79,25 @@ pub async fn acquire(conn: &Connection, owner: &str) -> Result<TargetLock, LockE
         }
     };
     match tokio::time::timeout(std::time::Duration::from_secs(30), wait).await {
-        Ok(Ok(())) => Ok(TargetLock { channel, _permit: permit }),
+        Ok(Ok(())) => {
+            let (release, mut released) = tokio::sync::oneshot::channel();
+            let task = tokio::spawn(async move {
+                let _permit = permit;
+                let mut beat = tokio::time::interval(heartbeat.max(std::time::Duration::from_secs(1)));
+                loop {
+                    tokio::select! {
+                        _ = beat.tick() => {
+                            if channel.data_bytes(&b"\n"[..]).await.is_err() {
+                                break;
+                            }
+                        }
+                        _ = &mut released => break,
+                    }
+                }
+                let _ = channel.close().await;
+            });
+            Ok(TargetLock { release, task })
+        }
         Ok(Err(e)) => {
             let _ = channel.close().await;
             Err(e)

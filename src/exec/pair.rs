@@ -82,7 +82,7 @@ impl<'a> PairRun<'a> {
     /// Take the pair's lock on its target (see `lock.rs`).
     pub(super) async fn lock(&self, owner: &str) -> Result<(), (PairStatus, String)> {
         let conn = self.connection(Side::Target).await.map_err(|m| (PairStatus::Unreachable, m))?;
-        match super::lock::acquire(&conn, owner).await {
+        match super::lock::acquire(&conn, owner, self.shared.trust.options().keepalive).await {
             Ok(lock) => {
                 *self.lock.lock().await = Some(lock);
                 Ok(())
@@ -501,6 +501,7 @@ impl<'a> PairRun<'a> {
             rsync_output: step.progress == Some(OutputParser::Rsync)
                 || step.stats == Some(OutputParser::Rsync),
             grace: self.shared.grace,
+            heartbeat: self.shared.trust.options().keepalive,
         };
         let pair = self.name().to_string();
         let label = ps.label.clone();
