@@ -181,6 +181,10 @@ fn bad_roles_are_refused_at_load() {
             "bad_expression",
             "phases:\n  - name: a\n    steps:\n      - name: s\n        when: x ==\n        on: origin\n        run: 'true'\n",
         ),
+        (
+            "variable_in_double_quotes",
+            "phases:\n  - name: a\n    steps:\n      - name: s\n        on: origin\n        run: echo \"hi {{ name }}\"\n",
+        ),
     ];
     for (name, yml) in cases {
         insta::assert_snapshot!(format!("role_error_{name}"), TestRole::new(yml).error());

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_saphyr::Spanned;
 
 use super::files::RoleFiles;
-use super::render::{Origin, Renderer};
+use super::render::{Origin, Renderer, quoting_errors};
 use super::schema::{Count, RawRole, RawStep, Where};
 use super::{Assert, DEFAULT_TIMEOUT, Expr, Phase, Role, Step};
 use crate::diag::{Diagnostic, Diagnostics, Location};
@@ -343,6 +343,7 @@ impl Loader<'_> {
     }
 
     fn compile_shell(&mut self, name: &str, content: &str, origin: Origin) -> Option<String> {
+        self.errors.extend(quoting_errors(content, &origin));
         match self.renderer.add_shell(name, content, origin) {
             Ok(()) => Some(name.to_string()),
             Err(e) => {
@@ -361,6 +362,7 @@ impl Loader<'_> {
             match self.files.read(&rel) {
                 Ok(content) => {
                     let origin = Origin::file(&path, Arc::from(content.as_str()));
+                    self.errors.extend(quoting_errors(&content, &origin));
                     batch.push((rel, content, origin));
                 }
                 Err(e) => {

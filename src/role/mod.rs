@@ -4,6 +4,7 @@
 //! pair (`render.rs`) and runs them.
 
 pub mod files;
+mod lint;
 mod load;
 pub mod quote;
 mod render;

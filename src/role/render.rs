@@ -200,6 +200,22 @@ impl Renderer {
     }
 }
 
+/// Every `{{ var }}` of a shell template where quoting would not protect it (see `lint.rs`).
+pub fn quoting_errors(content: &str, origin: &Origin) -> Vec<Diagnostic> {
+    super::lint::unprotected_variables(content)
+        .into_iter()
+        .map(|(offset, message)| {
+            let before = &content[..offset];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
+            Diagnostic::new(message.to_string()).at(origin.locate(line, column), Some(&origin.file_source)).help(
+                "put the variable outside the quotes (`echo \"x=\"{{ x }}`), assign it to a shell variable first \
+                 (`x={{ x }}`, then \"$x\"), or write `| safe` if its value is shell on purpose",
+            )
+        })
+        .collect()
+}
+
 /// Reword tera's messages for role authors; suggest a close name for undefined variables.
 fn explain(message: &str) -> (String, Option<String>) {
     if let Some(rest) = message.strip_prefix("Variable `")

@@ -5,7 +5,7 @@ cd /
 user=$(bm_ini_get user)
 [ -n "$user" ] || user=bj
 password=$(bm_ini_get password)
-[ -n "$password" ] || { echo "no password in {{ bm_ini }}" >&2; exit 1; }
+[ -n "$password" ] || { echo "no password in" {{ bm_ini }} >&2; exit 1; }
 printf 'ALTER ROLE "%s" WITH PASSWORD '\''%s'\'';\n' "$(printf '%s' "$user" | sed 's/"/""/g')" "$(printf '%s' "$password" | sed "s/'/''/g")" \
   | runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -d postgres -f -
 bm_pg -d {{ databases | first }} -c 'SELECT 1' >/dev/null

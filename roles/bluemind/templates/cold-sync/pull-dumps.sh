@@ -4,7 +4,8 @@ stage={{ work_dir }}/stage/dump
 umask 077
 rm -rf -- "$stage"
 mkdir -p -- "$stage"
-rsync -a --stats -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:{{ work_dir }}/dump/" "$stage/"
+dumps={{ work_dir }}/dump/
+rsync -a --stats -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$dumps" "$stage/"
 for db in {{ databases | shell_words }}; do
   tail -n 5 -- "$stage/$db.sql" | grep -q '^-- PostgreSQL database dump complete' || { echo "the dump of $db was damaged in transfer" >&2; exit 1; }
 done

@@ -2,6 +2,8 @@
     the target (origin usage minus what a previous hot sync already copied), summed per target
     filesystem, plus a margin, must fit in that filesystem's free space. -#}
 usage={{ origin_usage }}
+margin={{ free_space_margin_pct }}
+case "$margin" in *[!0-9]*|'') echo "free_space_margin_pct must be a whole number" >&2; exit 2 ;; esac
 needed=$(mktemp)
 trap 'rm -f "$needed"' EXIT
 while read -r spool kb; do
@@ -17,9 +19,9 @@ done <<<"$usage"
 status=0
 for mount in $(cut -d' ' -f1 "$needed" | sort -u); do
   want=$(awk -v m="$mount" '$1 == m {s += $2} END {print s + 0}' "$needed")
-  want=$(( want + want * {{ free_space_margin_pct }} / 100 ))
+  want=$(( want + want * margin / 100 ))
   free=$(df -Pk -- "$mount" | awk 'NR==2 {print $4}')
-  echo "$mount: needs ${want} KiB (with {{ free_space_margin_pct }}% margin), has ${free} KiB free"
+  echo "$mount: needs ${want} KiB (with ${margin}% margin), has ${free} KiB free"
   if [ "$free" -lt "$want" ]; then
     echo "not enough free space on $mount" >&2
     status=1

@@ -5,8 +5,9 @@ case "$pubkey" in
   ssh-ed25519\ *) ;;
   *) echo "unexpected public key from the target: $pubkey" >&2; exit 1 ;;
 esac
-home=$(getent passwd {{ origin_pull_user }} | cut -d: -f6)
-[ -n "$home" ] || { echo "no user {{ origin_pull_user }} on the origin" >&2; exit 1; }
+pull_user={{ origin_pull_user }}
+home=$(getent passwd "$pull_user" | cut -d: -f6)
+[ -n "$home" ] || { echo "no user $pull_user on the origin" >&2; exit 1; }
 umask 077
 mkdir -p -- "$home/.ssh"
 touch -- "$home/.ssh/authorized_keys"
