@@ -119,3 +119,44 @@ fn every_problem_is_reported_in_one_pass() {
     let err = error_text(text);
     assert_eq!(err.matches("error: ").count(), 3, "{err}");
 }
+
+mod fuzz {
+    //! Whatever the file holds, loading it returns an inventory or an error; it never panics.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// YAML-ish text from inventory-shaped fragments: more likely to reach the checks after
+    /// parsing than random bytes.
+    fn fragments() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("pairs:\n".to_string()),
+            Just("  - name: a\n".to_string()),
+            Just("    origin: { host: o }\n".to_string()),
+            Just("    target: { host: t, port: 22 }\n".to_string()),
+            Just("    groups: [g, wave1]\n".to_string()),
+            Just("    wave: 4294967296\n".to_string()),
+            Just("groups:\n  g: { vars: { x: 1 } }\n".to_string()),
+            Just("vars: { a: [1, {b: c}], 'x y': 2 }\n".to_string()),
+            Just("defaults: { user: '', port: -1, host: h }\n".to_string()),
+            Just("&a x: *a\n".to_string()),
+            Just("<<: *b\n".to_string()),
+            "[ -~\u{e9}\u{1F600}\t\n]{0,20}",
+        ];
+        proptest::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_text_never_panics(text in "\\PC{0,200}") {
+            let _ = load_str(&text);
+        }
+
+        #[test]
+        fn inventory_shaped_text_never_panics(text in fragments()) {
+            let _ = load_str(&text);
+        }
+    }
+}

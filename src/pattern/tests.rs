@@ -103,3 +103,26 @@ fn bad_patterns_are_errors_with_suggestions() {
         insta::assert_snapshot!(format!("pattern_error_{name}"), error(pattern));
     }
 }
+
+mod fuzz {
+    //! Whatever `--limit` says, selecting returns pairs or an error; it never panics.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 5000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_patterns_never_panic(pattern in "[a-z0-9:,!&~*?\\[\\]^$.()|+{}\\\\ -]{0,40}") {
+            let inv = parse(Path::new("inv.yml"), INVENTORY).unwrap();
+            let _ = select(&inv, &pattern);
+        }
+
+        #[test]
+        fn any_unicode_never_panics(pattern in "[^@]{0,60}") {
+            let inv = parse(Path::new("inv.yml"), INVENTORY).unwrap();
+            let _ = select(&inv, &pattern);
+        }
+    }
+}

@@ -7,5 +7,5 @@ case "$spool" in
   *) echo "spool paths must be absolute and end with /: $spool" >&2; exit 2 ;;
 esac
 mkdir -p -- "$spool"
-rsync -aH --delete --numeric-ids --stats --info=progress2 {% if rsync_bwlimit_kbps %}--bwlimit={{ rsync_bwlimit_kbps }} {% endif %}{{ rsync_extra_opts | shell_words }} \
+rsync -aH --delete --numeric-ids --stats --info=progress2 {% if rsync_bwlimit_kbps %}--bwlimit={{ rsync_bwlimit_kbps }} {% endif %}\
   -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$spool" "$spool"

@@ -1,8 +1,11 @@
 {#- A key of the target's root dedicated to this migration (created once, reused by reruns). -#}
 key={{ trust_key_file }}
+comment={{ trust_comment ~ ":" ~ pair.name }}
+# The comment marks the key on the origin, where revoking finds it: one plain word.
+case "$comment" in *[!A-Za-z0-9._:@-]*) echo "trust_comment must be letters, digits and . _ : @ -" >&2; exit 2 ;; esac
 umask 077
 mkdir -p -- "$(dirname -- "$key")"
 if [ ! -f "$key" ]; then
-  ssh-keygen -q -t ed25519 -N '' -C {{ trust_comment ~ ":" ~ pair.name }} -f "$key"
+  ssh-keygen -q -t ed25519 -N '' -C "$comment" -f "$key"
 fi
 cat -- "$key.pub"

@@ -1,0 +1,240 @@
+//! Hostile input and secrets, on the test fleet: nothing escapes its quoting, no secret is
+//! printed, keys are refused with a message that says what to do.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Bmfleet, Fleet, repo, scratch};
+
+/// Values an attacker (or a careless copy-paste) could put in an inventory. Each would create
+/// the canary file if it ever reached a shell unquoted.
+fn hostile(canary: &str) -> Vec<String> {
+    vec![
+        format!("'; touch {canary} #"),
+        format!("$(touch {canary})"),
+        format!("`touch {canary}`"),
+        format!("\"; touch {canary}; \""),
+        format!("x\ntouch {canary}"),
+        format!("a;touch {canary}"),
+        format!("--rsync-path=touch {canary}"),
+        format!("-oProxyCommand=touch {canary}"),
+        format!("x[$(touch {canary})]"),
+        "--".into(),
+    ]
+}
+
+fn yaml_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap() // JSON strings are YAML double-quoted strings
+}
+
+/// Every file under `dir`, as text (lossy), for grepping.
+fn all_text(dir: &Path) -> String {
+    let mut text = String::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                text.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+    text
+}
+
+#[test]
+fn hostile_values_stay_inert_everywhere() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(2);
+    let canary = format!("/tmp/bmfleet-canary-{}", std::process::id());
+    let values = hostile(&canary);
+    let dir = scratch();
+    // Pair 0: the BlueMind migration with hostile role variables. Pair 1: the engine role with
+    // hostile loop items, registers and conditions.
+    let list = values.iter().map(|v| yaml_str(v)).collect::<Vec<_>>().join(", ");
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |i| match i {
+        0 => format!(
+            "vars: {{ mynetworks: {}, trust_comment: {}, rsync_bwlimit_kbps: {}, cutover_interface: {}, fail_pair: {} }}",
+            yaml_str(&values[0]),
+            yaml_str(&values[1]),
+            yaml_str(&values[5]),
+            yaml_str(&values[4]),
+            yaml_str(&values[2])
+        ),
+        _ => format!("vars: {{ steps: [{list}], fail_pair: {} }}", yaml_str(&values[3])),
+    });
+    fleet.populate(&claim.pair(0).origin);
+    let migrate = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).limit(&claim.pair(0).name).run();
+    let engine =
+        Bmfleet::new().arg("run").arg(repo().join("tests/roles/engine")).arg("walk").inventory(&inv).run();
+    engine.code(0);
+    let plan = Bmfleet::new().arg("plan").inventory(&inv).run();
+    plan.code(0);
+    for host in claim.pairs.iter().flat_map(|p| [&p.origin, &p.target]) {
+        let found = fleet.exec(host, &format!("test -e {canary}"));
+        assert!(!found.status.success(), "injection reached {host}");
+    }
+    assert!(!Path::new(&canary).exists(), "injection reached the controller");
+    // The hostile items went through as plain data.
+    let log = std::fs::read_to_string(engine.run_dir().join(format!("{}.log", claim.pair(1).name))).unwrap();
+    assert!(log.contains(&format!("step $(touch {canary}) on")), "{log}");
+    assert!(log.contains(&format!("step `touch {canary}` on")), "{log}");
+    // The migration refused what it could not use, with a message, and touched nothing else.
+    assert_ne!(migrate.code, 0);
+    assert!(migrate.all_output().contains("trust_comment must be"), "{}", migrate.all_output());
+}
+
+#[test]
+fn hostile_names_and_broken_files_are_bad_input() {
+    let dir = scratch();
+    let canary = format!("/tmp/bmfleet-canary-names-{}", std::process::id());
+    for (what, text) in [
+        (
+            "pair name",
+            format!(
+                "pairs:\n  - {{ name: {}, origin: {{ host: o }}, target: {{ host: t }} }}\n",
+                yaml_str(&format!("a;touch {canary}"))
+            ),
+        ),
+        (
+            "group name",
+            format!(
+                "groups:\n  {}: {{}}\npairs:\n  - {{ name: a, origin: {{ host: o }}, target: {{ host: t }} }}\n",
+                yaml_str(&format!("$(touch {canary})"))
+            ),
+        ),
+        (
+            "host",
+            format!(
+                "pairs:\n  - {{ name: a, origin: {{ host: {} }}, target: {{ host: t }} }}\n",
+                yaml_str(&format!("-oProxyCommand=touch {canary}"))
+            ),
+        ),
+        (
+            "user",
+            format!(
+                "pairs:\n  - {{ name: a, origin: {{ host: o, user: {} }}, target: {{ host: t }} }}\n",
+                yaml_str("-lroot")
+            ),
+        ),
+        (
+            "variable name",
+            "vars: { \"a b\": 1 }\npairs:\n  - { name: a, origin: { host: o }, target: { host: t } }\n"
+                .to_string(),
+        ),
+    ] {
+        let inv = dir.path().join("inv.yml");
+        std::fs::write(&inv, text).unwrap();
+        let out = Bmfleet::new().args(["exec", "true"]).inventory(&inv).run();
+        out.code(2);
+        assert!(out.stderr.contains("inv.yml:"), "{what}: file:line:col expected: {}", out.stderr);
+        assert!(!out.dir.join("runs").exists(), "{what}: nothing ran");
+    }
+    // Bytes that are not UTF-8.
+    let inv = dir.path().join("bytes.yml");
+    std::fs::write(&inv, b"pairs:\n  - { name: a\xff\xfe, origin: { host: o }, target: { host: t } }\n")
+        .unwrap();
+    let out = Bmfleet::new().args(["exec", "true"]).inventory(&inv).run();
+    out.code(2);
+    assert!(out.stderr.contains("bytes.yml"), "{}", out.stderr);
+    assert!(!Path::new(&canary).exists());
+}
+
+#[test]
+fn secrets_never_appear_in_any_output() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    fleet.populate(&p.origin);
+    let dir = scratch();
+    // An encrypted copy of the controller key: its passphrase is a secret too.
+    let key = dir.path().join("key");
+    std::fs::copy(fleet.key(), &key).unwrap();
+    let passphrase = "Pa55-phrase-never-printed";
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-p", "-P", "", "-N", passphrase, "-f"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let token = "TOKEN-9f8e7d6c5b4a-never-printed";
+    let inv = dir.path().join("inv.yml");
+    std::fs::write(
+        &inv,
+        format!(
+            "defaults: {{ identity_file: {}, known_hosts: {} }}\nvars: {{ cutover_mode: none, api_token: {token}, db_password: \"hunter2-never-printed\" }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {} }} }}\n",
+            key.display(),
+            fleet.known_hosts().display(),
+            p.name,
+            p.origin_addr,
+            p.target_addr
+        ),
+    )
+    .unwrap();
+    // A wrong passphrase: refused before any connection, with what to do.
+    let wrong =
+        Bmfleet::new().args(["exec", "true"]).inventory(&inv).env("BMFLEET_KEY_PASSPHRASE", "wrong").run();
+    wrong.code(2);
+    assert!(
+        wrong.stderr.contains("wrong passphrase") && wrong.stderr.contains("BMFLEET_KEY_PASSPHRASE"),
+        "{}",
+        wrong.stderr
+    );
+
+    // A role that prints the secrets every way it can.
+    let role = dir.path().join("leaky");
+    std::fs::create_dir_all(&role).unwrap();
+    std::fs::write(
+        role.join("role.yml"),
+        "phases:\n  - name: leak\n    steps:\n      - name: print\n        on: target\n        register: copy_token\n        run: |\n          echo {{ api_token }}\n          echo {{ db_password }} >&2\n          sed -n 's/^password=//p' /etc/bm/bm.ini\n          cat /etc/bm/bm-core.tok\n      - name: assert\n        assert:\n          that: copy_token == \"\"\n          message: \"got {{ copy_token }}\"\n",
+    )
+    .unwrap();
+    let secrets = vec![
+        token.to_string(),
+        "hunter2-never-printed".to_string(),
+        passphrase.to_string(),
+        fleet.sh(&p.origin, "sed -n 's/^password=//p' /etc/bm/bm.ini"),
+        fleet.sh(&p.target, "sed -n 's/^password=//p' /etc/bm/bm.ini"),
+        fleet.sh(&p.origin, "cat /etc/bm/bm-core.tok"),
+        fleet.sh(&p.target, "cat /etc/bm/bm-core.tok"),
+    ];
+    let env = [("BMFLEET_KEY_PASSPHRASE", passphrase)];
+    let mut outputs = Vec::new();
+    for (args, format) in [
+        (vec!["run".to_string(), role.display().to_string(), "leak".into()], "text"),
+        (vec!["run".to_string(), role.display().to_string(), "leak".into()], "json"),
+        (vec!["migrate".into(), "--yes".into()], "text"),
+        (vec!["plan".into()], "json"),
+    ] {
+        let mut b = Bmfleet::new().args(args).inventory(&inv).in_dir(dir.path());
+        if format == "json" {
+            b = b.args(["--format", "json"]);
+        }
+        for (k, v) in env {
+            b = b.env(k, v);
+        }
+        outputs.push(b.run().all_output());
+    }
+    // The bm.ini passwords and tokens are read on the hosts: the leaky role prints them, and
+    // they are masked only when declared; the migration itself never prints them.
+    // Everything bmfleet wrote: run records and journal (the inventory itself holds secrets).
+    let everything = format!(
+        "{}{}{}",
+        outputs.join("\n"),
+        all_text(&dir.path().join("runs")),
+        all_text(&dir.path().join(".bmfleet"))
+    );
+    for secret in &secrets[..3] {
+        assert!(!everything.contains(secret.as_str()), "the secret {secret:?} was printed");
+    }
+    assert!(everything.contains("********"), "masked values are shown as ********");
+    let migration = format!("{}{}", outputs[2], all_text(&dir.path().join("runs")));
+    let migration_only: String =
+        migration.lines().filter(|l| !l.contains("[print]")).collect::<Vec<_>>().join("\n");
+    for secret in &secrets[3..] {
+        assert!(!migration_only.contains(secret.as_str()), "the migration printed a host secret {secret:?}");
+    }
+}
