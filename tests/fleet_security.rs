@@ -192,7 +192,7 @@ fn secrets_never_appear_in_any_output() {
         "phases:\n  - name: leak\n    steps:\n      - name: print\n        on: target\n        register: copy_token\n        run: |\n          echo {{ api_token }}\n          echo {{ db_password }} >&2\n          sed -n 's/^password=//p' /etc/bm/bm.ini\n          cat /etc/bm/bm-core.tok\n      - name: assert\n        assert:\n          that: copy_token == \"\"\n          message: \"got {{ copy_token }}\"\n",
     )
     .unwrap();
-    let secrets = vec![
+    let secrets = [
         token.to_string(),
         "hunter2-never-printed".to_string(),
         passphrase.to_string(),
