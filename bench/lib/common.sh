@@ -71,6 +71,12 @@ build_bmfleet() {
     die "cargo build failed"
 }
 
+# one line: which bmfleet was measured (binary's date and checksum, the repository's HEAD then)
+bmfleet_meta() {
+  echo "bmfleet: $BMFLEET built $(date -r "$BMFLEET" -Is), sha256 $(sha256sum "$BMFLEET" | cut -c1-12)," \
+    "repository HEAD $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src roles Cargo.toml Cargo.lock 2>/dev/null || echo ' + uncommitted changes in src/roles')"
+}
+
 # fleet_up DIR_BASE LIGHT(0|1) PAIRS : bring up (idempotent) a fleet of its own; sets FLEET_DIR.
 fleet_cmd() {
   if [[ $FLEET_LIGHT == 1 ]]; then

@@ -4,7 +4,7 @@
     measure.py [--out FILE] [--stdout FILE] [--stderr FILE] [--label L] [--tag KEY=VALUE]... -- CMD ARGS...
 
 Prints (or appends to --out) one JSON line:
-  {KEY: VALUE..., "label", "rc", "wall_s", "main_maxrss_kib", "tree_peak_rss_kib", "tree_peak_procs", "samples"}
+  {KEY: VALUE..., "label", "rc", "wall_s", "main_maxrss_kib", "cpu_s", "tree_peak_rss_kib", "tree_peak_procs", "samples"}
 
 - wall_s: monotonic time from spawning CMD until CMD itself exits (a thread blocks in wait4,
   so the end is exact, not rounded to a sampling period).
@@ -12,6 +12,8 @@ Prints (or appends to --out) one JSON line:
   process, or of the largest of the children it waited for (the kernel reports the max, never a
   sum). CMD is started by the small `time` process, not by python: ru_maxrss survives exec, so a
   python parent's own RSS would otherwise be counted as CMD's.
+- cpu_s: GNU time's %U + %S: CPU time of CMD and of the children it waited for (daemons that
+  detach are not counted).
 - tree_peak_rss_kib: CMD and every process it started, daemons included (ssh ControlPersist
   masters detach with setsid, but stay in the cgroup): CMD runs in its own cgroup (v1 `pids`
   controller, or v2), which a second thread reads every 20 ms, summing VmRSS of its members; the
@@ -103,7 +105,7 @@ def main():
     sink = open(stdout, "wb") if stdout else subprocess.DEVNULL
     errsink = open(stderr, "wb") if stderr else None
     maxrss_file = f"/tmp/bmfleet-bench-measure-{os.getpid()}.maxrss"
-    cmd = ["/usr/bin/time", "-q", "-f", "%M", "-o", maxrss_file, "--"] + cmd
+    cmd = ["/usr/bin/time", "-q", "-f", "%M %U %S", "-o", maxrss_file, "--"] + cmd
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=sink, stderr=errsink, stdin=subprocess.DEVNULL, preexec_fn=enter_cgroup)
     th = threading.Thread(target=sampler, daemon=True)
@@ -116,10 +118,11 @@ def main():
     rc = os.waitstatus_to_exitcode(status)
     try:
         with open(maxrss_file) as f:
-            main_maxrss = int(f.read().split()[-1])
+            last = f.read().splitlines()[-1].split()
+        main_maxrss, cpu = int(last[0]), float(last[1]) + float(last[2])
         os.unlink(maxrss_file)
     except (OSError, ValueError, IndexError):
-        main_maxrss = 0
+        main_maxrss, cpu = 0, 0.0
 
     # whatever CMD left behind (ssh ControlPersist masters...): TERM, then KILL
     deadline = time.monotonic() + 3
@@ -154,6 +157,7 @@ def main():
         "rc": rc,
         "wall_s": round(wall, 4),
         "main_maxrss_kib": main_maxrss,
+        "cpu_s": round(cpu, 3),
         "tree_peak_rss_kib": max(peak["rss"], main_maxrss),
         "tree_peak_procs": peak["procs"],
         "samples": peak["samples"],

@@ -5,6 +5,8 @@
     report.py check-ansible STDOUT N K            PLAY RECAP: N hosts, ok=K, nothing failed
     report.py check-pyinfra STDOUT N K            K operations succeeded on N hosts
     report.py check-lines STDOUT N K              N*K lines "step i on <hostname>"
+    report.py sshd-cpu PIDFILE...                 CPU s of the hosts' sshd listeners and every
+                                                  session they reaped, once no session is left
     report.py fanout RESULTS.jsonl                medians, ratios, targets of issue 4
     report.py scaling RESULTS.jsonl               growth in N and K of bmfleet
     report.py bmfleet-downtime RUNS_DIR           per pair: downtime (summary.json) and status
@@ -116,6 +118,45 @@ def check_lines(path, n, k):
         fail(f"steps per host not {k} on {n} hosts: {sorted(per_host.items())[:5]}")
 
 
+def sshd_cpu(pidfiles):
+    """utime+stime+cutime+cstime of each host's sshd listener: every finished SSH session (the
+    per-connection sshd, the shells and commands it ran) is reaped up this chain, so the sum
+    grows by the CPU the hosts spent serving a run. Waits (5 s at most) until the listeners have
+    no child left, so the sessions of the run just finished are counted."""
+    import time
+    pids = set()
+    for f in pidfiles:
+        try:
+            pids.add(int(open(f).read().split()[0]))
+        except (OSError, ValueError, IndexError):
+            pass
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        busy = False
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                stat = open(f"/proc/{d}/stat").read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) in pids:
+                busy = True
+                break
+        if not busy:
+            break
+        time.sleep(0.05)
+    hz = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in pids:
+        try:
+            f = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in f[11:15])
+        except (OSError, ValueError, IndexError):
+            pass
+    print(f"{total / hz:.2f}")
+
+
 # ---- bench/fanout -------------------------------------------------------------------------------
 
 TOOL_NAMES = {"bmfleet": "bmfleet", "pyinfra": "pyinfra", "ansible": "ansible-playbook",
@@ -141,11 +182,14 @@ def fanout(path):
         main = [r["main_maxrss_kib"] for r in rs]
         tree = [r["tree_peak_rss_kib"] for r in rs]
         procs = [r["tree_peak_procs"] for r in rs]
+        cpu = [r.get("cpu_s", float("nan")) for r in rs]
+        rcpu = [r.get("remote_cpu_s", float("nan")) for r in rs]
         m[t] = {"wall": med(w), "main": med(main) / MIB, "tree": med(tree) / MIB}
         rows.append([TOOL_NAMES.get(t, t), f"{len(rs)}/{rounds}", f"{med(w):.3f}", fmt_range(w),
-                     f"{med(main) / MIB:.1f}", f"{med(tree) / MIB:.1f}", f"{med(procs):.0f}"])
+                     f"{med(main) / MIB:.1f}", f"{med(tree) / MIB:.1f}", f"{med(procs):.0f}",
+                     f"{med(cpu):.2f}", f"{med(rcpu):.2f}"])
     print(table(["tool", "valid", "wall s", "wall min-max", "peak RSS largest process MiB",
-                 "peak RSS all processes MiB", "processes"], rows))
+                 "peak RSS all processes MiB", "processes", "controller CPU s", "hosts' CPU s"], rows))
     if "bmfleet" in m:
         b = m["bmfleet"]
         print("\nratios (bmfleet / other, medians of the same interleaved run):")
@@ -312,6 +356,8 @@ def main():
         check_pyinfra(args[0], int(args[1]), int(args[2]))
     elif cmd == "check-lines":
         check_lines(args[0], int(args[1]), int(args[2]))
+    elif cmd == "sshd-cpu":
+        sshd_cpu(args)
     elif cmd == "fanout":
         fanout(args[0])
     elif cmd == "scaling":
