@@ -248,6 +248,11 @@ pub struct Selection {
     /// Only these pairs: a host pattern (`acme`, `wave1:!acme`, `early,&wave2`, `~re`, `@file`).
     #[arg(short = 'l', long, value_name = "PATTERN", default_value = "all")]
     pub limit: String,
+    /// The ssh client configuration completing the inventory's connection settings (Host
+    /// blocks: HostName, User, Port, IdentityFile, ProxyJump, UserKnownHostsFile,
+    /// StrictHostKeyChecking). Default: ~/.ssh/config when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

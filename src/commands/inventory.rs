@@ -66,10 +66,58 @@ fn join(waves: &[u32]) -> String {
 
 fn endpoint_json(e: &Endpoint) -> serde_json::Value {
     json!({
-        "host": e.host, "port": e.port, "user": e.user,
+        "host": e.host, "address": e.address, "port": e.port, "user": e.user,
         "identity_file": e.identity_file, "known_hosts": e.known_hosts,
         "connect_timeout_secs": e.connect_timeout.as_secs(),
+        "accept_new_host_keys": e.accept_new_host_keys,
+        "jump": e.jump.iter().map(|h| h.display()).collect::<Vec<_>>(),
+        "become": e.r#become.as_ref().map(|b| json!({"method": "sudo", "user": b.user, "password_env": b.password_env})),
+        "sources": e.sources,
     })
+}
+
+/// The effective connection settings of one host, each with where it came from.
+fn endpoint_rows(side: &str, e: &Endpoint) -> Vec<Vec<String>> {
+    let source = |field: &str| e.sources.get(field).cloned().unwrap_or_else(|| "host".into());
+    let mut rows = vec![
+        vec![format!("{side}.host"), e.host.clone(), "host".into()],
+        vec![
+            format!("{side}.address"),
+            e.address.clone(),
+            e.sources.get("address").cloned().unwrap_or_else(|| "host".into()),
+        ],
+        vec![format!("{side}.port"), e.port.to_string(), source("port")],
+        vec![format!("{side}.user"), e.user.clone(), source("user")],
+        vec![
+            format!("{side}.identity_file"),
+            e.identity_file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "-".into()),
+            source("identity_file"),
+        ],
+        vec![format!("{side}.known_hosts"), e.known_hosts.display().to_string(), source("known_hosts")],
+        vec![
+            format!("{side}.connect_timeout"),
+            format!("{}s", e.connect_timeout.as_secs()),
+            source("connect_timeout"),
+        ],
+    ];
+    if !e.jump.is_empty() {
+        rows.push(vec![
+            format!("{side}.jump"),
+            e.jump.iter().map(|h| h.display()).collect::<Vec<_>>().join(" > "),
+            source("jump"),
+        ]);
+    }
+    if let Some(b) = &e.r#become {
+        let how = match &b.password_env {
+            Some(env) => format!("sudo as {} (password from ${env})", b.user),
+            None => format!("sudo as {}", b.user),
+        };
+        rows.push(vec![format!("{side}.become"), how, source("become")]);
+    }
+    if e.accept_new_host_keys {
+        rows.push(vec![format!("{side}.host_keys"), "accept new".into(), source("strict_host_key_checking")]);
+    }
+    rows
 }
 
 fn show_pair(inventory: &Inventory, pair: &Pair, args: &InventoryListArgs) -> Result<ExitCode> {
@@ -107,18 +155,10 @@ fn show_pair(inventory: &Inventory, pair: &Pair, args: &InventoryListArgs) -> Re
                 if pair.groups.is_empty() { "-".into() } else { pair.groups.join(", ") }
             );
             println!("defined at {}", pair.location);
-            for (side, e) in [("origin", &pair.origin), ("target", &pair.target)] {
-                println!(
-                    "{side}: {}  identity {}  known_hosts {}  connect timeout {}s",
-                    e.display(),
-                    e.identity_file
-                        .as_ref()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_else(|| "ssh-agent, then ~/.ssh/id_*".into()),
-                    e.known_hosts.display(),
-                    e.connect_timeout.as_secs()
-                );
-            }
+            println!();
+            let mut rows = endpoint_rows("origin", &pair.origin);
+            rows.extend(endpoint_rows("target", &pair.target));
+            print!("{}", table(&["CONNECTION", "VALUE", "FROM"], &rows));
             let rows: Vec<Vec<String>> = vars
                 .iter()
                 .map(|(k, (v, src))| vec![k.clone(), compact(&shown(k, v)), src.to_string()])
@@ -133,11 +173,13 @@ fn show_pair(inventory: &Inventory, pair: &Pair, args: &InventoryListArgs) -> Re
     Ok(ExitCode::SUCCESS)
 }
 
+/// A value on one line, cut at 70 characters (`--format json` shows it whole).
 fn compact(v: &serde_json::Value) -> String {
-    match v {
+    let text = match v {
         serde_json::Value::String(s) => s.escape_debug().to_string(),
         other => other.to_string(),
-    }
+    };
+    if text.chars().count() > 70 { format!("{}...", text.chars().take(67).collect::<String>()) } else { text }
 }
 
 pub fn graph(args: InventoryGraphArgs) -> Result<ExitCode> {

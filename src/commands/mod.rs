@@ -36,7 +36,25 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
 
 /// Load the inventory and select pairs: the first two steps of every command.
 pub fn load_selection(sel: &crate::cli::Selection) -> Result<(crate::inventory::Inventory, Vec<usize>)> {
-    let inventory = crate::inventory::load(&sel.inventory)?;
+    let ssh_config = ssh_config(sel)?;
+    let inventory = crate::inventory::load_with(&sel.inventory, ssh_config.as_ref())?;
     let selected = crate::pattern::select(&inventory, &sel.limit)?;
     Ok((inventory, selected))
+}
+
+/// `--ssh-config FILE`, else `~/.ssh/config` when there is one.
+fn ssh_config(sel: &crate::cli::Selection) -> Result<Option<crate::ssh::config::SshConfig>> {
+    let (path, explicit) = match &sel.ssh_config {
+        Some(p) => (p.clone(), true),
+        None => match std::env::var_os("HOME") {
+            Some(home) => (std::path::PathBuf::from(home).join(".ssh/config"), false),
+            None => return Ok(None),
+        },
+    };
+    if !explicit && !path.exists() {
+        return Ok(None);
+    }
+    crate::ssh::config::SshConfig::load(&path)
+        .map(Some)
+        .map_err(|source| crate::error::Error::Read { path, source })
 }

@@ -102,7 +102,8 @@ pub fn execute(plan: &Plan, options: &RunOptions, extras: Extras) -> Result<RunR
             keepalive: Duration::from_secs(options.keepalive.max(1)),
             keepalive_max: 3,
         },
-    );
+    )
+    .with_become_passwords(become_passwords(plan)?);
     let run_id = run_id.unwrap_or_else(crate::time::run_id);
     let run_dir = RunDir::create(&options.runs_dir, &run_id).map_err(|e| {
         Error::internal(format!("cannot create the run directory under {}: {e}", options.runs_dir.display()))
@@ -156,6 +157,27 @@ pub fn execute(plan: &Plan, options: &RunOptions, extras: Extras) -> Result<RunR
     // Drop the runtime without waiting for detached work (a hung connection must not hold us).
     runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(report)
+}
+
+/// Sudo passwords named by `become_password_env`, read from the environment before anything
+/// connects (a missing one is bad input).
+fn become_passwords(plan: &Plan) -> Result<std::collections::HashMap<String, String>> {
+    let mut passwords = std::collections::HashMap::new();
+    let endpoints =
+        plan.waves.iter().flat_map(|w| w.pairs.iter()).flat_map(|p| [&p.pair.origin, &p.pair.target]);
+    for env in endpoints.filter_map(|e| e.r#become.as_ref()?.password_env.clone()) {
+        if passwords.contains_key(&env) {
+            continue;
+        }
+        let value = std::env::var(&env).map_err(|_| {
+            Error::input(
+                crate::diag::Diagnostic::new(format!("become_password_env names `{env}`, which is not set"))
+                    .help(format!("export {env} with the sudo password before running bmfleet")),
+            )
+        })?;
+        passwords.insert(env, value);
+    }
+    Ok(passwords)
 }
 
 /// The exit code of a finished run, as an error for main to print when it is not a success.

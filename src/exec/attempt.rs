@@ -103,10 +103,13 @@ pub async fn remote(
         Ok(c) => c,
         Err(e) => return lost(format!("cannot open a channel: {e}"), collector),
     };
-    if let Err(e) = channel.exec(true, wrapper(Some(spec.heartbeat))).await {
+    let (command, preamble) = conn.command(&wrapper(Some(spec.heartbeat)));
+    if let Err(e) = channel.exec(true, command).await {
         return lost(format!("cannot start the command: {e}"), collector);
     }
-    let mut payload = spec.script.as_bytes().to_vec();
+    // The sudo password, when sudo wants one, goes first; it never reaches the script.
+    let mut payload = preamble.map(String::into_bytes).unwrap_or_default();
+    payload.extend_from_slice(spec.script.as_bytes());
     payload.push(0);
     if let Err(e) = channel.data_bytes(payload).await {
         return lost(format!("cannot send the script: {e}"), collector);

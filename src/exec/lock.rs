@@ -42,11 +42,11 @@ pub async fn acquire(
     );
     let (mut channel, permit) =
         conn.channel().await.map_err(|e| LockError::Failed(format!("cannot open a channel: {e}")))?;
-    channel
-        .exec(true, super::attempt::wrapper(Some(heartbeat)))
-        .await
-        .map_err(|e| LockError::Failed(e.to_string()))?;
-    let mut payload = script.into_bytes();
+    // Through sudo too, when the host says so (the lock lives in root's /run/lock).
+    let (command, preamble) = conn.command(&super::attempt::wrapper(Some(heartbeat)));
+    channel.exec(true, command).await.map_err(|e| LockError::Failed(e.to_string()))?;
+    let mut payload = preamble.map(String::into_bytes).unwrap_or_default();
+    payload.extend_from_slice(script.as_bytes());
     payload.push(0);
     channel.data_bytes(payload).await.map_err(|e| LockError::Failed(e.to_string()))?;
     let mut output = String::new();

@@ -34,8 +34,8 @@ struct StepResult {
 pub(super) struct PairRun<'a> {
     shared: &'a Shared,
     plan: &'a PairPlan,
-    origin: OnceCell<Result<Arc<Connection>, String>>,
-    target: OnceCell<Result<Arc<Connection>, String>>,
+    origin: OnceCell<Result<Arc<Connection>, StepStatus>>,
+    target: OnceCell<Result<Arc<Connection>, StepStatus>>,
     registers: Mutex<BTreeMap<String, String>>,
     masker: Mutex<Masker>,
     lock: tokio::sync::Mutex<Option<super::lock::TargetLock>>,
@@ -49,7 +49,11 @@ impl<'a> PairRun<'a> {
             origin: OnceCell::new(),
             target: OnceCell::new(),
             registers: Mutex::new(BTreeMap::new()),
-            masker: Mutex::new(plan.masker.clone()),
+            masker: Mutex::new({
+                let mut masker = plan.masker.clone();
+                shared.trust.secrets().for_each(|s| masker.add(s));
+                masker
+            }),
             lock: tokio::sync::Mutex::new(None),
         }
     }
@@ -62,18 +66,23 @@ impl<'a> PairRun<'a> {
         self.masker.lock().expect("masker").mask(text).into_owned()
     }
 
-    /// The connection to one host of the pair, opened on first use and kept for the run.
-    pub(super) async fn connection(&self, side: Side) -> Result<Arc<Connection>, String> {
+    /// The connection to one host of the pair, opened on first use and kept for the run. The
+    /// error is the status of the step that needed it.
+    pub(super) async fn connection(&self, side: Side) -> Result<Arc<Connection>, StepStatus> {
         let cell = match side {
             Side::Origin => &self.origin,
             Side::Target => &self.target,
         };
         cell.get_or_init(|| async {
             let endpoint = self.plan.pair.endpoint(side);
-            Connection::open(endpoint, &self.shared.trust)
-                .await
-                .map(Arc::new)
-                .map_err(|e| format!("{} {}: {e}", side.as_str(), endpoint.host))
+            Connection::open(endpoint, &self.shared.trust).await.map(Arc::new).map_err(|e| {
+                let message = format!("{} {}: {e}", side.as_str(), endpoint.host);
+                if e.is_unreachable() {
+                    StepStatus::Unreachable { message }
+                } else {
+                    StepStatus::Refused { message }
+                }
+            })
         })
         .await
         .clone()
@@ -81,7 +90,10 @@ impl<'a> PairRun<'a> {
 
     /// Take the pair's lock on its target (see `lock.rs`).
     pub(super) async fn lock(&self, owner: &str) -> Result<(), (PairStatus, String)> {
-        let conn = self.connection(Side::Target).await.map_err(|m| (PairStatus::Unreachable, m))?;
+        let conn = self.connection(Side::Target).await.map_err(|status| match status {
+            StepStatus::Unreachable { message } => (PairStatus::Unreachable, message),
+            other => (PairStatus::Failed, other.describe()),
+        })?;
         match super::lock::acquire(&conn, owner, self.shared.trust.options().keepalive).await {
             Ok(lock) => {
                 *self.lock.lock().await = Some(lock);
@@ -340,8 +352,7 @@ impl<'a> PairRun<'a> {
                 Side::Target => self.target.get(),
             };
             if needed || matches!(open, Some(Ok(_))) {
-                let conn =
-                    self.connection(side).await.map_err(|message| StepStatus::Unreachable { message })?;
+                let conn = self.connection(side).await?;
                 ctx.insert(fact, &conn.host_key_line());
             }
         }
@@ -525,8 +536,8 @@ impl<'a> PairRun<'a> {
         };
         match self.connection(side).await {
             Ok(conn) => attempt::remote(&conn, &spec, &self.shared.cancel, &mut on_line).await,
-            Err(message) => attempt::AttemptResult {
-                status: StepStatus::Unreachable { message },
+            Err(status) => attempt::AttemptResult {
+                status,
                 exit_code: None,
                 collector: super::output::Collector::new(false),
                 duration: Duration::ZERO,

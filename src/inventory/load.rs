@@ -5,30 +5,49 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
+use super::endpoint::{Layer, Resolver};
 use super::schema::{RawEndpoint, RawInventory, RawVars};
 use super::{Endpoint, Group, Inventory, Pair, Vars};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::error::{Error, Result};
+use crate::ssh::config::SshConfig;
 use crate::suggest;
 
 /// Variable names the engine itself provides to templates; the inventory may not redefine them.
 pub const RESERVED_VARS: &[&str] = &["pair", "origin", "target", "item", "run", "check_mode"];
 
 pub fn load(path: &Path) -> Result<Inventory> {
-    let source =
-        std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    parse(path, &source)
+    load_with(path, None)
+}
+
+/// Load an inventory, completing its hosts' connection settings from an ssh client config.
+pub fn load_with(path: &Path, ssh_config: Option<&SshConfig>) -> Result<Inventory> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let source = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        let column = valid.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+        Error::input(
+            Diagnostic::new("the inventory is not UTF-8 text")
+                .at(Location::new(path, line, column), None)
+                .help("save the file as UTF-8"),
+        )
+    })?;
+    parse_with(path, &source, ssh_config)
 }
 
 /// Parse and validate inventory text; `path` names it in errors and anchors relative paths.
 pub fn parse(path: &Path, source: &str) -> Result<Inventory> {
+    parse_with(path, source, None)
+}
+
+pub fn parse_with(path: &Path, source: &str, ssh_config: Option<&SshConfig>) -> Result<Inventory> {
     let raw: RawInventory =
         serde_saphyr::from_str(source).map_err(|e| Error::input(Diagnostic::from_yaml(path, source, &e)))?;
-    let mut checker = Checker { path, source, errors: Vec::new() };
+    let mut checker = Checker { path, source, ssh_config, errors: Vec::new() };
     let inventory = checker.inventory(raw);
     if checker.errors.is_empty() { Ok(inventory) } else { Err(Error::BadInput(Diagnostics(checker.errors))) }
 }
@@ -36,6 +55,7 @@ pub fn parse(path: &Path, source: &str) -> Result<Inventory> {
 struct Checker<'a> {
     path: &'a Path,
     source: &'a str,
+    ssh_config: Option<&'a SshConfig>,
     errors: Vec<Diagnostic>,
 }
 
@@ -119,23 +139,29 @@ impl Checker<'_> {
                 }
             }
             // Connection settings: host > each listed group in order > defaults.
-            let mut inherited = defaults.clone();
-            for g in p.groups.iter().rev() {
+            let mut shared: Vec<Layer<'_>> = Vec::new();
+            for g in &p.groups {
                 if let Some(conn) = group_connections.get(&g.value) {
-                    inherited = conn.or(&inherited);
+                    shared.push(Layer { raw: conn, label: format!("group {}", g.value) });
                 }
             }
-            let origin = self.endpoint(&p.origin, &inherited, "origin");
-            let target = self.endpoint(&p.target, &inherited, "target");
+            shared.push(Layer { raw: &defaults, label: "defaults".into() });
+            fn with_host<'b>(raw: &'b RawEndpoint, shared: &[Layer<'b>]) -> Vec<Layer<'b>> {
+                let mut layers = vec![Layer { raw, label: "host".into() }];
+                layers.extend(shared.iter().map(|l| Layer { raw: l.raw, label: l.label.clone() }));
+                layers
+            }
+            let origin = self.endpoint(&p.origin, &with_host(&p.origin.value, &shared), "origin");
+            let target = self.endpoint(&p.target, &with_host(&p.target.value, &shared), "target");
             if let (Some(o), Some(t)) = (&origin, &target)
-                && o.host == t.host
+                && o.address == t.address
                 && o.port == t.port
             {
                 self.error(
                     &p.target.referenced,
                     format!(
                         "pair `{name}` has the same origin and target ({}:{}); a migration needs two different servers",
-                        o.host, o.port
+                        o.address, o.port
                     ),
                     None,
                 );
@@ -161,13 +187,7 @@ impl Checker<'_> {
         Inventory { path: self.path.to_path_buf(), vars, groups, pairs }
     }
 
-    fn endpoint(
-        &mut self,
-        raw: &Spanned<RawEndpoint>,
-        inherited: &RawEndpoint,
-        side: &str,
-    ) -> Option<Endpoint> {
-        let merged = raw.value.or(inherited);
+    fn endpoint(&mut self, raw: &Spanned<RawEndpoint>, layers: &[Layer<'_>], side: &str) -> Option<Endpoint> {
         let Some(host) = raw.value.host.as_ref() else {
             self.error(&raw.referenced, format!("the {side} has no `host`"), None);
             return None;
@@ -183,22 +203,17 @@ impl Checker<'_> {
             );
             return None;
         }
-        let user = merged.user.unwrap_or_else(|| "root".to_string());
-        if user.is_empty() || user.starts_with('-') || user.contains(|c: char| c.is_whitespace() || c == '@')
-        {
-            self.error(&raw.referenced, format!("`{}` is not a user name", user.escape_debug()), None);
+        let resolve = |f: &str| self.resolve(f);
+        let resolver = Resolver { ssh_config: self.ssh_config, resolve_path: &resolve, home: home() };
+        match resolver.endpoint(&host.value, layers) {
+            Ok(endpoint) => Some(endpoint),
+            Err(problems) => {
+                for p in problems {
+                    self.error(&p.at.unwrap_or(raw.referenced), p.message, p.help);
+                }
+                None
+            }
         }
-        Some(Endpoint {
-            host: host.value.clone(),
-            port: merged.port.unwrap_or(22),
-            user,
-            identity_file: merged.identity_file.map(|f| self.resolve(&f)),
-            known_hosts: merged
-                .known_hosts
-                .map(|f| self.resolve(&f))
-                .unwrap_or_else(|| home().join(".ssh/known_hosts")),
-            connect_timeout: Duration::from_secs(merged.connect_timeout.unwrap_or(10)),
-        })
     }
 
     /// `~/x` is under $HOME; a relative path is relative to the inventory's directory, so an

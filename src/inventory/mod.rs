@@ -4,6 +4,7 @@
 //! `load` reads and validates the YAML (see `schema.rs` for the file as written and `load.rs` for
 //! the checks); the rest of bmfleet only ever sees the validated [`Inventory`].
 
+mod endpoint;
 mod load;
 mod schema;
 mod vars;
@@ -11,7 +12,7 @@ mod vars;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use load::{RESERVED_VARS, is_identifier, load, parse};
+pub use load::{RESERVED_VARS, is_identifier, load, load_with, parse, parse_with};
 pub use vars::{VarSource, Vars, merged_vars};
 
 use crate::diag::Location;
@@ -86,13 +87,47 @@ pub fn wave_group(wave: u32) -> String {
 /// Everything needed to open an SSH connection to one host, with defaults already applied.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Endpoint {
+    /// The host as the inventory names it (shown to operators, matched in ssh config).
     pub host: String,
+    /// Where to connect and what known_hosts is checked for: ssh config's HostName, else host.
+    pub address: String,
     pub port: u16,
     pub user: String,
     /// `None`: use the ssh-agent, then the usual default keys.
     pub identity_file: Option<PathBuf>,
     pub known_hosts: PathBuf,
     pub connect_timeout: Duration,
+    /// ssh config's `StrictHostKeyChecking accept-new` (or `no`): record unknown host keys. A
+    /// changed key is refused whatever this says.
+    pub accept_new_host_keys: bool,
+    /// Jump hosts, first to last.
+    pub jump: Vec<Hop>,
+    pub r#become: Option<Become>,
+    /// Where each connection setting came from: field -> "host", "group NAME", "defaults",
+    /// "ssh config FILE:LINE" or "built-in".
+    pub sources: std::collections::BTreeMap<&'static str, String>,
+}
+
+/// A jump host on the way to a host.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Hop {
+    pub user: String,
+    pub host: String,
+    pub port: u16,
+}
+
+impl Hop {
+    pub fn display(&self) -> String {
+        format!("{}@{}:{}", self.user, self.host, self.port)
+    }
+}
+
+/// Running steps through sudo.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Become {
+    pub user: String,
+    /// Environment variable holding the sudo password, if sudo wants one.
+    pub password_env: Option<String>,
 }
 
 impl Endpoint {

@@ -67,18 +67,32 @@ pub struct RawEndpoint {
     /// Seconds to wait for the TCP connection and SSH handshake.
     #[serde(default)]
     pub connect_timeout: Option<u64>,
+    /// `sudo`: run every step through `sudo -n` (for hosts without root logins).
+    #[serde(default)]
+    pub r#become: Option<Spanned<String>>,
+    #[serde(default)]
+    pub become_user: Option<Spanned<String>>,
+    /// Name of an environment variable holding the sudo password, when sudo wants one.
+    #[serde(default)]
+    pub become_password_env: Option<Spanned<String>>,
+    /// Jump hosts (`user@bastion:port`, or a list for a chain), like ssh's ProxyJump.
+    #[serde(default)]
+    pub jump: Option<Spanned<Hops>>,
 }
 
-impl RawEndpoint {
-    /// Fill every unset field of `self` from `fallback`.
-    pub fn or(&self, fallback: &RawEndpoint) -> RawEndpoint {
-        RawEndpoint {
-            host: self.host.clone().or_else(|| fallback.host.clone()),
-            port: self.port.or(fallback.port),
-            user: self.user.clone().or_else(|| fallback.user.clone()),
-            identity_file: self.identity_file.clone().or_else(|| fallback.identity_file.clone()),
-            known_hosts: self.known_hosts.clone().or_else(|| fallback.known_hosts.clone()),
-            connect_timeout: self.connect_timeout.or(fallback.connect_timeout),
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Hops {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Hops {
+    pub fn list(&self) -> Vec<String> {
+        match self {
+            Hops::One(s) if s == "none" => Vec::new(),
+            Hops::One(s) => s.split(',').map(|h| h.trim().to_string()).collect(),
+            Hops::Many(v) => v.clone(),
         }
     }
 }

@@ -111,7 +111,7 @@ mod fuzz {
     use super::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 5000, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
         fn random_patterns_never_panic(pattern in "[a-z0-9:,!&~*?\\[\\]^$.()|+{}\\\\ -]{0,40}") {

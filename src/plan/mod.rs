@@ -268,7 +268,13 @@ fn insert_builtins(context: &mut Context, pair: &Pair, check_mode: bool) {
     context
         .insert("pair", &serde_json::json!({ "name": pair.name, "wave": pair.wave, "groups": pair.groups }));
     for (key, ep) in [("origin", &pair.origin), ("target", &pair.target)] {
-        context.insert(key, &serde_json::json!({ "host": ep.host, "port": ep.port, "user": ep.user }));
+        context.insert(
+            key,
+            &serde_json::json!({
+                "host": ep.host, "address": ep.address, "port": ep.port, "user": ep.user,
+                "become": ep.r#become.is_some(),
+            }),
+        );
     }
     context.insert("check_mode", &check_mode);
 }

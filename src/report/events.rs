@@ -39,6 +39,10 @@ pub enum StepStatus {
     Unreachable {
         message: String,
     },
+    /// The host answered but refused to run steps as asked (sudo wants a password...).
+    Refused {
+        message: String,
+    },
     /// An assertion of the step was false.
     AssertFailed {
         message: String,
@@ -70,6 +74,7 @@ impl StepStatus {
             StepStatus::TimedOut { secs } => format!("timed out after {secs} s"),
             StepStatus::ConnectionLost { message } => format!("connection lost: {message}"),
             StepStatus::Unreachable { message } => format!("unreachable: {message}"),
+            StepStatus::Refused { message } => format!("refused: {message}"),
             StepStatus::AssertFailed { message } => format!("assertion failed: {message}"),
             StepStatus::Interrupted => "interrupted".into(),
             StepStatus::Skipped { reason } => format!("skipped ({reason})"),

@@ -61,6 +61,7 @@ pub const BUILTIN_BLUEMIND: &[(&str, &str)] = &[
     ("templates/lib/counts.sh", include_str!("../../roles/bluemind/templates/lib/counts.sh")),
     ("templates/lib/origin-master.sh", include_str!("../../roles/bluemind/templates/lib/origin-master.sh")),
     ("templates/lib/origin-ssh.sh", include_str!("../../roles/bluemind/templates/lib/origin-ssh.sh")),
+    ("templates/lib/pull-user.sh", include_str!("../../roles/bluemind/templates/lib/pull-user.sh")),
     ("templates/lib/rsync-pull.sh", include_str!("../../roles/bluemind/templates/lib/rsync-pull.sh")),
     ("templates/lib/services.sh", include_str!("../../roles/bluemind/templates/lib/services.sh")),
     (

@@ -16,7 +16,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::auth::{Keys, authenticate};
 use super::known_hosts::{KnownHosts, Verdict, fingerprint, key_line, lookup_name};
-use crate::inventory::Endpoint;
+use crate::inventory::{Endpoint, Hop};
 
 /// Channels open at once on one connection: under OpenSSH's default `MaxSessions 10`.
 pub const MAX_CHANNELS: usize = 8;
@@ -36,16 +36,72 @@ impl Default for SshOptions {
     }
 }
 
-/// What every connection of a run shares: known_hosts files (parsed once), keys, options.
+/// A connection to a jump host, opened once and shared by every host behind it.
+type SharedHop = Arc<tokio::sync::OnceCell<Result<Arc<Connection>, String>>>;
+
+/// What every connection of a run shares: known_hosts files (parsed once), keys, options, the
+/// connections to jump hosts, and sudo passwords.
 pub struct Trust {
     known_hosts: Mutex<HashMap<PathBuf, Arc<KnownHosts>>>,
     keys: Keys,
     options: SshOptions,
+    hops: Mutex<HashMap<String, SharedHop>>,
+    /// Sudo passwords, by the name of the environment variable they were read from.
+    become_passwords: HashMap<String, String>,
 }
 
 impl Trust {
     pub fn new(keys: Keys, options: SshOptions) -> Self {
-        Trust { known_hosts: Mutex::new(HashMap::new()), keys, options }
+        Trust {
+            known_hosts: Mutex::new(HashMap::new()),
+            keys,
+            options,
+            hops: Mutex::new(HashMap::new()),
+            become_passwords: HashMap::new(),
+        }
+    }
+
+    pub fn with_become_passwords(mut self, passwords: HashMap<String, String>) -> Self {
+        self.become_passwords = passwords;
+        self
+    }
+
+    /// Values to mask in every output (sudo passwords).
+    pub fn secrets(&self) -> impl Iterator<Item = &String> {
+        self.become_passwords.values()
+    }
+
+    /// The connection to the last hop of `chain`, through the hops before it, opened once.
+    fn hop<'a>(
+        &'a self,
+        chain: &'a [Hop],
+        template: &'a Endpoint,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Arc<Connection>, ConnectError>> + Send + 'a>>
+    {
+        Box::pin(async move {
+            let key = chain.iter().map(Hop::display).collect::<Vec<_>>().join(" > ");
+            let cell = self.hops.lock().expect("hops").entry(key.clone()).or_default().clone();
+            let last = chain.last().expect("a chain has hops");
+            let endpoint = Endpoint {
+                host: last.host.clone(),
+                address: last.host.clone(),
+                port: last.port,
+                user: last.user.clone(),
+                jump: chain[..chain.len() - 1].to_vec(),
+                r#become: None,
+                sources: Default::default(),
+                ..template.clone()
+            };
+            cell.get_or_init(|| async {
+                Connection::open(&endpoint, self)
+                    .await
+                    .map(Arc::new)
+                    .map_err(|e| format!("jump host {key}: {e}"))
+            })
+            .await
+            .clone()
+            .map_err(|message| ConnectError::Jump { message })
+        })
     }
 
     fn known_hosts(&self, path: &Path) -> std::io::Result<Arc<KnownHosts>> {
@@ -90,6 +146,22 @@ pub enum ConnectError {
     Auth { user: String, name: String, tried: String },
     #[error("SSH failure with {name}: {message}")]
     Protocol { name: String, message: String },
+    #[error("{message}")]
+    Jump { message: String },
+    #[error(
+        "sudo on {name} wants a password for {user}: allow NOPASSWD for {user} in sudoers, or set \
+         `become_password_env` to the name of an environment variable holding it"
+    )]
+    SudoPassword { name: String, user: String },
+    #[error("sudo on {name} refused: {message}")]
+    Sudo { name: String, message: String },
+}
+
+impl ConnectError {
+    /// The host could not be reached or would not let us in (as opposed to sudo refusing).
+    pub fn is_unreachable(&self) -> bool {
+        !matches!(self, ConnectError::SudoPassword { .. } | ConnectError::Sudo { .. })
+    }
 }
 
 /// What the handler saw of the server key, to explain a refusal after the handshake fails.
@@ -133,25 +205,41 @@ impl client::Handler for Handler {
     }
 }
 
+/// How commands run on a connection: directly, or through sudo.
+#[derive(Debug, Clone)]
+pub enum Elevation {
+    None,
+    /// `sudo -n -u USER`: sudo wants no password.
+    Sudo {
+        user: String,
+    },
+    /// `sudo -S -p '' -u USER`, the password written first on stdin.
+    SudoPassword {
+        user: String,
+        password: String,
+    },
+}
+
 /// An authenticated connection to one host.
 pub struct Connection {
     handle: Handle<Handler>,
     host_key: PublicKey,
     channels: Arc<Semaphore>,
     pub name: String,
+    elevation: Elevation,
 }
 
 impl Connection {
     pub async fn open(endpoint: &Endpoint, trust: &Trust) -> Result<Connection, ConnectError> {
-        let name = lookup_name(&endpoint.host, endpoint.port);
-        let addr = format!("{}:{}", endpoint.host, endpoint.port);
+        let name = lookup_name(&endpoint.address, endpoint.port);
+        let addr = format!("{}:{}", endpoint.address, endpoint.port);
         let known_hosts = trust.known_hosts(&endpoint.known_hosts).map_err(|e| ConnectError::KnownHosts {
             file: endpoint.known_hosts.display().to_string(),
             message: e.to_string(),
         })?;
 
         let mut preferred = russh::Preferred::default();
-        let known_algs = known_hosts.algorithms_for(&endpoint.host, endpoint.port);
+        let known_algs = known_hosts.algorithms_for(&endpoint.address, endpoint.port);
         if !known_algs.is_empty() {
             let mut order = Vec::new();
             for alg in known_algs {
@@ -184,23 +272,38 @@ impl Connection {
         });
         let seen = Arc::new(Mutex::new(Seen::default()));
         let handler = Handler {
-            host: endpoint.host.clone(),
+            host: endpoint.address.clone(),
             port: endpoint.port,
             known_hosts: known_hosts.clone(),
-            accept_new: trust.options.accept_new_host_keys,
+            accept_new: trust.options.accept_new_host_keys || endpoint.accept_new_host_keys,
             seen: seen.clone(),
         };
 
         let timeout = endpoint.connect_timeout;
+        let refused = |e: russh::Error| {
+            explain_refusal(&seen, &name, &known_hosts)
+                .unwrap_or(ConnectError::Protocol { name: name.clone(), message: e.to_string() })
+        };
         let connect = async {
-            let socket = tokio::net::TcpStream::connect((endpoint.host.as_str(), endpoint.port))
-                .await
-                .map_err(|e| ConnectError::Tcp { addr: addr.clone(), message: e.to_string() })?;
-            let _ = socket.set_nodelay(true);
-            client::connect_stream(config, socket, handler).await.map_err(|e| {
-                explain_refusal(&seen, &name, &known_hosts)
-                    .unwrap_or(ConnectError::Protocol { name: name.clone(), message: e.to_string() })
-            })
+            if endpoint.jump.is_empty() {
+                let socket = tokio::net::TcpStream::connect((endpoint.address.as_str(), endpoint.port))
+                    .await
+                    .map_err(|e| ConnectError::Tcp { addr: addr.clone(), message: e.to_string() })?;
+                let _ = socket.set_nodelay(true);
+                client::connect_stream(config, socket, handler).await.map_err(refused)
+            } else {
+                // Through the bastion: a direct-tcpip channel of its (shared) connection.
+                let bastion = trust.hop(&endpoint.jump, endpoint).await?;
+                let channel = bastion
+                    .handle
+                    .channel_open_direct_tcpip(endpoint.address.clone(), endpoint.port as u32, "127.0.0.1", 0)
+                    .await
+                    .map_err(|e| ConnectError::Tcp {
+                        addr: format!("{addr} through {}", bastion.name),
+                        message: e.to_string(),
+                    })?;
+                client::connect_stream(config, channel.into_stream(), handler).await.map_err(refused)
+            }
         };
         let mut handle = tokio::time::timeout(timeout, connect)
             .await
@@ -222,7 +325,96 @@ impl Connection {
         }
         let host_key =
             seen.lock().expect("seen").key.clone().expect("a key was checked during the handshake");
-        Ok(Connection { handle, host_key, channels: Arc::new(Semaphore::new(MAX_CHANNELS)), name })
+        let mut conn = Connection {
+            handle,
+            host_key,
+            channels: Arc::new(Semaphore::new(MAX_CHANNELS)),
+            name,
+            elevation: Elevation::None,
+        };
+        if let Some(sudo) = &endpoint.r#become {
+            let password = sudo.password_env.as_ref().and_then(|e| trust.become_passwords.get(e));
+            conn.elevation = conn.probe_sudo(&sudo.user, password).await?;
+        }
+        Ok(conn)
+    }
+
+    /// Find out once how sudo behaves on this host, so that no step ever waits on a prompt.
+    async fn probe_sudo(&self, user: &str, password: Option<&String>) -> Result<Elevation, ConnectError> {
+        let user_q = crate::role::quote::quote(user)
+            .map_err(|e| ConnectError::Sudo { name: self.name.clone(), message: e.to_string() })?;
+        let (code, stderr) = self.run_simple(&format!("sudo -n -u {user_q} -- true"), None).await?;
+        if code == Some(0) {
+            return Ok(Elevation::Sudo { user: user.to_string() });
+        }
+        if !stderr.contains("password is required") {
+            return Err(ConnectError::Sudo { name: self.name.clone(), message: stderr.trim().to_string() });
+        }
+        let Some(password) = password else {
+            return Err(ConnectError::SudoPassword { name: self.name.clone(), user: user.to_string() });
+        };
+        let (code, stderr) = self
+            .run_simple(&format!("sudo -S -p '' -u {user_q} -- true"), Some(&format!("{password}\n")))
+            .await?;
+        if code == Some(0) {
+            Ok(Elevation::SudoPassword { user: user.to_string(), password: password.clone() })
+        } else {
+            let message = stderr.replace(password.as_str(), "********");
+            Err(ConnectError::Sudo {
+                name: self.name.clone(),
+                message: format!("with the given password: {}", message.trim()),
+            })
+        }
+    }
+
+    /// A short command with no wrapper: its exit code and stderr.
+    async fn run_simple(
+        &self,
+        command: &str,
+        stdin: Option<&str>,
+    ) -> Result<(Option<u32>, String), ConnectError> {
+        let lost =
+            |e: russh::Error| ConnectError::Protocol { name: self.name.clone(), message: e.to_string() };
+        let (mut channel, _permit) = self.channel().await.map_err(lost)?;
+        channel.exec(true, command).await.map_err(lost)?;
+        if let Some(input) = stdin {
+            channel.data_bytes(input.as_bytes().to_vec()).await.map_err(lost)?;
+        }
+        channel.eof().await.map_err(lost)?;
+        let (mut code, mut stderr) = (None, String::new());
+        let wait = async {
+            while let Some(msg) = channel.wait().await {
+                match msg {
+                    russh::ChannelMsg::ExitStatus { exit_status } => code = Some(exit_status),
+                    russh::ChannelMsg::ExtendedData { data, .. } => {
+                        stderr.push_str(&String::from_utf8_lossy(&data))
+                    }
+                    _ => {}
+                }
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(30), wait).await;
+        Ok((code, stderr))
+    }
+
+    /// The command a step channel runs: the wrapper, through sudo when the host says so, and
+    /// what must be written on stdin before the script (the sudo password).
+    pub fn command(&self, wrapper: &str) -> (String, Option<String>) {
+        match &self.elevation {
+            Elevation::None => (wrapper.to_string(), None),
+            Elevation::Sudo { user } => (
+                format!("exec sudo -n -u {} -- {}", quote_word(user), wrapper.trim_start_matches("exec ")),
+                None,
+            ),
+            Elevation::SudoPassword { user, password } => (
+                format!(
+                    "exec sudo -S -p '' -u {} -- {}",
+                    quote_word(user),
+                    wrapper.trim_start_matches("exec ")
+                ),
+                Some(format!("{password}\n")),
+            ),
+        }
     }
 
     /// The host key the server proved it holds, verified against known_hosts.
@@ -251,6 +443,10 @@ impl Connection {
     pub async fn close(&self) {
         let _ = self.handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
     }
+}
+
+fn quote_word(s: &str) -> String {
+    crate::role::quote::quote(s).map(|q| q.into_owned()).unwrap_or_else(|_| "root".into())
 }
 
 fn explain_refusal(seen: &Mutex<Seen>, name: &str, known_hosts: &KnownHosts) -> Option<ConnectError> {

@@ -177,12 +177,12 @@ fn matches(patterns: &[String], name: &str) -> bool {
     let mut hit = false;
     for pattern in patterns {
         if let Some(negated) = pattern.strip_prefix('!') {
-            if wildcard(negated, name) {
+            if wildcard_match(negated, name) {
                 return false;
             }
         } else if pattern.starts_with("|1|") {
             hit |= hashed(pattern, name);
-        } else if wildcard(pattern, name) {
+        } else if wildcard_match(pattern, name) {
             hit = true;
         }
     }
@@ -201,7 +201,7 @@ fn hashed(pattern: &str, name: &str) -> bool {
 }
 
 /// OpenSSH's `match_pattern`: `*` any run, `?` any one character, case-insensitive.
-fn wildcard(pattern: &str, name: &str) -> bool {
+pub fn wildcard_match(pattern: &str, name: &str) -> bool {
     fn go(p: &[u8], n: &[u8]) -> bool {
         match (p.first(), n.first()) {
             (None, None) => true,
@@ -276,9 +276,9 @@ mod tests {
 
     #[test]
     fn wildcards_follow_openssh() {
-        assert!(wildcard("*.example.com", "a.b.example.com"));
-        assert!(wildcard("10.0.0.?", "10.0.0.7"));
-        assert!(!wildcard("10.0.0.?", "10.0.0.17"));
-        assert!(wildcard("[h]:*", "[h]:2222"));
+        assert!(wildcard_match("*.example.com", "a.b.example.com"));
+        assert!(wildcard_match("10.0.0.?", "10.0.0.7"));
+        assert!(!wildcard_match("10.0.0.?", "10.0.0.17"));
+        assert!(wildcard_match("[h]:*", "[h]:2222"));
     }
 }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod client;
+pub mod config;
 pub mod known_hosts;
 
 pub use auth::{Keys, PASSPHRASE_ENV};

@@ -1,9 +1,9 @@
 {#- How the target reaches its origin: the dedicated migration key made by the trust phase, and
     the origin host key the controller itself verified (never trust-on-first-use). Every ssh
     of a phase shares one connection (ControlMaster), opened by origin-master.sh. -#}
-bmfleet_origin_host={% if origin_address %}{{ origin_address }}{% else %}{{ origin.host }}{% endif %}
+bmfleet_origin_host={% if origin_address %}{{ origin_address }}{% else %}{{ origin.address }}{% endif %}
 bmfleet_origin_port={% if origin_ssh_port %}{{ origin_ssh_port }}{% else %}{{ origin.port }}{% endif %}
-bmfleet_pull_user={{ origin_pull_user }}
+{% include "templates/lib/pull-user.sh" %}
 bmfleet_key={{ trust_key_file }}
 bmfleet_known={{ trust_known_hosts }}
 bmfleet_control={{ trust_control_path }}

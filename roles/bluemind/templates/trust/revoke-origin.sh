@@ -1,5 +1,6 @@
 {#- Remove this pair's migration key from the origin (matched by its exact comment), keep all others. -#}
-home=$(getent passwd {{ origin_pull_user }} | cut -d: -f6)
+{% include "templates/lib/pull-user.sh" %}
+home=$(getent passwd "$bmfleet_pull_user" | cut -d: -f6)
 keys="$home/.ssh/authorized_keys"
 [ -f "$keys" ] || { echo "nothing to revoke"; exit 0; }
 marker={{ trust_comment ~ ":" ~ pair.name }}
