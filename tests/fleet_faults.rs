@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Bmfleet, Fleet, Outcome, scratch};
+use common::{Bmfleet, Claim, Fleet, Outcome, scratch};
 
 fn failed_list(out: &Outcome) -> String {
     format!("@{}", out.run_dir().join("failed.txt").display())
@@ -16,19 +16,33 @@ fn origin_fingerprint(fleet: &Fleet, host: &str) -> String {
     fleet.sh(host, "cd / && find /var/spool /var/lib/cyrus /etc/bm -xdev -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum")
 }
 
+/// Two populated, trusted pairs, and a slow (bandwidth-limited) hot sync of both under way for
+/// two seconds: the moment to break something.
+fn slow_hot_sync_under_way(
+    fleet: &Fleet,
+    claim: &Claim,
+    kbps: u32,
+    flags: &[&str],
+) -> (std::process::Child, tempfile::TempDir, std::path::PathBuf) {
+    for p in &claim.pairs {
+        fleet.populate(&p.origin);
+    }
+    let dir = scratch();
+    let inv = claim
+        .inventory(fleet, dir.path(), &format!("vars: {{ rsync_bwlimit_kbps: {kbps} }}"), |_| String::new());
+    Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run().code(0);
+    let (child, _) =
+        Bmfleet::new().arg("hot-sync").args(flags.iter().copied()).inventory(&inv).in_dir(dir.path()).spawn();
+    std::thread::sleep(Duration::from_secs(2));
+    (child, dir, inv)
+}
+
 #[test]
 fn origin_sshd_killed_during_a_hot_sync() {
     let fleet = Fleet::get();
     let claim = fleet.claim(2);
     let (bad, good) = (claim.pair(0), claim.pair(1));
-    for p in &claim.pairs {
-        fleet.populate(&p.origin);
-    }
-    let dir = scratch();
-    let inv = claim.inventory(&fleet, dir.path(), "vars: { rsync_bwlimit_kbps: 1500 }", |_| String::new());
-    Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run().code(0);
-    let (child, _) = Bmfleet::new().arg("hot-sync").inventory(&inv).in_dir(dir.path()).spawn();
-    std::thread::sleep(Duration::from_secs(2));
+    let (child, dir, inv) = slow_hot_sync_under_way(&fleet, &claim, 1500, &[]);
     let before = origin_fingerprint(&fleet, &bad.origin);
     fleet.set(&bad.origin, "sshd", "down");
     let output = child.wait_with_output().unwrap();

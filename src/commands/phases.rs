@@ -29,35 +29,21 @@ pub fn trust(args: TrustArgs) -> Result<ExitCode> {
 }
 
 pub fn migrate(args: MigrateArgs) -> Result<ExitCode> {
-    let phase_args = args.phase;
-    let (inventory, _) = super::load_selection(&phase_args.selection)?;
-    let role = super::roles::load(phase_args.role.as_deref(), &inventory.path)?;
-    let all: Vec<String> = role.phase_names().into_iter().map(String::from).collect();
-    if let Some(from) = &args.from_phase
-        && !all.contains(from)
-    {
-        return Err(Error::input(
-            Diagnostic::new(format!("--from-phase: role `{}` has no phase `{from}`", role.name))
-                .help(format!("the phases are: {}", all.join(", "))),
-        ));
-    }
-    let journal = open_journal(&phase_args, &inventory.path)?;
-    let from = args.from_phase.clone();
-    let next_phases = move |pair: &Pair| -> Vec<String> {
-        let start = match &from {
-            Some(from) => all.iter().position(|p| p == from).unwrap_or(0),
-            None => {
-                let done = journal.read(&pair.name);
-                let names: Vec<&str> = all.iter().map(String::as_str).collect();
-                match done.reached(&names) {
-                    Some(last) => names.iter().position(|p| *p == last).map_or(0, |i| i + 1),
-                    None => 0,
-                }
-            }
-        };
-        all[start..].to_vec()
+    run_phases(&args.phase, Vec::new(), Some(args.from_phase.as_deref()))
+}
+
+/// The phases `migrate` runs for a pair: from `--from-phase`, else after the last phase the
+/// journal says the pair completed.
+fn next_phases(role: &Role, journal: &Journal, from: Option<&str>, pair: &Pair) -> Vec<String> {
+    let all = role.phase_names();
+    let start = match from {
+        Some(from) => all.iter().position(|p| *p == from).unwrap_or(0),
+        None => match journal.read(&pair.name).reached(&all) {
+            Some(last) => all.iter().position(|p| *p == last).map_or(0, |i| i + 1),
+            None => 0,
+        },
     };
-    run_phases(&phase_args, Vec::new(), Some(&next_phases))
+    all[start..].iter().map(|p| p.to_string()).collect()
 }
 
 fn open_journal(args: &PhaseArgs, inventory: &std::path::Path) -> Result<Journal> {
@@ -99,10 +85,26 @@ fn owner(run_id: &str) -> String {
     )
 }
 
-fn run_phases(args: &PhaseArgs, phases: Vec<String>, phases_for: Option<&PhasesFor<'_>>) -> Result<ExitCode> {
+/// Run `phases` on the selected pairs; with `resume` (`migrate`), each pair runs instead the
+/// phases after its last completed one (or from `--from-phase`, the inner option).
+fn run_phases(args: &PhaseArgs, phases: Vec<String>, resume: Option<Option<&str>>) -> Result<ExitCode> {
     let (inventory, mut selected) = super::load_selection(&args.selection)?;
     let role: Arc<Role> = Arc::new(super::roles::load(args.role.as_deref(), &inventory.path)?);
     let deadline = args.until.as_deref().map(deadline).transpose()?;
+    let journal = Arc::new(open_journal(args, &inventory.path)?);
+    if let Some(Some(from)) = resume
+        && role.phase(from).is_none()
+    {
+        return Err(Error::input(
+            Diagnostic::new(format!("--from-phase: role `{}` has no phase `{from}`", role.name))
+                .help(format!("the phases are: {}", role.phase_names().join(", "))),
+        ));
+    }
+    let resume_phases = resume.map(|from| {
+        let (role, journal) = (role.clone(), journal.clone());
+        move |pair: &Pair| next_phases(&role, &journal, from, pair)
+    });
+    let phases_for = resume_phases.as_ref().map(|f| f as &PhasesFor<'_>);
     if let Some(f) = phases_for {
         // Pairs with nothing left to do are said so, and left out.
         selected.retain(|&i| {
@@ -127,7 +129,6 @@ fn run_phases(args: &PhaseArgs, phases: Vec<String>, phases_for: Option<&PhasesF
         args.check,
         phases_for,
     )?;
-    let journal = Arc::new(open_journal(args, &inventory.path)?);
     let run_id = crate::time::run_id();
     // A check changes nothing: it needs no lock.
     let _lock = if args.check { None } else { Some(journal.lock_controller(&run_id).map_err(Error::Busy)?) };

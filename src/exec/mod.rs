@@ -262,16 +262,7 @@ async fn run_pair(
 ) -> PairReport {
     let name = &plan.pair.name;
     if let Err((status, message)) = shared.hooks.pair_starting(&plan.pair, phases) {
-        let mut report = PairReport::new(name, wave, status);
-        report.message = Some(message.clone());
-        shared.emit(Event::PairFinished {
-            pair: name.clone(),
-            status,
-            failed_step: None,
-            message: Some(message),
-            secs: 0.0,
-        });
-        return report;
+        return ended_early(shared, name, wave, status, message);
     }
     shared.emit(Event::PairStarted { pair: name.clone() });
     let run = pair::PairRun::new(shared, plan);
@@ -279,16 +270,8 @@ async fn run_pair(
         && let Err((status, message)) = run.lock(owner).await
     {
         run.close().await;
-        let mut report = PairReport::new(name, wave, status);
-        report.message = Some(message.clone());
+        let report = ended_early(shared, name, wave, status, message);
         shared.hooks.pair_finished(&plan.pair, &report);
-        shared.emit(Event::PairFinished {
-            pair: name.clone(),
-            status,
-            failed_step: None,
-            message: Some(message),
-            secs: 0.0,
-        });
         return report;
     }
     let report = run.run(wave).await;
@@ -305,13 +288,19 @@ async fn run_pair(
 }
 
 fn not_run(pair: &str, wave: &str, shared: &Shared, reason: Option<&str>) -> PairReport {
-    let mut report = PairReport::new(pair, wave, PairStatus::NotRun);
-    report.message = Some(reason.map(str::to_string).unwrap_or_else(|| shared.stop_reason()));
+    let message = reason.map(str::to_string).unwrap_or_else(|| shared.stop_reason());
+    ended_early(shared, pair, wave, PairStatus::NotRun, message)
+}
+
+/// A pair that did not run its steps (busy, blocked, not run): reported with why.
+fn ended_early(shared: &Shared, pair: &str, wave: &str, status: PairStatus, message: String) -> PairReport {
+    let mut report = PairReport::new(pair, wave, status);
+    report.message = Some(message.clone());
     shared.emit(Event::PairFinished {
         pair: pair.into(),
-        status: PairStatus::NotRun,
+        status,
         failed_step: None,
-        message: report.message.clone(),
+        message: Some(message),
         secs: 0.0,
     });
     report
