@@ -228,6 +228,15 @@ def scaling(path):
           + (f"; {invalid} INVALID run(s) excluded" if invalid else ""))
     rows = [[f"N={n}"] + [f"{wall[n, k]:.3f} ({rss[n, k]:.1f})" for k in ks] for n in ns]
     print(table(["hosts \\ steps"] + [f"K={k}" for k in ks], rows))
+    cpu = {(n, k): med([r.get("cpu_s", float("nan")) for r in ok if r["n"] == n and r["k"] == k]) for n in ns for k in ks}
+    rcpu = {(n, k): med([r.get("remote_cpu_s", float("nan")) for r in ok if r["n"] == n and r["k"] == k])
+            for n in ns for k in ks}
+    cores = os.cpu_count() or 1
+    print(f"\nCPU per step in ms: controller (bmfleet) / hosts (sshd sessions); and the hosts' CPU spread over"
+          f" the machine's {cores} cores, a floor for the wall time when the hosts share the controller's cores:")
+    rows = [[f"N={n}"] + [f"{cpu[n, k] * 1000 / (n * k):.2f} / {rcpu[n, k] * 1000 / (n * k):.1f}   floor {rcpu[n, k] / cores:.2f} s"
+                          for k in ks] for n in ns]
+    print(table(["hosts \\ steps"] + [f"K={k}" for k in ks], rows))
     k0, k1 = ks[0], ks[-1]
     n0, n1 = ns[0], ns[-1]
     print(f"\ngrowth in K (K {k0} -> {k1} is x{k1 / k0:g}; at most linear means time ratio <= x{k1 / k0:g}):")
