@@ -9,7 +9,9 @@ FLEET="$REPO/tests/fleet/fleet"
 WORK=${BMFLEET_BENCH_WORK:-/var/tmp/bmfleet-bench}
 VENV=$WORK/venv
 BENCH_TARGET_DIR=${BMFLEET_BENCH_TARGET_DIR:-/var/tmp/bmfleet-bench-target}
+# shellcheck disable=SC2034  # used by the scripts that source this file
 MEASURE=(python3 "$BENCH_LIB/measure.py")
+# shellcheck disable=SC2034
 REPORT=(python3 "$BENCH_LIB/report.py")
 
 log() { printf '%s bench: %s\n' "$(date +%T)" "$*" >&2; }
@@ -103,9 +105,9 @@ fleet_down() {
 # host_ip NAME : address of a host of the fleet (from `fleet hosts`, cached)
 declare -A HOST_IP=()
 load_hosts() {
-  local name ip role pair
+  local name ip _
   HOST_IP=()
-  while read -r name ip role pair; do HOST_IP[$name]=$ip; done < <(fleet_cmd hosts)
+  while read -r name ip _; do HOST_IP[$name]=$ip; done < <(fleet_cmd hosts)
 }
 host_ip() { echo "${HOST_IP[$1]:?unknown host $1}"; }
 
