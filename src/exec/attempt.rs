@@ -15,16 +15,20 @@ use crate::exec::output::{Collector, Line};
 use crate::report::events::{StepStatus, Stream};
 use crate::ssh::Connection;
 
-/// The command every step channel runs (see the module documentation). `$p` is the script's
-/// process group, `$w` the watchdog's. With a heartbeat, the watchdog also gives up after three
-/// missed heartbeats; without one (local steps), only at the end of stdin.
+/// The bash program every step runs (see the module documentation): read the script up to a NUL
+/// byte; start one watchdog, which keeps reading stdin (heartbeats) and, if stdin ends or stays
+/// silent for three heartbeats while the script still runs, kills the whole process group (TERM,
+/// then KILL); then run the script itself in the foreground with `set -eo pipefail`. When the
+/// script ends normally the watchdog finds it gone and leaves alone what the script started
+/// on purpose (`nohup ... &`). One fork per step: the hosts' CPU per step decides fan-out time.
+/// The program holds no single quote, so it can be passed as `bash -c '...'`.
 pub fn wrapper(heartbeat: Option<Duration>) -> String {
-    let watch = match heartbeat {
+    let wait = match heartbeat {
         Some(beat) => format!("while IFS= read -r -t {} _; do :; done", beat.as_secs().max(1) * 3 + 5),
         None => "cat >/dev/null".to_string(),
     };
     format!(
-        r#"exec bash -c 'set -m; IFS= read -r -d "" s || exit 125; (exec </dev/null; set -eo pipefail; eval "$s") & p=$!; {{ {watch}; kill -TERM -- -$p; sleep 5; kill -KILL -- -$p; }} 2>/dev/null & w=$!; set +m; wait $p; r=$?; kill -- -$w 2>/dev/null; exit $r'"#
+        r#"IFS= read -r -d "" s || exit 125; {{ trap "" TERM; {wait}; kill -0 $$ 2>/dev/null && {{ kill -TERM 0; sleep 5; kill -KILL 0; }}; }} <&0 >/dev/null 2>&1 & exec </dev/null; set -eo pipefail; eval "$s""#
     )
 }
 
@@ -183,9 +187,11 @@ pub async fn local(
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let started = Instant::now();
     let mut collector = Collector::new(spec.rsync_output);
-    let mut child = match tokio::process::Command::new("sh")
+    // A process group of its own: the watchdog's `kill 0` must never reach bmfleet.
+    let mut child = match tokio::process::Command::new("bash")
         .arg("-c")
         .arg(wrapper(None))
+        .process_group(0)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

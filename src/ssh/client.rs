@@ -400,18 +400,18 @@ impl Connection {
     /// The command a step channel runs: the wrapper, through sudo when the host says so, and
     /// what must be written on stdin before the script (the sudo password).
     pub fn command(&self, wrapper: &str) -> (String, Option<String>) {
+        debug_assert!(!wrapper.contains('\''), "the wrapper goes inside single quotes");
         match &self.elevation {
-            Elevation::None => (wrapper.to_string(), None),
-            Elevation::Sudo { user } => (
-                format!("exec sudo -n -u {} -- {}", quote_word(user), wrapper.trim_start_matches("exec ")),
-                None,
-            ),
+            // The login shell runs the command: bash (root's, almost always) runs the wrapper
+            // itself, any other shell hands it to bash. One bash start per step, not two.
+            Elevation::None => {
+                (format!("case $BASH_VERSION in '') exec bash -c '{wrapper}';; esac; {wrapper}"), None)
+            }
+            Elevation::Sudo { user } => {
+                (format!("exec sudo -n -u {} -- bash -c '{wrapper}'", quote_word(user)), None)
+            }
             Elevation::SudoPassword { user, password } => (
-                format!(
-                    "exec sudo -S -p '' -u {} -- {}",
-                    quote_word(user),
-                    wrapper.trim_start_matches("exec ")
-                ),
+                format!("exec sudo -S -p '' -u {} -- bash -c '{wrapper}'", quote_word(user)),
                 Some(format!("{password}\n")),
             ),
         }
