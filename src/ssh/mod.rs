@@ -4,6 +4,7 @@
 mod auth;
 mod client;
 pub mod config;
+pub mod executor;
 pub mod known_hosts;
 
 pub use auth::{Keys, PASSPHRASE_ENV};

@@ -381,6 +381,12 @@ impl Fleet {
         )
     }
 
+    /// Is the process running (not gone, not a zombie waiting for the machine's PID 1)?
+    pub fn running(&self, host: &str, pid: &str) -> bool {
+        let script = format!("test -e /proc/{pid} && ! grep -q '^State:[[:space:]]*Z' /proc/{pid}/status");
+        self.exec(host, &script).status.success()
+    }
+
     pub fn key(&self) -> PathBuf {
         self.dir.join("controller_key")
     }
