@@ -60,6 +60,12 @@ def finish(sid):
     send("X %s %d" % (sid, code))
 
 
+# A step's end wakes the loop at once: SIGCHLD writes to a pipe that select watches.
+wake_r, wake_w = os.pipe()
+os.set_blocking(wake_w, False)
+signal.set_wakeup_fd(wake_w)
+signal.signal(signal.SIGCHLD, lambda *_: None)
+
 send("R")
 while True:
     now = time.monotonic()
@@ -74,9 +80,12 @@ while True:
             steps[sid][2] = now
         if steps[sid][2] is not None and (not fds or now - steps[sid][2] > DRAIN):
             finish(sid)
-    watched = [0] + [fd for _, fds, _ in steps.values() for fd in fds]
-    ready, _, _ = select.select(watched, [], [], 0.2)
+    watched = [0, wake_r] + [fd for _, fds, _ in steps.values() for fd in fds]
+    ready, _, _ = select.select(watched, [], [], 0.5)
     for fd in ready:
+        if fd == wake_r:
+            os.read(wake_r, 4096)
+            continue
         if fd == 0:
             data = os.read(0, 65536)
             if not data:

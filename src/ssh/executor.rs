@@ -257,7 +257,7 @@ mod tests {
         write!(stdin, "S 1 {}\n{script1}S 2 {}\n{script2}", script1.len(), script2.len()).unwrap();
         stdin.flush().unwrap();
         std::thread::sleep(Duration::from_millis(500));
-        write!(stdin, "K 2\n").unwrap();
+        writeln!(stdin, "K 2").unwrap();
         stdin.flush().unwrap();
         std::thread::sleep(Duration::from_millis(3000));
         drop(stdin);
