@@ -234,25 +234,3 @@ fn ctrl_c_writes_the_summary_and_exits_130() {
     std::thread::sleep(std::time::Duration::from_secs(1));
     assert!(!fleet.running(&claim.pair(0).target, &pid), "the remote command was stopped");
 }
-
-#[test]
-fn without_python3_on_a_host_every_step_gets_a_channel_of_its_own() {
-    let fleet = Fleet::get();
-    let claim = fleet.claim(1);
-    let p = claim.pair(0);
-    fleet.set(&p.target, "no-python3", "");
-    let dir = scratch();
-    let inv = claim.inventory(&fleet, dir.path(), "", |_| String::new());
-    let out = Bmfleet::new().args(["run"]).arg(engine()).arg("walk").inventory(&inv).run();
-    out.code(0);
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
-    for i in 1..=5 {
-        assert!(log.contains(&format!("step {i} on bm-{}", p.target)), "{log}");
-    }
-    // Timeouts stop the remote command through the channel's own watchdog.
-    let slow = Bmfleet::new().args(["run"]).arg(engine()).arg("slow").inventory(&inv).run();
-    slow.code(3);
-    let pid = fleet.sh(&p.target, "cat /tmp/bmfleet-sleeper.pid");
-    std::thread::sleep(std::time::Duration::from_secs(1));
-    assert!(!fleet.running(&p.target, &pid), "the remote sleep (pid {pid}) must be gone");
-}

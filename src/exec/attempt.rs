@@ -14,7 +14,6 @@ use crate::exec::cancel::{Cancel, Level};
 use crate::exec::output::{Collector, Line};
 use crate::report::events::{StepStatus, Stream};
 use crate::ssh::Connection;
-use crate::ssh::executor::{Executor, StepEvent};
 
 /// The bash program every step runs (see the module documentation): read the script up to a NUL
 /// byte; start one watchdog, which keeps reading stdin (heartbeats) and, if stdin ends or stays
@@ -96,9 +95,6 @@ pub async fn remote(
     cancel: &Cancel,
     on_line: &mut (dyn FnMut(Line) + Send),
 ) -> AttemptResult {
-    if let Some(executor) = conn.executor(spec.heartbeat).await {
-        return through_executor(&executor, spec, cancel, on_line).await;
-    }
     let started = Instant::now();
     let mut collector = Collector::new(spec.rsync_output);
     let lost = |message: String, collector: Collector| AttemptResult {
@@ -179,96 +175,6 @@ pub async fn remote(
         Some(status) => AttemptResult { status, exit_code, collector, duration: started.elapsed() },
         // The channel ended without an exit status: never a success.
         None => lost("the channel closed without an exit status".into(), collector),
-    }
-}
-
-/// A step through the connection's step runner (see `ssh::executor`): no new SSH session.
-async fn through_executor(
-    executor: &Executor,
-    spec: &AttemptSpec<'_>,
-    cancel: &Cancel,
-    on_line: &mut (dyn FnMut(Line) + Send),
-) -> AttemptResult {
-    let started = Instant::now();
-    let mut collector = Collector::new(spec.rsync_output);
-    let Some((id, mut events)) = executor.run(spec.script) else {
-        return AttemptResult {
-            status: StepStatus::ConnectionLost { message: "the step runner is gone".into() },
-            exit_code: None,
-            collector,
-            duration: started.elapsed(),
-        };
-    };
-    let mut soft_since = None;
-    let mut cancel_rx = cancel.subscribe();
-    // Set once we asked the runner to stop the step: why, and until when we wait for it.
-    let mut stopping: Option<(StepStatus, tokio::time::Instant)> = None;
-    loop {
-        let wake = match &stopping {
-            Some((_, until)) => *until,
-            None => {
-                let (deadline, why) = stop_deadline(started, spec, cancel, &mut soft_since);
-                let deadline = tokio::time::Instant::from_std(deadline);
-                if deadline <= tokio::time::Instant::now() {
-                    executor.kill(id);
-                    let status = match why {
-                        Stop::Timeout => StepStatus::TimedOut { secs: spec.timeout.as_secs() },
-                        Stop::Interrupted => StepStatus::Interrupted,
-                    };
-                    stopping = Some((status, tokio::time::Instant::now() + Duration::from_secs(10)));
-                    continue;
-                }
-                deadline
-            }
-        };
-        tokio::select! {
-            event = events.recv() => match event {
-                Some(StepEvent::Stdout(data)) => collector.feed(Stream::Stdout, &data).into_iter().for_each(&mut *on_line),
-                Some(StepEvent::Stderr(data)) => collector.feed(Stream::Stderr, &data).into_iter().for_each(&mut *on_line),
-                Some(StepEvent::Exit(code)) => {
-                    collector.finish().into_iter().for_each(&mut *on_line);
-                    let (status, exit_code) = match (stopping, code) {
-                        (Some((why, _)), _) => (why, None),
-                        (None, code) if code < 0 => (StepStatus::Signal { signal: signal_name(-code) }, None),
-                        (None, code) => (classify(code, spec), Some(code)),
-                    };
-                    return AttemptResult { status, exit_code, collector, duration: started.elapsed() };
-                }
-                Some(StepEvent::Lost(message)) => {
-                    collector.finish().into_iter().for_each(&mut *on_line);
-                    let status = stopping.map(|(why, _)| why).unwrap_or(StepStatus::ConnectionLost { message });
-                    return AttemptResult { status, exit_code: None, collector, duration: started.elapsed() };
-                }
-                None => {
-                    return AttemptResult {
-                        status: StepStatus::ConnectionLost { message: "the step runner is gone".into() },
-                        exit_code: None,
-                        collector,
-                        duration: started.elapsed(),
-                    };
-                }
-            },
-            _ = tokio::time::sleep_until(wake) => {
-                if let Some((status, _)) = stopping {
-                    // The runner did not confirm the stop in time.
-                    executor.forget(id);
-                    collector.finish().into_iter().for_each(&mut *on_line);
-                    return AttemptResult { status, exit_code: None, collector, duration: started.elapsed() };
-                }
-            }
-            _ = cancel_rx.changed() => {}
-        }
-    }
-}
-
-fn signal_name(number: i32) -> String {
-    match number {
-        1 => "HUP".into(),
-        2 => "INT".into(),
-        9 => "KILL".into(),
-        13 => "PIPE".into(),
-        15 => "TERM".into(),
-        n => format!("signal {n}"),
     }
 }
 

@@ -227,9 +227,6 @@ pub struct Connection {
     channels: Arc<Semaphore>,
     pub name: String,
     elevation: Elevation,
-    /// The step runner of this connection (`executor.rs`); `None` inside: the host cannot run
-    /// it, steps get a channel each.
-    executor: tokio::sync::OnceCell<Option<Arc<super::executor::Executor>>>,
 }
 
 impl Connection {
@@ -334,7 +331,6 @@ impl Connection {
             channels: Arc::new(Semaphore::new(MAX_CHANNELS)),
             name,
             elevation: Elevation::None,
-            executor: tokio::sync::OnceCell::new(),
         };
         if let Some(sudo) = &endpoint.r#become {
             let password = sudo.password_env.as_ref().and_then(|e| trust.become_passwords.get(e));
@@ -419,29 +415,6 @@ impl Connection {
                 Some(format!("{password}\n")),
             ),
         }
-    }
-
-    /// `INTERPRETER -c 'CODE' ARG`, through sudo when the host says so (CODE holds no single
-    /// quote), and what must go first on stdin.
-    pub fn program_command(&self, interpreter: &str, code: &str, arg: &str) -> (String, Option<String>) {
-        debug_assert!(!code.contains('\''), "the code goes inside single quotes");
-        let program = format!("{interpreter} -c '{code}' {arg}");
-        match &self.elevation {
-            Elevation::None => (format!("exec {program}"), None),
-            Elevation::Sudo { user } => (format!("exec sudo -n -u {} -- {program}", quote_word(user)), None),
-            Elevation::SudoPassword { user, password } => (
-                format!("exec sudo -S -p '' -u {} -- {program}", quote_word(user)),
-                Some(format!("{password}\n")),
-            ),
-        }
-    }
-
-    /// The connection's step runner, started on first use; `None` when the host cannot run it.
-    pub async fn executor(&self, heartbeat: Duration) -> Option<Arc<super::executor::Executor>> {
-        self.executor
-            .get_or_init(|| async { super::executor::Executor::start(self, heartbeat).await.map(Arc::new) })
-            .await
-            .clone()
     }
 
     /// The host key the server proved it holds, verified against known_hosts.

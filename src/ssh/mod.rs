@@ -4,7 +4,6 @@
 mod auth;
 mod client;
 pub mod config;
-pub mod executor;
 pub mod known_hosts;
 
 pub use auth::{Keys, PASSPHRASE_ENV};

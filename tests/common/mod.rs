@@ -381,7 +381,8 @@ impl Fleet {
         )
     }
 
-    /// Is the process running (not gone, not a zombie waiting for the machine's PID 1)?
+    /// Is the process running (not gone, not a zombie waiting for the machine's PID 1, which
+    /// reaps orphans slowly)?
     pub fn running(&self, host: &str, pid: &str) -> bool {
         let script = format!("test -e /proc/{pid} && ! grep -q '^State:[[:space:]]*Z' /proc/{pid}/status");
         self.exec(host, &script).status.success()
