@@ -3,99 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-/// The files of `roles/bluemind`, relative to it. A unit test checks the list is complete.
-pub const BUILTIN_BLUEMIND: &[(&str, &str)] = &[
-    ("role.yml", include_str!("../../roles/bluemind/role.yml")),
-    (
-        "templates/cold-sync/apply-config.sh",
-        include_str!("../../roles/bluemind/templates/cold-sync/apply-config.sh"),
-    ),
-    (
-        "templates/cold-sync/db-password.sh",
-        include_str!("../../roles/bluemind/templates/cold-sync/db-password.sh"),
-    ),
-    ("templates/cold-sync/dump.sh", include_str!("../../roles/bluemind/templates/cold-sync/dump.sh")),
-    (
-        "templates/cold-sync/pull-config.sh",
-        include_str!("../../roles/bluemind/templates/cold-sync/pull-config.sh"),
-    ),
-    (
-        "templates/cold-sync/pull-dumps.sh",
-        include_str!("../../roles/bluemind/templates/cold-sync/pull-dumps.sh"),
-    ),
-    ("templates/cold-sync/restore.sh", include_str!("../../roles/bluemind/templates/cold-sync/restore.sh")),
-    (
-        "templates/cold-sync/save-counts.sh",
-        include_str!("../../roles/bluemind/templates/cold-sync/save-counts.sh"),
-    ),
-    (
-        "templates/cold-sync/stop-services.sh",
-        include_str!("../../roles/bluemind/templates/cold-sync/stop-services.sh"),
-    ),
-    (
-        "templates/cutover/check-address.sh",
-        include_str!("../../roles/bluemind/templates/cutover/check-address.sh"),
-    ),
-    (
-        "templates/cutover/manual-switch.sh",
-        include_str!("../../roles/bluemind/templates/cutover/manual-switch.sh"),
-    ),
-    (
-        "templates/cutover/release-address.sh",
-        include_str!("../../roles/bluemind/templates/cutover/release-address.sh"),
-    ),
-    (
-        "templates/cutover/stop-origin.sh",
-        include_str!("../../roles/bluemind/templates/cutover/stop-origin.sh"),
-    ),
-    (
-        "templates/cutover/take-address.sh",
-        include_str!("../../roles/bluemind/templates/cutover/take-address.sh"),
-    ),
-    (
-        "templates/hot-sync/stop-target.sh",
-        include_str!("../../roles/bluemind/templates/hot-sync/stop-target.sh"),
-    ),
-    ("templates/lib/bm-ini.sh", include_str!("../../roles/bluemind/templates/lib/bm-ini.sh")),
-    ("templates/lib/core-api.sh", include_str!("../../roles/bluemind/templates/lib/core-api.sh")),
-    ("templates/lib/counts.sh", include_str!("../../roles/bluemind/templates/lib/counts.sh")),
-    ("templates/lib/origin-master.sh", include_str!("../../roles/bluemind/templates/lib/origin-master.sh")),
-    ("templates/lib/origin-ssh.sh", include_str!("../../roles/bluemind/templates/lib/origin-ssh.sh")),
-    ("templates/lib/pull-user.sh", include_str!("../../roles/bluemind/templates/lib/pull-user.sh")),
-    ("templates/lib/rsync-pull.sh", include_str!("../../roles/bluemind/templates/lib/rsync-pull.sh")),
-    ("templates/lib/services.sh", include_str!("../../roles/bluemind/templates/lib/services.sh")),
-    (
-        "templates/post/compare-counts.sh",
-        include_str!("../../roles/bluemind/templates/post/compare-counts.sh"),
-    ),
-    ("templates/post/firewall.sh", include_str!("../../roles/bluemind/templates/post/firewall.sh")),
-    ("templates/post/mynetworks.sh", include_str!("../../roles/bluemind/templates/post/mynetworks.sh")),
-    ("templates/post/postfix-maps.sh", include_str!("../../roles/bluemind/templates/post/postfix-maps.sh")),
-    ("templates/post/services-up.sh", include_str!("../../roles/bluemind/templates/post/services-up.sh")),
-    ("templates/post/start-target.sh", include_str!("../../roles/bluemind/templates/post/start-target.sh")),
-    ("templates/post/wait-core.sh", include_str!("../../roles/bluemind/templates/post/wait-core.sh")),
-    (
-        "templates/preflight/free-space.sh",
-        include_str!("../../roles/bluemind/templates/preflight/free-space.sh"),
-    ),
-    (
-        "templates/preflight/reach-origin.sh",
-        include_str!("../../roles/bluemind/templates/preflight/reach-origin.sh"),
-    ),
-    ("templates/preflight/usage.sh", include_str!("../../roles/bluemind/templates/preflight/usage.sh")),
-    ("templates/trust/authorize.sh", include_str!("../../roles/bluemind/templates/trust/authorize.sh")),
-    ("templates/trust/check.sh", include_str!("../../roles/bluemind/templates/trust/check.sh")),
-    ("templates/trust/known-host.sh", include_str!("../../roles/bluemind/templates/trust/known-host.sh")),
-    (
-        "templates/trust/revoke-origin.sh",
-        include_str!("../../roles/bluemind/templates/trust/revoke-origin.sh"),
-    ),
-    (
-        "templates/trust/revoke-target.sh",
-        include_str!("../../roles/bluemind/templates/trust/revoke-target.sh"),
-    ),
-    ("templates/trust/target-key.sh", include_str!("../../roles/bluemind/templates/trust/target-key.sh")),
-];
+/// The files of `roles/bluemind`, relative to it, found by `build.rs` (every file under it).
+pub const BUILTIN_BLUEMIND: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_bluemind.rs"));
 
 #[derive(Debug, Clone)]
 pub enum RoleFiles {
@@ -172,6 +81,6 @@ mod tests {
         on_disk.sort();
         let mut built_in: Vec<String> = BUILTIN_BLUEMIND.iter().map(|(p, _)| p.to_string()).collect();
         built_in.sort();
-        assert_eq!(built_in, on_disk, "add new role files to BUILTIN_BLUEMIND in src/role/files.rs");
+        assert_eq!(built_in, on_disk, "build.rs embeds every file of roles/bluemind");
     }
 }
