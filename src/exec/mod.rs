@@ -87,6 +87,8 @@ pub(crate) struct Shared {
     interrupted: AtomicBool,
     deadline_reached: AtomicBool,
     target_lock: Option<String>,
+    /// The run's id, the `run_id` fact (the hosts' state records name the run that wrote them).
+    run_id: String,
 }
 
 impl Shared {
@@ -129,6 +131,7 @@ pub async fn execute(
         interrupted: AtomicBool::new(false),
         deadline_reached: AtomicBool::new(false),
         target_lock: options.target_lock.clone(),
+        run_id: options.run_id.clone(),
     });
     let signals = options.handle_signals.then(|| tokio::spawn(watch_signals(shared.clone())));
     let deadline = options.deadline.map(|at| tokio::spawn(watch_deadline(shared.clone(), at)));

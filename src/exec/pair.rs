@@ -142,7 +142,14 @@ impl<'a> PairRun<'a> {
                 }
             }
             let batch = &steps[i..j];
-            let results = self.run_batch(batch).await;
+            // After a failed check, the phase's other checks still run (the table is complete),
+            // but not its steps that act (preflight's host records are written only for a pair
+            // that passed every check).
+            let results = if phase_failed.is_some() && batch.iter().all(|ps| ps.step.check.is_none()) {
+                batch.iter().map(|ps| self.skip(ps, "a check of this phase failed")).collect()
+            } else {
+                self.run_batch(batch).await
+            };
 
             let mut stop: Option<(PairStatus, &PlannedStep, StepResult)> = None;
             for (ps, result) in batch.iter().zip(results) {
@@ -345,6 +352,7 @@ impl<'a> PairRun<'a> {
         for (name, value) in self.registers.lock().expect("registers").iter() {
             ctx.insert(name.clone(), value);
         }
+        ctx.insert("run_id", &self.shared.run_id);
         for (fact, side) in [("origin_hostkey_pub", Side::Origin), ("target_hostkey_pub", Side::Target)] {
             let needed = ps.step.uses.contains(fact);
             let open = match side {

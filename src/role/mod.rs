@@ -23,7 +23,7 @@ use crate::diag::Location;
 use crate::inventory::Vars;
 
 /// Variables the engine provides at run time (from the SSH connections), besides registers.
-pub const FACTS: &[&str] = &["origin_hostkey_pub", "target_hostkey_pub"];
+pub const FACTS: &[&str] = &["origin_hostkey_pub", "target_hostkey_pub", "run_id"];
 
 /// Steps of one parallel group running at once on a pair, unless the step says otherwise. Stays
 /// under OpenSSH's default `MaxSessions 10` with room for the pair's other channels.

@@ -283,6 +283,10 @@ impl Fleet {
             if pairs.len() == n {
                 let names: Vec<&str> = pairs.iter().map(|p| p.name.as_str()).collect();
                 self.reset(&names);
+                for p in &pairs {
+                    self.loopback_member_address(&p.origin);
+                    self.loopback_member_address(&p.target);
+                }
                 return Claim { pairs, _locks: locks };
             }
             drop(locks);
@@ -305,6 +309,15 @@ impl Fleet {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+
+    /// bm.ini `hz-member-address` = 127.0.0.1, as on a single-node install. The fleet writes
+    /// the host's own address there; copied to the target, it names the origin, and `post`
+    /// rightly refuses to start a target on an address it does not own. Until the fleet moves
+    /// addresses at cutover (`cutover_mode: ip`), tests with `cutover_mode: none` run pairs
+    /// whose bm.ini only names loopback.
+    pub fn loopback_member_address(&self, host: &str) {
+        self.sh(host, "sed -i 's/^hz-member-address *=.*/hz-member-address=127.0.0.1/' /etc/bm/bm.ini");
     }
 
     pub fn set(&self, host: &str, knob: &str, value: &str) {

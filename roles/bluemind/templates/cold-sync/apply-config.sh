@@ -1,5 +1,7 @@
 {#- Put the origin's configuration in place on the target. The target's own files are kept once,
     in a backup, before the first overwrite: nothing of the fresh install is lost. -#}
+{% include "templates/lib/host-state.sh" %}
+bmf_state_check target sync # never overwrite a live target's configuration
 stage={{ work_dir }}/stage/config
 backup={{ work_dir }}/target-config-backup
 [ -d "$stage" ] || { echo "nothing staged: run the whole cold-sync phase" >&2; exit 1; }

@@ -1,5 +1,7 @@
 {#- bm.ini now holds the origin's database password: give the target's database user that
     password, so BlueMind connects once started. The SQL goes through stdin, never argv. -#}
+{% include "templates/lib/host-state.sh" %}
+bmf_state_check target sync # never change a live target's database password
 {% include "templates/lib/bm-ini.sh" %}
 cd /
 user=$(bm_ini_get user)

@@ -1,6 +1,8 @@
 {#- Restore one database on the target without ever leaving it half-restored: load the dump
     into a new database in one transaction, then swap names. The target's previous database
     lives until the new one is complete. -#}
+{% include "templates/lib/host-state.sh" %}
+bmf_state_check target sync # never drop a live target's databases
 db={{ item }}
 dump={{ work_dir }}/stage/dump/$db.sql
 new="${db}__bmfleet_new"

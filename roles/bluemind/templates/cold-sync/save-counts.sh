@@ -1,5 +1,8 @@
-{#- Keep the origin's counts on the target, for the post phase to compare against. -#}
+{#- The stopped origin's counts came with the dumps: keep them on the target, for the
+    verification below and for the post phase. -#}
 umask 077
+staged={{ work_dir }}/stage/dump/origin-counts.txt
+[ -s "$staged" ] || { echo "the origin's counts did not arrive with the dumps ($staged)" >&2; exit 1; }
 mkdir -p -- {{ work_dir }}
-printf '%s\n' {{ origin_counts }} >{{ work_dir }}/origin-counts.txt
+cp -- "$staged" {{ work_dir }}/origin-counts.txt
 wc -l <{{ work_dir }}/origin-counts.txt

@@ -1,5 +1,10 @@
-{#- The downtime starts here. Idempotent: stopping what is stopped succeeds. -#}
+{#- The downtime starts here, on the origin. Idempotent: stopping what is stopped succeeds. The
+    origin's record must say it is this pair's origin and not retired (a retired origin's data
+    is older than its live target's: it is never a sync source again); it moves to `frozen`. -#}
+{% include "templates/lib/host-state.sh" %}
 {% include "templates/lib/services.sh" %}
+bmf_state_guard origin sync {{ origin_hostkey_pub }} {{ target_hostkey_pub }}
+bmf_state_set stage=frozen
 bmctl stop
 bm_postfix stop
 echo "BlueMind and postfix stopped"

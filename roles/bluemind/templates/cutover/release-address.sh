@@ -1,5 +1,7 @@
 {#- The origin gives up its address. Our own SSH session uses that address, so the change is
     made a moment after this step returns. -#}
+{% include "templates/lib/host-state.sh" %}
+bmf_state_check origin cutover # only this pair's origin gives its address away
 address={% if cutover_address %}{{ cutover_address }}{% else %}{{ origin.host }}{% endif %}
 iface=$(ip -o addr show | awk -v a="$address" '{split($4, p, "/")} p[1] == a {print $2; exit}')
 [ -n "$iface" ] || { echo "the origin holds no address $address" >&2; exit 1; }

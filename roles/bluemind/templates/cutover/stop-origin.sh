@@ -1,8 +1,36 @@
-{#- Stop the origin for good: it must never serve again once the target has its data. -#}
+{#- Stop the origin for good: it must never serve again once the target has its data. Besides
+    BlueMind and postfix, its PostgreSQL and bm-nginx stop and are disabled: both are outside
+    bluemind.target and stay up after `bmctl stop` (DOMAIN.md "Services"), so a target started
+    with a copied bm.ini, or a client, could still reach the old data. The origin's record moves
+    to `retired`: it is never a sync source again, whatever a controller or journal says. -#}
+{% include "templates/lib/host-state.sh" %}
 {% include "templates/lib/services.sh" %}
+bmf_state_guard origin cutover
 bmctl stop
 bm_postfix stop
+bmf_stop_unit() {
+  # Stop a unit (absent: fine) and disable it where systemd runs.
+  local rc=0
+  if command -v systemctl >/dev/null; then
+    systemctl stop "$1" || rc=$?
+  elif [ -x "/etc/init.d/$1" ]; then
+    service "$1" stop || rc=$?
+  else
+    rc=5
+  fi
+  case $rc in
+    0) echo "$1 stopped" ;;
+    5) echo "$1: not installed" ;;
+    *) echo "cannot stop $1 (exit $rc)" >&2; return 1 ;;
+  esac
+  if [ -d /run/systemd/system ]; then
+    systemctl disable "$1" 2>/dev/null || true
+  fi
+}
+bmf_stop_unit bm-nginx
+bmf_stop_unit postgresql
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
   systemctl disable postfix.service bluemind.target 2>/dev/null || true
 fi
-echo "BlueMind and postfix stopped on the origin for good"
+bmf_state_set stage=retired
+echo "BlueMind, postfix, bm-nginx and PostgreSQL stopped on the origin for good: retired"

@@ -1,4 +1,6 @@
 {#- The target takes the origin's address, through the network stack the inventory names. -#}
+{% include "templates/lib/host-state.sh" %}
+bmf_state_guard target cutover && bmf_state_set stage=live # point of no return: verified before, live from here
 address={% if cutover_address %}{{ cutover_address }}{% else %}{{ origin.host }}{% endif %}
 prefix={{ cutover_prefix }}
 iface={{ cutover_interface }}

@@ -1,5 +1,7 @@
 {#- Pull one spool from the origin. The direction is fixed here, once for every phase: the
     source is always the origin, the destination always a local path on the target. -#}
+{% include "templates/lib/host-state.sh" %}
+bmf_state_check target sync # never into a live target, an origin, another pair's host
 {% include "templates/lib/origin-ssh.sh" %}
 spool={{ item }}
 case "$spool" in

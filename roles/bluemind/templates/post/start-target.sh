@@ -1,5 +1,39 @@
-{#- The downtime ends here: the target serves. -#}
+{#- The downtime ends here: the target serves. This is the point of no return: from here the
+    target's record says `live`, and bmfleet never syncs into it again.
+    Before anything starts: the cold sync must have been verified on this target
+    (cold-sync/verify.sh), and the copied bm.ini must point at this machine. bm.ini `host` is
+    the database host the core connects to (BMPoolActivator.startPool reads `host` as dbHost:
+    plugins/net.bluemind.pool/src/net/bluemind/pool/BMPoolActivator.java) and the core bm-cli
+    drives (parent/cli/net.bluemind.cli.cmd.api/src/net/bluemind/cli/cmd/api/CliContext.java,
+    default 127.0.0.1); `hz-member-address`, else `host`, is the cluster address the node
+    announces (plugins/net.bluemind.hornetq.client/src/net/bluemind/hornetq/client/impl/ClusterNode.java,
+    memberAddress()). The cold sync copied the origin's: a target that does not own that address
+    yet would work on the origin's database (DOMAIN.md "What to read on a host"). -#}
+{% include "templates/lib/host-state.sh" %}
+{% include "templates/lib/bm-ini.sh" %}
 {% include "templates/lib/services.sh" %}
+bmf_bm_ini_own() {
+  # Is every address bm.ini's KEY names one of this host's (loopback counts as its own)?
+  local key=$1 value own addrs a ini={{ bm_ini }}
+  value=$(bm_ini_get "$key")
+  [ -n "$value" ] || return 0
+  case "$value" in 127.0.0.1 | ::1 | localhost) return 0 ;; esac
+  own=$(ip -o addr show | awk '{split($4, a, "/"); print a[1]}')
+  if [[ $value =~ ^[0-9.]+$ || $value == *:* ]]; then
+    addrs=$value
+  else
+    addrs=$(getent ahosts "$value" | awk '{print $1}' | sort -u)
+    [ -n "$addrs" ] || bmf_refuse "bm.ini $key = $value does not resolve on the target: BlueMind would not find its database; set $key in $ini to this target's address"
+  fi
+  for a in $addrs; do
+    case "$a" in 127.* | ::1) continue ;; esac
+    grep -qxF -- "$a" <<<"$own" || bmf_refuse "bm.ini $key = $value ($a) is not an address of this target (it has: $(echo $own)). Started now, its BlueMind core would use the database at $a, the origin's (the cold sync copied the origin's bm.ini). Nothing was started. Give the target the origin's address first (cutover_mode ip, netplan or ifupdown, or by hand), or set $key in $ini to this target's own address"
+  done
+}
+bmf_state_guard target start
+bmf_bm_ini_own host
+bmf_bm_ini_own hz-member-address
+bmf_state_set stage=live
 bm_postfix start
 bmctl start
-echo "postfix and BlueMind started on the target"
+echo "postfix and BlueMind started on the target: it is live for pair $bmf_state_pair"

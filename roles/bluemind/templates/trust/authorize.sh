@@ -1,5 +1,7 @@
 {#- Authorize the target's migration key on the origin, read-only when rrsync is available:
     the target may then only *read* the origin through rsync, whatever it asks. -#}
+{% include "templates/lib/host-state.sh" %}
+bmf_state_check origin sync {{ origin_hostkey_pub }} {{ target_hostkey_pub }} # a retired origin, or a host of another pair, is never opened to a target
 pubkey={{ target_trust_pub }}
 case "$pubkey" in
   ssh-ed25519\ *) ;;

@@ -1,4 +1,6 @@
 {#- A key of the target's root dedicated to this migration (created once, reused by reruns). -#}
+{% include "templates/lib/host-state.sh" %}
+bmf_state_check target sync {{ target_hostkey_pub }} {{ origin_hostkey_pub }} # the identities recorded at preflight, not live
 key={{ trust_key_file }}
 comment={{ trust_comment ~ ":" ~ pair.name }}
 # The comment marks the key on the origin, where revoking finds it: one plain word.
