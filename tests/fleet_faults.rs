@@ -30,6 +30,8 @@ fn slow_hot_sync_under_way(
     let dir = scratch();
     let inv = claim
         .inventory(fleet, dir.path(), &format!("vars: {{ rsync_bwlimit_kbps: {kbps} }}"), |_| String::new());
+    // trust requires preflight (it records the pair on both hosts).
+    Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run().code(0);
     Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run().code(0);
     let (child, _) =
         Bmfleet::new().arg("hot-sync").args(flags.iter().copied()).inventory(&inv).in_dir(dir.path()).spawn();
@@ -70,6 +72,8 @@ fn a_target_whose_link_is_cut_is_unreachable_within_the_keepalive_window() {
     }
     let dir = scratch();
     let inv = claim.inventory(&fleet, dir.path(), "vars: { rsync_bwlimit_kbps: 1000 }", |_| String::new());
+    // trust requires preflight (it records the pair on both hosts).
+    Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run().code(0);
     Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run().code(0);
     let (child, _) =
         Bmfleet::new().args(["hot-sync", "--keepalive", "2"]).inventory(&inv).in_dir(dir.path()).spawn();
@@ -152,6 +156,8 @@ fn origin_postgresql_down_and_a_full_target_disk_fail_only_their_pairs() {
     }
     let dir = scratch();
     let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    // trust requires preflight (it records the pair on both hosts).
+    Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run().code(0);
     Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run().code(0);
     Bmfleet::new()
         .arg("hot-sync")

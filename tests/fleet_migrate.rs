@@ -81,6 +81,8 @@ fn a_failed_dump_leaves_the_target_databases_untouched() {
     fleet.populate(&p.origin);
     let dir = scratch();
     let inv = inventory(&fleet, &claim, dir.path());
+    // trust requires preflight (it records the pair on both hosts).
+    Bmfleet::new().args(["preflight"]).inventory(&inv).run().code(0);
     Bmfleet::new().args(["trust"]).inventory(&inv).run().code(0);
     Bmfleet::new().args(["hot-sync"]).inventory(&inv).run().code(0);
     let before = fleet.sh(&p.target, "runuser -u postgres -- psql -X -At -d bj -c 'SELECT uuid FROM t_installation' 2>&1; cd /; runuser -u postgres -- psql -X -At -d postgres -c \"SELECT datname FROM pg_database ORDER BY 1\"");
@@ -112,6 +114,8 @@ fn hot_sync_while_the_origin_changes_succeeds_with_warnings() {
         claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none, rsync_bwlimit_kbps: 2000 }", |_| {
             String::new()
         });
+    // trust requires preflight (it records the pair on both hosts).
+    Bmfleet::new().args(["preflight"]).inventory(&inv).run().code(0);
     Bmfleet::new().args(["trust"]).inventory(&inv).run().code(0);
     // Files appear and vanish on the origin all along the (bandwidth-limited) transfer: about
     // 300 files alive at a time, each deleted a second or so after it appeared, while rsync

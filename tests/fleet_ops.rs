@@ -78,6 +78,8 @@ fn two_runs_on_one_pair_leave_one_of_them_busy() {
     fleet.populate(&p.origin);
     let dir = scratch();
     let inv = claim.inventory(&fleet, dir.path(), "vars: { rsync_bwlimit_kbps: 1500 }", |_| String::new());
+    // trust requires preflight (it records the pair on both hosts).
+    Bmfleet::new().args(["preflight"]).inventory(&inv).in_dir(dir.path()).run().code(0);
     Bmfleet::new().args(["trust"]).inventory(&inv).in_dir(dir.path()).run().code(0);
     // Two controllers (two state directories, hence --force: their journals never saw the
     // trust): a "nightly job" and an operator.
@@ -122,6 +124,8 @@ fn until_in_the_past_starts_nothing_and_a_deadline_stops_a_slow_rsync() {
     fleet.populate(&p.origin);
     let dir = scratch();
     let inv = claim.inventory(&fleet, dir.path(), "vars: { rsync_bwlimit_kbps: 1000 }", |_| String::new());
+    // trust requires preflight (it records the pair on both hosts).
+    Bmfleet::new().args(["preflight"]).inventory(&inv).in_dir(dir.path()).run().code(0);
     Bmfleet::new().args(["trust"]).inventory(&inv).in_dir(dir.path()).run().code(0);
 
     let an_hour_ago = String::from_utf8(

@@ -53,6 +53,8 @@ fn hosts_without_root_logins_migrate_through_sudo() {
     let text =
         std::fs::read_to_string(&inv).unwrap().replace("  user: root\n", "  user: admin\n  become: sudo\n");
     std::fs::write(&inv, text).unwrap();
+    // trust requires preflight (it records the pair on both hosts).
+    Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run().code(0);
     Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run().code(0);
     let keys = fleet.sh(&claim.pair(1).origin, "cat /var/tmp/home/admin/.ssh/authorized_keys");
     assert!(keys.contains("sudo -n --preserve-env=SSH_ORIGINAL_COMMAND sh -c"), "{keys}");
@@ -169,6 +171,8 @@ fn a_fleet_behind_a_bastion() {
 
     // A hot sync through the bastion: the controller's steps go through it, the target pulls
     // from its origin directly.
+    // trust requires preflight (it records the pair on both hosts).
+    Bmfleet::new().arg("preflight").inventory(&through).in_dir(dir.path()).run().code(0);
     Bmfleet::new().arg("trust").inventory(&through).in_dir(dir.path()).run().code(0);
     Bmfleet::new().arg("hot-sync").inventory(&through).in_dir(dir.path()).run().code(0);
     assert!(fleet.verify_spools(&hidden.origin, &hidden.target).0);

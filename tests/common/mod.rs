@@ -370,6 +370,8 @@ impl Fleet {
 
     /// `tests/fleet/verify ORIGIN TARGET`: (identical?, what it printed).
     pub fn verify(&self, origin: &str, target: &str) -> (bool, String) {
+        // Cutover stops the origin's PostgreSQL for good; verify reads it, so start it again.
+        self.exec(origin, "systemctl is-active postgresql >/dev/null || systemctl start postgresql");
         let out = Command::new(repo().join("tests/fleet/verify"))
             .env("BMFLEET_FLEET_DIR", &self.dir)
             .args([origin, target])
