@@ -274,6 +274,9 @@ fn post_refuses_a_bm_ini_host_the_target_does_not_own() {
     );
     assert_eq!(fleet.sh(&bad.target, "cat /etc/bmfleet-sim/bluemind.state"), "stopped");
     assert!(!record(&fleet, &bad.target, &bad.name).contains("stage=live"));
+    // The cutover left nothing of the origin's reachable: its PostgreSQL is stopped too.
+    assert_eq!(fleet.exec(&bad.origin, "systemctl is-active postgresql").status.code(), Some(3));
+    assert!(calls(&fleet, &bad.origin).contains("systemctl stop bm-nginx"));
     assert_migrated(&fleet, &out, other);
 }
 
