@@ -332,3 +332,69 @@ fn a_verification_mismatch_fails_the_pair_before_cutover() {
     assert!(!calls(&fleet, &bad.target).contains("bmctl start"));
     assert_migrated(&fleet, &out, other);
 }
+
+#[test]
+fn host_records_refuse_corruption_changed_identities_and_a_second_pair() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(2);
+    let (p, other) = (claim.pair(0), claim.pair(1));
+    let dir = scratch();
+    let inv = inventory(&fleet, dir.path(), &fleet.known_hosts(), &[as_written(p)]);
+    Bmfleet::new().arg("preflight").inventory(&inv).run().code(0);
+    let path = format!("/var/lib/bmfleet/state/pair.{}", p.name);
+    let good = record(&fleet, &p.target, &p.name);
+    assert!(good.contains("role=target") && good.contains("stage=syncing"), "{good}");
+    assert_eq!(fleet.sh(&p.target, "stat -c %a /var/lib/bmfleet/state"), "700");
+    // A record that does not parse is refused, never ignored nor evaluated.
+    let corruptions = [
+        ("a value outside its allow-list", "sed -i 's/^stage=.*/stage=syncing$(touch \\/tmp\\/pwned)/'"),
+        ("an unknown key", "echo 'PATH=/tmp' >>"),
+        ("a key twice", "echo 'stage=syncing' >>"),
+        ("a missing key", "sed -i '/^verified=/d'"),
+        ("no key=value", "echo 'stage' >>"),
+    ];
+    for (what, edit) in corruptions {
+        fleet.sh(&p.target, &format!("cp {path} /root/record.good && {edit} {path}"));
+        let out = Bmfleet::new().args(["trust", "--force"]).inventory(&inv).run();
+        out.code(3);
+        assert!(out.stdout.contains("refusing"), "{what}: {}", out.stdout);
+        assert_eq!(fleet.sh(&p.target, "ls /tmp/pwned 2>/dev/null | wc -l"), "0", "{what}");
+        fleet.sh(&p.target, &format!("mv /root/record.good {path}"));
+    }
+    fleet.sh(&p.target, &format!("mv {path} /root/record.good && ln -s /root/record.good {path}"));
+    let out = Bmfleet::new().args(["trust", "--force"]).inventory(&inv).run();
+    out.code(3);
+    assert!(out.stdout.contains("is not a plain file"), "{}", out.stdout);
+    fleet.sh(&p.target, &format!("rm {path} && mv /root/record.good {path}"));
+
+    // Another machine-id than at preflight: trust is blocked until preflight records it again.
+    let id = fleet.sh(&p.target, "cat /etc/machine-id");
+    fleet.sh(&p.target, "echo 0123456789abcdef0123456789abcdef >/etc/machine-id");
+    let out = Bmfleet::new().arg("trust").inventory(&inv).run();
+    out.code(3);
+    assert!(out.stdout.contains("preflight recorded"), "{}", out.stdout);
+    fleet.sh(&p.target, &format!("echo {id} >/etc/machine-id"));
+    Bmfleet::new().arg("trust").inventory(&inv).run().code(0);
+
+    // A second inventory making the same target another pair's: that pair's preflight refuses,
+    // and the first pair still goes on.
+    let url = fleet.sh(&p.target, "sed -n 's/^external-url *= *//p' /etc/bm/bm.ini");
+    fleet.set(&other.origin, "external-url", &url);
+    let dir2 = scratch();
+    let stolen = [(other.name.clone(), other.origin_addr.clone(), p.target_addr.clone())];
+    let inv2 = inventory(&fleet, dir2.path(), &fleet.known_hosts(), &stolen);
+    let out = Bmfleet::new().arg("preflight").inventory(&inv2).run();
+    out.code(3);
+    assert!(
+        out.stdout.contains(&format!("this host is already the target of pair {}", p.name)),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(record(&fleet, &p.target, &other.name), "");
+    assert_eq!(record(&fleet, &p.target, &p.name), good);
+    // Without the inventory's pair, trust is refused on the target (no record of pair `other`).
+    let out = Bmfleet::new().args(["trust", "--force"]).inventory(&inv2).run();
+    out.code(3);
+    assert!(out.stdout.contains("refusing"), "{}", out.stdout);
+    Bmfleet::new().arg("hot-sync").inventory(&inv).run().code(0);
+}
