@@ -15,7 +15,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::exec::Hooks;
+use crate::exec::{History, Hooks};
 use crate::inventory::Pair;
 use crate::report::events::PairStatus;
 use crate::report::rundir::write_atomic;
@@ -69,6 +69,18 @@ pub struct PairJournal {
     pub last_status: Option<PairStatus>,
     #[serde(default)]
     pub last_run_id: Option<String>,
+    /// When the pair passed its point of no return (the target took over): from then on the
+    /// phases marked `after_point_of_no_return: refuse` refuse it, and nothing rolls it back.
+    #[serde(default)]
+    pub point_of_no_return: Option<PointOfNoReturn>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PointOfNoReturn {
+    pub at: f64,
+    pub run_id: String,
+    /// `phase/step` of the step that passed it.
+    pub step: String,
 }
 
 impl PairJournal {
@@ -183,11 +195,48 @@ pub struct JournalHooks {
     pub run_id: String,
     /// `--force`: run phases whose `requires:` are not met.
     pub force: bool,
+    /// Pairs named by `--unsafe-override-host-state`: the point-of-no-return refusal is lifted.
+    pub overrides: Vec<String>,
+}
+
+impl JournalHooks {
+    /// Phases marked `after_point_of_no_return: refuse` refuse a pair past its point of no
+    /// return, whatever `--force` says; only the per-pair override lifts it.
+    fn refuse_after_point_of_no_return(
+        &self,
+        pair: &Pair,
+        journal: &PairJournal,
+        phases: &[String],
+    ) -> Result<(), (PairStatus, String)> {
+        let Some(ponr) = &journal.point_of_no_return else { return Ok(()) };
+        if self.overrides.contains(&pair.name) {
+            return Ok(());
+        }
+        let refused = phases.iter().find(|p| {
+            self.role
+                .phase(p)
+                .is_some_and(|d| d.after_point_of_no_return == crate::role::AfterPointOfNoReturn::Refuse)
+        });
+        let Some(phase) = refused else { return Ok(()) };
+        let when = crate::time::rfc3339(
+            SystemTime::UNIX_EPOCH + std::time::Duration::from_secs_f64(ponr.at.max(0.0)),
+        );
+        Err((
+            PairStatus::Blocked,
+            format!(
+                "{} passed its point of no return ({}, run {}, {when}): its target serves in the origin's place, \
+                 and `{phase}` would overwrite or undo that; refused whatever --force says. If the migration \
+                 is over there is nothing to do; for a deliberate re-sync pass --unsafe-override-host-state {}",
+                pair.name, ponr.step, ponr.run_id, pair.name
+            ),
+        ))
+    }
 }
 
 impl Hooks for JournalHooks {
     fn pair_starting(&self, pair: &Pair, phases: &[String]) -> Result<(), (PairStatus, String)> {
         let journal = self.journal.read(&pair.name);
+        self.refuse_after_point_of_no_return(pair, &journal, phases)?;
         if !self.force {
             for phase in phases {
                 let Some(def) = self.role.phase(phase) else { continue };
@@ -235,6 +284,35 @@ impl Hooks for JournalHooks {
                     j.cold_sync = Some(record);
                 }
             }
+        });
+    }
+
+    fn history(&self, pair: &Pair) -> History {
+        let journal = self.journal.read(&pair.name);
+        // A phase completed before its rollback last ran was undone by it.
+        let undone = |phase: &str, at: f64| {
+            let rollback = self.role.phase(phase).and_then(|p| p.rollback.as_deref());
+            rollback.and_then(|r| journal.phases.get(r)).is_some_and(|r| r.completed_at >= at)
+        };
+        History {
+            completed: journal
+                .phases
+                .iter()
+                .filter(|(phase, record)| !undone(phase, record.completed_at))
+                .map(|(phase, _)| phase.clone())
+                .collect(),
+            point_of_no_return: journal.point_of_no_return.is_some(),
+        }
+    }
+
+    fn point_of_no_return(&self, pair: &Pair, step: &str) {
+        let record = PointOfNoReturn {
+            at: epoch_secs(SystemTime::now()),
+            run_id: self.run_id.clone(),
+            step: step.to_string(),
+        };
+        let _ = self.journal.update(&pair.name, |j| {
+            j.point_of_no_return.get_or_insert(record);
         });
     }
 

@@ -11,8 +11,9 @@ use tokio::sync::{OnceCell, Semaphore, watch};
 
 use super::Shared;
 use super::attempt::{self, AttemptSpec};
-use super::cancel::Level;
+use super::cancel::{Cancel, Level};
 use super::output::{Line, TransferStats};
+use super::rollback::{Arming, PhaseRule};
 use crate::inventory::Side;
 use crate::plan::{PairPlan, PlannedStep};
 use crate::report::events::{Event, PairStatus, StepStatus};
@@ -22,11 +23,11 @@ use crate::secrets::Masker;
 use crate::ssh::Connection;
 
 /// The outcome of one step (after its retries).
-struct StepResult {
-    status: StepStatus,
+pub(super) struct StepResult {
+    pub(super) status: StepStatus,
     stats: Option<TransferStats>,
     manual: Vec<String>,
-    tail: Vec<String>,
+    pub(super) tail: Vec<String>,
     started: SystemTime,
     ended: SystemTime,
 }
@@ -39,6 +40,25 @@ pub(super) struct PairRun<'a> {
     registers: Mutex<BTreeMap<String, String>>,
     masker: Mutex<Masker>,
     lock: tokio::sync::Mutex<Option<super::lock::TargetLock>>,
+    /// Whether a failure now rolls the pair back (see `rollback.rs`).
+    arming: Mutex<Arming>,
+    /// The stop signal the pair's steps obey: the run's, then the rollback's own.
+    cancel: Mutex<Cancel>,
+}
+
+/// The end (exclusive) of the batch starting at step `i`: one step, or the consecutive steps of
+/// the same parallel group and phase.
+pub(super) fn batch_end(steps: &[PlannedStep], i: usize) -> usize {
+    let mut j = i + 1;
+    if let Some(group) = &steps[i].step.parallel {
+        while j < steps.len()
+            && steps[j].step.parallel.as_ref() == Some(group)
+            && steps[j].step.phase == steps[i].step.phase
+        {
+            j += 1;
+        }
+    }
+    j
 }
 
 impl<'a> PairRun<'a> {
@@ -55,11 +75,63 @@ impl<'a> PairRun<'a> {
                 masker
             }),
             lock: tokio::sync::Mutex::new(None),
+            arming: Mutex::new({
+                let history = shared.hooks.history(&plan.pair);
+                Arming::new(PhaseRule::of(&shared.role), &history.completed, history.point_of_no_return)
+            }),
+            cancel: Mutex::new(shared.cancel.clone()),
         }
     }
 
     fn name(&self) -> &str {
         &self.plan.pair.name
+    }
+
+    pub(super) fn pair_name(&self) -> &str {
+        self.name()
+    }
+
+    pub(super) fn plan(&self) -> &PairPlan {
+        self.plan
+    }
+
+    fn cancel(&self) -> Cancel {
+        self.cancel.lock().expect("cancel").clone()
+    }
+
+    /// From now on the pair's steps obey `cancel` (the rollback's own stop signal).
+    pub(super) fn use_cancel(&self, cancel: Cancel) {
+        *self.cancel.lock().expect("cancel") = cancel;
+    }
+
+    /// The rollback due for a run that ended with `status` (none in check mode).
+    pub(super) fn rollback_due(&self, status: PairStatus) -> Option<String> {
+        if self.shared.check_mode {
+            return None;
+        }
+        self.arming.lock().expect("arming").after_run(status).map(str::to_string)
+    }
+
+    /// The step of this run that passed the point of no return.
+    pub(super) fn passed_point_of_no_return(&self) -> Option<String> {
+        self.arming.lock().expect("arming").passed_in_run().map(str::to_string)
+    }
+
+    /// A `point_of_no_return` step is about to run: disarm for good, journal it, say it.
+    fn point_of_no_return(&self, ps: &PlannedStep) {
+        let id = ps.step.id();
+        let first = {
+            let mut arming = self.arming.lock().expect("arming");
+            let first = arming.passed_in_run().is_none();
+            arming.point_of_no_return(&id);
+            first
+        };
+        if first {
+            self.shared.hooks.point_of_no_return(&self.plan.pair, &id);
+            self.shared.emit(Event::Notice {
+                message: format!("{}: point of no return ({id}): no rollback from here on", self.name()),
+            });
+        }
     }
 
     fn mask(&self, text: &str) -> String {
@@ -132,16 +204,9 @@ impl<'a> PairRun<'a> {
                 break;
             }
             // A batch: one step, or consecutive steps of the same parallel group.
-            let mut j = i + 1;
-            if let Some(group) = &steps[i].step.parallel {
-                while j < steps.len()
-                    && steps[j].step.parallel.as_ref() == Some(group)
-                    && steps[j].step.phase == steps[i].step.phase
-                {
-                    j += 1;
-                }
-            }
+            let j = batch_end(steps, i);
             let batch = &steps[i..j];
+            self.arming.lock().expect("arming").phase_started(&batch[0].step.phase);
             let results = self.run_batch(batch).await;
 
             let mut stop: Option<(PairStatus, &PlannedStep, StepResult)> = None;
@@ -237,6 +302,7 @@ impl<'a> PairRun<'a> {
                     break;
                 }
                 report.phases_completed.push(phase.clone());
+                self.arming.lock().expect("arming").phase_completed(phase);
                 self.shared.emit(Event::PhaseFinished {
                     pair: self.name().into(),
                     phase: phase.clone(),
@@ -256,7 +322,7 @@ impl<'a> PairRun<'a> {
     /// Run the steps of one parallel group at once: each step definition (all its loop items)
     /// at most `max_parallel` at a time, a step with `after:` once those steps ended. The
     /// connection bounds the channels open on each host (`ssh::MAX_CHANNELS`).
-    async fn run_batch(&self, batch: &[PlannedStep]) -> Vec<StepResult> {
+    pub(super) async fn run_batch(&self, batch: &[PlannedStep]) -> Vec<StepResult> {
         if batch.len() == 1 {
             return vec![self.run_step(&batch[0]).await];
         }
@@ -435,6 +501,9 @@ impl<'a> PairRun<'a> {
 
         let mut result = done(StepStatus::Ok);
         let mut stdout = String::new();
+        if step.point_of_no_return {
+            self.point_of_no_return(ps);
+        }
         if let Some(script) = script {
             let attempts = step.retries + 1;
             for attempt in 1..=attempts {
@@ -459,9 +528,10 @@ impl<'a> PairRun<'a> {
                 if !retryable {
                     break;
                 }
+                let cancel = self.cancel();
                 tokio::select! {
                     _ = tokio::time::sleep(step.retry_delay) => {}
-                    _ = self.shared.cancel.reached(Level::Soft) => break,
+                    _ = cancel.reached(Level::Soft) => break,
                 }
             }
         }
@@ -532,10 +602,10 @@ impl<'a> PairRun<'a> {
         let side = match step.on {
             Where::Origin => Side::Origin,
             Where::Target => Side::Target,
-            Where::Controller => return attempt::local(&spec, &self.shared.cancel, &mut on_line).await,
+            Where::Controller => return attempt::local(&spec, &self.cancel(), &mut on_line).await,
         };
         match self.connection(side).await {
-            Ok(conn) => attempt::remote(&conn, &spec, &self.shared.cancel, &mut on_line).await,
+            Ok(conn) => attempt::remote(&conn, &spec, &self.cancel(), &mut on_line).await,
             Err(status) => attempt::AttemptResult {
                 status,
                 exit_code: None,
