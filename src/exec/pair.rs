@@ -33,7 +33,7 @@ pub(super) struct StepResult {
 }
 
 pub(super) struct PairRun<'a> {
-    shared: &'a Shared,
+    pub(super) shared: &'a Shared,
     plan: &'a PairPlan,
     origin: OnceCell<Result<Arc<Connection>, StepStatus>>,
     target: OnceCell<Result<Arc<Connection>, StepStatus>>,
@@ -41,7 +41,7 @@ pub(super) struct PairRun<'a> {
     masker: Mutex<Masker>,
     lock: tokio::sync::Mutex<Option<super::lock::TargetLock>>,
     /// Whether a failure now rolls the pair back (see `rollback.rs`).
-    arming: Mutex<Arming>,
+    pub(super) arming: Mutex<Arming>,
     /// The stop signal the pair's steps obey: the run's, then the rollback's own.
     cancel: Mutex<Cancel>,
 }
@@ -102,36 +102,6 @@ impl<'a> PairRun<'a> {
     /// From now on the pair's steps obey `cancel` (the rollback's own stop signal).
     pub(super) fn use_cancel(&self, cancel: Cancel) {
         *self.cancel.lock().expect("cancel") = cancel;
-    }
-
-    /// The rollback due for a run that ended with `status` (none in check mode).
-    pub(super) fn rollback_due(&self, status: PairStatus) -> Option<String> {
-        if self.shared.check_mode {
-            return None;
-        }
-        self.arming.lock().expect("arming").after_run(status).map(str::to_string)
-    }
-
-    /// The step of this run that passed the point of no return.
-    pub(super) fn passed_point_of_no_return(&self) -> Option<String> {
-        self.arming.lock().expect("arming").passed_in_run().map(str::to_string)
-    }
-
-    /// A `point_of_no_return` step is about to run: disarm for good, journal it, say it.
-    fn point_of_no_return(&self, ps: &PlannedStep) {
-        let id = ps.step.id();
-        let first = {
-            let mut arming = self.arming.lock().expect("arming");
-            let first = arming.passed_in_run().is_none();
-            arming.point_of_no_return(&id);
-            first
-        };
-        if first {
-            self.shared.hooks.point_of_no_return(&self.plan.pair, &id);
-            self.shared.emit(Event::Notice {
-                message: format!("{}: point of no return ({id}): no rollback from here on", self.name()),
-            });
-        }
     }
 
     fn mask(&self, text: &str) -> String {

@@ -23,6 +23,7 @@ use std::time::Instant;
 
 use super::Shared;
 use super::pair::{PairRun, batch_end};
+use crate::plan::PlannedStep;
 use crate::report::events::{Event, PairStatus};
 use crate::report::summary::{PairReport, RollbackReport};
 
@@ -122,6 +123,38 @@ impl Arming {
         match status {
             PairStatus::Failed | PairStatus::Stopped | PairStatus::Unreachable => self.armed(),
             _ => None,
+        }
+    }
+}
+
+impl PairRun<'_> {
+    /// The rollback due for a run that ended with `status` (none in check mode).
+    pub(super) fn rollback_due(&self, status: PairStatus) -> Option<String> {
+        if self.shared.check_mode {
+            return None;
+        }
+        self.arming.lock().expect("arming").after_run(status).map(str::to_string)
+    }
+
+    /// The step of this run that passed the point of no return.
+    pub(super) fn passed_point_of_no_return(&self) -> Option<String> {
+        self.arming.lock().expect("arming").passed_in_run().map(str::to_string)
+    }
+
+    /// A `point_of_no_return` step is about to run: disarm for good, journal it, say it.
+    pub(super) fn point_of_no_return(&self, ps: &PlannedStep) {
+        let id = ps.step.id();
+        let first = {
+            let mut arming = self.arming.lock().expect("arming");
+            let first = arming.passed_in_run().is_none();
+            arming.point_of_no_return(&id);
+            first
+        };
+        if first {
+            self.shared.hooks.point_of_no_return(&self.plan().pair, &id);
+            self.shared.emit(Event::Notice {
+                message: format!("{}: point of no return ({id}): no rollback from here on", self.pair_name()),
+            });
         }
     }
 }
