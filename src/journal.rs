@@ -373,6 +373,65 @@ mod tests {
         assert!(dir.path().join("pairs/acme.json.corrupt").exists());
     }
 
+    fn hooks(dir: &Path, overrides: &[&str]) -> JournalHooks {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let role = crate::role::load(&root.join("roles/bluemind")).unwrap();
+        JournalHooks {
+            journal: std::sync::Arc::new(Journal::open(dir).unwrap()),
+            role: std::sync::Arc::new(role),
+            run_id: "r2".into(),
+            force: true,
+            overrides: overrides.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn pair(name: &str) -> Pair {
+        let text =
+            format!("pairs:\n  - name: {name}\n    origin: {{ host: o }}\n    target: {{ host: t }}\n");
+        crate::inventory::parse(Path::new("inv.yml"), &text).unwrap().pairs.remove(0)
+    }
+
+    #[test]
+    fn past_the_point_of_no_return_refused_phases_block_the_pair_whatever_force_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = hooks(dir.path(), &[]);
+        let acme = pair("acme");
+        let phases = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(hooks.pair_starting(&acme, &phases(&["trust"])).is_ok(), "no point of no return yet");
+        hooks.point_of_no_return(&acme, "post/start target services");
+        for refused in ["trust", "hot-sync", "cold-sync", "rollback"] {
+            let (status, message) = hooks.pair_starting(&acme, &phases(&[refused])).unwrap_err();
+            assert_eq!(status, PairStatus::Blocked);
+            assert!(message.contains("post/start target services, run r2"), "{message}");
+            assert!(message.contains("--unsafe-override-host-state acme"), "{message}");
+        }
+        for allowed in ["preflight", "revoke-trust", "cutover", "post"] {
+            assert!(hooks.pair_starting(&acme, &phases(&[allowed])).is_ok(), "{allowed}");
+        }
+        assert!(hooks.history(&acme).point_of_no_return);
+        let overridden = self::hooks(dir.path(), &["acme"]);
+        assert!(overridden.pair_starting(&acme, &phases(&["trust", "hot-sync"])).is_ok());
+    }
+
+    #[test]
+    fn a_rollback_undoes_the_arming_of_the_phases_completed_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = hooks(dir.path(), &[]);
+        let record = |at: f64| PhaseRecord { completed_at: at, run_id: "r1".into() };
+        hooks
+            .journal
+            .update("acme", |j| {
+                j.phases.insert("hot-sync".into(), record(1.0));
+                j.phases.insert("revoke-trust".into(), record(2.0));
+                j.phases.insert("rollback".into(), record(3.0));
+                j.phases.insert("cutover".into(), record(4.0));
+            })
+            .unwrap();
+        let history = hooks.history(&pair("acme"));
+        assert_eq!(history.completed, ["cutover", "hot-sync", "rollback"], "revoke-trust was rolled back");
+        assert!(!history.point_of_no_return);
+    }
+
     #[test]
     fn one_controller_at_a_time() {
         let dir = tempfile::tempdir().unwrap();

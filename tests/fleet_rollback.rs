@@ -92,7 +92,7 @@ fn a_cold_sync_stopped_by_until_puts_the_origin_back_in_service() {
 
     let started = Instant::now();
     let out = Bmfleet::new()
-        .args(["migrate", "--yes", "--until", "+25s", "--state-dir"])
+        .args(["migrate", "--yes", "--until", "+12s", "--state-dir"])
         .arg(&state)
         .inventory(&inv)
         .run();
@@ -173,9 +173,7 @@ fn a_failure_after_the_cold_sync_rolls_back_and_a_cut_over_pair_is_refused() {
     // On demand: the third pair's operator changes their mind.
     let out = bmfleet(&["rollback", "--limit", &waiting.name]).run();
     out.code(0);
-    assert_eq!(services(&fleet, &waiting.origin), running());
-    assert_eq!(services(&fleet, &waiting.target), stopped());
-    assert!(journal(&state, &waiting.name)["phases"]["cold-sync"].is_null());
+    assert_rolled_back(&fleet, waiting, &out.summary(), &state);
 
     // The first pair's revoke-trust fails on its target (the key file cannot be removed).
     fleet.sh(
@@ -227,4 +225,44 @@ fn a_failure_after_the_cold_sync_rolls_back_and_a_cut_over_pair_is_refused() {
     assert_eq!(summary["overrides"], serde_json::json!([migrated.name]));
     assert_eq!(pair_report(&summary, &migrated.name)["host_state_override"], true);
     bmfleet(&["trust", "--revoke", "--limit", &migrated.name]).run().code(0);
+}
+
+#[test]
+fn a_rollback_that_cannot_stop_the_target_says_so_loudly_and_bmfleet_rollback_finishes_it() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(2);
+    let (lost, other) = (claim.pair(0), claim.pair(1));
+    let dir = scratch();
+    let state = dir.path().join("state");
+    let inv = slow_cold_sync_setup(&fleet, &claim, dir.path(), &state);
+    let bmfleet = |args: &[&str]| Bmfleet::new().args(args).inventory(&inv).arg("--state-dir").arg(&state);
+    // The target's link goes down during the downtime: the origin is stopped and the target
+    // cannot be made sure of, so the rollback does not start the origin (two servers could answer).
+    let (child, run_dir) = bmfleet(&["migrate", "--yes", "--keepalive", "1"]).spawn();
+    wait_for("the downtime of the pair to lose", Duration::from_secs(120), || {
+        fleet.sh(&lost.origin, "cat /etc/bmfleet-sim/bluemind.state") == "stopped"
+    });
+    fleet.set(&lost.target, "link", "down");
+    let output = child.wait_with_output().unwrap();
+    fleet.set(&lost.target, "link", "up");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(3), "a failed rollback is a failure: {stdout}");
+    let text =
+        std::fs::read_to_string(common::run_dirs(&run_dir).pop().unwrap().join("summary.json")).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let report = pair_report(&summary, &lost.name);
+    assert_eq!(report["status"], "unreachable", "{report}");
+    assert_eq!(report["rollback"]["ok"], false, "{report}");
+    assert_eq!(report["rollback"]["failed_step"], "rollback/stop target services", "{report}");
+    assert!(stdout.contains("ROLLBACK FAILED: rollback/stop target services, "), "{stdout}");
+    assert!(stdout.contains(&format!("--limit {}`", lost.name)), "what to do: {stdout}");
+    assert!(stdout.contains("1 ROLLBACK FAILED"), "{stdout}");
+    assert_eq!(services(&fleet, &lost.origin).0, "stopped");
+    assert!(journal(&state, &lost.name)["phases"]["rollback"].is_null());
+    assert_migrated(&fleet, other, &summary);
+
+    // Once the target answers again, the operator finishes it on demand.
+    let out = bmfleet(&["rollback", "--limit", &lost.name]).run();
+    out.code(0);
+    assert_rolled_back(&fleet, lost, &out.summary(), &state);
 }

@@ -316,6 +316,7 @@ async fn run_pair(
     }
     let mut report = run.run(wave).await;
     report.point_of_no_return = run.passed_point_of_no_return();
+    rollback::on_demand(shared, &mut report);
     if let Some(rollback) = run.rollback_due(report.status) {
         rollback::roll_back(&run, shared, &rollback, &mut report).await;
     }

@@ -192,20 +192,37 @@ pub(super) async fn roll_back(run: &PairRun<'_>, shared: &Shared, phase: &str, r
         }
         i = j;
     }
-    let role = &shared.role;
-    let what = role
-        .phase(phase)
-        .and_then(|p| p.message.clone().or_else(|| p.description.clone()))
-        .unwrap_or_else(|| format!("phase {phase} completed"));
     report.rollback = Some(RollbackReport {
         phase: phase.to_string(),
         ok: true,
-        message: format!("rolled back: {what}"),
+        message: format!("rolled back: {}", rolled_back_text(shared, phase)),
         failed_step: None,
         secs: started.elapsed().as_secs_f64(),
     });
     finished(shared, &pair, phase, true);
     shared.hooks.phase_finished(&run.plan().pair, phase, report);
+}
+
+/// A rollback run as a command (`bmfleet rollback`) is reported like an automatic one.
+pub(super) fn on_demand(shared: &Shared, report: &mut PairReport) {
+    let role = &shared.role;
+    let is_rollback = |name: &str| role.phases.iter().any(|p| p.rollback.as_deref() == Some(name));
+    if let Some(phase) = report.phases_completed.iter().find(|p| is_rollback(p)) {
+        report.rollback = Some(RollbackReport {
+            phase: phase.clone(),
+            ok: true,
+            message: format!("rolled back: {}", rolled_back_text(shared, phase)),
+            failed_step: None,
+            secs: report.duration.as_secs_f64(),
+        });
+    }
+}
+
+fn rolled_back_text(shared: &Shared, phase: &str) -> String {
+    let phase_def = shared.role.phase(phase);
+    phase_def
+        .and_then(|p| p.message.clone().or_else(|| p.description.clone()))
+        .unwrap_or_else(|| format!("phase {phase} completed"))
 }
 
 fn finished(shared: &Shared, pair: &str, phase: &str, ok: bool) {

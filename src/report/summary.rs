@@ -138,7 +138,12 @@ impl RunReport {
         use crate::error::exit;
         if self.interrupted {
             exit::INTERRUPTED
-        } else if self.pairs.iter().any(|p| p.status == PairStatus::Failed) {
+        } else if self
+            .pairs
+            .iter()
+            .any(|p| p.status == PairStatus::Failed || p.rollback.as_ref().is_some_and(|r| !r.ok))
+        {
+            // A failed rollback leaves a pair half-way: never reported as a mere unreachable.
             exit::PAIRS_FAILED
         } else if self.deadline_reached {
             exit::DEADLINE
