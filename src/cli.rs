@@ -42,6 +42,8 @@ pub enum Command {
     Post(PhaseArgs),
     /// Every phase in order, each pair resuming after its last completed phase.
     Migrate(MigrateArgs),
+    /// Put the origins back in service (target stopped) for pairs before their point of no return.
+    Rollback(PhaseArgs),
     /// One line per pair: phase reached, last hot sync, estimated downtime, run in progress.
     Status(StatusArgs),
     /// Nightly hot syncs with the system's scheduler (systemd timers, or a cron line).
@@ -69,6 +71,11 @@ pub struct PhaseArgs {
     /// Start no pair after this local time (HH:MM) or delay (+90m), and stop running steps at it.
     #[arg(long, value_name = "HH:MM|+DURATION")]
     pub until: Option<String>,
+    /// DANGEROUS, for a deliberate re-sync of a pair past its point of no return: lift the
+    /// host-state safety checks (role variable `host_state_override`) and the journal's refusal
+    /// for this pair only. Repeat for each pair; printed in the summary.
+    #[arg(long = "unsafe-override-host-state", value_name = "PAIR")]
+    pub unsafe_override_host_state: Vec<String>,
     #[command(flatten)]
     pub options: RunOptions,
 }

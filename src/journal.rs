@@ -15,7 +15,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::exec::Hooks;
+use crate::exec::{History, Hooks};
 use crate::inventory::Pair;
 use crate::report::events::PairStatus;
 use crate::report::rundir::write_atomic;
@@ -69,6 +69,18 @@ pub struct PairJournal {
     pub last_status: Option<PairStatus>,
     #[serde(default)]
     pub last_run_id: Option<String>,
+    /// When the pair passed its point of no return (the target took over): from then on the
+    /// phases marked `after_point_of_no_return: refuse` refuse it, and nothing rolls it back.
+    #[serde(default)]
+    pub point_of_no_return: Option<PointOfNoReturn>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PointOfNoReturn {
+    pub at: f64,
+    pub run_id: String,
+    /// `phase/step` of the step that passed it.
+    pub step: String,
 }
 
 impl PairJournal {
@@ -183,11 +195,48 @@ pub struct JournalHooks {
     pub run_id: String,
     /// `--force`: run phases whose `requires:` are not met.
     pub force: bool,
+    /// Pairs named by `--unsafe-override-host-state`: the point-of-no-return refusal is lifted.
+    pub overrides: Vec<String>,
+}
+
+impl JournalHooks {
+    /// Phases marked `after_point_of_no_return: refuse` refuse a pair past its point of no
+    /// return, whatever `--force` says; only the per-pair override lifts it.
+    fn refuse_after_point_of_no_return(
+        &self,
+        pair: &Pair,
+        journal: &PairJournal,
+        phases: &[String],
+    ) -> Result<(), (PairStatus, String)> {
+        let Some(ponr) = &journal.point_of_no_return else { return Ok(()) };
+        if self.overrides.contains(&pair.name) {
+            return Ok(());
+        }
+        let refused = phases.iter().find(|p| {
+            self.role
+                .phase(p)
+                .is_some_and(|d| d.after_point_of_no_return == crate::role::AfterPointOfNoReturn::Refuse)
+        });
+        let Some(phase) = refused else { return Ok(()) };
+        let when = crate::time::rfc3339(
+            SystemTime::UNIX_EPOCH + std::time::Duration::from_secs_f64(ponr.at.max(0.0)),
+        );
+        Err((
+            PairStatus::Blocked,
+            format!(
+                "{} passed its point of no return ({}, run {}, {when}): its target serves in the origin's place, \
+                 and `{phase}` would overwrite or undo that; refused whatever --force says. If the migration \
+                 is over there is nothing to do; for a deliberate re-sync pass --unsafe-override-host-state {}",
+                pair.name, ponr.step, ponr.run_id, pair.name
+            ),
+        ))
+    }
 }
 
 impl Hooks for JournalHooks {
     fn pair_starting(&self, pair: &Pair, phases: &[String]) -> Result<(), (PairStatus, String)> {
         let journal = self.journal.read(&pair.name);
+        self.refuse_after_point_of_no_return(pair, &journal, phases)?;
         if !self.force {
             for phase in phases {
                 let Some(def) = self.role.phase(phase) else { continue };
@@ -235,6 +284,35 @@ impl Hooks for JournalHooks {
                     j.cold_sync = Some(record);
                 }
             }
+        });
+    }
+
+    fn history(&self, pair: &Pair) -> History {
+        let journal = self.journal.read(&pair.name);
+        // A phase completed before its rollback last ran was undone by it.
+        let undone = |phase: &str, at: f64| {
+            let rollback = self.role.phase(phase).and_then(|p| p.rollback.as_deref());
+            rollback.and_then(|r| journal.phases.get(r)).is_some_and(|r| r.completed_at >= at)
+        };
+        History {
+            completed: journal
+                .phases
+                .iter()
+                .filter(|(phase, record)| !undone(phase, record.completed_at))
+                .map(|(phase, _)| phase.clone())
+                .collect(),
+            point_of_no_return: journal.point_of_no_return.is_some(),
+        }
+    }
+
+    fn point_of_no_return(&self, pair: &Pair, step: &str) {
+        let record = PointOfNoReturn {
+            at: epoch_secs(SystemTime::now()),
+            run_id: self.run_id.clone(),
+            step: step.to_string(),
+        };
+        let _ = self.journal.update(&pair.name, |j| {
+            j.point_of_no_return.get_or_insert(record);
         });
     }
 
@@ -293,6 +371,65 @@ mod tests {
         std::fs::write(dir.path().join("pairs/acme.json"), "{ not json").unwrap();
         assert_eq!(journal.read("acme").phases.len(), 0);
         assert!(dir.path().join("pairs/acme.json.corrupt").exists());
+    }
+
+    fn hooks(dir: &Path, overrides: &[&str]) -> JournalHooks {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let role = crate::role::load(&root.join("roles/bluemind")).unwrap();
+        JournalHooks {
+            journal: std::sync::Arc::new(Journal::open(dir).unwrap()),
+            role: std::sync::Arc::new(role),
+            run_id: "r2".into(),
+            force: true,
+            overrides: overrides.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn pair(name: &str) -> Pair {
+        let text =
+            format!("pairs:\n  - name: {name}\n    origin: {{ host: o }}\n    target: {{ host: t }}\n");
+        crate::inventory::parse(Path::new("inv.yml"), &text).unwrap().pairs.remove(0)
+    }
+
+    #[test]
+    fn past_the_point_of_no_return_refused_phases_block_the_pair_whatever_force_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = hooks(dir.path(), &[]);
+        let acme = pair("acme");
+        let phases = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(hooks.pair_starting(&acme, &phases(&["trust"])).is_ok(), "no point of no return yet");
+        hooks.point_of_no_return(&acme, "post/start target services");
+        for refused in ["trust", "hot-sync", "cold-sync", "rollback"] {
+            let (status, message) = hooks.pair_starting(&acme, &phases(&[refused])).unwrap_err();
+            assert_eq!(status, PairStatus::Blocked);
+            assert!(message.contains("post/start target services, run r2"), "{message}");
+            assert!(message.contains("--unsafe-override-host-state acme"), "{message}");
+        }
+        for allowed in ["preflight", "revoke-trust", "cutover", "post"] {
+            assert!(hooks.pair_starting(&acme, &phases(&[allowed])).is_ok(), "{allowed}");
+        }
+        assert!(hooks.history(&acme).point_of_no_return);
+        let overridden = self::hooks(dir.path(), &["acme"]);
+        assert!(overridden.pair_starting(&acme, &phases(&["trust", "hot-sync"])).is_ok());
+    }
+
+    #[test]
+    fn a_rollback_undoes_the_arming_of_the_phases_completed_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = hooks(dir.path(), &[]);
+        let record = |at: f64| PhaseRecord { completed_at: at, run_id: "r1".into() };
+        hooks
+            .journal
+            .update("acme", |j| {
+                j.phases.insert("hot-sync".into(), record(1.0));
+                j.phases.insert("revoke-trust".into(), record(2.0));
+                j.phases.insert("rollback".into(), record(3.0));
+                j.phases.insert("cutover".into(), record(4.0));
+            })
+            .unwrap();
+        let history = hooks.history(&pair("acme"));
+        assert_eq!(history.completed, ["cutover", "hot-sync", "rollback"], "revoke-trust was rolled back");
+        assert!(!history.point_of_no_return);
     }
 
     #[test]

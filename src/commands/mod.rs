@@ -29,6 +29,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Cutover(args) => phases::phase("cutover", args),
         Command::Post(args) => phases::phase("post", args),
         Command::Migrate(args) => phases::migrate(args),
+        Command::Rollback(args) => phases::phase("rollback", args),
         Command::Status(args) => status::status(args),
         Command::Schedule(command) => schedule::schedule(command),
     }

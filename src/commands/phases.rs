@@ -35,7 +35,7 @@ pub fn migrate(args: MigrateArgs) -> Result<ExitCode> {
 /// The phases `migrate` runs for a pair: from `--from-phase`, else after the last phase the
 /// journal says the pair completed.
 fn next_phases(role: &Role, journal: &Journal, from: Option<&str>, pair: &Pair) -> Vec<String> {
-    let all = role.phase_names();
+    let all = role.sequence();
     let start = match from {
         Some(from) => all.iter().position(|p| *p == from).unwrap_or(0),
         None => match journal.read(&pair.name).reached(&all) {
@@ -71,6 +71,40 @@ fn deadline(text: &str) -> Result<SystemTime> {
     crate::time::next_local(text, now).ok_or_else(bad)
 }
 
+/// `--unsafe-override-host-state PAIR`: each must name a selected pair, which gets the role
+/// variable `host_state_override` = true (the host-side checks read it). Said loudly now.
+fn apply_overrides(
+    inventory: &mut crate::inventory::Inventory,
+    selected: &[usize],
+    pairs: &[String],
+) -> Result<()> {
+    for name in pairs {
+        let Some(index) = inventory.pairs.iter().position(|p| p.name == *name) else {
+            let names = inventory.pairs.iter().map(|p| p.name.as_str());
+            let help = match crate::suggest::closest(name, names) {
+                Some(close) => format!("did you mean `{close}`? Name a pair of the inventory"),
+                None => "name a pair of the inventory".to_string(),
+            };
+            return Err(Error::input(
+                Diagnostic::new(format!("--unsafe-override-host-state: no pair `{name}` in the inventory"))
+                    .help(help),
+            ));
+        };
+        if !selected.contains(&index) {
+            return Err(Error::input(
+                Diagnostic::new(format!("--unsafe-override-host-state: pair `{name}` is not selected by --limit"))
+                    .help("an override applies to pairs this run works on: add the pair to --limit, or drop the override"),
+            ));
+        }
+        inventory.pairs[index].vars.insert("host_state_override".into(), serde_json::Value::Bool(true));
+        eprintln!(
+            "UNSAFE: --unsafe-override-host-state {name}: the host-state safety checks and the point-of-no-return \
+             refusal are lifted for pair {name} in this run"
+        );
+    }
+    Ok(())
+}
+
 /// Who holds a pair's lock, as shown to whoever finds it busy.
 fn owner(run_id: &str) -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
@@ -88,16 +122,20 @@ fn owner(run_id: &str) -> String {
 /// Run `phases` on the selected pairs; with `resume` (`migrate`), each pair runs instead the
 /// phases after its last completed one (or from `--from-phase`, the inner option).
 fn run_phases(args: &PhaseArgs, phases: Vec<String>, resume: Option<Option<&str>>) -> Result<ExitCode> {
-    let (inventory, mut selected) = super::load_selection(&args.selection)?;
+    let (mut inventory, mut selected) = super::load_selection(&args.selection)?;
     let role: Arc<Role> = Arc::new(super::roles::load(args.role.as_deref(), &inventory.path)?);
+    apply_overrides(&mut inventory, &selected, &args.unsafe_override_host_state)?;
     let deadline = args.until.as_deref().map(deadline).transpose()?;
     let journal = Arc::new(open_journal(args, &inventory.path)?);
     if let Some(Some(from)) = resume
-        && role.phase(from).is_none()
+        && !role.sequence().contains(&from)
     {
         return Err(Error::input(
-            Diagnostic::new(format!("--from-phase: role `{}` has no phase `{from}`", role.name))
-                .help(format!("the phases are: {}", role.phase_names().join(", "))),
+            Diagnostic::new(format!(
+                "--from-phase: `{from}` is not a phase of role `{}`'s sequence",
+                role.name
+            ))
+            .help(format!("the phases migrate runs are: {}", role.sequence().join(", "))),
         ));
     }
     let resume_phases = resume.map(|from| {
@@ -137,6 +175,7 @@ fn run_phases(args: &PhaseArgs, phases: Vec<String>, resume: Option<Option<&str>
         role: role.clone(),
         run_id: run_id.clone(),
         force: args.force,
+        overrides: args.unsafe_override_host_state.clone(),
     };
     let extras = super::run::Extras {
         hooks: Arc::new(hooks),
@@ -144,6 +183,7 @@ fn run_phases(args: &PhaseArgs, phases: Vec<String>, resume: Option<Option<&str>
         deadline,
         target_lock: (!check).then(|| owner(&run_id)),
         run_id: Some(run_id.clone()),
+        overrides: args.unsafe_override_host_state.clone(),
     };
     let report = super::run::execute(&plan, &args.options, extras)?;
     super::run::finish(&report)

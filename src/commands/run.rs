@@ -79,18 +79,27 @@ pub struct Extras {
     /// Owner text of the per-pair target lock; `None`: no lock.
     pub target_lock: Option<String>,
     pub run_id: Option<String>,
+    /// Pairs named by `--unsafe-override-host-state`.
+    pub overrides: Vec<String>,
 }
 
 impl Default for Extras {
     fn default() -> Self {
-        Extras { hooks: Arc::new(NoHooks), console: None, deadline: None, target_lock: None, run_id: None }
+        Extras {
+            hooks: Arc::new(NoHooks),
+            console: None,
+            deadline: None,
+            target_lock: None,
+            run_id: None,
+            overrides: Vec::new(),
+        }
     }
 }
 
 /// Execute a plan with the console and run-directory reporters. Bad input (keys, flags) is
 /// reported before anything connects.
 pub fn execute(plan: &Plan, options: &RunOptions, extras: Extras) -> Result<RunReport> {
-    let Extras { hooks, console: extra, deadline, target_lock, run_id } = extras;
+    let Extras { hooks, console: extra, deadline, target_lock, run_id, overrides } = extras;
     confirm(plan, options)?;
     let endpoints =
         plan.waves.iter().flat_map(|w| w.pairs.iter()).flat_map(|p| [&p.pair.origin, &p.pair.target]);
@@ -130,6 +139,7 @@ pub fn execute(plan: &Plan, options: &RunOptions, extras: Extras) -> Result<RunR
         handle_signals: true,
         deadline,
         target_lock,
+        overrides,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

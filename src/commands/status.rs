@@ -56,7 +56,7 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
         )
     })?;
     let role = super::roles::load(args.role.as_deref(), &inventory.path)?;
-    let phases = role.phase_names();
+    let phases = role.sequence();
     let dir = args.state_dir.clone().unwrap_or_else(|| default_dir(&inventory.path));
     let journal =
         Journal::open(&dir).map_err(|e| Error::internal(format!("cannot open {}: {e}", dir.display())))?;

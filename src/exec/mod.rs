@@ -8,6 +8,7 @@ pub mod cancel;
 mod lock;
 pub mod output;
 mod pair;
+pub mod rollback;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,6 +43,9 @@ pub struct RunOptions {
     /// Hold a lock on each pair's target for the pair's whole run (see `lock.rs`); the text
     /// says who holds it, for whoever finds it busy.
     pub target_lock: Option<String>,
+    /// Pairs whose host-state checks the operator lifted (`--unsafe-override-host-state`):
+    /// said at the start of the run and in each of their reports.
+    pub overrides: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -55,6 +59,7 @@ impl Default for RunOptions {
             handle_signals: true,
             deadline: None,
             target_lock: None,
+            overrides: Vec::new(),
         }
     }
 }
@@ -67,6 +72,21 @@ pub trait Hooks: Send + Sync {
     }
     fn phase_finished(&self, _pair: &Pair, _phase: &str, _report: &PairReport) {}
     fn pair_finished(&self, _pair: &Pair, _report: &PairReport) {}
+    /// What earlier runs did to the pair, for the rollback's arming rule (`rollback.rs`).
+    fn history(&self, _pair: &Pair) -> History {
+        History::default()
+    }
+    /// A `point_of_no_return` step (`phase/step`) is starting on the pair.
+    fn point_of_no_return(&self, _pair: &Pair, _step: &str) {}
+}
+
+/// What the journal says of a pair before a run.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// Completed phases that no later rollback undid.
+    pub completed: Vec<String>,
+    /// The pair passed its point of no return.
+    pub point_of_no_return: bool,
 }
 
 /// No hooks.
@@ -89,6 +109,9 @@ pub(crate) struct Shared {
     target_lock: Option<String>,
     /// The run's id, the `run_id` fact (the hosts' state records name the run that wrote them).
     run_id: String,
+    /// The stop signal of rollbacks: only a third Ctrl-C raises it (see `rollback.rs`).
+    rollback_cancel: Cancel,
+    inventory_path: std::path::PathBuf,
 }
 
 impl Shared {
@@ -132,6 +155,8 @@ pub async fn execute(
         deadline_reached: AtomicBool::new(false),
         target_lock: options.target_lock.clone(),
         run_id: options.run_id.clone(),
+        rollback_cancel: Cancel::default(),
+        inventory_path: plan.inventory_path.clone(),
     });
     let signals = options.handle_signals.then(|| tokio::spawn(watch_signals(shared.clone())));
     let deadline = options.deadline.map(|at| tokio::spawn(watch_deadline(shared.clone(), at)));
@@ -146,6 +171,14 @@ pub async fn execute(
         check_mode: plan.check_mode,
     });
 
+    if !options.overrides.is_empty() {
+        shared.emit(Event::Notice {
+            message: format!(
+                "UNSAFE: --unsafe-override-host-state lifts the host-state safety checks for {}",
+                options.overrides.join(", ")
+            ),
+        });
+    }
     let mut reports: Vec<PairReport> = Vec::new();
     let mut stopped: Option<String> = None;
     if options.deadline.is_some_and(|d| d <= SystemTime::now()) {
@@ -234,7 +267,14 @@ pub async fn execute(
         deadline_reached: shared.deadline_reached.load(Ordering::SeqCst),
         stopped,
         duration: started.elapsed(),
-        pairs: reports,
+        overrides: options.overrides.clone(),
+        pairs: reports
+            .into_iter()
+            .map(|mut r| {
+                r.host_state_override = options.overrides.contains(&r.pair);
+                r
+            })
+            .collect(),
     };
     shared.emit(Event::RunFinished {
         ok: report.count(PairStatus::Ok),
@@ -277,7 +317,12 @@ async fn run_pair(
         shared.hooks.pair_finished(&plan.pair, &report);
         return report;
     }
-    let report = run.run(wave).await;
+    let mut report = run.run(wave).await;
+    report.point_of_no_return = run.passed_point_of_no_return();
+    rollback::on_demand(shared, &mut report);
+    if let Some(rollback) = run.rollback_due(report.status) {
+        rollback::roll_back(&run, shared, &rollback, &mut report).await;
+    }
     run.close().await;
     shared.hooks.pair_finished(&plan.pair, &report);
     shared.emit(Event::PairFinished {
@@ -321,26 +366,39 @@ async fn watch_deadline(shared: Arc<Shared>, at: SystemTime) {
     });
 }
 
-/// First Ctrl-C (or SIGTERM): soft stop; second: hard stop.
+/// First Ctrl-C (or SIGTERM): soft stop; second: hard stop of the migration's steps; third:
+/// rollbacks too are abandoned (they run through the first two: they are the safety net).
 async fn watch_signals(shared: Arc<Shared>) {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
     else {
         return;
     };
-    for level in [Level::Soft, Level::Hard] {
+    for press in 1..=3 {
         tokio::select! {
             _ = int.recv() => {}
             _ = term.recv() => {}
         }
         shared.interrupted.store(true, Ordering::SeqCst);
-        shared.cancel.raise(level);
-        let message = match level {
-            Level::Soft => format!(
-                "interrupt: starting nothing new; running steps get {} s to finish (Ctrl-C again to stop them now)",
-                shared.grace.as_secs()
-            ),
-            _ => "interrupt again: stopping every running step now".to_string(),
+        let message = match press {
+            1 => {
+                shared.cancel.raise(Level::Soft);
+                format!(
+                    "interrupt: starting nothing new; running steps get {} s to finish (Ctrl-C again to stop them now); \
+                     pairs before their point of no return are then rolled back",
+                    shared.grace.as_secs()
+                )
+            }
+            2 => {
+                shared.cancel.raise(Level::Hard);
+                "interrupt again: stopping every running step now; rollbacks still run (a third Ctrl-C abandons them)"
+                    .to_string()
+            }
+            _ => {
+                shared.rollback_cancel.raise(Level::Hard);
+                "third interrupt: abandoning running rollbacks; their pairs are left half-way (see the summary)"
+                    .to_string()
+            }
         };
         shared.emit(Event::Notice { message });
     }

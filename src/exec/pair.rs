@@ -11,8 +11,9 @@ use tokio::sync::{OnceCell, Semaphore, watch};
 
 use super::Shared;
 use super::attempt::{self, AttemptSpec};
-use super::cancel::Level;
+use super::cancel::{Cancel, Level};
 use super::output::{Line, TransferStats};
+use super::rollback::{Arming, PhaseRule};
 use crate::inventory::Side;
 use crate::plan::{PairPlan, PlannedStep};
 use crate::report::events::{Event, PairStatus, StepStatus};
@@ -22,23 +23,42 @@ use crate::secrets::Masker;
 use crate::ssh::Connection;
 
 /// The outcome of one step (after its retries).
-struct StepResult {
-    status: StepStatus,
+pub(super) struct StepResult {
+    pub(super) status: StepStatus,
     stats: Option<TransferStats>,
     manual: Vec<String>,
-    tail: Vec<String>,
+    pub(super) tail: Vec<String>,
     started: SystemTime,
     ended: SystemTime,
 }
 
 pub(super) struct PairRun<'a> {
-    shared: &'a Shared,
+    pub(super) shared: &'a Shared,
     plan: &'a PairPlan,
     origin: OnceCell<Result<Arc<Connection>, StepStatus>>,
     target: OnceCell<Result<Arc<Connection>, StepStatus>>,
     registers: Mutex<BTreeMap<String, String>>,
     masker: Mutex<Masker>,
     lock: tokio::sync::Mutex<Option<super::lock::TargetLock>>,
+    /// Whether a failure now rolls the pair back (see `rollback.rs`).
+    pub(super) arming: Mutex<Arming>,
+    /// The stop signal the pair's steps obey: the run's, then the rollback's own.
+    cancel: Mutex<Cancel>,
+}
+
+/// The end (exclusive) of the batch starting at step `i`: one step, or the consecutive steps of
+/// the same parallel group and phase.
+pub(super) fn batch_end(steps: &[PlannedStep], i: usize) -> usize {
+    let mut j = i + 1;
+    if let Some(group) = &steps[i].step.parallel {
+        while j < steps.len()
+            && steps[j].step.parallel.as_ref() == Some(group)
+            && steps[j].step.phase == steps[i].step.phase
+        {
+            j += 1;
+        }
+    }
+    j
 }
 
 impl<'a> PairRun<'a> {
@@ -55,11 +75,33 @@ impl<'a> PairRun<'a> {
                 masker
             }),
             lock: tokio::sync::Mutex::new(None),
+            arming: Mutex::new({
+                let history = shared.hooks.history(&plan.pair);
+                Arming::new(PhaseRule::of(&shared.role), &history.completed, history.point_of_no_return)
+            }),
+            cancel: Mutex::new(shared.cancel.clone()),
         }
     }
 
     fn name(&self) -> &str {
         &self.plan.pair.name
+    }
+
+    pub(super) fn pair_name(&self) -> &str {
+        self.name()
+    }
+
+    pub(super) fn plan(&self) -> &PairPlan {
+        self.plan
+    }
+
+    fn cancel(&self) -> Cancel {
+        self.cancel.lock().expect("cancel").clone()
+    }
+
+    /// From now on the pair's steps obey `cancel` (the rollback's own stop signal).
+    pub(super) fn use_cancel(&self, cancel: Cancel) {
+        *self.cancel.lock().expect("cancel") = cancel;
     }
 
     fn mask(&self, text: &str) -> String {
@@ -132,16 +174,9 @@ impl<'a> PairRun<'a> {
                 break;
             }
             // A batch: one step, or consecutive steps of the same parallel group.
-            let mut j = i + 1;
-            if let Some(group) = &steps[i].step.parallel {
-                while j < steps.len()
-                    && steps[j].step.parallel.as_ref() == Some(group)
-                    && steps[j].step.phase == steps[i].step.phase
-                {
-                    j += 1;
-                }
-            }
+            let j = batch_end(steps, i);
             let batch = &steps[i..j];
+            self.arming.lock().expect("arming").phase_started(&batch[0].step.phase);
             // After a failed check, the phase's other checks still run (the table is complete),
             // but not its steps that act (preflight's host records are written only for a pair
             // that passed every check).
@@ -244,6 +279,7 @@ impl<'a> PairRun<'a> {
                     break;
                 }
                 report.phases_completed.push(phase.clone());
+                self.arming.lock().expect("arming").phase_completed(phase);
                 self.shared.emit(Event::PhaseFinished {
                     pair: self.name().into(),
                     phase: phase.clone(),
@@ -263,7 +299,7 @@ impl<'a> PairRun<'a> {
     /// Run the steps of one parallel group at once: each step definition (all its loop items)
     /// at most `max_parallel` at a time, a step with `after:` once those steps ended. The
     /// connection bounds the channels open on each host (`ssh::MAX_CHANNELS`).
-    async fn run_batch(&self, batch: &[PlannedStep]) -> Vec<StepResult> {
+    pub(super) async fn run_batch(&self, batch: &[PlannedStep]) -> Vec<StepResult> {
         if batch.len() == 1 {
             return vec![self.run_step(&batch[0]).await];
         }
@@ -443,6 +479,9 @@ impl<'a> PairRun<'a> {
 
         let mut result = done(StepStatus::Ok);
         let mut stdout = String::new();
+        if step.point_of_no_return {
+            self.point_of_no_return(ps);
+        }
         if let Some(script) = script {
             let attempts = step.retries + 1;
             for attempt in 1..=attempts {
@@ -467,9 +506,10 @@ impl<'a> PairRun<'a> {
                 if !retryable {
                     break;
                 }
+                let cancel = self.cancel();
                 tokio::select! {
                     _ = tokio::time::sleep(step.retry_delay) => {}
-                    _ = self.shared.cancel.reached(Level::Soft) => break,
+                    _ = cancel.reached(Level::Soft) => break,
                 }
             }
         }
@@ -540,10 +580,10 @@ impl<'a> PairRun<'a> {
         let side = match step.on {
             Where::Origin => Side::Origin,
             Where::Target => Side::Target,
-            Where::Controller => return attempt::local(&spec, &self.shared.cancel, &mut on_line).await,
+            Where::Controller => return attempt::local(&spec, &self.cancel(), &mut on_line).await,
         };
         match self.connection(side).await {
-            Ok(conn) => attempt::remote(&conn, &spec, &self.shared.cancel, &mut on_line).await,
+            Ok(conn) => attempt::remote(&conn, &spec, &self.cancel(), &mut on_line).await,
             Err(status) => attempt::AttemptResult {
                 status,
                 exit_code: None,

@@ -113,6 +113,7 @@ impl Checker<'_> {
 
         let mut pairs = Vec::new();
         let mut seen: HashMap<String, Location> = HashMap::new();
+        let mut hosts = HostsSeen::default();
         for raw_pair in &raw.pairs {
             let p = &raw_pair.value;
             let name = &p.name.value;
@@ -166,6 +167,12 @@ impl Checker<'_> {
                     None,
                 );
             }
+            for (side, endpoint, raw) in [("origin", &origin, &p.origin), ("target", &target, &p.target)] {
+                if let Some(endpoint) = endpoint {
+                    let at = raw.value.host.as_ref().map_or(raw.referenced, |h| h.referenced);
+                    self.host_once(&mut hosts, name, side, endpoint, &at);
+                }
+            }
             let (Some(origin), Some(target)) = (origin, target) else { continue };
             pairs.push(Pair {
                 name: name.clone(),
@@ -185,6 +192,40 @@ impl Checker<'_> {
             );
         }
         Inventory { path: self.path.to_path_buf(), vars, groups, pairs }
+    }
+
+    /// A host (address:port, after ssh config) belongs to one pair, as one role: two pairs
+    /// sharing a target overwrite each other, and a chain of migrations (a target that is
+    /// another pair's origin) is not supported in one inventory.
+    fn host_once(
+        &mut self,
+        hosts: &mut HostsSeen,
+        pair: &str,
+        side: &'static str,
+        endpoint: &Endpoint,
+        at: &serde_saphyr::Location,
+    ) {
+        let key = (endpoint.address.to_ascii_lowercase(), endpoint.port);
+        let Some((first_pair, first_side, first_at)) = hosts.get(&key).cloned() else {
+            hosts.insert(key, (pair.to_string(), side, self.at(at)));
+            return;
+        };
+        if first_pair == pair {
+            return; // same origin and target: reported on its own
+        }
+        let help = if first_side == side {
+            format!("each pair needs its own {side}: fix the copy/paste, or remove one of the pairs")
+        } else {
+            "a chain of migrations (one pair's target is another's origin) is not supported in one inventory: migrate the first pair, then the second from another inventory".to_string()
+        };
+        self.error(
+            at,
+            format!(
+                "{}:{} is the {side} of pair `{pair}` and already the {first_side} of pair `{first_pair}` (at {first_at}); a host belongs to one pair, as one role",
+                endpoint.address, endpoint.port
+            ),
+            Some(help),
+        );
     }
 
     fn endpoint(&mut self, raw: &Spanned<RawEndpoint>, layers: &[Layer<'_>], side: &str) -> Option<Endpoint> {
@@ -235,6 +276,12 @@ impl Checker<'_> {
                     format!("`{}` is not a valid variable name", name.value.escape_debug()),
                     Some("use letters, digits and underscores, not starting with a digit, so templates can write {{ name }}".into()),
                 );
+            } else if name.value == "host_state_override" {
+                self.error(
+                    &name.referenced,
+                    "`host_state_override` cannot be set in an inventory: it would lift the host-state safety checks on every run".into(),
+                    Some("for a deliberate re-sync, pass --unsafe-override-host-state PAIR to that one run".into()),
+                );
             } else if RESERVED_VARS.contains(&name.value.as_str()) {
                 self.error(
                     &name.referenced,
@@ -282,6 +329,9 @@ impl Checker<'_> {
         }
     }
 }
+
+/// Hosts already listed, by (address, port): the pair, the side and where.
+type HostsSeen = HashMap<(String, u16), (String, &'static str, Location)>;
 
 fn home() -> PathBuf {
     std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"))

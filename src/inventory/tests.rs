@@ -95,6 +95,10 @@ fn bad_inventories_are_reported_with_file_line_and_column() {
             "reserved_var",
             "pairs:\n  - name: a\n    origin: { host: o }\n    target: { host: t }\n    vars: { item: 1 }\n",
         ),
+        (
+            "override_in_inventory",
+            "vars: { host_state_override: true }\npairs:\n  - name: a\n    origin: { host: o }\n    target: { host: t }\n",
+        ),
         ("bad_pair_name", "pairs:\n  - name: \"a b\"\n    origin: { host: o }\n    target: { host: t }\n"),
         (
             "implicit_group",
@@ -104,6 +108,14 @@ fn bad_inventories_are_reported_with_file_line_and_column() {
         ("syntax", "pairs:\n  - name: [a\n"),
         ("no_pairs", "pairs: []\n"),
         (
+            "target_in_two_pairs",
+            "pairs:\n  - name: a\n    origin: { host: o1 }\n    target: { host: t }\n  - name: b\n    origin: { host: o2 }\n    target: { host: T, port: 22 }\n",
+        ),
+        (
+            "chain_of_migrations",
+            "pairs:\n  - name: a\n    origin: { host: o }\n    target: { host: m }\n  - name: b\n    origin: { host: m }\n    target: { host: t }\n",
+        ),
+        (
             "option_host",
             "pairs:\n  - name: a\n    origin: { host: -oProxyCommand=x }\n    target: { host: t }\n",
         ),
@@ -111,6 +123,30 @@ fn bad_inventories_are_reported_with_file_line_and_column() {
     for (name, text) in cases {
         insta::assert_snapshot!(format!("inventory_error_{name}"), error_text(text));
     }
+}
+
+#[test]
+fn the_same_address_on_another_port_is_another_host() {
+    let text = "pairs:\n  - name: a\n    origin: { host: h, port: 2201 }\n    target: { host: t1 }\n  - name: b\n    origin: { host: h, port: 2202 }\n    target: { host: t2 }\n";
+    assert!(load_str(text).is_ok());
+}
+
+#[test]
+fn hosts_are_compared_after_ssh_config_resolution() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(&config, "Host new-a new-b\n  HostName 10.0.0.9\n  Port 2222\n").unwrap();
+    let config = crate::ssh::config::SshConfig::load(&config).unwrap();
+    let text = "pairs:\n  - name: a\n    origin: { host: o1 }\n    target: { host: new-a }\n  - name: b\n    origin: { host: o2 }\n    target: { host: new-b }\n";
+    let err = match parse_with(Path::new("inv/fleet.yml"), text, Some(&config)) {
+        Ok(_) => panic!("two names of one host are refused"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("10.0.0.9:2222 is the target of pair `b` and already the target of pair `a`"),
+        "{err}"
+    );
+    assert!(err.contains("inv/fleet.yml:7:21"), "{err}");
 }
 
 #[test]

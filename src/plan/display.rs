@@ -22,13 +22,13 @@ pub fn render_text(plan: &Plan) -> String {
     for wave in &plan.waves {
         out.push_str(&format!("\n== {} ({})\n", wave.label, count(wave.pairs.len(), "pair")));
         for pair in &wave.pairs {
-            pair_text(&mut out, pair, plan.check_mode);
+            pair_text(&mut out, pair, &plan.role, plan.check_mode);
         }
     }
     out
 }
 
-fn pair_text(out: &mut String, plan: &PairPlan, check_mode: bool) {
+fn pair_text(out: &mut String, plan: &PairPlan, role: &crate::role::Role, check_mode: bool) {
     let pair = &plan.pair;
     out.push_str(&format!(
         "\n-- pair {}: origin {}, target {}\n",
@@ -36,8 +36,22 @@ fn pair_text(out: &mut String, plan: &PairPlan, check_mode: bool) {
         pair.origin.display(),
         pair.target.display()
     ));
+    steps_text(out, plan, &plan.steps, check_mode);
+    for (name, steps) in &plan.rollbacks {
+        out.push_str(&format!(
+            "   on failure until the point of no return: rollback `{name}`{}\n",
+            match role.phase(name).and_then(|p| p.message.as_ref().or(p.description.as_ref())) {
+                Some(what) => format!(" ({what})"),
+                None => String::new(),
+            }
+        ));
+        steps_text(out, plan, steps, check_mode);
+    }
+}
+
+fn steps_text(out: &mut String, plan: &PairPlan, steps: &[PlannedStep], check_mode: bool) {
     let mut phase = "";
-    for step in &plan.steps {
+    for step in steps {
         if step.step.phase != phase {
             phase = &step.step.phase;
             out.push_str(&format!("   [{phase}]\n"));
@@ -63,6 +77,9 @@ fn describe(plan: &PairPlan, step: &PlannedStep, check_mode: bool) -> String {
         Where::Target => format!("on target {}", plan.pair.target.host),
         Where::Controller => "on controller".to_string(),
     }];
+    if s.point_of_no_return {
+        parts.push("POINT OF NO RETURN".into());
+    }
     if s.probe {
         parts.push("probe".into());
     } else if check_mode {
@@ -124,6 +141,8 @@ struct JsonPair<'a> {
     origin: String,
     target: String,
     steps: Vec<JsonStep<'a>>,
+    /// Rollback phase -> its steps, run on failure until the point of no return.
+    rollbacks: std::collections::BTreeMap<&'a str, Vec<JsonStep<'a>>>,
 }
 
 #[derive(Serialize)]
@@ -139,6 +158,7 @@ struct JsonStep<'a> {
     parallel: Option<&'a str>,
     register: Option<&'a str>,
     timeout_secs: u64,
+    point_of_no_return: bool,
 }
 
 pub fn render_json(plan: &Plan) -> String {
@@ -161,26 +181,32 @@ fn json_pair(plan: &PairPlan) -> JsonPair<'_> {
         wave: plan.pair.wave,
         origin: plan.pair.origin.display(),
         target: plan.pair.target.display(),
-        steps: plan
-            .steps
+        steps: plan.steps.iter().map(|s| json_step(plan, s)).collect(),
+        rollbacks: plan
+            .rollbacks
             .iter()
-            .map(|s| JsonStep {
-                phase: &s.step.phase,
-                name: &s.label,
-                on: s.step.on,
-                host: match s.step.on {
-                    Where::Origin => Some(&plan.pair.origin.host),
-                    Where::Target => Some(&plan.pair.target.host),
-                    Where::Controller => None,
-                },
-                probe: s.step.probe,
-                script: s.script.as_deref().map(|sc| plan.masker.mask(sc).into_owned()),
-                deferred: s.deferred,
-                skipped: s.skipped.as_deref(),
-                parallel: s.step.parallel.as_deref(),
-                register: s.step.register.as_deref(),
-                timeout_secs: s.step.timeout.as_secs(),
-            })
+            .map(|(name, steps)| (name.as_str(), steps.iter().map(|s| json_step(plan, s)).collect()))
             .collect(),
+    }
+}
+
+fn json_step<'a>(plan: &'a PairPlan, s: &'a PlannedStep) -> JsonStep<'a> {
+    JsonStep {
+        phase: &s.step.phase,
+        name: &s.label,
+        on: s.step.on,
+        host: match s.step.on {
+            Where::Origin => Some(&plan.pair.origin.host),
+            Where::Target => Some(&plan.pair.target.host),
+            Where::Controller => None,
+        },
+        probe: s.step.probe,
+        script: s.script.as_deref().map(|sc| plan.masker.mask(sc).into_owned()),
+        deferred: s.deferred,
+        skipped: s.skipped.as_deref(),
+        parallel: s.step.parallel.as_deref(),
+        register: s.step.register.as_deref(),
+        timeout_secs: s.step.timeout.as_secs(),
+        point_of_no_return: s.step.point_of_no_return,
     }
 }

@@ -44,6 +44,9 @@ pub struct PairPlan {
     /// Variables and builtins every step of this pair renders with (no run-time values yet).
     pub context: Context,
     pub steps: Vec<PlannedStep>,
+    /// The rollback phases this run may need for the pair (see `exec/rollback.rs`), rendered
+    /// now like every other step: phase name -> its steps.
+    pub rollbacks: std::collections::BTreeMap<String, Vec<PlannedStep>>,
     pub masker: Masker,
     /// Role `secrets:` plus defaults: used to decide which registers are secret at run time.
     pub secret_names: Vec<String>,
@@ -170,6 +173,7 @@ pub fn adhoc(
                 pair: pair.clone(),
                 context: Context::new(),
                 steps,
+                rollbacks: Default::default(),
                 masker: Masker::default(),
                 secret_names: Vec::new(),
             })
@@ -188,7 +192,8 @@ pub fn adhoc(
 /// hot-sync first: the role's order is the procedure's order).
 pub fn resolve_phases(role: &Role, requested: &[String]) -> Result<Vec<String>> {
     if requested.is_empty() {
-        return Ok(role.phase_names().into_iter().map(String::from).collect());
+        // Every phase of the sequence: standalone phases (rollbacks) run only when named.
+        return Ok(role.sequence().into_iter().map(String::from).collect());
     }
     for name in requested {
         if role.phase(name).is_none() {
@@ -237,30 +242,65 @@ fn plan_pair(
     // Run-time names available so far: the facts, then each register as its step is passed.
     let mut runtime: BTreeSet<String> = FACTS.iter().map(|s| s.to_string()).collect();
     for phase_name in phases {
-        let phase = role.phase(phase_name).expect("phases were resolved against the role");
-        for step in &phase.steps {
-            let items = match loop_items(step, &context) {
-                Ok(items) => items,
-                Err(d) => {
-                    errors.push(d);
-                    continue;
-                }
-            };
-            for item in items {
-                match plan_step(role, step, item, &context, &runtime) {
-                    Ok(planned) => steps.push(planned),
-                    Err(d) => errors.push(d),
-                }
-            }
-            if let Some(register) = &step.register {
-                runtime.insert(register.clone());
-            }
-        }
+        plan_phase(role, phase_name, &context, &mut runtime, &mut steps, &mut errors);
+    }
+    let mut rollbacks = std::collections::BTreeMap::new();
+    for rollback in rollbacks_needed(role, phases) {
+        let mut runtime: BTreeSet<String> = FACTS.iter().map(|s| s.to_string()).collect();
+        let mut planned = Vec::new();
+        plan_phase(role, &rollback, &context, &mut runtime, &mut planned, &mut errors);
+        rollbacks.insert(rollback, planned);
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(PairPlan { pair: pair.clone(), context, steps, masker, secret_names: role.secrets.clone() })
+    Ok(PairPlan { pair: pair.clone(), context, steps, rollbacks, masker, secret_names: role.secrets.clone() })
+}
+
+/// Every step of one phase, planned (loop items expanded); errors are collected.
+fn plan_phase(
+    role: &Role,
+    phase_name: &str,
+    context: &Context,
+    runtime: &mut BTreeSet<String>,
+    steps: &mut Vec<PlannedStep>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let phase = role.phase(phase_name).expect("phases were resolved against the role");
+    for step in &phase.steps {
+        let items = match loop_items(step, context) {
+            Ok(items) => items,
+            Err(d) => {
+                errors.push(d);
+                continue;
+            }
+        };
+        for item in items {
+            match plan_step(role, step, item, context, runtime) {
+                Ok(planned) => steps.push(planned),
+                Err(d) => errors.push(d),
+            }
+        }
+        if let Some(register) = &step.register {
+            runtime.insert(register.clone());
+        }
+    }
+}
+
+/// The rollbacks a pair running `phases` may need: those of every phase of the role up to the
+/// last non-standalone phase of the run (a phase completed by an earlier run arms its rollback
+/// for the phases after it, see `exec/rollback.rs`).
+pub fn rollbacks_needed(role: &Role, phases: &[String]) -> Vec<String> {
+    let last = role.phases.iter().rposition(|p| !p.standalone && phases.contains(&p.name));
+    let mut names: Vec<String> = Vec::new();
+    for phase in &role.phases[..last.map_or(0, |i| i + 1)] {
+        if let Some(r) = &phase.rollback
+            && !names.contains(r)
+        {
+            names.push(r.clone());
+        }
+    }
+    names
 }
 
 /// Variables bmfleet defines for every step (see `inventory::RESERVED_VARS`).

@@ -182,6 +182,14 @@ fn bad_roles_are_refused_at_load() {
             "phases:\n  - name: a\n    steps:\n      - name: s\n        when: x ==\n        on: origin\n        run: 'true'\n",
         ),
         (
+            "unknown_rollback",
+            "phases:\n  - name: a\n    rollback: undo\n    steps:\n      - { name: s, on: origin, run: 'true' }\n",
+        ),
+        (
+            "rollback_not_standalone",
+            "phases:\n  - name: a\n    rollback: b\n    steps:\n      - { name: s, on: origin, run: 'true' }\n  - name: b\n    steps:\n      - { name: s, on: origin, run: 'true' }\n",
+        ),
+        (
             "variable_in_double_quotes",
             "phases:\n  - name: a\n    steps:\n      - name: s\n        on: origin\n        run: echo \"hi {{ name }}\"\n",
         ),
@@ -189,6 +197,45 @@ fn bad_roles_are_refused_at_load() {
     for (name, yml) in cases {
         insta::assert_snapshot!(format!("role_error_{name}"), TestRole::new(yml).error());
     }
+}
+
+const ROLLBACK_ROLE: &str = r#"
+phases:
+  - name: sync
+    steps:
+      - { name: copy, on: target, run: 'true' }
+  - name: stop
+    rollback: undo
+    steps:
+      - { name: stop, on: origin, run: 'true' }
+  - name: switch
+    steps:
+      - { name: switch, on: target, point_of_no_return: true, run: 'true' }
+  - name: undo
+    standalone: true
+    steps:
+      - { name: start, on: origin, run: 'echo {{ origin.host }}' }
+"#;
+
+#[test]
+fn rollbacks_are_rendered_with_the_plan_when_the_run_can_arm_them() {
+    let role = TestRole::new(ROLLBACK_ROLE);
+    let plan = role.plan(&[]).unwrap();
+    assert_eq!(plan.phases, ["sync", "stop", "switch"], "a standalone phase runs only when named");
+    let pair = &plan.waves[0].pairs[0];
+    let undo = &pair.rollbacks["undo"];
+    assert_eq!(undo.len(), 1);
+    assert!(undo[0].script.as_deref().unwrap().contains(&pair.pair.origin.host));
+    let text = render_text(&plan);
+    assert!(text.contains("on failure until the point of no return: rollback `undo`"), "{text}");
+    assert!(text.contains("POINT OF NO RETURN"), "{text}");
+    // A run of phases before the one that arms needs no rollback; the rollback itself neither.
+    for phases in [&["sync"][..], &["undo"][..]] {
+        let plan = role.plan(phases).unwrap();
+        assert!(plan.waves[0].pairs[0].rollbacks.is_empty(), "{phases:?}");
+    }
+    // A run after the arming phase may be armed by the journal: rendered too.
+    assert!(!role.plan(&["switch"]).unwrap().waves[0].pairs[0].rollbacks.is_empty());
 }
 
 #[test]

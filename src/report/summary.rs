@@ -43,6 +43,22 @@ pub struct PairReport {
     pub warnings: Vec<String>,
     /// Actions the operator must do by hand (`BMFLEET-MANUAL:` lines).
     pub manual: Vec<String>,
+    /// The step of this run that passed the pair's point of no return.
+    pub point_of_no_return: Option<String>,
+    /// The rollback run for the pair after its run ended badly.
+    pub rollback: Option<RollbackReport>,
+    /// `--unsafe-override-host-state` named this pair: host-state checks were lifted.
+    pub host_state_override: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RollbackReport {
+    pub phase: String,
+    pub ok: bool,
+    /// `rolled back: origin back in service`, or `ROLLBACK FAILED: step, why: what to do`.
+    pub message: String,
+    pub failed_step: Option<String>,
+    pub secs: f64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
@@ -74,6 +90,9 @@ impl PairReport {
             records: BTreeMap::new(),
             warnings: Vec::new(),
             manual: Vec::new(),
+            point_of_no_return: None,
+            rollback: None,
+            host_state_override: false,
         }
     }
 
@@ -100,6 +119,8 @@ pub struct RunReport {
     pub stopped: Option<String>,
     #[serde(serialize_with = "secs")]
     pub duration: Duration,
+    /// Pairs whose host-state checks `--unsafe-override-host-state` lifted.
+    pub overrides: Vec<String>,
     pub pairs: Vec<PairReport>,
 }
 
@@ -117,7 +138,12 @@ impl RunReport {
         use crate::error::exit;
         if self.interrupted {
             exit::INTERRUPTED
-        } else if self.pairs.iter().any(|p| p.status == PairStatus::Failed) {
+        } else if self
+            .pairs
+            .iter()
+            .any(|p| p.status == PairStatus::Failed || p.rollback.as_ref().is_some_and(|r| !r.ok))
+        {
+            // A failed rollback leaves a pair half-way: never reported as a mere unreachable.
             exit::PAIRS_FAILED
         } else if self.deadline_reached {
             exit::DEADLINE
@@ -157,6 +183,33 @@ pub fn human_duration(d: Duration) -> String {
         format!("{}m{:02}s", (s / 60.0) as u64, (s % 60.0) as u64)
     } else {
         format!("{}h{:02}m", (s / 3600.0) as u64, ((s % 3600.0) / 60.0) as u64)
+    }
+}
+
+/// Pairs rolled back (or whose rollback failed, loudly), and the pairs run with their host-state
+/// checks lifted.
+fn rollbacks_text(out: &mut String, report: &RunReport) {
+    let rollbacks: Vec<(&str, &RollbackReport)> =
+        report.pairs.iter().filter_map(|p| Some((p.pair.as_str(), p.rollback.as_ref()?))).collect();
+    if !rollbacks.is_empty() {
+        out.push_str("\nRollbacks (pairs stopped before their point of no return)\n");
+        for (pair, r) in &rollbacks {
+            out.push_str(&format!("  {pair}: {}\n", r.message));
+        }
+        let failed = rollbacks.iter().filter(|(_, r)| !r.ok).count();
+        if failed > 0 {
+            out.push_str(&format!(
+                "  !!! {failed} ROLLBACK{} FAILED: {} left half-way, see above !!!\n",
+                if failed == 1 { "" } else { "S" },
+                if failed == 1 { "that pair is" } else { "those pairs are" }
+            ));
+        }
+    }
+    if !report.overrides.is_empty() {
+        out.push_str(&format!(
+            "\nUNSAFE: --unsafe-override-host-state lifted the host-state safety checks for: {}\n",
+            report.overrides.join(", ")
+        ));
     }
 }
 
@@ -264,6 +317,7 @@ pub fn render_text(report: &RunReport) -> String {
             out.push_str(&format!("  | {line}\n"));
         }
     }
+    rollbacks_text(&mut out, report);
     let manual: Vec<(&str, &String)> =
         report.pairs.iter().flat_map(|p| p.manual.iter().map(move |m| (p.pair.as_str(), m))).collect();
     if !manual.is_empty() {

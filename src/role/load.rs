@@ -185,9 +185,14 @@ impl Loader<'_> {
                 requires: p.requires.iter().map(|r| r.value.clone()).collect(),
                 resets: p.resets.iter().map(|r| r.value.clone()).collect(),
                 confirm: p.confirm.clone(),
+                rollback: p.rollback.as_ref().map(|r| r.value.clone()),
+                standalone: p.standalone,
+                after_point_of_no_return: p.after_point_of_no_return.unwrap_or_default(),
+                message: p.message.clone(),
                 steps,
             });
         }
+        self.check_rollbacks(&raw, &phases);
         Role {
             name,
             dir: match self.files {
@@ -337,9 +342,36 @@ impl Loader<'_> {
             progress: s.progress,
             stats: s.stats,
             record: s.record.clone(),
+            point_of_no_return: s.point_of_no_return,
             location,
             uses,
         })
+    }
+
+    /// `rollback:` names a standalone phase of the role (any position: rollbacks come last),
+    /// which has no rollback of its own.
+    fn check_rollbacks(&mut self, raw: &RawRole, phases: &[Phase]) {
+        for raw_phase in &raw.phases {
+            let Some(rollback) = &raw_phase.value.rollback else { continue };
+            let name = &raw_phase.value.name.value;
+            let problem = match phases.iter().find(|p| p.name == rollback.value) {
+                None => Some(format!(
+                    "phase `{name}` names `{}` as its rollback, which is not a phase of this role",
+                    rollback.value
+                )),
+                Some(p) if !p.standalone => Some(format!(
+                    "the rollback `{}` of phase `{name}` must be `standalone: true` (migrate must not run it in sequence)",
+                    p.name
+                )),
+                Some(p) if p.rollback.is_some() => {
+                    Some(format!("the rollback `{}` of phase `{name}` cannot have a rollback itself", p.name))
+                }
+                Some(_) => None,
+            };
+            if let Some(message) = problem {
+                self.error_at(&rollback.referenced, message, None);
+            }
+        }
     }
 
     fn compile_shell(&mut self, name: &str, content: &str, origin: Origin) -> Option<String> {

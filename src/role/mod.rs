@@ -17,7 +17,7 @@ use std::time::Duration;
 
 pub use load::{load, load_from, parse_duration};
 pub use render::{Origin, RenderError, Renderer, is_secret_name};
-pub use schema::{Count, OutputParser, Where};
+pub use schema::{AfterPointOfNoReturn, Count, OutputParser, Where};
 
 use crate::diag::Location;
 use crate::inventory::Vars;
@@ -51,6 +51,13 @@ pub struct Phase {
     pub requires: Vec<String>,
     pub resets: Vec<String>,
     pub confirm: Option<String>,
+    /// The phase that undoes this one's effect while the pair is before its point of no return.
+    pub rollback: Option<String>,
+    /// Not part of `migrate`'s sequence (run by its own command only).
+    pub standalone: bool,
+    pub after_point_of_no_return: AfterPointOfNoReturn,
+    /// What the summary says of a pair this phase rolled back.
+    pub message: Option<String>,
     pub steps: Vec<Arc<Step>>,
 }
 
@@ -80,6 +87,8 @@ pub struct Step {
     pub progress: Option<OutputParser>,
     pub stats: Option<OutputParser>,
     pub record: Option<String>,
+    /// Starting this step disarms the pair's rollback for good.
+    pub point_of_no_return: bool,
     pub location: Location,
     /// Top-level variables any of the step's templates reference.
     pub uses: BTreeSet<String>,
@@ -108,6 +117,11 @@ impl Role {
         self.phases.iter().map(|p| p.name.as_str()).collect()
     }
 
+    /// The phases `migrate` runs, in order (every phase but the standalone ones).
+    pub fn sequence(&self) -> Vec<&str> {
+        self.phases.iter().filter(|p| !p.standalone).map(|p| p.name.as_str()).collect()
+    }
+
     pub fn renderer(&self) -> &Renderer {
         &self.renderer
     }
@@ -128,6 +142,10 @@ impl Role {
                 requires: Vec::new(),
                 resets: Vec::new(),
                 confirm: None,
+                rollback: None,
+                standalone: false,
+                after_point_of_no_return: AfterPointOfNoReturn::Allow,
+                message: None,
                 steps: steps.into_iter().map(Arc::new).collect(),
             }],
             renderer: Renderer::new(),
@@ -160,6 +178,7 @@ impl Step {
             progress: None,
             stats: None,
             record: None,
+            point_of_no_return: false,
             location: Location::new("<command line>", 1, 1),
             uses: BTreeSet::new(),
         }

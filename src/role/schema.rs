@@ -39,7 +39,29 @@ pub struct RawPhase {
     /// A question the operator must answer `yes` to (or pass `--yes`) before the phase starts.
     #[serde(default)]
     pub confirm: Option<String>,
+    /// The phase run for a pair whose run fails, stops or loses a host from the moment it
+    /// starts this phase until a `point_of_no_return` step starts (see `exec/rollback.rs`).
+    #[serde(default)]
+    pub rollback: Option<Spanned<String>>,
+    /// Not part of `migrate`'s sequence: run only by its own command (a rollback).
+    #[serde(default)]
+    pub standalone: bool,
+    /// `refuse`: once a pair passed its point of no return (journal), the phase refuses it,
+    /// whatever `--force` says (only the per-pair override lifts it). Default `allow`.
+    #[serde(default)]
+    pub after_point_of_no_return: Option<AfterPointOfNoReturn>,
+    /// Said in the summary of a pair when the phase completed as its rollback.
+    #[serde(default)]
+    pub message: Option<String>,
     pub steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AfterPointOfNoReturn {
+    #[default]
+    Allow,
+    Refuse,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
@@ -135,4 +157,8 @@ pub struct RawStep {
     pub stats: Option<OutputParser>,
     #[serde(default)]
     pub record: Option<String>,
+    /// When this step starts, the pair's rollback is disarmed for good (the target takes the
+    /// origin's address or starts serving): recorded in the journal.
+    #[serde(default)]
+    pub point_of_no_return: bool,
 }

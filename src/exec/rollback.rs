@@ -1,0 +1,339 @@
+//! Rollback until the point of no return, generic: the role declares it, the engine knows no
+//! BlueMind.
+//!
+//! A phase with `rollback: R` arms the pair from the moment it starts; a step with
+//! `point_of_no_return: true` disarms it for good as it starts (the target takes the origin's
+//! address or starts serving: from then on going back would lose what the target received). A
+//! pair whose run ends failed, stopped (Ctrl-C, `--until`, `--any-errors-fatal`) or unreachable
+//! while armed gets phase R run for it right away. A run that ends well while armed rolls
+//! nothing back (a cold sync alone leaves the origin stopped, waiting for the cutover).
+//!
+//! Arming survives runs: a phase that arms, completed by an earlier run (and not undone by a
+//! later rollback), arms every later phase of the role for the pair, so `migrate` resumed after
+//! the cold sync still rolls back when the cutover fails. Standalone phases (the rollbacks
+//! themselves) never arm.
+//!
+//! The rollback is the safety net: its steps obey their own stop signal, not the run's. A first
+//! Ctrl-C or the `--until` deadline stops the migration's steps, then the rollback runs; a second
+//! Ctrl-C stops the migration's steps at once (the rollback still runs); only a third one
+//! abandons a running rollback (see `exec::watch_signals`). Each rollback step is bounded by its
+//! own timeout.
+
+use std::time::Instant;
+
+use super::Shared;
+use super::pair::{PairRun, batch_end};
+use crate::plan::PlannedStep;
+use crate::report::events::{Event, PairStatus};
+use crate::report::summary::{PairReport, RollbackReport};
+
+/// What the arming rule needs to know of one phase of the role.
+#[derive(Debug, Clone)]
+pub struct PhaseRule {
+    pub name: String,
+    pub rollback: Option<String>,
+    pub standalone: bool,
+}
+
+impl PhaseRule {
+    pub fn of(role: &crate::role::Role) -> Vec<PhaseRule> {
+        role.phases
+            .iter()
+            .map(|p| PhaseRule {
+                name: p.name.clone(),
+                rollback: p.rollback.clone(),
+                standalone: p.standalone,
+            })
+            .collect()
+    }
+}
+
+/// The arming state of one pair during one run (a pure state machine, see the module docs).
+#[derive(Debug, Clone)]
+pub struct Arming {
+    rules: Vec<PhaseRule>,
+    /// The last phase (index in role order) completed, per the journal or this run, that arms.
+    completed: Option<usize>,
+    /// The phase running (index), once the pair started one.
+    current: Option<usize>,
+    /// The step that passed the point of no return (`phase/step`), or `journal` for a pair the
+    /// journal says passed it before this run.
+    passed: Option<String>,
+}
+
+impl Arming {
+    /// `completed`: the phases the journal says completed (and no rollback undid since);
+    /// `passed`: the journal says the pair passed its point of no return.
+    pub fn new(rules: Vec<PhaseRule>, completed: &[String], passed: bool) -> Arming {
+        let mut arming = Arming { rules, completed: None, current: None, passed: None };
+        if passed {
+            arming.passed = Some("journal".into());
+        }
+        for phase in completed {
+            arming.phase_completed(phase);
+        }
+        arming
+    }
+
+    fn index(&self, phase: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.name == phase)
+    }
+
+    pub fn phase_started(&mut self, phase: &str) {
+        self.current = self.index(phase);
+    }
+
+    pub fn phase_completed(&mut self, phase: &str) {
+        if let Some(i) = self.index(phase)
+            && self.rules[i].rollback.is_some()
+            && !self.rules[i].standalone
+        {
+            self.completed = Some(self.completed.map_or(i, |c| c.max(i)));
+        }
+    }
+
+    /// A `point_of_no_return` step starts: disarmed for good.
+    pub fn point_of_no_return(&mut self, step: &str) {
+        self.passed.get_or_insert_with(|| step.to_string());
+    }
+
+    /// The step of this run that passed the point of no return, if one did.
+    pub fn passed_in_run(&self) -> Option<&str> {
+        self.passed.as_deref().filter(|s| *s != "journal")
+    }
+
+    /// The rollback armed right now, if any.
+    pub fn armed(&self) -> Option<&str> {
+        if self.passed.is_some() {
+            return None;
+        }
+        let current = &self.rules[self.current?];
+        if current.standalone {
+            return None;
+        }
+        if let Some(r) = &current.rollback {
+            return Some(r);
+        }
+        let completed = self.completed?;
+        (completed < self.current?).then(|| self.rules[completed].rollback.as_deref()).flatten()
+    }
+
+    /// The rollback to run for a pair whose run ended with `status`, if any.
+    pub fn after_run(&self, status: PairStatus) -> Option<&str> {
+        match status {
+            PairStatus::Failed | PairStatus::Stopped | PairStatus::Unreachable => self.armed(),
+            _ => None,
+        }
+    }
+}
+
+impl PairRun<'_> {
+    /// The rollback due for a run that ended with `status` (none in check mode).
+    pub(super) fn rollback_due(&self, status: PairStatus) -> Option<String> {
+        if self.shared.check_mode {
+            return None;
+        }
+        self.arming.lock().expect("arming").after_run(status).map(str::to_string)
+    }
+
+    /// The step of this run that passed the point of no return.
+    pub(super) fn passed_point_of_no_return(&self) -> Option<String> {
+        self.arming.lock().expect("arming").passed_in_run().map(str::to_string)
+    }
+
+    /// A `point_of_no_return` step is about to run: disarm for good, journal it, say it.
+    pub(super) fn point_of_no_return(&self, ps: &PlannedStep) {
+        let id = ps.step.id();
+        let first = {
+            let mut arming = self.arming.lock().expect("arming");
+            let first = arming.passed_in_run().is_none();
+            arming.point_of_no_return(&id);
+            first
+        };
+        if first {
+            self.shared.hooks.point_of_no_return(&self.plan().pair, &id);
+            self.shared.emit(Event::Notice {
+                message: format!("{}: point of no return ({id}): no rollback from here on", self.pair_name()),
+            });
+        }
+    }
+}
+
+/// Run rollback `phase` for a pair whose run just ended badly; the outcome goes in `report`.
+pub(super) async fn roll_back(run: &PairRun<'_>, shared: &Shared, phase: &str, report: &mut PairReport) {
+    let started = Instant::now();
+    let pair = run.pair_name().to_string();
+    let Some(steps) = run.plan().rollbacks.get(phase) else {
+        report.rollback = Some(failed(shared, &pair, phase, "-", "its steps were not planned"));
+        return;
+    };
+    run.use_cancel(shared.rollback_cancel.clone());
+    shared.emit(Event::Notice {
+        message: format!(
+            "{pair}: rolling back (phase `{phase}`): the pair did not pass its point of no return; \
+             each step is bounded by its timeout (a third Ctrl-C abandons it)"
+        ),
+    });
+    let mut i = 0;
+    while i < steps.len() {
+        let j = batch_end(steps, i);
+        let results = run.run_batch(&steps[i..j]).await;
+        for (ps, result) in steps[i..j].iter().zip(&results) {
+            if !result.status.is_success() {
+                let why = match result.tail.last() {
+                    Some(last) => format!("{}: {last}", result.status.describe()),
+                    None => result.status.describe(),
+                };
+                let step = format!("{phase}/{}", ps.label);
+                report.rollback = Some(failed(shared, &pair, phase, &step, &why));
+                finished(shared, &pair, phase, false);
+                return;
+            }
+        }
+        i = j;
+    }
+    report.rollback = Some(RollbackReport {
+        phase: phase.to_string(),
+        ok: true,
+        message: format!("rolled back: {}", rolled_back_text(shared, phase)),
+        failed_step: None,
+        secs: started.elapsed().as_secs_f64(),
+    });
+    finished(shared, &pair, phase, true);
+    shared.hooks.phase_finished(&run.plan().pair, phase, report);
+}
+
+/// A rollback run as a command (`bmfleet rollback`) is reported like an automatic one.
+pub(super) fn on_demand(shared: &Shared, report: &mut PairReport) {
+    let role = &shared.role;
+    let is_rollback = |name: &str| role.phases.iter().any(|p| p.rollback.as_deref() == Some(name));
+    if let Some(phase) = report.phases_completed.iter().find(|p| is_rollback(p)) {
+        report.rollback = Some(RollbackReport {
+            phase: phase.clone(),
+            ok: true,
+            message: format!("rolled back: {}", rolled_back_text(shared, phase)),
+            failed_step: None,
+            secs: report.duration.as_secs_f64(),
+        });
+    }
+}
+
+fn rolled_back_text(shared: &Shared, phase: &str) -> String {
+    let phase_def = shared.role.phase(phase);
+    phase_def
+        .and_then(|p| p.message.clone().or_else(|| p.description.clone()))
+        .unwrap_or_else(|| format!("phase {phase} completed"))
+}
+
+fn finished(shared: &Shared, pair: &str, phase: &str, ok: bool) {
+    shared.emit(Event::PhaseFinished { pair: pair.into(), phase: phase.into(), ok });
+}
+
+fn failed(shared: &Shared, pair: &str, phase: &str, step: &str, why: &str) -> RollbackReport {
+    let inventory = shared.inventory_path.display();
+    RollbackReport {
+        phase: phase.to_string(),
+        ok: false,
+        message: format!(
+            "ROLLBACK FAILED: {step}, {why}: the pair is half-way; check both hosts by hand (is the \
+             target stopped? does the origin serve?), then run `bmfleet {phase} -i {inventory} --limit {pair}`"
+        ),
+        failed_step: Some(step.to_string()),
+        secs: 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The BlueMind role's shape: cold-sync, revoke-trust and cutover arm `rollback`.
+    fn rules() -> Vec<PhaseRule> {
+        let rule = |name: &str, rollback: bool, standalone: bool| PhaseRule {
+            name: name.into(),
+            rollback: rollback.then(|| "rollback".to_string()),
+            standalone,
+        };
+        vec![
+            rule("preflight", false, false),
+            rule("trust", false, false),
+            rule("hot-sync", false, false),
+            rule("cold-sync", true, false),
+            rule("revoke-trust", true, false),
+            rule("cutover", true, false),
+            rule("post", false, false),
+            rule("rollback", false, true),
+        ]
+    }
+
+    fn done(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn nothing_is_armed_before_a_phase_that_arms() {
+        let mut a = Arming::new(rules(), &[], false);
+        assert_eq!(a.after_run(PairStatus::Failed), None, "no phase started");
+        a.phase_started("preflight");
+        a.phase_completed("preflight");
+        a.phase_started("hot-sync");
+        assert_eq!(a.after_run(PairStatus::Failed), None);
+        assert_eq!(a.after_run(PairStatus::Stopped), None);
+    }
+
+    #[test]
+    fn a_cold_sync_that_fails_stops_or_loses_a_host_rolls_back() {
+        let mut a = Arming::new(rules(), &done(&["preflight", "trust", "hot-sync"]), false);
+        a.phase_started("cold-sync");
+        for status in [PairStatus::Failed, PairStatus::Stopped, PairStatus::Unreachable] {
+            assert_eq!(a.after_run(status), Some("rollback"), "{status:?}");
+        }
+    }
+
+    #[test]
+    fn a_run_that_ends_well_while_armed_rolls_nothing_back() {
+        let mut a = Arming::new(rules(), &[], false);
+        a.phase_started("cold-sync");
+        a.phase_completed("cold-sync");
+        for status in [PairStatus::Ok, PairStatus::Warning, PairStatus::Blocked, PairStatus::Busy] {
+            assert_eq!(a.after_run(status), None, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn the_point_of_no_return_disarms_for_good() {
+        let mut a = Arming::new(rules(), &done(&["cold-sync", "revoke-trust"]), false);
+        a.phase_started("cutover");
+        assert_eq!(a.armed(), Some("rollback"));
+        a.point_of_no_return("cutover/release origin address");
+        assert_eq!(a.after_run(PairStatus::Failed), None);
+        assert_eq!(a.passed_in_run(), Some("cutover/release origin address"));
+        a.phase_started("post");
+        assert_eq!(a.after_run(PairStatus::Failed), None, "still disarmed in later phases");
+        // A later run reads the point of no return from the journal.
+        let mut later = Arming::new(rules(), &done(&["cold-sync"]), true);
+        later.phase_started("cutover");
+        assert_eq!(later.after_run(PairStatus::Failed), None);
+        assert_eq!(later.passed_in_run(), None);
+    }
+
+    #[test]
+    fn a_run_started_after_a_completed_cold_sync_is_armed_from_the_journal() {
+        // `migrate` resumed after the cold sync: post (no rollback key of its own) fails
+        // before its point-of-no-return step.
+        let mut a = Arming::new(rules(), &done(&["hot-sync", "cold-sync"]), false);
+        a.phase_started("post");
+        assert_eq!(a.after_run(PairStatus::Failed), Some("rollback"));
+        // A phase before the completed cold sync (a hot sync run again) is not armed.
+        let mut b = Arming::new(rules(), &done(&["hot-sync", "cold-sync"]), false);
+        b.phase_started("hot-sync");
+        assert_eq!(b.after_run(PairStatus::Failed), None);
+    }
+
+    #[test]
+    fn the_rollback_itself_never_arms() {
+        let mut a = Arming::new(rules(), &done(&["cold-sync"]), false);
+        a.phase_started("rollback");
+        assert_eq!(a.after_run(PairStatus::Failed), None);
+    }
+}
