@@ -16,18 +16,33 @@ fn migrate_moves_four_pairs_and_verify_passes_for_each() {
         fleet.populate(&p.origin);
     }
     let dir = scratch();
-    let inv = inventory(&fleet, &claim, dir.path());
+    // The first pair gets other "My networks" from the inventory; the others keep the origin's,
+    // which BlueMind would not push again (SettingsHook.java): verified, not re-saved.
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |i| {
+        if i == 0 { "vars: { mynetworks: \"127.0.0.0/8 10.99.0.0/16\" }".into() } else { String::new() }
+    });
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
     out.code(0);
-    for p in &claim.pairs {
+    for (i, p) in claim.pairs.iter().enumerate() {
         assert_eq!(out.pair_status(&p.name), "ok");
-        let (same, report) = fleet.verify(&p.origin, &p.target);
-        assert!(same, "{}: {report}", p.name);
         // The post phase replayed the console actions on the target, and BlueMind runs there.
         let calls = fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log /etc/bmfleet-sim/api.log");
         assert!(calls.contains(r#""maintenance", "update-fw""#), "{calls}");
         assert!(calls.contains("/api/system/maildelivery/mgmt/_repair"), "{calls}");
-        assert!(calls.contains(r#""sysconf", "set", "mynetworks""#), "{calls}");
+        let postfix = fleet.sh(&p.target, "postconf -h mynetworks");
+        if i == 0 {
+            assert!(calls.contains(r#""sysconf", "set", "mynetworks""#), "{calls}");
+            assert_eq!(postfix, "127.0.0.0/8 10.99.0.0/16", "BlueMind pushed the new value to postfix");
+            // the new value differs from the origin's in main.cf and t_systemconf: spools only
+            let (same, report) = fleet.verify_spools(&p.origin, &p.target);
+            assert!(same, "{}: {report}", p.name);
+        } else {
+            assert!(!calls.contains(r#""sysconf", "set""#), "an unchanged value is not saved again: {calls}");
+            let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+            assert!(log.contains("my networks: verified, not re-saved"), "{log}");
+            let (same, report) = fleet.verify(&p.origin, &p.target);
+            assert!(same, "{}: {report}", p.name);
+        }
         assert_eq!(fleet.sh(&p.target, "cat /etc/bmfleet-sim/bluemind.state"), "running");
         assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "stopped");
         // The temporary trust is gone from both hosts.
@@ -154,4 +169,30 @@ fn a_4x_target_gets_the_firewall_through_the_rest_api() {
     assert!(calls.contains("/api/system/security/_updatefirewallrules"), "{calls}");
     assert!(!fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log").contains("update-fw"));
     assert!(fleet.verify(&p.origin, &p.target).0);
+}
+
+#[test]
+fn post_reads_the_firewall_task_and_the_core_state_not_exit_codes() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let dir = scratch();
+    let inv = inventory(&fleet, &claim, dir.path());
+    // bm-cli maintenance update-fw exits 0 when the task failed (UpdateFirewallCommand.java).
+    fleet.sh(&p.target, "touch /etc/bmfleet-sim/fw-task.fail");
+    let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
+    out.code(3);
+    assert_eq!(out.summary()["pairs"][0]["failed_step"], "post/firewall", "{}", out.stdout);
+    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    assert!(log.contains("Cannot update firewall rules InError"), "{log}");
+    // A core in maintenance answers HTTP, but is not ready.
+    fleet.sh(
+        &p.target,
+        "rm /etc/bmfleet-sim/fw-task.fail; echo CORE_STATE_MAINTENANCE >/etc/bmfleet-sim/core.state",
+    );
+    let out = Bmfleet::new().args(["post"]).inventory(&inv).in_dir(dir.path()).run();
+    out.code(3);
+    assert_eq!(out.summary()["pairs"][0]["failed_step"], "post/wait for the core", "{}", out.stdout);
+    fleet.sh(&p.target, "rm /etc/bmfleet-sim/core.state");
+    Bmfleet::new().args(["post"]).inventory(&inv).in_dir(dir.path()).run().code(0);
 }

@@ -207,12 +207,8 @@ def gen_config(hostdir):
     write(f"{sim}/postfix.state", "running\n")
     for log in ("calls.log", "bm-cli.log", "api.log"):
         write(f"{sim}/{log}", "")
-    write(f"{sim}/sysconf.json", json.dumps({
-        "mynetworks": f"127.0.0.0/8 {ip}/32",
-        "external-url": ext,
-        "host": ip,
-        "message_size_limit": "10240000",
-    }, indent=2, sort_keys=True) + "\n")
+    # the system configuration lives in bj's t_systemconf (below), as in BlueMind (keys of
+    # parent/system/net.bluemind.system.api/src/net/bluemind/system/api/SysConfKeys.java)
 
     # fresh-install rows, applied at every start from the template (differ per host)
     def q(s):
@@ -230,7 +226,7 @@ def gen_config(hostdir):
         "(1, 'USER', 'admin0_global.virt', 'admin0', 'admin0@global.virt', '{\"roles\": [\"systemManagement\"]}');",
         f"INSERT INTO t_api_key (sid, display_name, subject, domain_uid) VALUES ({q(admin_key)}, 'bm-cli', 'admin0_global.virt', 'global.virt');",
     ]
-    for k, v in [("external-url", ext), ("mynetworks", f"127.0.0.0/8 {ip}/32"), ("host", ip),
+    for k, v in [("external_url", ext), ("mynetworks", f"127.0.0.0/8 {ip}/32"), ("host", ip),
                  ("message_size_limit", "10240000"), ("installation-host", name)]:
         bj.append(f"INSERT INTO t_systemconf (key, value) VALUES ({q(k)}, {q(v)});")
     bj.append(f"SELECT setval('t_directory_version_seq', {secrets.randbelow(50) + 1});")

@@ -1,5 +1,6 @@
-{#- The downtime ends here: the target serves. -#}
+{#- The downtime ends here: the target serves. BlueMind first, postfix last: postfix hands mail to
+    BlueMind (lmtp, milter), so it must not accept mail before BlueMind runs. -#}
 {% include "templates/lib/services.sh" %}
-bm_postfix start
 bmctl start
-echo "postfix and BlueMind started on the target"
+bm_postfix start
+echo "BlueMind and postfix started on the target"
