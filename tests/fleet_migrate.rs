@@ -43,6 +43,16 @@ fn migrate_moves_four_pairs_and_verify_passes_for_each() {
             let (same, report) = fleet.verify(&p.origin, &p.target);
             assert!(same, "{}: {report}", p.name);
         }
+        // The target's accounts have other ids than the origin's: files belong to the target's
+        // accounts by name (rsync without --numeric-ids), and preflight reported the mapping.
+        let ids = |h| fleet.sh(h, "id -u cyrus; id -u elasticsearch");
+        assert_ne!(ids(&p.origin), ids(&p.target));
+        let owners = "stat -c '%U:%G %u' /var/spool/cyrus/data | head -1; find /var/spool/bm-elasticsearch -type f -printf '%u %U\\n' | sort -u";
+        let expected =
+            fleet.sh(&p.target, "echo cyrus:mail $(id -u cyrus); echo elasticsearch $(id -u elasticsearch)");
+        assert_eq!(fleet.sh(&p.target, owners), expected);
+        let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+        assert!(log.contains("user cyrus: origin 930 -> target 940 (files are mapped by name)"), "{log}");
         assert_eq!(fleet.sh(&p.target, "cat /etc/bmfleet-sim/bluemind.state"), "running");
         assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "stopped");
         // The temporary trust is gone from both hosts.

@@ -52,14 +52,23 @@ prepare_full() {
   chmod 700 "$HD/root" "$HD/root/.ssh"
   install -m 600 "$FLEET_DIR/controller_key.pub" "$HD/root/.ssh/authorized_keys"
 
+  # system accounts: a target got other ids than its origin (dynamic ids, another install order)
+  if [[ $ROLE == target ]]; then
+    sed -i -e 's/^cyrus:x:930:/cyrus:x:940:/' -e 's/^elasticsearch:x:931:931:/elasticsearch:x:941:941:/' "$HD/etc/passwd"
+    sed -i -e 's/^elasticsearch:x:931:/elasticsearch:x:941:/' -e 's/^bluemind:x:932:/bluemind:x:942:/' "$HD/etc/group"
+  fi
+  local cyrus_uid es_uid es_gid
+  cyrus_uid=$(awk -F: '$1 == "cyrus" {print $3}' "$HD/etc/passwd")
+  es_uid=$(awk -F: '$1 == "elasticsearch" {print $3}' "$HD/etc/passwd")
+  es_gid=$(awk -F: '$1 == "elasticsearch" {print $3}' "$HD/etc/group")
   # spools (owners as on a BlueMind host: cyrus:mail for the mail store)
   mkdir -p "$HD/spool/mail" "$HD/lib-cyrus" "$HD/bm-ca" "$HD/es/config" "$HD/log/postgresql" \
     "$HD/tmp" "$HD/vartmp" "$HD/run/sshd" "$HD/run/postgresql" "$HD/postgresql/15"
   local d
   for d in cyrus bm-hsm sieve bm-elasticsearch bm-docs bm-filehosting; do mkdir -p "$HD/spool/$d"; done
-  chown 930:8 "$HD/spool/cyrus" "$HD/lib-cyrus" "$HD/spool/sieve"
+  chown "$cyrus_uid:8" "$HD/spool/cyrus" "$HD/lib-cyrus" "$HD/spool/sieve"
   chmod 750 "$HD/spool/cyrus" "$HD/lib-cyrus"
-  chown 931:931 "$HD/spool/bm-elasticsearch"
+  chown "$es_uid:$es_gid" "$HD/spool/bm-elasticsearch"
   chmod 2775 "$HD/spool/mail"; chgrp 8 "$HD/spool/mail"
   chmod 1777 "$HD/tmp" "$HD/vartmp"
   chown -R postgres:postgres "$HD/postgresql" "$HD/log/postgresql"

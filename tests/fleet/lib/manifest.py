@@ -5,7 +5,7 @@ calls it through `fleet exec`).
   manifest.py [--auth] [--no-db] [--no-files]
 
 files: for the seven synced spools and every configuration file of the procedure, one entry per path:
-  type (f d l p s c b), mode (octal, with setuid/setgid/sticky), uid, gid, size (files, symlinks),
+  type (f d l p s c b), mode (octal, with setuid/setgid/sticky), uid, gid (as names: this host's account names), size (files, symlinks),
   sha256 (files), target (symlinks), link (hard links: the first path, in sorted order, of the
   paths of that group that share the inode).
 db: for bj and bj-data: a normalised schema-only dump, for every table its rows (COPY text format,
@@ -18,7 +18,9 @@ import argparse
 import glob
 import hashlib
 import json
+import grp
 import os
+import pwd
 import secrets
 import stat
 import subprocess
@@ -39,6 +41,24 @@ TYPES = [(stat.S_ISREG, "f"), (stat.S_ISDIR, "d"), (stat.S_ISLNK, "l"), (stat.S_
          (stat.S_ISSOCK, "s"), (stat.S_ISCHR, "c"), (stat.S_ISBLK, "b")]
 
 
+
+def owner(uid, _cache={}):
+    if uid not in _cache:
+        try:
+            _cache[uid] = pwd.getpwuid(uid).pw_name
+        except KeyError:
+            _cache[uid] = f"#{uid}"
+    return _cache[uid]
+
+
+def group(gid, _cache={}):
+    if gid not in _cache:
+        try:
+            _cache[gid] = grp.getgrgid(gid).gr_name
+        except KeyError:
+            _cache[gid] = f"#{gid}"
+    return _cache[gid]
+
 def sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -52,7 +72,9 @@ def sha256(path):
 
 def entry(path, st):
     t = next(c for test, c in TYPES if test(st.st_mode))
-    e = {"type": t, "mode": "%04o" % stat.S_IMODE(st.st_mode), "uid": st.st_uid, "gid": st.st_gid}
+    # owners by name: system accounts get dynamic ids, and the procedure's rsync -avH maps owners
+    # by name, so the same data on two hosts has the same names, not always the same numbers
+    e = {"type": t, "mode": "%04o" % stat.S_IMODE(st.st_mode), "uid": owner(st.st_uid), "gid": group(st.st_gid)}
     if t == "f":
         e["size"] = st.st_size
         e["sha256"] = sha256(path)

@@ -15,14 +15,17 @@ import argparse
 import hashlib
 import io
 import json
+import grp
 import os
+import pwd
 import random
 import socket
 import subprocess
 import sys
 
-UID_CYRUS, GID_MAIL = 930, 8
-UID_ES = GID_ES = 931
+# the host's own ids (system accounts get dynamic ids: an origin and its target differ)
+UID_CYRUS, GID_MAIL = pwd.getpwnam("cyrus").pw_uid, grp.getgrnam("mail").gr_gid
+UID_ES, GID_ES = pwd.getpwnam("elasticsearch").pw_uid, grp.getgrnam("elasticsearch").gr_gid
 SIM = "/etc/bmfleet-sim"
 MARKER = os.path.join(SIM, "populated")
 
