@@ -53,6 +53,12 @@ fn migrate_moves_four_pairs_and_verify_passes_for_each() {
         assert_eq!(fleet.sh(&p.target, owners), expected);
         let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
         assert!(log.contains("user cyrus: origin 930 -> target 940 (files are mapped by name)"), "{log}");
+        // 5.x: no Cyrus directories; the spools the origin lacks are skipped and reported, and the
+        // target gets no empty directory in their place. Keycloak was realigned per domain.
+        assert!(log.contains("skipped: the origin has no /var/lib/cyrus/"), "{log}");
+        assert!(log.contains("skipped: the origin has no /var/spool/sieve/"), "{log}");
+        assert_eq!(fleet.sh(&p.target, "ls -d /var/lib/cyrus /var/spool/sieve 2>/dev/null | wc -l"), "0");
+        assert!(calls.contains(r#""--ops", "domain.keycloak""#), "{calls}");
         assert_eq!(fleet.sh(&p.target, "cat /etc/bmfleet-sim/bluemind.state"), "running");
         assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "stopped");
         // The temporary trust is gone from both hosts.
@@ -177,8 +183,12 @@ fn a_4x_target_gets_the_firewall_through_the_rest_api() {
     Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run().code(0);
     let calls = fleet.sh(&p.target, "cat /etc/bmfleet-sim/api.log");
     assert!(calls.contains("/api/system/security/_updatefirewallrules"), "{calls}");
-    assert!(!fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log").contains("update-fw"));
-    assert!(fleet.verify(&p.origin, &p.target).0);
+    let cli = fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log");
+    assert!(!cli.contains("update-fw") && !cli.contains("domain.keycloak"), "{cli}");
+    // The Cyrus-era directories and files were copied, the per-domain certificate too.
+    assert_eq!(fleet.sh(&p.target, "ls -d /var/lib/cyrus/mailboxes.db /var/spool/sieve /etc/imapd.conf /etc/bm-hps /etc/ssl/certs/bm_cert-*.pem | wc -l"), "5");
+    let (same, report) = fleet.verify(&p.origin, &p.target);
+    assert!(same, "{report}");
 }
 
 #[test]
@@ -205,4 +215,35 @@ fn post_reads_the_firewall_task_and_the_core_state_not_exit_codes() {
     assert_eq!(out.summary()["pairs"][0]["failed_step"], "post/wait for the core", "{}", out.stdout);
     fleet.sh(&p.target, "rm /etc/bmfleet-sim/core.state");
     Bmfleet::new().args(["post"]).inventory(&inv).in_dir(dir.path()).run().code(0);
+}
+
+#[test]
+fn preflight_blocks_missing_plugins_and_multi_server_installations() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(2);
+    let (plugins, multi) = (claim.pair(0), claim.pair(1));
+    // The 5.0 procedure page: the same BlueMind packages, plugins included, on both hosts.
+    fleet.set(&plugins.target, "no-package", "bm-plugin-core-ldap-import");
+    // bm.ini's host names another server: the database (and core) live elsewhere.
+    fleet.sh(&multi.origin, "sed -i 's/^host=.*/host=10.254.0.9/' /etc/bm/bm.ini");
+    let dir = scratch();
+    let inv = inventory(&fleet, &claim, dir.path());
+    let out = Bmfleet::new().args(["preflight"]).inventory(&inv).run();
+    out.code(3);
+    let summary = out.summary();
+    let failed = |name: &str| {
+        summary["pairs"].as_array().unwrap().iter().find(|p| p["pair"] == name).unwrap()["failed_step"]
+            .clone()
+    };
+    assert_eq!(failed(&plugins.name), "preflight/same packages", "{}", out.stdout);
+    assert_eq!(failed(&multi.name), "preflight/origin single server", "{}", out.stdout);
+    let all = out.all_output()
+        + &std::fs::read_to_string(out.run_dir().join(format!("{}.log", plugins.name))).unwrap()
+        + &std::fs::read_to_string(out.run_dir().join(format!("{}.log", multi.name))).unwrap();
+    assert!(
+        all.contains("the target lacks BlueMind packages the origin has: bm-plugin-core-ldap-import"),
+        "{all}"
+    );
+    assert!(all.contains("a multi-server BlueMind installation"), "{all}");
+    assert!(!fleet.sh(&plugins.origin, "cat /root/.ssh/authorized_keys").contains("bmfleet-migration"));
 }

@@ -116,6 +116,10 @@ def gen_config(hostdir):
     ca_cert, ca_key = openssl_cert(f"BlueMind CA {name} {secrets.token_hex(4)}")
     cert, key = openssl_cert(ext, days=825)
     write(f"{etc}/ssl/certs/bm_cert.pem", cert + key + ca_cert, 0o640, 0, 103)
+    # a per-domain certificate (BlueMind >= 4.x of 2021: CertifEngine.java writes
+    # /etc/ssl/certs/bm_cert-<domain uid>.pem, configure-nginx.sh serves it for the domain's names)
+    dcert, dkey = openssl_cert("mail." + domain, days=825)
+    write(f"{etc}/ssl/certs/bm_cert-{domain}.pem", dcert + dkey + ca_cert, 0o640, 0, 103)
     bmca = os.path.join(hostdir, "bm-ca")
     write(f"{bmca}/cacert.pem", ca_cert)
     write(f"{bmca}/private/cakey.pem", ca_key, 0o600)
@@ -187,6 +191,8 @@ def gen_config(hostdir):
         "virtual_domains": f"{domain} OK\nglobal.virt OK\n",
         "virtual_mailbox": "".join(f"{u}@{domain} {u}@{domain}\n" for u in users),
     }
+    # the relay's credentials (BlueMind's backup takes the whole /etc/postfix for such files)
+    write(f"{pf}/sasl/sasl_passwd", f"[relay.{domain}]:587 bm:{secrets.token_hex(10)}\n", 0o600)
     for m, text in maps.items():
         write(f"{pf}/{m}-flat", text)
         write(f"{pf}/{m}.db", pseudo_db(text))

@@ -98,6 +98,10 @@ prepare_full() {
   cp -a "$CACHE/pg-template" "$HD/postgresql/15/main"
   phase "pg copied"
 
+  # the Cyrus-era files, put back by lib/profile.sh when the host is (made) a 4.x
+  mkdir -p "$HD/profile4"
+  cp -a "$HD/etc/imapd.conf" "$HD/etc/imapd.annotations.conf" "$HD/etc/cyrus.conf" \
+    "$HD/etc/cyrus-partitions" "$HD/etc/bm-hps" "$HD/profile4/"
   # snapshot of the just-installed state, used by `fleet reset`
   mkdir -p "$HD/fresh"
   cp -a "$HD/etc" "$HD/root" "$HD/bm-ca" "$HD/es" "$HD/spool" "$HD/lib-cyrus" "$HD/fresh/"
@@ -105,19 +109,20 @@ prepare_full() {
 }
 
 bm_stanzas() {
-  local v=$1
+  # bm-full pins every bm-* package to its version (DOMAIN: packaging/bm-full); the plugins are
+  # packages of their own (packaging/bm-plugin-* in BlueMind's source) that the 5.0 procedure
+  # page requires on both hosts. 4.x: Cyrus and bm-hps; 5.x: bm-keycloak (part of bm-full since
+  # mid-2023) instead.
+  local v=$1 major=${1#*:} p
+  major=${major%%.*}
+  local pkgs=(bm-core bm-cli bm-conf bm-plugin-core-ldap-import bm-plugin-admin-console-ldap-import)
+  if [[ $major -ge 5 ]]; then pkgs+=(bm-keycloak); else pkgs+=(bm-cyrus-imapd bm-hps); fi
+  for p in "${pkgs[@]}"; do
+    printf 'Package: %s\nStatus: install ok installed\nPriority: optional\nSection: net\nInstalled-Size: 1000\n' "$p"
+    printf 'Maintainer: BlueMind team <contact@bluemind.net>\nArchitecture: all\nVersion: %s\n' "$v"
+    printf 'Description: %s (bmfleet test fleet stand-in)\n\n' "$p"
+  done
   cat <<EOF
-Package: bm-core
-Status: install ok installed
-Priority: optional
-Section: net
-Installed-Size: 412000
-Maintainer: BlueMind team <contact@bluemind.net>
-Architecture: all
-Version: $v
-Depends: bm-jdk, bm-pgsql, bm-node
-Description: BlueMind core (bmfleet test fleet stand-in)
-
 Package: bm-full
 Status: install ok installed
 Priority: optional
@@ -136,7 +141,18 @@ mount_full() {
   mount --bind "$HD/etc" /etc
   mount --bind "$HD/root" /root
   mount --bind "$HD/spool" /var/spool
-  mount --bind "$HD/lib-cyrus" /var/lib/cyrus
+  # /var/lib: the machine's, under a per-host overlay, so that a directory may exist on one host
+  # only (/var/lib/cyrus on 4.x, see lib/profile.sh); the host's own directories are mounted on it
+  # (the overlay's lower layer has no submounts: a fleet directory under /var/lib, itself a tmpfs,
+  # is mounted again on it through a descriptor opened before)
+  mkdir -p "$HD/varlib/upper" "$HD/varlib/work"
+  exec 8<"$FLEET_DIR"
+  mount -t overlay bmfleet-varlib -o "lowerdir=/var/lib,upperdir=$HD/varlib/upper,workdir=$HD/varlib/work" /var/lib
+  case $FLEET_DIR in
+    /var/lib/*) mkdir -p "$FLEET_DIR"; mount --no-canonicalize --rbind /proc/self/fd/8 "$FLEET_DIR";;
+  esac
+  exec 8<&-
+  mkdir -p /var/lib/bm-ca /var/lib/postgresql
   mount --bind "$HD/bm-ca" /var/lib/bm-ca
   mount --bind "$HD/postgresql" /var/lib/postgresql
   mount --bind "$HD/es" /usr/share/bm-elasticsearch
@@ -185,6 +201,7 @@ if [[ $KIND == light ]]; then
   /usr/sbin/sshd -f "$CACHE/sshd_config" -h "$HD/ssh_host_ed25519_key" -E /run/sshd.log
 else
   mount_full
+  bash "$LIB/profile.sh" "$HD"
   /usr/sbin/sshd -E /run/sshd.log
   phase "sshd started"
   start_pg

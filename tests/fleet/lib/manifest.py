@@ -28,13 +28,12 @@ import sys
 
 SPOOLS = ["/var/spool/cyrus", "/var/lib/cyrus", "/var/spool/bm-hsm", "/var/spool/sieve",
           "/var/spool/bm-elasticsearch", "/var/spool/bm-docs", "/var/spool/bm-filehosting"]
-CONFIG_TREES = ["/etc/bm", "/etc/bm-hps", "/var/lib/bm-ca", "/etc/bm-webmail"]
-CONFIG_FILES = ["/etc/ssl/certs/bm_cert.pem", "/usr/share/bm-elasticsearch/config/elasticsearch.yml"] + [
-    "/etc/postfix/" + f for f in (
-        "main.cf", "master.cf", "master_relay_transport-flat", "master_relay_transport.db", "transport-flat",
-        "transport.db", "virtual_alias-flat", "virtual_alias.db", "virtual_domains-flat", "virtual_domains.db",
-        "virtual_mailbox-flat", "virtual_mailbox.db")]
-CONFIG_GLOBS = ["/etc/imapd*", "/etc/cyrus*"]
+# The procedure's files, widened as BlueMind's own configuration backup is
+# (protectConfigurationFiles.sh: every /etc/bm*, the whole /etc/postfix) and with the per-domain
+# certificates nginx serves (configure-nginx.sh: /etc/ssl/certs/bm_cert-<domain>.pem).
+CONFIG_TREES = ["/etc/bm", "/etc/bm-hps", "/var/lib/bm-ca", "/etc/bm-webmail", "/etc/postfix"]
+CONFIG_FILES = ["/etc/ssl/certs/bm_cert.pem", "/usr/share/bm-elasticsearch/config/elasticsearch.yml"]
+CONFIG_GLOBS = ["/etc/imapd*", "/etc/cyrus*", "/etc/ssl/certs/bm_cert-*.pem"]
 DATABASES = ["bj", "bj-data"]
 
 TYPES = [(stat.S_ISREG, "f"), (stat.S_ISDIR, "d"), (stat.S_ISLNK, "l"), (stat.S_ISFIFO, "p"),
@@ -168,8 +167,11 @@ def db_summary(db):
             continue
         lines.append(line)
     res["schema"] = lines
-    res["owner"] = psql("postgres", f"SELECT pg_get_userbyid(datdba) || ' ' || pg_encoding_to_char(encoding) "
-                                    f"FROM pg_database WHERE datname = '{db}'").strip()
+    # owner, encoding and the database-level settings (a plain dump does not carry them)
+    res["owner"] = psql("postgres", "SELECT pg_get_userbyid(datdba) || ' ' || pg_encoding_to_char(encoding) || ' ' || "
+                                    "coalesce((SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting s "
+                                    "WHERE s.setdatabase = d.oid AND s.setrole = 0), '') "
+                                    f"FROM pg_database d WHERE datname = '{db}'").strip()
     rels = psql(db, "SELECT c.relkind, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                     "WHERE c.relkind IN ('r', 'p', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
                     "AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 2, 3")
