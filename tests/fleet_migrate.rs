@@ -4,8 +4,13 @@ mod common;
 
 use common::{Bmfleet, Claim, Fleet, scratch};
 
+/// The target takes the origin's address at cutover (the fleet's hosts are on a /16): it must own
+/// it before it starts, since the origin's bm.ini it now has names the origin's address as the
+/// database and core host (CliContext.java).
+const VARS: &str = "vars: { cutover_mode: ip, cutover_prefix: 16 }";
+
 fn inventory(fleet: &Fleet, claim: &Claim, dir: &std::path::Path) -> std::path::PathBuf {
-    claim.inventory(fleet, dir, "vars: { cutover_mode: none }", |_| String::new())
+    claim.inventory(fleet, dir, VARS, |_| String::new())
 }
 
 #[test]
@@ -18,7 +23,7 @@ fn migrate_moves_four_pairs_and_verify_passes_for_each() {
     let dir = scratch();
     // The first pair gets other "My networks" from the inventory; the others keep the origin's,
     // which BlueMind would not push again (SettingsHook.java): verified, not re-saved.
-    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |i| {
+    let inv = claim.inventory(&fleet, dir.path(), VARS, |i| {
         if i == 0 { "vars: { mynetworks: \"127.0.0.0/8 10.99.0.0/16\" }".into() } else { String::new() }
     });
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();

@@ -89,7 +89,9 @@ def gen_config(hostdir):
     write(f"{etc}/bm/bm.ini",
           "[global]\n"
           f"external-url={ext}\n"
-          "host=127.0.0.1\n"
+          # the server's own routable address: the database and core host BlueMind's clients use
+          # (CliContext.java: http://<host>:8090; BlueMind pushes bm.ini to its other nodes)
+          f"host={ip}\n"
           f"hz-member-address={ip}\n"
           "db=bj\n"
           "user=bj\n"
