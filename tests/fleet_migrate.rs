@@ -201,6 +201,9 @@ fn post_reads_the_firewall_task_and_the_core_state_not_exit_codes() {
     let fleet = Fleet::get();
     let claim = fleet.claim(1);
     let p = claim.pair(0);
+    // A version with a Debian epoch: still 5.x (bmfleet strips the epoch to compare majors).
+    fleet.set(&p.origin, "bm-version", "1:5.3.2");
+    fleet.set(&p.target, "bm-version", "1:5.3.2");
     let dir = scratch();
     let inv = inventory(&fleet, &claim, dir.path());
     // bm-cli maintenance update-fw exits 0 when the task failed (UpdateFirewallCommand.java).
