@@ -223,6 +223,14 @@ fn post_reads_the_firewall_task_and_the_core_state_not_exit_codes() {
     assert_eq!(out.summary()["pairs"][0]["failed_step"], "post/wait for the core", "{}", out.stdout);
     fleet.sh(&p.target, "rm /etc/bmfleet-sim/core.state");
     Bmfleet::new().args(["post"]).inventory(&inv).in_dir(dir.path()).run().code(0);
+    // postfix's mynetworks no longer BlueMind's: saving the same value again would do nothing
+    // (SettingsHook.java), so the operator is told, and nothing is saved.
+    fleet.sh(&p.target, "postconf -e 'mynetworks = 127.0.0.0/8'");
+    let out = Bmfleet::new().args(["post"]).inventory(&inv).in_dir(dir.path()).run();
+    assert_eq!(out.pair_status(&p.name), "warning", "{}", out.stdout);
+    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    assert!(log.contains("postfix's mynetworks (127.0.0.0/8) differs from BlueMind's"), "{log}");
+    assert!(!fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log").contains(r#""sysconf", "set""#));
 }
 
 #[test]
