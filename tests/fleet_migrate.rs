@@ -4,8 +4,13 @@ mod common;
 
 use common::{Bmfleet, Claim, Fleet, scratch};
 
+/// The target takes the origin's address at cutover (the fleet's hosts are on a /16): it must own
+/// it before it starts, since the origin's bm.ini it now has names the origin's address as the
+/// database and core host (CliContext.java).
+const VARS: &str = "vars: { cutover_mode: ip, cutover_prefix: 16 }";
+
 fn inventory(fleet: &Fleet, claim: &Claim, dir: &std::path::Path) -> std::path::PathBuf {
-    claim.inventory(fleet, dir, "vars: { cutover_mode: none }", |_| String::new())
+    claim.inventory(fleet, dir, VARS, |_| String::new())
 }
 
 #[test]
@@ -16,18 +21,49 @@ fn migrate_moves_four_pairs_and_verify_passes_for_each() {
         fleet.populate(&p.origin);
     }
     let dir = scratch();
-    let inv = inventory(&fleet, &claim, dir.path());
+    // The first pair gets other "My networks" from the inventory; the others keep the origin's,
+    // which BlueMind would not push again (SettingsHook.java): verified, not re-saved.
+    let inv = claim.inventory(&fleet, dir.path(), VARS, |i| {
+        if i == 0 { "vars: { mynetworks: \"127.0.0.0/8 10.99.0.0/16\" }".into() } else { String::new() }
+    });
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
     out.code(0);
-    for p in &claim.pairs {
+    for (i, p) in claim.pairs.iter().enumerate() {
         assert_eq!(out.pair_status(&p.name), "ok");
-        let (same, report) = fleet.verify(&p.origin, &p.target);
-        assert!(same, "{}: {report}", p.name);
         // The post phase replayed the console actions on the target, and BlueMind runs there.
         let calls = fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log /etc/bmfleet-sim/api.log");
         assert!(calls.contains(r#""maintenance", "update-fw""#), "{calls}");
         assert!(calls.contains("/api/system/maildelivery/mgmt/_repair"), "{calls}");
-        assert!(calls.contains(r#""sysconf", "set", "mynetworks""#), "{calls}");
+        let postfix = fleet.sh(&p.target, "postconf -h mynetworks");
+        if i == 0 {
+            assert!(calls.contains(r#""sysconf", "set", "mynetworks""#), "{calls}");
+            assert_eq!(postfix, "127.0.0.0/8 10.99.0.0/16", "BlueMind pushed the new value to postfix");
+            // the new value differs from the origin's in main.cf and t_systemconf: spools only
+            let (same, report) = fleet.verify_spools(&p.origin, &p.target);
+            assert!(same, "{}: {report}", p.name);
+        } else {
+            assert!(!calls.contains(r#""sysconf", "set""#), "an unchanged value is not saved again: {calls}");
+            let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+            assert!(log.contains("my networks: verified, not re-saved"), "{log}");
+            let (same, report) = fleet.verify(&p.origin, &p.target);
+            assert!(same, "{}: {report}", p.name);
+        }
+        // The target's accounts have other ids than the origin's: files belong to the target's
+        // accounts by name (rsync without --numeric-ids), and preflight reported the mapping.
+        let ids = |h| fleet.sh(h, "id -u cyrus; id -u elasticsearch");
+        assert_ne!(ids(&p.origin), ids(&p.target));
+        let owners = "stat -c '%U:%G %u' /var/spool/cyrus/data | head -1; find /var/spool/bm-elasticsearch -type f -printf '%u %U\\n' | sort -u";
+        let expected =
+            fleet.sh(&p.target, "echo cyrus:mail $(id -u cyrus); echo elasticsearch $(id -u elasticsearch)");
+        assert_eq!(fleet.sh(&p.target, owners), expected);
+        let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+        assert!(log.contains("user cyrus: origin 930 -> target 940 (files are mapped by name)"), "{log}");
+        // 5.x: no Cyrus directories; the spools the origin lacks are skipped and reported, and the
+        // target gets no empty directory in their place. Keycloak was realigned per domain.
+        assert!(log.contains("skipped: the origin has no /var/lib/cyrus/"), "{log}");
+        assert!(log.contains("skipped: the origin has no /var/spool/sieve/"), "{log}");
+        assert_eq!(fleet.sh(&p.target, "ls -d /var/lib/cyrus /var/spool/sieve 2>/dev/null | wc -l"), "0");
+        assert!(calls.contains(r#""--ops", "domain.keycloak""#), "{calls}");
         assert_eq!(fleet.sh(&p.target, "cat /etc/bmfleet-sim/bluemind.state"), "running");
         assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "stopped");
         // The temporary trust is gone from both hosts.
@@ -156,6 +192,78 @@ fn a_4x_target_gets_the_firewall_through_the_rest_api() {
     Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run().code(0);
     let calls = fleet.sh(&p.target, "cat /etc/bmfleet-sim/api.log");
     assert!(calls.contains("/api/system/security/_updatefirewallrules"), "{calls}");
-    assert!(!fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log").contains("update-fw"));
-    assert!(fleet.verify(&p.origin, &p.target).0);
+    let cli = fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log");
+    assert!(!cli.contains("update-fw") && !cli.contains("domain.keycloak"), "{cli}");
+    // The Cyrus-era directories and files were copied, the per-domain certificate too.
+    assert_eq!(fleet.sh(&p.target, "ls -d /var/lib/cyrus/mailboxes.db /var/spool/sieve /etc/imapd.conf /etc/bm-hps /etc/ssl/certs/bm_cert-*.pem | wc -l"), "5");
+    let (same, report) = fleet.verify(&p.origin, &p.target);
+    assert!(same, "{report}");
+}
+
+#[test]
+fn post_reads_the_firewall_task_and_the_core_state_not_exit_codes() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    // A version with a Debian epoch: still 5.x (bmfleet strips the epoch to compare majors).
+    fleet.set(&p.origin, "bm-version", "1:5.3.2");
+    fleet.set(&p.target, "bm-version", "1:5.3.2");
+    let dir = scratch();
+    let inv = inventory(&fleet, &claim, dir.path());
+    // bm-cli maintenance update-fw exits 0 when the task failed (UpdateFirewallCommand.java).
+    fleet.sh(&p.target, "touch /etc/bmfleet-sim/fw-task.fail");
+    let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
+    out.code(3);
+    assert_eq!(out.summary()["pairs"][0]["failed_step"], "post/firewall", "{}", out.stdout);
+    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    assert!(log.contains("Cannot update firewall rules InError"), "{log}");
+    // A core in maintenance answers HTTP, but is not ready.
+    fleet.sh(
+        &p.target,
+        "rm /etc/bmfleet-sim/fw-task.fail; echo CORE_STATE_MAINTENANCE >/etc/bmfleet-sim/core.state",
+    );
+    let out = Bmfleet::new().args(["post"]).inventory(&inv).in_dir(dir.path()).run();
+    out.code(3);
+    assert_eq!(out.summary()["pairs"][0]["failed_step"], "post/wait for the core", "{}", out.stdout);
+    fleet.sh(&p.target, "rm /etc/bmfleet-sim/core.state");
+    Bmfleet::new().args(["post"]).inventory(&inv).in_dir(dir.path()).run().code(0);
+    // postfix's mynetworks no longer BlueMind's: saving the same value again would do nothing
+    // (SettingsHook.java), so the operator is told, and nothing is saved.
+    fleet.sh(&p.target, "postconf -e 'mynetworks = 127.0.0.0/8'");
+    let out = Bmfleet::new().args(["post"]).inventory(&inv).in_dir(dir.path()).run();
+    assert_eq!(out.pair_status(&p.name), "warning", "{}", out.stdout);
+    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    assert!(log.contains("postfix's mynetworks (127.0.0.0/8) differs from BlueMind's"), "{log}");
+    assert!(!fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log").contains(r#""sysconf", "set""#));
+}
+
+#[test]
+fn preflight_blocks_missing_plugins_and_multi_server_installations() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(2);
+    let (plugins, multi) = (claim.pair(0), claim.pair(1));
+    // The 5.0 procedure page: the same BlueMind packages, plugins included, on both hosts.
+    fleet.set(&plugins.target, "no-package", "bm-plugin-core-ldap-import");
+    // bm.ini's host names another server: the database (and core) live elsewhere.
+    fleet.sh(&multi.origin, "sed -i 's/^host=.*/host=10.254.0.9/' /etc/bm/bm.ini");
+    let dir = scratch();
+    let inv = inventory(&fleet, &claim, dir.path());
+    let out = Bmfleet::new().args(["preflight"]).inventory(&inv).run();
+    out.code(3);
+    let summary = out.summary();
+    let failed = |name: &str| {
+        summary["pairs"].as_array().unwrap().iter().find(|p| p["pair"] == name).unwrap()["failed_step"]
+            .clone()
+    };
+    assert_eq!(failed(&plugins.name), "preflight/same packages", "{}", out.stdout);
+    assert_eq!(failed(&multi.name), "preflight/origin single server", "{}", out.stdout);
+    let all = out.all_output()
+        + &std::fs::read_to_string(out.run_dir().join(format!("{}.log", plugins.name))).unwrap()
+        + &std::fs::read_to_string(out.run_dir().join(format!("{}.log", multi.name))).unwrap();
+    assert!(
+        all.contains("the target lacks BlueMind packages the origin has: bm-plugin-core-ldap-import"),
+        "{all}"
+    );
+    assert!(all.contains("a multi-server BlueMind installation"), "{all}");
+    assert!(!fleet.sh(&plugins.origin, "cat /root/.ssh/authorized_keys").contains("bmfleet-migration"));
 }

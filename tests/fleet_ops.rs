@@ -30,10 +30,12 @@ fn a_killed_controller_leaves_an_intact_journal_and_migrate_resumes() {
     }
     let dir = scratch();
     // A slow hot sync, so the controller dies in the middle of it.
-    let inv =
-        claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none, rsync_bwlimit_kbps: 1500 }", |_| {
-            String::new()
-        });
+    let inv = claim.inventory(
+        &fleet,
+        dir.path(),
+        "vars: { cutover_mode: ip, cutover_prefix: 16, rsync_bwlimit_kbps: 1500 }",
+        |_| String::new(),
+    );
     let (mut child, _) = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).spawn();
     wait_for("trust on both pairs", Duration::from_secs(120), || {
         claim.pairs.iter().all(|p| journal(dir.path(), &p.name)["phases"]["trust"].is_object())

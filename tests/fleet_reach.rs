@@ -49,7 +49,8 @@ fn hosts_without_root_logins_migrate_through_sudo() {
     // The second origin has no rrsync: bmfleet's own read-only guard runs under sudo instead.
     fleet.set(&claim.pair(1).origin, "no-rrsync", "");
     let dir = scratch();
-    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    let inv = claim
+        .inventory(&fleet, dir.path(), "vars: { cutover_mode: ip, cutover_prefix: 16 }", |_| String::new());
     let text =
         std::fs::read_to_string(&inv).unwrap().replace("  user: root\n", "  user: admin\n  become: sudo\n");
     std::fs::write(&inv, text).unwrap();
@@ -145,7 +146,7 @@ fn a_fleet_behind_a_bastion() {
         std::fs::write(
             &path,
             format!(
-                "defaults: {{ identity_file: {}, known_hosts: {}, connect_timeout: 4 {jump} }}\nvars: {{ cutover_mode: none }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {} }} }}\n",
+                "defaults: {{ identity_file: {}, known_hosts: {}, connect_timeout: 4 {jump} }}\nvars: {{ cutover_mode: ip, cutover_prefix: 16 }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {} }} }}\n",
                 fleet.key().display(),
                 fleet.known_hosts().display(),
                 hidden.name,

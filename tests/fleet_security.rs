@@ -55,7 +55,7 @@ fn hostile_values_stay_inert_everywhere() {
     // Pair 0: the BlueMind migration with hostile role variables. Pair 1: the engine role with
     // hostile loop items, registers and conditions.
     let list = values.iter().map(|v| yaml_str(v)).collect::<Vec<_>>().join(", ");
-    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |i| match i {
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: ip, cutover_prefix: 16 }", |i| match i {
         0 => format!(
             "vars: {{ mynetworks: {}, trust_comment: {}, rsync_bwlimit_kbps: {}, cutover_interface: {}, fail_pair: {} }}",
             yaml_str(&values[0]),
@@ -165,7 +165,7 @@ fn secrets_never_appear_in_any_output() {
     std::fs::write(
         &inv,
         format!(
-            "defaults: {{ identity_file: {}, known_hosts: {} }}\nvars: {{ cutover_mode: none, api_token: {token}, db_password: \"hunter2-never-printed\" }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {} }} }}\n",
+            "defaults: {{ identity_file: {}, known_hosts: {} }}\nvars: {{ cutover_mode: ip, cutover_prefix: 16, api_token: {token}, db_password: \"hunter2-never-printed\" }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {} }} }}\n",
             key.display(),
             fleet.known_hosts().display(),
             p.name,

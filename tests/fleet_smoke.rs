@@ -46,7 +46,8 @@ fn verify_passes_after_a_faithful_copy_and_fails_on_one_byte() {
     let (same, _) = fleet.verify(&p.origin, &p.target);
     assert!(!same, "a fresh target differs from a populated origin");
     let dir = scratch();
-    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    let inv = claim
+        .inventory(&fleet, dir.path(), "vars: { cutover_mode: ip, cutover_prefix: 16 }", |_| String::new());
     Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run().code(0);
     let (same, report) = fleet.verify(&p.origin, &p.target);
     assert!(same, "{report}");

@@ -89,7 +89,9 @@ def gen_config(hostdir):
     write(f"{etc}/bm/bm.ini",
           "[global]\n"
           f"external-url={ext}\n"
-          "host=127.0.0.1\n"
+          # the server's own routable address: the database and core host BlueMind's clients use
+          # (CliContext.java: http://<host>:8090; BlueMind pushes bm.ini to its other nodes)
+          f"host={ip}\n"
           f"hz-member-address={ip}\n"
           "db=bj\n"
           "user=bj\n"
@@ -116,6 +118,10 @@ def gen_config(hostdir):
     ca_cert, ca_key = openssl_cert(f"BlueMind CA {name} {secrets.token_hex(4)}")
     cert, key = openssl_cert(ext, days=825)
     write(f"{etc}/ssl/certs/bm_cert.pem", cert + key + ca_cert, 0o640, 0, 103)
+    # a per-domain certificate (BlueMind >= 4.x of 2021: CertifEngine.java writes
+    # /etc/ssl/certs/bm_cert-<domain uid>.pem, configure-nginx.sh serves it for the domain's names)
+    dcert, dkey = openssl_cert("mail." + domain, days=825)
+    write(f"{etc}/ssl/certs/bm_cert-{domain}.pem", dcert + dkey + ca_cert, 0o640, 0, 103)
     bmca = os.path.join(hostdir, "bm-ca")
     write(f"{bmca}/cacert.pem", ca_cert)
     write(f"{bmca}/private/cakey.pem", ca_key, 0o600)
@@ -187,6 +193,8 @@ def gen_config(hostdir):
         "virtual_domains": f"{domain} OK\nglobal.virt OK\n",
         "virtual_mailbox": "".join(f"{u}@{domain} {u}@{domain}\n" for u in users),
     }
+    # the relay's credentials (BlueMind's backup takes the whole /etc/postfix for such files)
+    write(f"{pf}/sasl/sasl_passwd", f"[relay.{domain}]:587 bm:{secrets.token_hex(10)}\n", 0o600)
     for m, text in maps.items():
         write(f"{pf}/{m}-flat", text)
         write(f"{pf}/{m}.db", pseudo_db(text))
@@ -207,12 +215,8 @@ def gen_config(hostdir):
     write(f"{sim}/postfix.state", "running\n")
     for log in ("calls.log", "bm-cli.log", "api.log"):
         write(f"{sim}/{log}", "")
-    write(f"{sim}/sysconf.json", json.dumps({
-        "mynetworks": f"127.0.0.0/8 {ip}/32",
-        "external-url": ext,
-        "host": ip,
-        "message_size_limit": "10240000",
-    }, indent=2, sort_keys=True) + "\n")
+    # the system configuration lives in bj's t_systemconf (below), as in BlueMind (keys of
+    # parent/system/net.bluemind.system.api/src/net/bluemind/system/api/SysConfKeys.java)
 
     # fresh-install rows, applied at every start from the template (differ per host)
     def q(s):
@@ -230,7 +234,7 @@ def gen_config(hostdir):
         "(1, 'USER', 'admin0_global.virt', 'admin0', 'admin0@global.virt', '{\"roles\": [\"systemManagement\"]}');",
         f"INSERT INTO t_api_key (sid, display_name, subject, domain_uid) VALUES ({q(admin_key)}, 'bm-cli', 'admin0_global.virt', 'global.virt');",
     ]
-    for k, v in [("external-url", ext), ("mynetworks", f"127.0.0.0/8 {ip}/32"), ("host", ip),
+    for k, v in [("external_url", ext), ("mynetworks", f"127.0.0.0/8 {ip}/32"), ("host", ip),
                  ("message_size_limit", "10240000"), ("installation-host", name)]:
         bj.append(f"INSERT INTO t_systemconf (key, value) VALUES ({q(k)}, {q(v)});")
     bj.append(f"SELECT setval('t_directory_version_seq', {secrets.randbelow(50) + 1});")

@@ -52,14 +52,23 @@ prepare_full() {
   chmod 700 "$HD/root" "$HD/root/.ssh"
   install -m 600 "$FLEET_DIR/controller_key.pub" "$HD/root/.ssh/authorized_keys"
 
+  # system accounts: a target got other ids than its origin (dynamic ids, another install order)
+  if [[ $ROLE == target ]]; then
+    sed -i -e 's/^cyrus:x:930:/cyrus:x:940:/' -e 's/^elasticsearch:x:931:931:/elasticsearch:x:941:941:/' "$HD/etc/passwd"
+    sed -i -e 's/^elasticsearch:x:931:/elasticsearch:x:941:/' -e 's/^bluemind:x:932:/bluemind:x:942:/' "$HD/etc/group"
+  fi
+  local cyrus_uid es_uid es_gid
+  cyrus_uid=$(awk -F: '$1 == "cyrus" {print $3}' "$HD/etc/passwd")
+  es_uid=$(awk -F: '$1 == "elasticsearch" {print $3}' "$HD/etc/passwd")
+  es_gid=$(awk -F: '$1 == "elasticsearch" {print $3}' "$HD/etc/group")
   # spools (owners as on a BlueMind host: cyrus:mail for the mail store)
   mkdir -p "$HD/spool/mail" "$HD/lib-cyrus" "$HD/bm-ca" "$HD/es/config" "$HD/log/postgresql" \
     "$HD/tmp" "$HD/vartmp" "$HD/run/sshd" "$HD/run/postgresql" "$HD/postgresql/15"
   local d
   for d in cyrus bm-hsm sieve bm-elasticsearch bm-docs bm-filehosting; do mkdir -p "$HD/spool/$d"; done
-  chown 930:8 "$HD/spool/cyrus" "$HD/lib-cyrus" "$HD/spool/sieve"
+  chown "$cyrus_uid:8" "$HD/spool/cyrus" "$HD/lib-cyrus" "$HD/spool/sieve"
   chmod 750 "$HD/spool/cyrus" "$HD/lib-cyrus"
-  chown 931:931 "$HD/spool/bm-elasticsearch"
+  chown "$es_uid:$es_gid" "$HD/spool/bm-elasticsearch"
   chmod 2775 "$HD/spool/mail"; chgrp 8 "$HD/spool/mail"
   chmod 1777 "$HD/tmp" "$HD/vartmp"
   # /var/lib/bmfleet: each host's own (bmfleet's state, work dir and trust records live there)
@@ -91,6 +100,10 @@ prepare_full() {
   cp -a "$CACHE/pg-template" "$HD/postgresql/15/main"
   phase "pg copied"
 
+  # the Cyrus-era files, put back by lib/profile.sh when the host is (made) a 4.x
+  mkdir -p "$HD/profile4"
+  cp -a "$HD/etc/imapd.conf" "$HD/etc/imapd.annotations.conf" "$HD/etc/cyrus.conf" \
+    "$HD/etc/cyrus-partitions" "$HD/etc/bm-hps" "$HD/profile4/"
   # snapshot of the just-installed state, used by `fleet reset`
   mkdir -p "$HD/fresh"
   cp -a "$HD/etc" "$HD/root" "$HD/bm-ca" "$HD/es" "$HD/spool" "$HD/lib-cyrus" "$HD/fresh/"
@@ -98,19 +111,20 @@ prepare_full() {
 }
 
 bm_stanzas() {
-  local v=$1
+  # bm-full pins every bm-* package to its version (DOMAIN: packaging/bm-full); the plugins are
+  # packages of their own (packaging/bm-plugin-* in BlueMind's source) that the 5.0 procedure
+  # page requires on both hosts. 4.x: Cyrus and bm-hps; 5.x: bm-keycloak (part of bm-full since
+  # mid-2023) instead.
+  local v=$1 major=${1#*:} p
+  major=${major%%.*}
+  local pkgs=(bm-core bm-cli bm-conf bm-plugin-core-ldap-import bm-plugin-admin-console-ldap-import)
+  if [[ $major -ge 5 ]]; then pkgs+=(bm-keycloak); else pkgs+=(bm-cyrus-imapd bm-hps); fi
+  for p in "${pkgs[@]}"; do
+    printf 'Package: %s\nStatus: install ok installed\nPriority: optional\nSection: net\nInstalled-Size: 1000\n' "$p"
+    printf 'Maintainer: BlueMind team <contact@bluemind.net>\nArchitecture: all\nVersion: %s\n' "$v"
+    printf 'Description: %s (bmfleet test fleet stand-in)\n\n' "$p"
+  done
   cat <<EOF
-Package: bm-core
-Status: install ok installed
-Priority: optional
-Section: net
-Installed-Size: 412000
-Maintainer: BlueMind team <contact@bluemind.net>
-Architecture: all
-Version: $v
-Depends: bm-jdk, bm-pgsql, bm-node
-Description: BlueMind core (bmfleet test fleet stand-in)
-
 Package: bm-full
 Status: install ok installed
 Priority: optional
@@ -129,7 +143,18 @@ mount_full() {
   mount --bind "$HD/etc" /etc
   mount --bind "$HD/root" /root
   mount --bind "$HD/spool" /var/spool
-  mount --bind "$HD/lib-cyrus" /var/lib/cyrus
+  # /var/lib: the machine's, under a per-host overlay, so that a directory may exist on one host
+  # only (/var/lib/cyrus on 4.x, see lib/profile.sh); the host's own directories are mounted on it
+  # (the overlay's lower layer has no submounts: a fleet directory under /var/lib, itself a tmpfs,
+  # is mounted again on it through a descriptor opened before)
+  mkdir -p "$HD/varlib/upper" "$HD/varlib/work"
+  exec 8<"$FLEET_DIR"
+  mount -t overlay bmfleet-varlib -o "lowerdir=/var/lib,upperdir=$HD/varlib/upper,workdir=$HD/varlib/work" /var/lib
+  case $FLEET_DIR in
+    /var/lib/*) mkdir -p "$FLEET_DIR"; mount --no-canonicalize --rbind /proc/self/fd/8 "$FLEET_DIR";;
+  esac
+  exec 8<&-
+  mkdir -p /var/lib/bm-ca /var/lib/postgresql
   mount --bind "$HD/bm-ca" /var/lib/bm-ca
   mkdir -p "$HD/bmfleet"; chmod 700 "$HD/bmfleet"
   mount --bind "$HD/bmfleet" /var/lib/bmfleet
@@ -180,6 +205,7 @@ if [[ $KIND == light ]]; then
   /usr/sbin/sshd -f "$CACHE/sshd_config" -h "$HD/ssh_host_ed25519_key" -E /run/sshd.log
 else
   mount_full
+  bash "$LIB/profile.sh" "$HD"
   /usr/sbin/sshd -E /run/sshd.log
   phase "sshd started"
   start_pg

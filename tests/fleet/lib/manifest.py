@@ -5,7 +5,7 @@ calls it through `fleet exec`).
   manifest.py [--auth] [--no-db] [--no-files]
 
 files: for the seven synced spools and every configuration file of the procedure, one entry per path:
-  type (f d l p s c b), mode (octal, with setuid/setgid/sticky), uid, gid, size (files, symlinks),
+  type (f d l p s c b), mode (octal, with setuid/setgid/sticky), uid, gid (as names: this host's account names), size (files, symlinks),
   sha256 (files), target (symlinks), link (hard links: the first path, in sorted order, of the
   paths of that group that share the inode).
 db: for bj and bj-data: a normalised schema-only dump, for every table its rows (COPY text format,
@@ -18,7 +18,9 @@ import argparse
 import glob
 import hashlib
 import json
+import grp
 import os
+import pwd
 import secrets
 import stat
 import subprocess
@@ -26,18 +28,35 @@ import sys
 
 SPOOLS = ["/var/spool/cyrus", "/var/lib/cyrus", "/var/spool/bm-hsm", "/var/spool/sieve",
           "/var/spool/bm-elasticsearch", "/var/spool/bm-docs", "/var/spool/bm-filehosting"]
-CONFIG_TREES = ["/etc/bm", "/etc/bm-hps", "/var/lib/bm-ca", "/etc/bm-webmail"]
-CONFIG_FILES = ["/etc/ssl/certs/bm_cert.pem", "/usr/share/bm-elasticsearch/config/elasticsearch.yml"] + [
-    "/etc/postfix/" + f for f in (
-        "main.cf", "master.cf", "master_relay_transport-flat", "master_relay_transport.db", "transport-flat",
-        "transport.db", "virtual_alias-flat", "virtual_alias.db", "virtual_domains-flat", "virtual_domains.db",
-        "virtual_mailbox-flat", "virtual_mailbox.db")]
-CONFIG_GLOBS = ["/etc/imapd*", "/etc/cyrus*"]
+# The procedure's files, widened as BlueMind's own configuration backup is
+# (protectConfigurationFiles.sh: every /etc/bm*, the whole /etc/postfix) and with the per-domain
+# certificates nginx serves (configure-nginx.sh: /etc/ssl/certs/bm_cert-<domain>.pem).
+CONFIG_TREES = ["/etc/bm", "/etc/bm-hps", "/var/lib/bm-ca", "/etc/bm-webmail", "/etc/postfix"]
+CONFIG_FILES = ["/etc/ssl/certs/bm_cert.pem", "/usr/share/bm-elasticsearch/config/elasticsearch.yml"]
+CONFIG_GLOBS = ["/etc/imapd*", "/etc/cyrus*", "/etc/ssl/certs/bm_cert-*.pem"]
 DATABASES = ["bj", "bj-data"]
 
 TYPES = [(stat.S_ISREG, "f"), (stat.S_ISDIR, "d"), (stat.S_ISLNK, "l"), (stat.S_ISFIFO, "p"),
          (stat.S_ISSOCK, "s"), (stat.S_ISCHR, "c"), (stat.S_ISBLK, "b")]
 
+
+
+def owner(uid, _cache={}):
+    if uid not in _cache:
+        try:
+            _cache[uid] = pwd.getpwuid(uid).pw_name
+        except KeyError:
+            _cache[uid] = f"#{uid}"
+    return _cache[uid]
+
+
+def group(gid, _cache={}):
+    if gid not in _cache:
+        try:
+            _cache[gid] = grp.getgrgid(gid).gr_name
+        except KeyError:
+            _cache[gid] = f"#{gid}"
+    return _cache[gid]
 
 def sha256(path):
     h = hashlib.sha256()
@@ -52,7 +71,9 @@ def sha256(path):
 
 def entry(path, st):
     t = next(c for test, c in TYPES if test(st.st_mode))
-    e = {"type": t, "mode": "%04o" % stat.S_IMODE(st.st_mode), "uid": st.st_uid, "gid": st.st_gid}
+    # owners by name: system accounts get dynamic ids, and the procedure's rsync -avH maps owners
+    # by name, so the same data on two hosts has the same names, not always the same numbers
+    e = {"type": t, "mode": "%04o" % stat.S_IMODE(st.st_mode), "uid": owner(st.st_uid), "gid": group(st.st_gid)}
     if t == "f":
         e["size"] = st.st_size
         e["sha256"] = sha256(path)
@@ -146,8 +167,11 @@ def db_summary(db):
             continue
         lines.append(line)
     res["schema"] = lines
-    res["owner"] = psql("postgres", f"SELECT pg_get_userbyid(datdba) || ' ' || pg_encoding_to_char(encoding) "
-                                    f"FROM pg_database WHERE datname = '{db}'").strip()
+    # owner, encoding and the database-level settings (a plain dump does not carry them)
+    res["owner"] = psql("postgres", "SELECT pg_get_userbyid(datdba) || ' ' || pg_encoding_to_char(encoding) || ' ' || "
+                                    "coalesce((SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting s "
+                                    "WHERE s.setdatabase = d.oid AND s.setrole = 0), '') "
+                                    f"FROM pg_database d WHERE datname = '{db}'").strip()
     rels = psql(db, "SELECT c.relkind, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                     "WHERE c.relkind IN ('r', 'p', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
                     "AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 2, 3")

@@ -15,6 +15,8 @@ remote() { ssh -n -o BatchMode=yes "$O" "$@"; }
 sync_spools() {
   local d
   for d in "${SPOOLS[@]}"; do
+    # 5.x has no /var/lib/cyrus nor /var/spool/sieve: skip what the origin lacks
+    remote "test -d $d" || continue
     rsync -aH --delete "$O:$d" "$d"
   done
 }
@@ -35,20 +37,18 @@ case $phase in
     done
     scp -q -r "$O:/etc/bm/*" /etc/bm
     scp -q "$O:/etc/bm/bm.ini" /etc/bm/bm.ini
-    scp -q -r "$O:/etc/bm-hps/*" /etc/bm-hps
-    scp -q "$O:/etc/ssl/certs/bm_cert.pem" /etc/ssl/certs/bm_cert.pem
+    if remote "test -d /etc/bm-hps"; then mkdir -p /etc/bm-hps; scp -q -r "$O:/etc/bm-hps/*" /etc/bm-hps; fi
+    scp -q "$O:/etc/ssl/certs/bm_cert.pem" "$O:/etc/ssl/certs/bm_cert-*.pem" /etc/ssl/certs/
     scp -q -r "$O:/var/lib/bm-ca/*" /var/lib/bm-ca
     scp -q "$O:/usr/share/bm-elasticsearch/config/elasticsearch.yml" /usr/share/bm-elasticsearch/config/elasticsearch.yml
-    scp -q "$O:/etc/imapd*" /etc/
-    scp -q "$O:/etc/cyrus*" /etc/
-    for f in main.cf master.cf master_relay_transport-flat master_relay_transport.db transport-flat transport.db \
-             virtual_alias-flat virtual_alias.db virtual_domains-flat virtual_domains.db virtual_mailbox-flat \
-             virtual_mailbox.db; do
-      scp -q "$O:/etc/postfix/$f" "/etc/postfix/$f"
-    done
+    if remote "ls /etc/imapd* /etc/cyrus*" >/dev/null 2>&1; then scp -q "$O:/etc/imapd*" "$O:/etc/cyrus*" /etc/; fi
+    # the whole /etc/postfix, as BlueMind's protectConfigurationFiles.sh takes it
+    rsync -a --checksum --delete "$O:/etc/postfix/" /etc/postfix/
     scp -q "$O:/etc/bm-webmail/*" /etc/bm-webmail/
     # PostgreSQL 15: public belongs to the database owner, so create the databases owned by bj
-    su - postgres -c 'dropdb bj && dropdb bj-data && createdb -O bj bj && createdb -O bj bj-data'
+    # as BlueMind's installer: UTF-8 and TIMEZONE 'GMT' (install_bmdb_pgsql_0.sh)
+    su - postgres -c 'dropdb bj && dropdb bj-data && createdb -O bj -E UTF8 -T template0 bj && createdb -O bj -E UTF8 -T template0 bj-data'
+    su - postgres -c "psql -X -q -c \"ALTER DATABASE bj SET TIMEZONE='GMT'\" -c \"ALTER DATABASE \\\"bj-data\\\" SET TIMEZONE='GMT'\""
     npw=$(sed -n 's/^password=//p' /etc/bm/bm.ini)
     su - postgres -c "psql -X -q -c \"ALTER ROLE bj PASSWORD '$npw'\""
     export PGPASSWORD=$npw

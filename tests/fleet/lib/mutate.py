@@ -10,13 +10,16 @@ deletes rows in both databases. Prints what changed.
 """
 PROG = "mutate"
 import argparse
+import grp
 import os
+import pwd
 import random
 import subprocess
 import sys
 import time
 
-UID_CYRUS, GID_MAIL = 930, 8
+# the host's own ids (system accounts get dynamic ids: an origin and its target differ)
+UID_CYRUS, GID_MAIL = pwd.getpwnam("cyrus").pw_uid, grp.getgrnam("mail").gr_gid
 SPOOLS = ["/var/spool/cyrus", "/var/lib/cyrus", "/var/spool/bm-hsm", "/var/spool/sieve",
           "/var/spool/bm-elasticsearch", "/var/spool/bm-docs", "/var/spool/bm-filehosting"]
 
@@ -122,7 +125,7 @@ def main():
         p = os.path.join(idx[0], f"_{r.randint(1, 99)}.cfs")
         with open(p, "wb") as f:
             f.write(r.randbytes(200_000))
-        os.chown(p, 931, 931)
+        os.chown(p, pwd.getpwnam("elasticsearch").pw_uid, grp.getgrnam("elasticsearch").gr_gid)
         changes.append(f"added {p}")
 
     if a.db:

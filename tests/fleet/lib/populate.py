@@ -15,14 +15,17 @@ import argparse
 import hashlib
 import io
 import json
+import grp
 import os
+import pwd
 import random
 import socket
 import subprocess
 import sys
 
-UID_CYRUS, GID_MAIL = 930, 8
-UID_ES = GID_ES = 931
+# the host's own ids (system accounts get dynamic ids: an origin and its target differ)
+UID_CYRUS, GID_MAIL = pwd.getpwnam("cyrus").pw_uid, grp.getgrnam("mail").gr_gid
+UID_ES, GID_ES = pwd.getpwnam("elasticsearch").pw_uid, grp.getgrnam("elasticsearch").gr_gid
 SIM = "/etc/bmfleet-sim"
 MARKER = os.path.join(SIM, "populated")
 
@@ -233,32 +236,35 @@ def populate(size, seed):
     write("/var/spool/cyrus/data/.quota-scan", "", 0o600, UID_CYRUS, GID_MAIL)
 
     # ---- /var/lib/cyrus: databases and per-user state -------------------------------------------
-    lib = "/var/lib/cyrus"
-    write(f"{lib}/mailboxes.db", g.blob(64 * 1024), 0o600, UID_CYRUS, GID_MAIL)
-    write(f"{lib}/annotations.db", g.blob(16 * 1024), 0o600, UID_CYRUS, GID_MAIL)
-    write(f"{lib}/deliver.db", g.blob(8 * 1024), 0o600, UID_CYRUS, GID_MAIL)
-    write(f"{lib}/tls_sessions.db", b"", 0o600, UID_CYRUS, GID_MAIL)
-    for u in users:
-        write(f"{lib}/domain/{domain[0]}/{domain}/user/{u['login'][0]}/{u['login']}.seen",
-              g.blob(300), 0o600, UID_CYRUS, GID_MAIL, 0o750)
-        write(f"{lib}/domain/{domain[0]}/{domain}/user/{u['login'][0]}/{u['login']}.sub",
-              "\n".join(f"{domain}!user.{u['login']}.{x}" for x in ("Sent", "Trash", "Envoyés")) + "\n",
-              0o600, UID_CYRUS, GID_MAIL, 0o750)
-    for d in ("proc", "socket", "sync", "lock"):
-        mkdirs(f"{lib}/{d}", 0o750, UID_CYRUS, GID_MAIL)   # empty dirs
-    os.symlink("/var/run/cyrus/socket", f"{lib}/socket-link")
-    chown(f"{lib}/socket-link", UID_CYRUS, GID_MAIL)
+    # BlueMind 5.x has no Cyrus (FEATBL-1831): no /var/lib/cyrus, no /var/spool/sieve on a 5.x host
+    if os.path.isdir("/var/lib/cyrus"):
+        lib = "/var/lib/cyrus"
+        write(f"{lib}/mailboxes.db", g.blob(64 * 1024), 0o600, UID_CYRUS, GID_MAIL)
+        write(f"{lib}/annotations.db", g.blob(16 * 1024), 0o600, UID_CYRUS, GID_MAIL)
+        write(f"{lib}/deliver.db", g.blob(8 * 1024), 0o600, UID_CYRUS, GID_MAIL)
+        write(f"{lib}/tls_sessions.db", b"", 0o600, UID_CYRUS, GID_MAIL)
+        for u in users:
+            write(f"{lib}/domain/{domain[0]}/{domain}/user/{u['login'][0]}/{u['login']}.seen",
+                  g.blob(300), 0o600, UID_CYRUS, GID_MAIL, 0o750)
+            write(f"{lib}/domain/{domain[0]}/{domain}/user/{u['login'][0]}/{u['login']}.sub",
+                  "\n".join(f"{domain}!user.{u['login']}.{x}" for x in ("Sent", "Trash", "Envoyés")) + "\n",
+                  0o600, UID_CYRUS, GID_MAIL, 0o750)
+        for d in ("proc", "socket", "sync", "lock"):
+            mkdirs(f"{lib}/{d}", 0o750, UID_CYRUS, GID_MAIL)   # empty dirs
+        os.symlink("/var/run/cyrus/socket", f"{lib}/socket-link")
+        chown(f"{lib}/socket-link", UID_CYRUS, GID_MAIL)
 
     # ---- sieve scripts ---------------------------------------------------------------------------
-    for u in users[: max(3, n_users // 2)]:
-        sd = f"/var/spool/sieve/domain/{domain[0]}/{domain}/{u['login'][0]}/{u['login']}"
-        script = (f'require ["fileinto", "vacation"];\n# {u["display"]}\n'
-                  f'if header :contains "Subject" "{g.words(2)}" {{ fileinto "Archives 2023"; }}\n'
-                  f'vacation :days 7 "Absent — retour le {g.r.randint(1, 28)} août";\n')
-        write(f"{sd}/roundcube.script", script, 0o600, UID_CYRUS, GID_MAIL, 0o700)
-        write(f"{sd}/roundcube.bc", g.blob(400 + len(script)), 0o600, UID_CYRUS, GID_MAIL, 0o700)
-        os.symlink("roundcube.bc", f"{sd}/defaultbc")
-        chown(f"{sd}/defaultbc", UID_CYRUS, GID_MAIL)
+    if os.path.isdir("/var/spool/sieve"):
+        for u in users[: max(3, n_users // 2)]:
+            sd = f"/var/spool/sieve/domain/{domain[0]}/{domain}/{u['login'][0]}/{u['login']}"
+            script = (f'require ["fileinto", "vacation"];\n# {u["display"]}\n'
+                      f'if header :contains "Subject" "{g.words(2)}" {{ fileinto "Archives 2023"; }}\n'
+                      f'vacation :days 7 "Absent — retour le {g.r.randint(1, 28)} août";\n')
+            write(f"{sd}/roundcube.script", script, 0o600, UID_CYRUS, GID_MAIL, 0o700)
+            write(f"{sd}/roundcube.bc", g.blob(400 + len(script)), 0o600, UID_CYRUS, GID_MAIL, 0o700)
+            os.symlink("roundcube.bc", f"{sd}/defaultbc")
+            chown(f"{sd}/defaultbc", UID_CYRUS, GID_MAIL)
 
     # ---- bm-hsm: archived messages ---------------------------------------------------------------
     for u in users[:6]:

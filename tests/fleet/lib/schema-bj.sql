@@ -65,3 +65,18 @@ CREATE VIEW v_user_mailbox AS
     SELECT e.entry_uid, e.email, m.name AS mailbox, m.quota_kb
     FROM t_directory_entry e JOIN t_mailbox m ON m.entry_id = e.id
     WHERE e.kind = 'USER';
+-- Scheduled jobs' executions, as BlueMind's
+-- parent/scheduledjob/net.bluemind.scheduledjob.sqlschema/sql/scheduledjobs-schema.1.0.0.sql
+-- (a running core writes a row per job run: volatile, see the `busy` knob).
+CREATE TYPE t_job_exit_status AS ENUM ('IN_PROGRESS', 'SUCCESS', 'COMPLETED_WITH_WARNINGS', 'FAILURE', 'INTERRUPTED');
+CREATE TABLE t_job_execution (
+    id serial,
+    exec_group varchar(128) NOT NULL,
+    domain_uid text NOT NULL REFERENCES t_domain(name) ON DELETE CASCADE,
+    job_id varchar(255) NOT NULL,
+    exec_start timestamp without time zone NOT NULL,
+    exec_end timestamp without time zone,
+    status t_job_exit_status NOT NULL,
+    PRIMARY KEY (exec_group, domain_uid, job_id),
+    UNIQUE (id)
+);

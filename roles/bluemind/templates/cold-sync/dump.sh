@@ -6,12 +6,16 @@ db={{ item }}
 dir={{ work_dir }}/dump
 umask 077
 mkdir -p -- "$dir"
-rm -f -- "$dir/$db.sql" "$dir/$db.sql.partial"
+rm -f -- "$dir/$db.sql" "$dir/$db.sql.partial" "$dir/$db.sql.sha256"
 bm_pg -d "$db" -c 'SELECT 1' >/dev/null || { echo "PostgreSQL refuses bm.ini's credentials for $db on the origin" >&2; exit 1; }
 PGPASSWORD=$(bm_ini_get password) pg_dump -h localhost -U "$(bm_ini_get user)" --no-password -f "$dir/$db.sql.partial" -- "$db"
 if ! tail -n 5 -- "$dir/$db.sql.partial" | grep -q '^-- PostgreSQL database dump complete'; then
   echo "the dump of $db is incomplete (no trailer); refusing to go on" >&2
   exit 1
 fi
+# The checksum is taken here, on the host that made the dump: the target checks it after the
+# transfer and again right before it restores.
+sum=$(sha256sum <"$dir/$db.sql.partial" | cut -d' ' -f1)
 mv -f -- "$dir/$db.sql.partial" "$dir/$db.sql"
-echo "$db: $(wc -c <"$dir/$db.sql") bytes, complete"
+printf '%s  %s\n' "$sum" "$db.sql" >"$dir/$db.sql.sha256"
+echo "$db: $(wc -c <"$dir/$db.sql") bytes, complete, sha256 $sum"

@@ -1,5 +1,8 @@
 {#- Calling the BlueMind core's REST API on the host itself, with the admin token read from
-    bm-core.tok. The token goes to curl through a private header file, never through argv. -#}
+    bm-core.tok. The token goes to curl through a private header file, never through argv.
+    Paths: an interface's @Path under /api, or /internal-api for @BMApi(internal = true)
+    (BlueMind: parent/core/net.bluemind.core.rest/src/net/bluemind/core/rest/internal/
+    RestServiceApiDescriptionParser.java). -#}
 bm_api() {
   # bm_api METHOD PATH [JSON-BODY]; prints the response body.
   token_file={{ bm_token_file }}
@@ -16,26 +19,42 @@ bm_api() {
   return $status
 }
 bm_api_task() {
-  # Run an API call that answers a TaskRef, and wait for the task to end.
+  # Run an API call that answers a TaskRef, and wait for the task to end: GET /api/tasks/{id}
+  # answers a TaskStatus whose state is NotStarted, InProgress, InError or Success (BlueMind:
+  # parent/core/net.bluemind.core.task.api/src/net/bluemind/core/task/api/ITask.java, TaskStatus.java).
   ref=$(bm_api "$@") || return $?
   id=$(printf '%s' "$ref" | sed -n 's/.*"id"[[:space:]]*:[[:space:]]*"\{0,1\}\([^",}]*\).*/\1/p')
-  [ -n "$id" ] || { echo "$ref"; return 0; }
+  [ -n "$id" ] || { echo "no task in the answer: $ref" >&2; return 1; }
   for _ in $(seq 1 120); do
     state=$(bm_api GET "/api/tasks/$id") || return $?
     case "$state" in
-      *'"state"'*'"InProgress"'*|*'"state"'*'"NotStarted"'*) sleep 1 ;;
-      *'"state"'*'"InError"'*) echo "task $id failed: $state" >&2; return 1 ;;
-      *) echo "task $id: $state"; return 0 ;;
+      *'"state"'*'"Success"'*) echo "task $id: $state"; return 0 ;;
+      *'"state"'*'"InError"'*) echo "task $id failed: $state" >&2; return 4 ;;
+      *) sleep 1 ;;
     esac
   done
   echo "task $id did not finish in 120 s" >&2
   return 1
 }
+bm_sysconf_get() {
+  # bm_sysconf_get KEY: one value of the system configuration. GET /api/configuration answers a
+  # SystemConf {"values": {...}} (BlueMind: parent/system/net.bluemind.system.api/src/net/bluemind/
+  # system/api/ISystemConfiguration.java, SystemConf.java). There is no `bm-cli sysconf get`.
+  conf=$(bm_api GET /api/configuration) || return $?
+  if command -v python3 >/dev/null; then
+    printf '%s' "$conf" | python3 -c 'import json, sys; v = json.load(sys.stdin)["values"].get(sys.argv[1]); print("" if v is None else v)' "$1"
+  else
+    printf '%s' "$conf" | sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p"
+  fi
+}
 bm_version_at_least() {
-  # bm_version_at_least MAJOR MINOR: is the installed bm-core at least that version?
+  # bm_version_at_least MAJOR MINOR: is the installed bm-core at least that version? A Debian
+  # epoch ("1:5.3.2") is not part of the BlueMind version.
   v=$(dpkg-query -W -f='${Version}' bm-core 2>/dev/null)
+  v=${v#*:}
   major=${v%%.*}; rest=${v#*.}; minor=${rest%%.*}
-  [ "${major:-0}" -gt "$1" ] || { [ "${major:-0}" -eq "$1" ] && [ "${minor:-0}" -ge "$2" ]; }
+  case "$major$minor" in *[!0-9]*|'') major=0; minor=0 ;; esac
+  [ "$major" -gt "$1" ] || { [ "$major" -eq "$1" ] && [ "$minor" -ge "$2" ]; }
 }
 manual() {
   # An action bmfleet could not automate on this host: the operator gets it in the summary.

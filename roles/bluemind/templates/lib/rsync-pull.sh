@@ -8,6 +8,26 @@ case "$spool" in
   /*/) ;;
   *) echo "spool paths must be absolute and end with /: $spool" >&2; exit 2 ;;
 esac
-mkdir -p -- "$spool"
-rsync -aH --delete --numeric-ids --stats --info=progress2 {% if rsync_bwlimit_kbps %}--bwlimit={{ rsync_bwlimit_kbps }} {% endif %}\
-  -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$spool" "$spool"
+{#- A spool the origin does not have is skipped and reported, never a failure: BlueMind 5.x has
+    no Cyrus (no /var/lib/cyrus, no /var/spool/sieve: FEATBL-1831, packaging/bm-conf/debian/postinst
+    removeCyrus() in BlueMind's source), and rsync exits 23 on an absent source directory. The
+    target does not get an empty directory in its place. #}
+mkdir -p -- "$(dirname -- "${spool%/}")"
+existed=0
+[ -d "$spool" ] && existed=1
+err=$(mktemp)
+{#- Owners are mapped by name (no --numeric-ids), as the procedure's rsync -avH does: cyrus,
+    elasticsearch and group bluemind are system accounts with dynamic ids, and a fresh install of
+    another release may have given them other numbers (preflight reports the mapping). #}
+rc=0
+rsync -aH --delete --stats --info=progress2 {% if rsync_bwlimit_kbps %}--bwlimit={{ rsync_bwlimit_kbps }} {% endif %}\
+  -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$spool" "$spool" 2>"$err" || rc=$?
+if [ "$rc" = 23 ] && grep -Eq "(change_dir|link_stat) \"${spool%/}/?\" failed: No such file or directory" "$err"; then
+  rm -f -- "$err"
+  [ "$existed" = 1 ] || rmdir -- "$spool" 2>/dev/null || true
+  echo "skipped: the origin has no $spool (nothing to copy; BlueMind 5.x has no Cyrus directories)"
+  exit 0
+fi
+cat -- "$err" >&2
+rm -f -- "$err"
+exit "$rc"

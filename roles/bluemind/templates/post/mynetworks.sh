@@ -1,15 +1,36 @@
-{#- Console: System configuration > "My networks" (save it again so postfix gets it). -#}
+{#- Console: System configuration > "My networks". BlueMind pushes the value to postfix only when
+    it changes (SettingsHook.onUpdated: "Postfix config has not changed"; BlueMind's
+    parent/mailbackend/net.bluemind.backend.postfix/src/net/bluemind/backend/postfix/SettingsHook.java),
+    so saving it again is a no-op: check postfix's value instead, and save only a different value
+    the inventory gives. `bm-cli sysconf set mynetworks --value V` exists from 4.1
+    (parent/cli/net.bluemind.cli.sysconf/.../SysconfUpdateCommand.java); there is no `sysconf get`:
+    read with GET /api/configuration. -#}
 {% include "templates/lib/core-api.sh" %}
-value={{ mynetworks }}
-if [ -z "$value" ] && bm_version_at_least 4 1 && command -v bm-cli >/dev/null; then
-  value=$(bm-cli sysconf get mynetworks 2>/dev/null | tail -n 1)
-fi
-[ -n "$value" ] || manual "save \"My networks\" again: Admin console > System configuration (set the inventory var mynetworks to automate it)"
-if bm_version_at_least 4 1 && command -v bm-cli >/dev/null; then
-  bm-cli sysconf set mynetworks --value "$value"
+want={{ mynetworks }}
+case "$want" in
+  *[!][0-9A-Fa-f.:/,\ ]*) echo "mynetworks: only addresses, networks, commas and spaces: $want" >&2; exit 2 ;;
+esac
+current=$(bm_sysconf_get mynetworks) || manual "check \"My networks\": Admin console > System configuration (the core's configuration could not be read)"
+if [ -n "$want" ] && [ "$want" != "$current" ]; then
+  if bm_version_at_least 4 1 && command -v bm-cli >/dev/null; then
+    bm-cli sysconf set mynetworks --value "$want"
+  else
+    bm_api POST /api/configuration "{\"mynetworks\":\"$want\"}" >/dev/null \
+      || manual "set \"My networks\" to $want: Admin console > System configuration"
+  fi
+  current=$(bm_sysconf_get mynetworks)
+  [ "$current" = "$want" ] || { echo "my networks: saved $want, BlueMind now says $current" >&2; exit 1; }
+  saved=1
 else
-  json=$(printf '%s' "$value" | sed 's/\\/\\\\/g; s/"/\\"/g')
-  bm_api POST /api/configuration "{\"mynetworks\":\"$json\"}" >/dev/null \
-    || manual "set \"My networks\" to $value: Admin console > System configuration"
+  saved=0
 fi
-echo "my networks: $value"
+command -v postconf >/dev/null || manual "check that postfix's mynetworks is $current (no postconf on this host)"
+postfix_value=$(postconf -h mynetworks)
+if [ "$postfix_value" != "$current" ]; then
+  manual "postfix's mynetworks ($postfix_value) differs from BlueMind's \"My networks\" ($current); saving the same value again does nothing in BlueMind: change it in Admin console > System configuration, or run postconf -e 'mynetworks = $current' and reload postfix"
+fi
+if [ "$saved" = 1 ]; then
+  echo "my networks: saved $current (postfix has it)"
+else
+  echo "my networks: verified, not re-saved: $current (BlueMind and postfix agree)"
+fi

@@ -1,3 +1,15 @@
+{#- BlueMind and postfix serve on the target. `bmctl status` exits 0 when everything is stopped
+    (BlueMind: packaging/bm-conf/ROOT/usr/bin/bmctl, status_bm_stopped), so it proves nothing: ask
+    systemd about bluemind.target and bm-core (PartOf it), the core about its state, and postfix's
+    real instance, postfix@-.service on Debian/Ubuntu (postfix.service is a placeholder). -#}
+{% include "templates/lib/core-api.sh" %}
 {% include "templates/lib/services.sh" %}
-bmctl status
-bm_postfix status
+systemctl is-active bluemind.target bm-core.service
+state=$(bm_api GET /api/system/installation/state | tr -d '"[:space:]')
+[ "$state" = CORE_STATE_RUNNING ] || { echo "the BlueMind core is in state ${state:-unknown}" >&2; exit 1; }
+echo "core: $state"
+if systemctl cat postfix@-.service >/dev/null 2>&1; then
+  systemctl is-active postfix@-.service
+else
+  bm_postfix status
+fi

@@ -8,7 +8,9 @@
     default 127.0.0.1); `hz-member-address`, else `host`, is the cluster address the node
     announces (plugins/net.bluemind.hornetq.client/src/net/bluemind/hornetq/client/impl/ClusterNode.java,
     memberAddress()). The cold sync copied the origin's: a target that does not own that address
-    yet would work on the origin's database (DOMAIN.md "What to read on a host"). -#}
+    yet would work on the origin's database (DOMAIN.md "What to read on a host").
+    BlueMind first, postfix last: postfix hands mail to BlueMind (lmtp, milter), so it must not
+    accept mail before BlueMind runs. -#}
 {% include "templates/lib/host-state.sh" %}
 {% include "templates/lib/bm-ini.sh" %}
 {% include "templates/lib/services.sh" %}
@@ -34,6 +36,6 @@ bmf_state_guard target start
 bmf_bm_ini_own host
 bmf_bm_ini_own hz-member-address
 bmf_state_set stage=live
-bm_postfix start
 bmctl start
-echo "postfix and BlueMind started on the target: it is live for pair $bmf_state_pair"
+bm_postfix start
+echo "BlueMind and postfix started on the target: it is live for pair $bmf_state_pair"

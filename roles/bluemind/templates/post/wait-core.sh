@@ -1,9 +1,20 @@
-{#- Wait until the BlueMind core answers HTTP on the target (it takes a while to start). -#}
+{#- Wait until the BlueMind core is ready: GET /api/system/installation/state answers
+    CORE_STATE_RUNNING (BlueMind: parent/system/net.bluemind.system.api/src/net/bluemind/system/api/
+    IInstallation.java getSystemState, SystemState.java). Any HTTP answer is not readiness. Starting,
+    stopping or unknown: wait; maintenance, upgrade, cloning or not installed: the target needs an
+    operator, fail at once. -#}
+{% include "templates/lib/core-api.sh" %}
 wait_secs={{ core_start_timeout_secs }}
 case "$wait_secs" in *[!0-9]*|'') echo "core_start_timeout_secs must be a number of seconds" >&2; exit 2 ;; esac
 deadline=$(( $(date +%s) + wait_secs ))
-until curl -s -o /dev/null --max-time 5 -- {{ core_url }}/api/system/installation/version; do
-  [ "$(date +%s)" -lt "$deadline" ] || { echo "the BlueMind core did not answer within $wait_secs s" >&2; exit 1; }
-  sleep 2
+state=
+while :; do
+  state=$(bm_api GET /api/system/installation/state 2>/dev/null | tr -d '"[:space:]') || state=
+  case "$state" in
+    CORE_STATE_RUNNING) echo "the BlueMind core runs ($state)"; exit 0 ;;
+    CORE_STATE_MAINTENANCE|CORE_STATE_UPGRADE|CORE_STATE_CLONING|CORE_STATE_NOT_INSTALLED)
+      echo "the BlueMind core is in $state, not running: finish that first (admin console / bm-cli)" >&2; exit 1 ;;
+  esac
+  [ "$(date +%s)" -lt "$deadline" ] || { echo "the BlueMind core was not running within $wait_secs s (last state: ${state:-no answer})" >&2; exit 1; }
+  sleep 1
 done
-echo "the BlueMind core answers"
