@@ -11,7 +11,7 @@ DEFAULT_FLEET_DIR=/var/lib/bmfleet-fleet
 DEFAULT_BM_VERSION=5.3.2
 # Mount points that must exist on the real machine for the per-host bind mounts (created on demand,
 # removed by `down` when they are empty and no fleet is left).
-EXTRA_MOUNTPOINTS=(/var/lib/cyrus /var/lib/bm-ca /usr/share/bm-elasticsearch)
+EXTRA_MOUNTPOINTS=(/var/lib/cyrus /var/lib/bm-ca /usr/share/bm-elasticsearch /var/lib/bmfleet)
 
 die() { echo "fleet: error: $*" >&2; exit 1; }
 warn() { echo "fleet: $*" >&2; }

@@ -62,6 +62,8 @@ prepare_full() {
   chown 931:931 "$HD/spool/bm-elasticsearch"
   chmod 2775 "$HD/spool/mail"; chgrp 8 "$HD/spool/mail"
   chmod 1777 "$HD/tmp" "$HD/vartmp"
+  # /var/lib/bmfleet: each host's own (bmfleet's state, work dir and trust records live there)
+  mkdir -p "$HD/bmfleet"; chmod 700 "$HD/bmfleet"
   chown -R postgres:postgres "$HD/postgresql" "$HD/log/postgresql"
   chown postgres:postgres "$HD/run/postgresql"; chmod 2775 "$HD/run/postgresql"
 
@@ -129,6 +131,8 @@ mount_full() {
   mount --bind "$HD/spool" /var/spool
   mount --bind "$HD/lib-cyrus" /var/lib/cyrus
   mount --bind "$HD/bm-ca" /var/lib/bm-ca
+  mkdir -p "$HD/bmfleet"; chmod 700 "$HD/bmfleet"
+  mount --bind "$HD/bmfleet" /var/lib/bmfleet
   mount --bind "$HD/postgresql" /var/lib/postgresql
   mount --bind "$HD/es" /usr/share/bm-elasticsearch
   mount --bind /var/lib/dpkg/info "$HD/dpkg/info"
