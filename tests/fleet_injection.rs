@@ -80,3 +80,52 @@ fn the_read_only_trust_lets_the_target_write_nothing() {
     let keys = fleet.sh(&claim.pair(0).origin, "cat /root/.ssh/authorized_keys");
     assert!(keys.contains("command=\"/var/lib/bmfleet/rsync-read-only\""), "{keys}");
 }
+
+/// `origin_address` reached `bash -c "..."` as code in the read-only preflight; now it is an
+/// argument, and refused unless a host name or address.
+#[test]
+fn a_hostile_origin_address_never_runs() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let canary = format!("/root/bmfleet-canary-addr-{}", std::process::id());
+    let dir = scratch();
+    // No space, quote or leading dash: the old single-word check let it through.
+    let address = format!("x$(touch${{IFS}}{canary})");
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| {
+        format!("vars: {{ origin_address: {} }}", serde_json::to_string(&address).unwrap())
+    });
+    let out = Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run();
+    assert_ne!(out.code, 0, "a hostile origin address cannot pass the preflight");
+    no_canary(&fleet, &[&p.origin, &p.target], &canary);
+    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    assert!(log.contains("unusable origin address"), "{log}");
+}
+
+/// A target whose migration public key holds a newline (its root is not trusted to write the
+/// origin) must not add a second, unrestricted key on the origin, nor wipe the other keys.
+#[test]
+fn a_multi_line_target_key_is_refused_and_the_origin_keys_stay() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let dir = scratch();
+    let before = fleet.sh(&p.origin, "cat /root/.ssh/authorized_keys");
+    let attacker =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx attacker";
+    fleet.exec(
+        &p.target,
+        &format!(
+            "ssh-keygen -q -t ed25519 -N '' -C bmfleet-migration:{name} -f /root/.ssh/bmfleet_migration_ed25519 && \
+             {{ cat /root/.ssh/bmfleet_migration_ed25519.pub; echo '{attacker}'; }} >/tmp/pub && \
+             mv /tmp/pub /root/.ssh/bmfleet_migration_ed25519.pub",
+            name = p.name
+        ),
+    );
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    let out = Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run();
+    assert_ne!(out.code, 0, "a multi-line key is refused");
+    let after = fleet.sh(&p.origin, "cat /root/.ssh/authorized_keys");
+    assert!(!after.contains("attacker"), "the attacker's key reached the origin:\n{after}");
+    assert_eq!(after, before, "the origin's other keys stay as they were");
+}
