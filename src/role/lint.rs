@@ -78,6 +78,7 @@ struct Scan<'a> {
 }
 
 const VAR: &str = "{{}}";
+const SAFE: &str = "`| safe` is refused in shell templates: a value never becomes shell source";
 
 impl<'a> Scan<'a> {
     fn rest(&self) -> &'a str {
@@ -146,10 +147,7 @@ impl<'a> Scan<'a> {
             let end = rest.find("%}").map_or(rest.len(), |e| e + 2);
             let tag = &rest[..end];
             if has_safe(tag) {
-                self.refuse(
-                    self.i,
-                    "`| safe` is refused in shell templates: a value never becomes shell source",
-                );
+                self.refuse(self.i, SAFE);
             }
             let is_raw = tag.trim_matches(['{', '%', '}', '-', ' ']).trim() == "raw";
             self.i += end;
@@ -174,7 +172,7 @@ impl<'a> Scan<'a> {
     /// A `{{ ... }}` at `at`, in the current context.
     fn variable(&mut self, at: usize, expr: &str) {
         if has_safe(expr) {
-            self.refuse(at, "`| safe` is refused in shell templates: a value never becomes shell source");
+            self.refuse(at, SAFE);
             return;
         }
         let int = last_filter(expr) == Some("int");
@@ -218,7 +216,7 @@ impl<'a> Scan<'a> {
                 if r.starts_with("{{") {
                     let end = r.find("}}").map_or(r.len(), |e| e + 2).min(stop - self.i);
                     let message = if has_safe(&r[..end]) {
-                        "`| safe` is refused in shell templates: a value never becomes shell source"
+                        SAFE
                     } else if quoted {
                         "a variable in a quoted here-document stays the literal text of its reference"
                     } else {
@@ -352,10 +350,7 @@ impl<'a> Scan<'a> {
             } else if r.starts_with("{{") {
                 let end = r.find("}}").map_or(r.len(), |e| e + 2);
                 if has_safe(&r[..end]) {
-                    self.refuse(
-                        self.i,
-                        "`| safe` is refused in shell templates: a value never becomes shell source",
-                    );
+                    self.refuse(self.i, SAFE);
                 } else {
                     self.refuse(self.i, "a variable inside single quotes stays the literal text of its reference: put it outside the quotes ('label: '{{ x }}' end')");
                 }
