@@ -58,7 +58,10 @@ fn hosts_without_root_logins_migrate_through_sudo() {
     Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run().code(0);
     Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run().code(0);
     let keys = fleet.sh(&claim.pair(1).origin, "cat /var/tmp/home/admin/.ssh/authorized_keys");
-    assert!(keys.contains("sudo -n --preserve-env=SSH_ORIGINAL_COMMAND sh -c"), "{keys}");
+    assert!(
+        keys.contains("sudo -n --preserve-env=SSH_ORIGINAL_COMMAND /var/lib/bmfleet/rsync-read-only"),
+        "{keys}"
+    );
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
     out.code(0);
     for p in &claim.pairs {

@@ -97,15 +97,25 @@ fn plan_renders_every_step_with_quoting_loops_and_masking() {
     let acme = &plan.waves[0].pairs[0];
     let labels: Vec<&str> = acme.steps.iter().map(|s| s.label.as_str()).collect();
     assert_eq!(labels, ["hello", "copy [/a/]", "copy [/b c/]", "compare", "use"]);
-    assert_eq!(acme.steps[2].script.as_deref(), Some("rsync -a o1:'/b c/' '/b c/'\n"));
+    let bound = |values: &str, body: &str| {
+        format!(
+            "{}{values}\n{body}",
+            "# The values of this step, bound once (the script refers to them as \"${BMF_n}\"):\n"
+        )
+    };
+    let copy = "rsync -a \"${BMF_1}\":\"${BMF_2}\" \"${BMF_2}\"\n";
+    assert_eq!(acme.steps[2].script.as_deref(), Some(bound("BMF_1=o1\nBMF_2='/b c/'\n", copy).as_str()));
     assert_eq!(acme.steps[1].max_parallel, 2);
     assert!(acme.steps[4].deferred, "uses a register");
-    assert_eq!(acme.steps[4].script.as_deref(), Some("echo '<runtime:greeting>'"));
+    assert_eq!(
+        acme.steps[4].script.as_deref(),
+        Some(bound("BMF_1='<runtime:greeting>'\n", "echo \"${BMF_1}\"").as_str())
+    );
     let text = render_text(&plan);
     assert!(!text.contains("hunter2"), "secrets are masked:\n{text}");
     insta::assert_snapshot!("plan_text", text);
     let json: serde_json::Value = serde_json::from_str(&render_json(&plan)).unwrap();
-    assert_eq!(json["waves"][1]["pairs"][0]["steps"][1]["script"], "rsync -a o2:/x/ /x/\n");
+    assert_eq!(json["waves"][1]["pairs"][0]["steps"][1]["script"], bound("BMF_1=o2\nBMF_2=/x/\n", copy));
     assert!(!render_json(&plan).contains("hunter2"));
 }
 

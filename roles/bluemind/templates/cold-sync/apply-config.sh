@@ -4,6 +4,7 @@
 bmf_state_check target sync # never overwrite a live target's configuration
 stage={{ work_dir }}/stage/config
 backup={{ work_dir }}/target-config-backup
+{% include "templates/lib/private-dir.sh" %}bmf_private_dir {{ work_dir }} || exit 1
 [ -d "$stage" ] || { echo "nothing staged: run the whole cold-sync phase" >&2; exit 1; }
 if [ ! -e "$backup/.complete" ]; then
   rm -rf -- "$backup"

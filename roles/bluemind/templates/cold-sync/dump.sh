@@ -5,6 +5,7 @@
 db={{ item }}
 dir={{ work_dir }}/dump
 umask 077
+{% include "templates/lib/private-dir.sh" %}bmf_private_dir {{ work_dir }} || exit 1
 mkdir -p -- "$dir"
 rm -f -- "$dir/$db.sql" "$dir/$db.sql.partial" "$dir/$db.sql.sha256"
 bm_pg -d "$db" -c 'SELECT 1' >/dev/null || { echo "PostgreSQL refuses bm.ini's credentials for $db on the origin" >&2; exit 1; }

@@ -4,6 +4,7 @@
 stage={{ work_dir }}/stage/config
 umask 077
 rm -rf -- "$stage" "$stage.rules"
+{% include "templates/lib/private-dir.sh" %}bmf_private_dir {{ work_dir }} || exit 1
 mkdir -p -- "$stage"
 # Filter rules: every listed path (globs allowed) and the directories leading to it; nothing else.
 rules=$stage.rules

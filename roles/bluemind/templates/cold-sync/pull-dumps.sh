@@ -3,6 +3,7 @@
 stage={{ work_dir }}/stage/dump
 umask 077
 rm -rf -- "$stage"
+{% include "templates/lib/private-dir.sh" %}bmf_private_dir {{ work_dir }} || exit 1
 mkdir -p -- "$stage"
 dumps={{ work_dir }}/dump/
 rsync -a --stats -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$dumps" "$stage/"

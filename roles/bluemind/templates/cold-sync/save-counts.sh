@@ -1,6 +1,8 @@
 {#- The stopped origin's counts came with the dumps: keep them on the target, for the
     verification below and for the post phase. -#}
 umask 077
+{% include "templates/lib/private-dir.sh" %}
+bmf_private_dir {{ work_dir }} || exit 1
 staged={{ work_dir }}/stage/dump/origin-counts.txt
 [ -s "$staged" ] || { echo "the origin's counts did not arrive with the dumps ($staged)" >&2; exit 1; }
 mkdir -p -- {{ work_dir }}

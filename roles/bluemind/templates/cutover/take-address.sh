@@ -7,6 +7,12 @@ iface={{ cutover_interface }}
 [ -n "$iface" ] || iface=$(ip route show default | awk '{print $5; exit}')
 [ -n "$iface" ] || iface=$(ip -o link show | awk -F': ' '$2 != "lo" {print $2; exit}' | cut -d@ -f1)
 [ -n "$iface" ] || { echo "cannot tell which interface takes $address: set cutover_interface" >&2; exit 1; }
+# These values become configuration (an ifupdown stanza, netplan YAML): one line of allowed
+# characters each, or a newline would add `up <command>` to the stanza.
+case "$address" in *[!0-9A-Fa-f.:]* | '') echo "cutover_address must be an IPv4 or IPv6 address: $address" >&2; exit 2 ;; esac
+case "$prefix" in *[!0-9]* | '' | ????*) echo "cutover_prefix must be a number of bits: $prefix" >&2; exit 2 ;; esac
+[ "$prefix" -le 128 ] || { echo "cutover_prefix must be at most 128: $prefix" >&2; exit 2; }
+case "$iface" in *[!A-Za-z0-9_.-]* | '' | -*) echo "unusable interface name (letters, digits, _ . -): $iface" >&2; exit 2 ;; esac
 # Wait for the origin to let the address go (it releases it a moment after its step).
 for _ in $(seq 1 30); do
   ping -c 1 -W 1 "$address" >/dev/null 2>&1 || break

@@ -1,0 +1,131 @@
+//! The attacks of issue #13 on the test fleet, each checked with canary files on every host and
+//! the controller: the target's root abusing a read-only trust, hostile addresses reaching a
+//! second shell, newlines in values that become configuration.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Bmfleet, Fleet, scratch};
+
+/// How the target's root reaches its origin with the migration key (what an attacker holding
+/// the target would type).
+const MIGRATION_SSH: &str = "ssh -i /root/.ssh/bmfleet_migration_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes \
+     -o UserKnownHostsFile=/root/.ssh/bmfleet_known_hosts -o HostKeyAlias=bmfleet-origin -o ControlPath=none";
+
+fn no_canary(fleet: &Fleet, hosts: &[&str], canary: &str) {
+    for host in hosts {
+        let found = fleet.exec(host, &format!("ls -d {canary}* 2>/dev/null"));
+        assert!(found.stdout.is_empty(), "a canary {canary}* appeared on {host}");
+    }
+    let parent = Path::new(canary).parent().unwrap();
+    let name = Path::new(canary).file_name().unwrap().to_string_lossy().to_string();
+    for entry in std::fs::read_dir(parent).unwrap().flatten() {
+        assert!(
+            !entry.file_name().to_string_lossy().starts_with(&name),
+            "a canary appeared on the controller"
+        );
+    }
+}
+
+/// Read-only trust, with and without rrsync: through the migration key, the target's root can
+/// neither remove the origin's files (`--remove-source-files`), nor make the origin's rsync write
+/// a log file of its choosing (`-M--log-file`), nor push a file.
+#[test]
+fn the_read_only_trust_lets_the_target_write_nothing() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(2);
+    // Pair 0: no rrsync (bmfleet's own guard). Pair 1: rrsync -ro.
+    fleet.set(&claim.pair(0).origin, "no-rrsync", "");
+    let dir = scratch();
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    let trust = Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run();
+    trust.code(0);
+    let canary = format!("/root/bmfleet-canary-ro-{}", std::process::id());
+    for p in &claim.pairs {
+        fleet.exec(&p.origin, "echo keep >/var/spool/bm-docs/keep-me");
+        let origin = format!("root@{}", p.origin_addr);
+        let attacks = [
+            format!(
+                "rsync --remove-source-files -e '{MIGRATION_SSH}' {origin}:/var/spool/bm-docs/keep-me /tmp/"
+            ),
+            format!(
+                "rsync -M--log-file={canary}-log -M--log-file-format=%f -e '{MIGRATION_SSH}' {origin}:/etc/hostname /tmp/"
+            ),
+            format!("rsync -e '{MIGRATION_SSH}' /etc/hostname {origin}:{canary}-push"),
+            format!("{MIGRATION_SSH} {origin} touch {canary}-ssh"),
+            format!(
+                "{MIGRATION_SSH} {origin} 'rsync --server --sender -e.Lsf . /etc/hostname; touch {canary}-semi'"
+            ),
+        ];
+        for attack in &attacks {
+            fleet.exec(&p.target, attack);
+        }
+        assert_eq!(
+            fleet.sh(&p.origin, "cat /var/spool/bm-docs/keep-me"),
+            "keep",
+            "{}: the target removed an origin file through the migration key",
+            p.name
+        );
+        no_canary(&fleet, &[&p.origin, &p.target], &canary);
+        // Reading still works.
+        let read =
+            fleet.exec(&p.target, &format!("rsync -e '{MIGRATION_SSH}' {origin}:/etc/hostname /tmp/read"));
+        assert!(read.status.success(), "{}: {}", p.name, String::from_utf8_lossy(&read.stderr));
+    }
+    for p in &claim.pairs {
+        let log = std::fs::read_to_string(trust.run_dir().join(format!("{}.log", p.name))).unwrap();
+        assert!(log.contains("read-only trust proved"), "{log}");
+    }
+    let keys = fleet.sh(&claim.pair(0).origin, "cat /root/.ssh/authorized_keys");
+    assert!(keys.contains("command=\"/var/lib/bmfleet/rsync-read-only\""), "{keys}");
+}
+
+/// `origin_address` reached `bash -c "..."` as code in the read-only preflight; now it is an
+/// argument, and refused unless a host name or address.
+#[test]
+fn a_hostile_origin_address_never_runs() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let canary = format!("/root/bmfleet-canary-addr-{}", std::process::id());
+    let dir = scratch();
+    // No space, quote or leading dash: the old single-word check let it through.
+    let address = format!("x$(touch${{IFS}}{canary})");
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| {
+        format!("vars: {{ origin_address: {} }}", serde_json::to_string(&address).unwrap())
+    });
+    let out = Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run();
+    assert_ne!(out.code, 0, "a hostile origin address cannot pass the preflight");
+    no_canary(&fleet, &[&p.origin, &p.target], &canary);
+    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    assert!(log.contains("unusable origin address"), "{log}");
+}
+
+/// A target whose migration public key holds a newline (its root is not trusted to write the
+/// origin) must not add a second, unrestricted key on the origin, nor wipe the other keys.
+#[test]
+fn a_multi_line_target_key_is_refused_and_the_origin_keys_stay() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let dir = scratch();
+    let before = fleet.sh(&p.origin, "cat /root/.ssh/authorized_keys");
+    let attacker =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx attacker";
+    fleet.exec(
+        &p.target,
+        &format!(
+            "ssh-keygen -q -t ed25519 -N '' -C bmfleet-migration:{name} -f /root/.ssh/bmfleet_migration_ed25519 && \
+             {{ cat /root/.ssh/bmfleet_migration_ed25519.pub; echo '{attacker}'; }} >/tmp/pub && \
+             mv /tmp/pub /root/.ssh/bmfleet_migration_ed25519.pub",
+            name = p.name
+        ),
+    );
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    let out = Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run();
+    assert_ne!(out.code, 0, "a multi-line key is refused");
+    let after = fleet.sh(&p.origin, "cat /root/.ssh/authorized_keys");
+    assert!(!after.contains("attacker"), "the attacker's key reached the origin:\n{after}");
+    assert_eq!(after, before, "the origin's other keys stay as they were");
+}
