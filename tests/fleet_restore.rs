@@ -14,7 +14,7 @@ fn restore_role(dir: &std::path::Path) -> std::path::PathBuf {
         .unwrap();
     std::fs::write(
         role.join("role.yml"),
-        "name: restore-only\ndefaults:\n  databases: [bj]\n  work_dir: /var/tmp/bmfleet-restore-test\n  bm_ini: /etc/bm/bm.ini\n\
+        "name: restore-only\ndefaults:\n  databases: [bj]\n  work_dir: /var/tmp/bmfleet-restore-test\n  bm_ini: /etc/bm/bm.ini\n  host_state_override: false\n\
          phases:\n  - name: restore\n    steps:\n      - name: restore\n        on: target\n        loop: databases\n        template: templates/cold-sync/restore.sh\n",
     )
     .unwrap();
@@ -33,6 +33,8 @@ fn restore_keeps_settings_and_the_old_database_and_refuses_foreign_dumps() {
     let dir = scratch();
     let role = restore_role(dir.path());
     let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    // The restore checks the target's host record first: preflight writes it.
+    Bmfleet::new().arg("preflight").inventory(&inv).run().code(0);
     let run = || Bmfleet::new().arg("run").arg(&role).arg("restore").inventory(&inv).run();
     let uuid = "cd /; runuser -u postgres -- psql -X -At -d bj -c 'SELECT uuid FROM t_installation'";
     let target_uuid = fleet.sh(&p.target, uuid);

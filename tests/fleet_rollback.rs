@@ -71,7 +71,7 @@ fn slow_cold_sync_setup(fleet: &Fleet, claim: &Claim, dir: &Path, state: &Path) 
         fleet.populate(&p.origin);
     }
     let fast = claim.inventory(fleet, dir, "vars: { cutover_mode: none }", |_| String::new());
-    for phase in ["trust", "hot-sync"] {
+    for phase in ["preflight", "trust", "hot-sync"] {
         Bmfleet::new().arg(phase).inventory(&fast).arg("--state-dir").arg(state).run().code(0);
     }
     let slow = claim.pair(0);
@@ -162,7 +162,7 @@ fn a_failure_after_the_cold_sync_rolls_back_and_a_cut_over_pair_is_refused() {
     let state = dir.path().join("state");
     let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
     let bmfleet = |args: &[&str]| Bmfleet::new().args(args).inventory(&inv).arg("--state-dir").arg(&state);
-    for phase in ["trust", "hot-sync", "cold-sync"] {
+    for phase in ["preflight", "trust", "hot-sync", "cold-sync"] {
         bmfleet(&[phase]).run().code(0);
     }
     // A cold sync that succeeded rolls nothing back: the origins wait, stopped, for the cutover.
@@ -187,9 +187,9 @@ fn a_failure_after_the_cold_sync_rolls_back_and_a_cut_over_pair_is_refused() {
     assert_eq!(pair_report(&summary, &failing.name)["failed_step"], "revoke-trust/revoke on target");
     assert_rolled_back(&fleet, failing, &summary, &state);
     assert_migrated(&fleet, migrated, &summary);
-    assert_eq!(pair_report(&summary, &migrated.name)["point_of_no_return"], "post/start target services");
+    assert_eq!(pair_report(&summary, &migrated.name)["point_of_no_return"], "cutover/stop origin for good");
     let j = journal(&state, &migrated.name);
-    assert_eq!(j["point_of_no_return"]["step"], "post/start target services", "{j}");
+    assert_eq!(j["point_of_no_return"]["step"], "cutover/stop origin for good", "{j}");
     // And the pair left waiting now needs a new cold sync: its cutover is blocked.
     let out = bmfleet(&["cutover", "--yes", "--limit", &waiting.name]).run();
     out.code(3);

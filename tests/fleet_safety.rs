@@ -321,8 +321,10 @@ fn a_verification_mismatch_fails_the_pair_before_cutover() {
         "the mailbox that differs is named:\n{}",
         out.stdout
     );
-    // Nothing of the cutover ran: the origin is not retired, the target never started.
-    assert!(record(&fleet, &bad.origin, &bad.name).contains("stage=frozen"));
+    // Nothing of the cutover ran: the origin is not retired, the target never started; and the
+    // pair was rolled back (before the point of no return): the origin serves again.
+    assert!(record(&fleet, &bad.origin, &bad.name).contains("stage=syncing"));
+    assert_eq!(fleet.sh(&bad.origin, "cat /etc/bmfleet-sim/bluemind.state"), "running");
     assert!(record(&fleet, &bad.target, &bad.name).contains("verified=no"));
     assert!(!calls(&fleet, &bad.target).contains("bmctl start"));
     // And the target's host refuses to start, whatever a controller says (--force).

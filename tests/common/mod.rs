@@ -284,8 +284,8 @@ impl Fleet {
                 let names: Vec<&str> = pairs.iter().map(|p| p.name.as_str()).collect();
                 self.reset(&names);
                 for p in &pairs {
-                    self.loopback_member_address(&p.origin);
-                    self.loopback_member_address(&p.target);
+                    self.loopback_bm_ini(&p.origin);
+                    self.loopback_bm_ini(&p.target);
                 }
                 return Claim { pairs, _locks: locks };
             }
@@ -311,13 +311,16 @@ impl Fleet {
         );
     }
 
-    /// bm.ini `hz-member-address` = 127.0.0.1, as on a single-node install. The fleet writes
-    /// the host's own address there; copied to the target, it names the origin, and `post`
-    /// rightly refuses to start a target on an address it does not own. Until the fleet moves
-    /// addresses at cutover (`cutover_mode: ip`), tests with `cutover_mode: none` run pairs
-    /// whose bm.ini only names loopback.
-    pub fn loopback_member_address(&self, host: &str) {
-        self.sh(host, "sed -i 's/^hz-member-address *=.*/hz-member-address=127.0.0.1/' /etc/bm/bm.ini");
+    /// bm.ini `host` and `hz-member-address` = 127.0.0.1. The fleet writes the host's own
+    /// address there, as BlueMind does; copied to the target, it names the origin, and `post`
+    /// rightly refuses to start a target on an address it does not own unless it took that
+    /// address first (`cutover_mode: ip`). Claimed pairs name loopback, so that tests of either
+    /// mode migrate; the refusal itself is tested by setting `host` back (fleet_safety.rs).
+    pub fn loopback_bm_ini(&self, host: &str) {
+        self.sh(
+            host,
+            "sed -i 's/^hz-member-address *=.*/hz-member-address=127.0.0.1/; s/^host *=.*/host=127.0.0.1/' /etc/bm/bm.ini",
+        );
     }
 
     pub fn set(&self, host: &str, knob: &str, value: &str) {
