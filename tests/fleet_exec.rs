@@ -160,7 +160,7 @@ fn host_keys_are_verified_strictly() {
             .run();
         out.code(4);
         let text = out.all_output();
-        assert!(text.contains("HOST KEY CHANGED") && text.contains("line(s) 2"), "{text}");
+        assert!(text.contains("HOST KEY CHANGED") && text.contains("known_hosts:2"), "{text}");
         assert!(text.contains("SHA256:"), "the fingerprint is shown: {text}");
     }
     // An unknown host: refused without the flag, recorded with it.
@@ -175,6 +175,47 @@ fn host_keys_are_verified_strictly() {
     out.code(0);
     assert!(std::fs::read_to_string(&kh).unwrap().contains(&p.target_addr));
     Bmfleet::new().args(["exec", "--on", "target", "hostname"]).inventory(&inv).run().code(0);
+}
+
+/// Only a key of another type is recorded: "no known key of type", never learnt as new.
+#[test]
+fn a_host_key_of_another_type_is_refused_even_with_accept_new() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let dir = scratch();
+    let p = claim.pair(0);
+    let rsa = dir.path().join("rsa");
+    std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f"])
+        .arg(&rsa)
+        .status()
+        .unwrap();
+    let rsa_key = std::fs::read_to_string(rsa.with_extension("pub")).unwrap();
+    let kh = dir.path().join("known_hosts");
+    let rsa_line = rsa_key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    std::fs::write(&kh, format!("{} {rsa_line}\n", p.target_addr)).unwrap();
+    let inv = dir.path().join("inv.yml");
+    std::fs::write(
+        &inv,
+        format!(
+            "defaults: {{ identity_file: {}, known_hosts: {}, connect_timeout: 5 }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {} }} }}\n",
+            fleet.key().display(),
+            kh.display(),
+            p.name,
+            p.origin_addr,
+            p.target_addr
+        ),
+    )
+    .unwrap();
+    let out = Bmfleet::new()
+        .args(["exec", "--on", "target", "--accept-new-host-keys", "hostname"])
+        .inventory(&inv)
+        .run();
+    out.code(4);
+    let text = out.all_output();
+    assert!(text.contains("no known key of type ssh-ed25519") && text.contains("ssh-rsa"), "{text}");
+    assert!(!text.contains("CHANGED"), "{text}");
+    assert_eq!(std::fs::read_to_string(&kh).unwrap().lines().count(), 1, "nothing learnt");
 }
 
 #[test]

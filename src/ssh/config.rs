@@ -1,6 +1,7 @@
 //! The OpenSSH client configuration (`~/.ssh/config`, or `--ssh-config FILE`), as far as bmfleet
 //! needs it: `Host` blocks with `HostName`, `User`, `Port`, `IdentityFile`, `ProxyJump`,
-//! `UserKnownHostsFile` and `StrictHostKeyChecking`. As with ssh, the first value found for a
+//! `UserKnownHostsFile`, `GlobalKnownHostsFile` (both lists of files) and
+//! `StrictHostKeyChecking`. As with ssh, the first value found for a
 //! keyword wins, blocks are matched against the name the inventory gives (`Host` patterns with
 //! `*`, `?` and `!`), and `%h`, `%p`, `%r`, `%%` and `~` are expanded in paths. Values the
 //! inventory sets itself always take precedence (see `inventory/load.rs`).
@@ -37,7 +38,10 @@ pub struct HostSettings {
     pub port: Option<Setting>,
     pub identity_file: Option<Setting>,
     pub proxy_jump: Option<Setting>,
+    /// `UserKnownHostsFile`: one or more files, space-separated.
     pub known_hosts: Option<Setting>,
+    /// `GlobalKnownHostsFile`: one or more files, space-separated.
+    pub global_known_hosts: Option<Setting>,
     pub strict_host_key_checking: Option<Setting>,
 }
 
@@ -97,6 +101,7 @@ impl SshConfig {
                     "identityfile" => &mut found.identity_file,
                     "proxyjump" => &mut found.proxy_jump,
                     "userknownhostsfile" => &mut found.known_hosts,
+                    "globalknownhostsfile" => &mut found.global_known_hosts,
                     "stricthostkeychecking" => &mut found.strict_host_key_checking,
                     _ => continue,
                 };
@@ -117,8 +122,16 @@ impl SshConfig {
             .or(user_hint.map(String::from))
             .unwrap_or_else(|| "root".into());
         let port = found.port.as_ref().and_then(|p| p.value.parse().ok()).or(port_hint).unwrap_or(22u16);
-        for s in [&mut found.identity_file, &mut found.known_hosts].into_iter().flatten() {
+        if let Some(s) = &mut found.identity_file {
             s.value = expand(&s.value, &hostname, port, &user);
+        }
+        for s in [&mut found.known_hosts, &mut found.global_known_hosts].into_iter().flatten() {
+            s.value = s
+                .value
+                .split_whitespace()
+                .map(|f| expand(f, &hostname, port, &user))
+                .collect::<Vec<_>>()
+                .join(" ");
         }
         found
     }
