@@ -232,3 +232,52 @@ fn status_shows_what_the_journal_says() {
     assert_eq!(v[0]["last_hot_sync_bytes"], 42);
     assert_eq!(v[2]["reached"], serde_json::Value::Null);
 }
+
+/// Peak resident memory (VmHWM, kB) of a running process, polled until it ends.
+fn peak_rss_kb(child: &mut std::process::Child) -> u64 {
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            peak = peak.max(line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    peak
+}
+
+/// A step that prints 200 MB without a newline: the controller keeps a bounded part of it
+/// (its RSS stays small), the run completes, and the log and summary say what was dropped.
+#[test]
+fn output_without_newlines_keeps_the_controller_small() {
+    let dir = scratch();
+    let role = dir.path().join("role");
+    std::fs::create_dir_all(&role).unwrap();
+    std::fs::write(
+        role.join("role.yml"),
+        "name: flood\nphases:\n  - name: flood\n    steps:\n      - name: no newline\n        on: controller\n        register: flood\n        run: head -c 200000000 /dev/zero | tr '\\0' x\n      - name: after\n        on: controller\n        run: echo kept {{ flood | length }}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("inv.yml"),
+        "defaults: { connect_timeout: 1, known_hosts: kh }\npairs:\n  - { name: p, origin: { host: 192.0.2.1 }, target: { host: 192.0.2.2 } }\n",
+    )
+    .unwrap();
+    let (mut child, run_dir) = Bmfleet::new()
+        .arg("run")
+        .arg(&role)
+        .arg("flood")
+        .args(["--yes"])
+        .inventory(&dir.path().join("inv.yml"))
+        .spawn();
+    let peak = peak_rss_kb(&mut child);
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(peak < 60_000, "the controller peaked at {peak} kB for 200 MB of output");
+    let log = std::fs::read_to_string(common::run_dirs(&run_dir).pop().unwrap().join("p.log")).unwrap();
+    assert!(log.contains("bytes dropped by bmfleet"), "the log says what was dropped");
+    assert!(log.len() < 1 << 20, "the log holds the bounded line: {} bytes", log.len());
+    eprintln!("peak RSS {peak} kB");
+}

@@ -451,7 +451,7 @@ impl<'a> PairRun<'a> {
                 result.stats = outcome.collector.stats.clone();
                 result.manual = outcome.collector.manual.clone();
                 result.tail = outcome.collector.tail.iter().map(|l| self.mask(l)).collect();
-                stdout = outcome.collector.stdout.clone();
+                stdout = outcome.collector.stdout();
                 let retryable = !result.status.is_success()
                     && !result.status.is_unreachable()
                     && result.status != StepStatus::Interrupted
