@@ -45,10 +45,10 @@ pub async fn acquire(
     // Through sudo too, when the host says so (the lock lives in root's /run/lock).
     let (command, preamble) = conn.command(&super::attempt::wrapper(Some(heartbeat)));
     channel.exec(true, command).await.map_err(|e| LockError::Failed(e.to_string()))?;
-    let mut payload = preamble.map(String::into_bytes).unwrap_or_default();
-    payload.extend_from_slice(script.as_bytes());
-    payload.push(0);
-    channel.data_bytes(payload).await.map_err(|e| LockError::Failed(e.to_string()))?;
+    channel
+        .data_bytes(super::attempt::payload(preamble, &script))
+        .await
+        .map_err(|e| LockError::Failed(e.to_string()))?;
     let mut output = String::new();
     let wait = async {
         loop {

@@ -238,7 +238,7 @@ pub enum Elevation {
     Sudo {
         user: String,
     },
-    /// `sudo -S -p '' -u USER`, the password written first on stdin.
+    /// `sudo -k -S -p '' -u USER`, the password written first on stdin.
     SudoPassword {
         user: String,
         password: String,
@@ -369,10 +369,11 @@ impl Connection {
     }
 
     /// Find out once how sudo behaves on this host, so that no step ever waits on a prompt.
+    /// `LC_ALL=C`: sudo's messages are read, and a host speaking French must not change them.
     async fn probe_sudo(&self, user: &str, password: Option<&String>) -> Result<Elevation, ConnectError> {
         let user_q = crate::role::quote::quote(user)
             .map_err(|e| ConnectError::Sudo { name: self.name.clone(), message: e.to_string() })?;
-        let (code, stderr) = self.run_simple(&format!("sudo -n -u {user_q} -- true"), None).await?;
+        let (code, stderr) = self.run_simple(&format!("LC_ALL=C sudo -n -u {user_q} -- true"), None).await?;
         if code == Some(0) {
             return Ok(Elevation::Sudo { user: user.to_string() });
         }
@@ -383,7 +384,10 @@ impl Connection {
             return Err(ConnectError::SudoPassword { name: self.name.clone(), user: user.to_string() });
         };
         let (code, stderr) = self
-            .run_simple(&format!("sudo -S -p '' -u {user_q} -- true"), Some(&format!("{password}\n")))
+            .run_simple(
+                &format!("LC_ALL=C sudo -k -S -p '' -u {user_q} -- true"),
+                Some(&format!("{password}\n")),
+            )
             .await?;
         if code == Some(0) {
             Ok(Elevation::SudoPassword { user: user.to_string(), password: password.clone() })
@@ -439,8 +443,10 @@ impl Connection {
             Elevation::Sudo { user } => {
                 (format!("exec sudo -n -u {} -- bash -c '{wrapper}'", quote_word(user)), None)
             }
+            // `-k`: ignore cached credentials, so sudo always reads the password we send first
+            // (else it would be left on stdin, for the wrapper to refuse: see attempt.rs).
             Elevation::SudoPassword { user, password } => (
-                format!("exec sudo -S -p '' -u {} -- bash -c '{wrapper}'", quote_word(user)),
+                format!("exec sudo -k -S -p '' -u {} -- bash -c '{wrapper}'", quote_word(user)),
                 Some(format!("{password}\n")),
             ),
         }
