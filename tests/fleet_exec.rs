@@ -275,3 +275,46 @@ fn ctrl_c_writes_the_summary_and_exits_130() {
     std::thread::sleep(std::time::Duration::from_secs(1));
     assert!(!fleet.running(&claim.pair(0).target, &pid), "the remote command was stopped");
 }
+
+/// The pair lock lives in a root-only directory; a lost lock stops its pair (failed, with a
+/// clear message), never lets it go on unlocked.
+#[test]
+fn the_pair_lock_is_root_only_and_losing_it_stops_the_pair() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let dir = scratch();
+    let p = claim.pair(0);
+    fleet.populate(&p.origin);
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { rsync_bwlimit_kbps: 500 }", |_| String::new());
+    let target = &p.target;
+
+    // A directory a local user prepared: refused.
+    fleet.sh(target, "rm -rf /run/bmfleet; mkdir -m 1777 /run/bmfleet");
+    let out = Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run();
+    out.code(3);
+    assert!(out.all_output().contains("not to root with 0700"), "{}", out.all_output());
+    fleet.sh(target, "rm -rf /run/bmfleet; ln -s /tmp /run/bmfleet");
+    let out = Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run();
+    out.code(3);
+    assert!(out.all_output().contains("not a plain directory"), "{}", out.all_output());
+    fleet.sh(target, "rm -f /run/bmfleet");
+    Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run().code(0);
+    assert_eq!(fleet.sh(target, "stat -c '%u %a' /run/bmfleet").trim(), "0 700");
+
+    // The holder killed mid-transfer: the pair stops at once, failed, and says why.
+    let (child, _) = Bmfleet::new().arg("hot-sync").inventory(&inv).in_dir(dir.path()).spawn();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    fleet.sh(
+        target,
+        "for p in /proc/[0-9]*; do [ \"$(readlink $p/fd/9 2>/dev/null)\" = /run/bmfleet/pair.lock ] && kill ${p#/proc/}; done; true",
+    );
+    let killed = std::time::Instant::now();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(3), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("pair lock on") && stdout.contains("was lost"), "{stdout}");
+    assert!(killed.elapsed().as_secs() < 15, "the transfer was stopped, not waited for");
+    // The channel closed, the target's watchdog stops the transfer (TERM, then KILL after 5 s).
+    let left = fleet.sh(target, "for i in $(seq 40); do pgrep -x rsync >/dev/null || break; sleep 0.25; done; pgrep -x rsync || echo none");
+    assert_eq!(left.trim(), "none", "the transfer was stopped");
+}

@@ -39,6 +39,8 @@ pub(super) struct PairRun<'a> {
     registers: Mutex<BTreeMap<String, String>>,
     masker: Mutex<Masker>,
     lock: tokio::sync::Mutex<Option<super::lock::TargetLock>>,
+    /// The run's cancel, and this pair's alone (a lost lock stops it: see `lock.rs`).
+    cancel: super::cancel::Cancel,
 }
 
 impl<'a> PairRun<'a> {
@@ -55,6 +57,7 @@ impl<'a> PairRun<'a> {
                 masker
             }),
             lock: tokio::sync::Mutex::new(None),
+            cancel: shared.cancel.child(),
         }
     }
 
@@ -94,7 +97,14 @@ impl<'a> PairRun<'a> {
             StepStatus::Unreachable { message } => (PairStatus::Unreachable, message),
             other => (PairStatus::Failed, other.describe()),
         })?;
-        match super::lock::acquire(&conn, owner, self.shared.trust.options().keepalive).await {
+        match super::lock::acquire(
+            conn.clone(),
+            owner,
+            self.shared.trust.options().keepalive,
+            self.cancel.clone(),
+        )
+        .await
+        {
             Ok(lock) => {
                 *self.lock.lock().await = Some(lock);
                 Ok(())
@@ -126,9 +136,11 @@ impl<'a> PairRun<'a> {
         let mut transfer_window: BTreeMap<String, (SystemTime, SystemTime)> = BTreeMap::new();
         let mut i = 0;
         while i < steps.len() {
-            if self.shared.cancel.level() >= Level::Soft {
-                report.status = PairStatus::Stopped;
-                report.message = Some(self.shared.stop_reason());
+            if self.cancel.level() >= Level::Soft {
+                (report.status, report.message) = match self.cancel.reason() {
+                    Some(reason) => (PairStatus::Failed, Some(reason)),
+                    None => (PairStatus::Stopped, Some(self.shared.stop_reason())),
+                };
                 break;
             }
             // A batch: one step, or consecutive steps of the same parallel group.
@@ -219,6 +231,10 @@ impl<'a> PairRun<'a> {
                 report.failed_step = Some(format!("{}/{}", ps.step.phase, ps.label));
                 report.message = Some(result.status.describe());
                 report.tail = result.tail;
+                if let Some(reason) = self.cancel.reason() {
+                    // This pair was stopped alone (its lock was lost): a failure, and why.
+                    (report.status, report.message) = (PairStatus::Failed, Some(reason));
+                }
                 break;
             }
             // End of a phase?
@@ -461,7 +477,7 @@ impl<'a> PairRun<'a> {
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(step.retry_delay) => {}
-                    _ = self.shared.cancel.reached(Level::Soft) => break,
+                    _ = self.cancel.reached(Level::Soft) => break,
                 }
             }
         }
@@ -532,10 +548,10 @@ impl<'a> PairRun<'a> {
         let side = match step.on {
             Where::Origin => Side::Origin,
             Where::Target => Side::Target,
-            Where::Controller => return attempt::local(&spec, &self.shared.cancel, &mut on_line).await,
+            Where::Controller => return attempt::local(&spec, &self.cancel, &mut on_line).await,
         };
         match self.connection(side).await {
-            Ok(conn) => attempt::remote(&conn, &spec, &self.shared.cancel, &mut on_line).await,
+            Ok(conn) => attempt::remote(&conn, &spec, &self.cancel, &mut on_line).await,
             Err(status) => attempt::AttemptResult {
                 status,
                 exit_code: None,
