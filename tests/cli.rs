@@ -281,3 +281,39 @@ fn output_without_newlines_keeps_the_controller_small() {
     assert!(log.len() < 1 << 20, "the log holds the bounded line: {} bytes", log.len());
     eprintln!("peak RSS {peak} kB");
 }
+
+/// Run directories are 0700, logs and summaries 0600, and a controller step never sees the
+/// key passphrase.
+#[test]
+fn run_files_are_private_and_controller_steps_get_no_passphrase() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch();
+    let role = dir.path().join("role");
+    std::fs::create_dir_all(&role).unwrap();
+    std::fs::write(
+        role.join("role.yml"),
+        "name: env\nphases:\n  - name: env\n    steps:\n      - name: env\n        on: controller\n        run: echo \"passphrase=${BMFLEET_KEY_PASSPHRASE:-unset}\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("inv.yml"),
+        "defaults: { connect_timeout: 1, known_hosts: kh }\npairs:\n  - { name: p, origin: { host: 192.0.2.1 }, target: { host: 192.0.2.2 } }\n",
+    )
+    .unwrap();
+    let out = Bmfleet::new()
+        .arg("run")
+        .arg(&role)
+        .arg("env")
+        .env("BMFLEET_KEY_PASSPHRASE", "pp-never-shown")
+        .inventory(&dir.path().join("inv.yml"))
+        .run();
+    out.code(0);
+    let run = out.run_dir();
+    assert_eq!(std::fs::metadata(&run).unwrap().permissions().mode() & 0o777, 0o700);
+    for f in std::fs::read_dir(&run).unwrap().flatten() {
+        let mode = f.metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", f.path().display());
+    }
+    let log = std::fs::read_to_string(run.join("p.log")).unwrap();
+    assert!(log.contains("passphrase=unset"), "{log}");
+}

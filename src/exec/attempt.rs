@@ -208,6 +208,8 @@ pub async fn local(
         .arg("-c")
         .arg(wrapper(None))
         .process_group(0)
+        // The key passphrase is bmfleet's own; a controller step has no use for it.
+        .env_remove(crate::ssh::PASSPHRASE_ENV)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
