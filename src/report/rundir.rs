@@ -66,7 +66,8 @@ impl RunDir {
     }
 }
 
-/// Write then rename: a crash never leaves half a file behind.
+/// Write, fsync, rename, fsync the directory: a crash never leaves half a file behind, nor a
+/// rename the disk has not recorded.
 pub fn write_atomic(path: &Path, content: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
     {
@@ -74,7 +75,9 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> std::io::Result<()> {
         file.write_all(content)?;
         file.sync_all()?;
     }
-    std::fs::rename(&tmp, path)
+    std::fs::rename(&tmp, path)?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    File::open(dir)?.sync_all()
 }
 
 impl Reporter for RunDir {
