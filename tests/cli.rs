@@ -317,3 +317,41 @@ fn run_files_are_private_and_controller_steps_get_no_passphrase() {
     let log = std::fs::read_to_string(run.join("p.log")).unwrap();
     assert!(log.contains("passphrase=unset"), "{log}");
 }
+
+/// A `./roles/bluemind` in the working directory wins over the built-in role: `plan` and the
+/// run summary say which role was loaded, and from where.
+#[test]
+fn plan_and_summary_say_which_role_was_loaded() {
+    let dir = scratch();
+    let inv = dir.path().join("inv.yml");
+    std::fs::write(
+        &inv,
+        "defaults: { connect_timeout: 1, known_hosts: kh }\npairs:\n  - { name: p, origin: { host: 192.0.2.1 }, target: { host: 192.0.2.2 } }\n",
+    )
+    .unwrap();
+    let builtin = Bmfleet::new().args(["plan", "preflight"]).inventory(&inv).in_dir(dir.path()).run();
+    builtin.code(0);
+    assert!(builtin.stdout.starts_with("-- role bluemind (built into bmfleet)"), "{}", builtin.stdout);
+    let local = dir.path().join("roles/bluemind");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::write(
+        local.join("role.yml"),
+        "name: bluemind\nphases:\n  - name: preflight\n    steps:\n      - name: here\n        on: controller\n        run: echo local role\n",
+    )
+    .unwrap();
+    let shadowed = Bmfleet::new().args(["plan", "preflight"]).inventory(&inv).in_dir(dir.path()).run();
+    shadowed.code(0);
+    let first = shadowed.stdout.lines().next().unwrap_or_default().to_string();
+    assert!(first.starts_with("-- role bluemind (from ") && first.contains("roles/bluemind"), "{first}");
+    let json = Bmfleet::new()
+        .args(["plan", "preflight", "--format", "json"])
+        .inventory(&inv)
+        .in_dir(dir.path())
+        .run();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert!(v["role_loaded_from"].as_str().unwrap().contains("roles/bluemind"), "{v}");
+    let run = Bmfleet::new().args(["run", "bluemind", "preflight"]).inventory(&inv).in_dir(dir.path()).run();
+    run.code(0);
+    assert!(run.stdout.contains("Role bluemind (from "), "{}", run.stdout);
+    assert!(run.summary()["role"].as_str().unwrap().contains("roles/bluemind"));
+}
