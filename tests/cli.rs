@@ -355,3 +355,19 @@ fn plan_and_summary_say_which_role_was_loaded() {
     assert!(run.stdout.contains("Role bluemind (from "), "{}", run.stdout);
     assert!(run.summary()["role"].as_str().unwrap().contains("roles/bluemind"));
 }
+
+/// `bmfleet plan | head`: a closed stdout ends the program quietly, without a panic.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    for args in [&["plan"][..], &["inventory", "list"][..], &["plan", "--format", "json"][..]] {
+        let (mut child, _) = Bmfleet::new().args(args.iter().copied()).inventory(&example()).spawn();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        // The reader is gone (as `head` after its lines).
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+        assert!(matches!(output.status.code(), Some(0) | Some(141)), "{args:?}: {:?}", output.status);
+    }
+}
