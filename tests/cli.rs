@@ -371,3 +371,39 @@ fn a_closed_stdout_ends_quietly() {
         assert!(matches!(output.status.code(), Some(0) | Some(141)), "{args:?}: {:?}", output.status);
     }
 }
+
+/// `schedule install` takes only phases that can run unattended, and forwards --ssh-config,
+/// --role and --state-dir to the scheduled command.
+#[test]
+fn schedules_refuse_attended_phases_and_keep_the_options() {
+    let dir = scratch();
+    let refused = Bmfleet::new()
+        .args(["schedule", "install", "x", "revoke-trust", "--at", "01:30", "--cron"])
+        .inventory(&example())
+        .run();
+    refused.code(2);
+    assert!(
+        refused.stderr.contains("`revoke-trust` cannot be scheduled")
+            && refused.stderr.contains("hot-sync ("),
+        "{}",
+        refused.stderr
+    );
+    let cfg = dir.path().join("ssh_config");
+    std::fs::write(&cfg, "Host *\n  User root\n").unwrap();
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    let line = Bmfleet::new()
+        .args(["schedule", "install", "x", "hot-sync", "--at", "01:30", "--cron", "--ssh-config"])
+        .arg(&cfg)
+        .arg("--role")
+        .arg(repo().join("roles/bluemind"))
+        .arg("--state-dir")
+        .arg(&state)
+        .inventory(&example())
+        .run();
+    line.code(0);
+    for flag in ["--ssh-config", "--role", "--state-dir"] {
+        assert!(line.stdout.contains(flag), "{flag}: {}", line.stdout);
+    }
+    assert!(line.stdout.contains(&std::fs::canonicalize(&cfg).unwrap().display().to_string()));
+}
