@@ -315,6 +315,11 @@ fn the_pair_lock_is_root_only_and_losing_it_stops_the_pair() {
     assert!(stdout.contains("pair lock on") && stdout.contains("was lost"), "{stdout}");
     assert!(killed.elapsed().as_secs() < 15, "the transfer was stopped, not waited for");
     // The channel closed, the target's watchdog stops the transfer (TERM, then KILL after 5 s).
-    let left = fleet.sh(target, "for i in $(seq 40); do pgrep -x rsync >/dev/null || break; sleep 0.25; done; pgrep -x rsync || echo none");
+    // (Only this pair's transfers: other tests' hosts may share the process table.)
+    let mine = format!("pgrep -a -x rsync | grep -F '{}'", p.origin_addr);
+    let left = fleet.sh(
+        target,
+        &format!("for i in $(seq 40); do {mine} >/dev/null || break; sleep 0.25; done; {mine} || echo none"),
+    );
     assert_eq!(left.trim(), "none", "the transfer was stopped");
 }
