@@ -135,7 +135,7 @@ pub struct ScheduleDirArgs {
 pub struct ScheduleInstallArgs {
     /// The schedule's name (unit bmfleet-NAME.timer).
     pub name: String,
-    /// The phase to run (normally hot-sync).
+    /// The phase to run: hot-sync (or preflight); others cannot run unattended.
     #[arg(value_name = "PHASE", default_value = "hot-sync")]
     pub phase: String,
     #[command(flatten)]
@@ -146,6 +146,12 @@ pub struct ScheduleInstallArgs {
     /// Local time by which each run must stop, HH:MM.
     #[arg(long, value_name = "HH:MM")]
     pub until: Option<String>,
+    /// The role directory, passed on to each run.
+    #[arg(long, value_name = "DIR")]
+    pub role: Option<PathBuf>,
+    /// The state directory (journal), passed on to each run.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
     /// Print the crontab line instead of writing systemd units.
     #[arg(long)]
     pub cron: bool,

@@ -46,8 +46,17 @@ impl Diagnostic {
     }
 
     /// Attach a location, reading the line's text from `source` (the whole file) for the snippet.
+    /// Values of secret-named keys (`*password`, `*token`, `*secret`, `*key`) on that line are
+    /// masked, in the snippet and in the message: an error must not print a secret.
     pub fn at(mut self, location: Location, source: Option<&str>) -> Self {
-        self.source_line = source.and_then(|s| s.lines().nth(location.line - 1)).map(|l| l.to_string());
+        let line = source.and_then(|s| s.lines().nth(location.line.saturating_sub(1)));
+        self.source_line = line.map(|l| {
+            let (masked, values) = mask_secret_values(l);
+            for value in values {
+                self.message = self.message.replace(&value, crate::secrets::MASK);
+            }
+            masked
+        });
         self.location = Some(location);
         self
     }
@@ -74,6 +83,27 @@ impl Diagnostic {
 }
 
 /// serde-saphyr prefixes its messages with "line N column M: "; we print the location ourselves.
+/// `db_password: hunter2` -> `db_password: ********`, in block or flow style; returns the
+/// masked line and the values masked.
+fn mask_secret_values(line: &str) -> (String, Vec<String>) {
+    static SECRET: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = SECRET.get_or_init(|| {
+        regex::Regex::new(
+            r#"(?i)([\w-]*(?:password|token|secret|key)["']?\s*:\s*)("[^"]*"|'[^']*'|[^,}\]\s#][^,}\]#]*)"#,
+        )
+        .expect("a valid regex")
+    });
+    let mut values = Vec::new();
+    let masked = re.replace_all(line, |c: &regex::Captures<'_>| {
+        let value = c[2].trim_matches(|ch| ch == '"' || ch == '\'').trim().to_string();
+        if !value.is_empty() {
+            values.push(value);
+        }
+        format!("{}{}", &c[1], crate::secrets::MASK)
+    });
+    (masked.into_owned(), values)
+}
+
 fn strip_line_column_prefix(message: &str) -> &str {
     let Some(rest) = message.strip_prefix("line ") else { return message };
     match rest.find(": ") {
@@ -153,5 +183,18 @@ mod tests {
             d.to_string(),
             "inv.yml:2:14: unknown group `erly`\n  |\n2 |   - groups: [erly]\n  |              ^\n  = help: did you mean `early`?"
         );
+    }
+
+    #[test]
+    fn secret_values_never_reach_a_snippet() {
+        let d = Diagnostic::new("invalid type: string \"hunter2\", expected a map").at(
+            Location::new("inv.yml", 1, 8),
+            Some("vars: { db_password: hunter2, api_token: 'x y', size: 3 }\n"),
+        );
+        let text = d.to_string();
+        assert!(!text.contains("hunter2") && !text.contains("x y"), "{text}");
+        assert!(text.contains("db_password: ********") && text.contains("size: 3"), "{text}");
+        let (masked, _) = mask_secret_values("  ssh_key: \"AAAA\"");
+        assert_eq!(masked, "  ssh_key: ********");
     }
 }

@@ -122,22 +122,54 @@ impl Journal {
         self.dir.join("pairs").join(format!("{pair}.json"))
     }
 
-    /// A pair's journal; an absent or unreadable file is an empty journal (a corrupt one is
-    /// kept aside, never silently overwritten).
+    /// A pair's journal for display; an absent or unreadable file reads as empty here (see
+    /// `try_read` for what runs and updates do instead).
     pub fn read(&self, pair: &str) -> PairJournal {
-        let path = self.path(pair);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).unwrap_or_else(|_| {
-                let _ = std::fs::rename(&path, path.with_extension("json.corrupt"));
-                PairJournal { pair: pair.into(), ..Default::default() }
-            }),
-            Err(_) => PairJournal { pair: pair.into(), ..Default::default() },
-        }
+        self.try_read(pair).unwrap_or_else(|_| PairJournal { pair: pair.into(), ..Default::default() })
     }
 
+    /// A pair's journal: an absent file is an empty journal; a file that cannot be read or
+    /// parsed (permissions, not UTF-8, not JSON) is an error, never an empty history to
+    /// overwrite. A copy is kept aside (`NAME.json.unreadable-MTIME`, once per version of the
+    /// file) and the message names the file and what to do.
+    pub fn try_read(&self, pair: &str) -> Result<PairJournal, String> {
+        let path = self.path(pair);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(PairJournal { pair: pair.into(), ..Default::default() });
+            }
+            Err(e) => return Err(self.unreadable(&path, &e.to_string())),
+        };
+        let parsed = std::str::from_utf8(&bytes).map_err(|e| format!("not UTF-8 ({e})")).and_then(|text| {
+            serde_json::from_str::<PairJournal>(text).map_err(|e| format!("not a journal ({e})"))
+        });
+        parsed.map_err(|why| self.unreadable(&path, &why))
+    }
+
+    fn unreadable(&self, path: &Path, why: &str) -> String {
+        let mtime = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs());
+        let aside = path.with_extension(format!("json.unreadable-{mtime}"));
+        let kept = if aside.exists() || std::fs::copy(path, &aside).is_ok() {
+            format!("; a copy is kept in {}", aside.display())
+        } else {
+            String::new()
+        };
+        format!(
+            "the journal {} cannot be read: {why}{kept}. bmfleet will not run this pair over a history it cannot \
+             read: repair the file (or move it away if the pair's history is known), then run again",
+            path.display()
+        )
+    }
+
+    /// Change a pair's journal; refused (never overwritten) when the file cannot be read.
     pub fn update(&self, pair: &str, change: impl FnOnce(&mut PairJournal)) -> std::io::Result<()> {
         let _guard = self.write.lock().expect("journal lock");
-        let mut journal = self.read(pair);
+        let mut journal = self.try_read(pair).map_err(std::io::Error::other)?;
         journal.pair = pair.to_string();
         change(&mut journal);
         let text = serde_json::to_string_pretty(&journal).expect("journals serialize");
@@ -235,7 +267,7 @@ impl JournalHooks {
 
 impl Hooks for JournalHooks {
     fn pair_starting(&self, pair: &Pair, phases: &[String]) -> Result<(), (PairStatus, String)> {
-        let journal = self.journal.read(&pair.name);
+        let journal = self.journal.try_read(&pair.name).map_err(|m| (PairStatus::Blocked, m))?;
         self.refuse_after_point_of_no_return(pair, &journal, phases)?;
         if !self.force {
             for phase in phases {
@@ -365,12 +397,30 @@ mod tests {
     }
 
     #[test]
-    fn a_corrupt_file_is_kept_aside_not_overwritten_silently() {
+    fn an_unreadable_file_is_kept_aside_and_never_overwritten() {
         let dir = tempfile::tempdir().unwrap();
         let journal = Journal::open(dir.path()).unwrap();
-        std::fs::write(dir.path().join("pairs/acme.json"), "{ not json").unwrap();
-        assert_eq!(journal.read("acme").phases.len(), 0);
-        assert!(dir.path().join("pairs/acme.json.corrupt").exists());
+        for (name, content) in [("acme", &b"{ not json"[..]), ("globex", &b"{\"pair\": \"g\xff\"}"[..])] {
+            let path = dir.path().join(format!("pairs/{name}.json"));
+            std::fs::write(&path, content).unwrap();
+            let message = journal.try_read(name).unwrap_err();
+            assert!(message.contains(&path.display().to_string()) && message.contains("repair"), "{message}");
+            assert!(
+                journal
+                    .update(name, |j| {
+                        j.records.insert("x".into(), 1.0);
+                    })
+                    .is_err()
+            );
+            assert_eq!(std::fs::read(&path).unwrap(), content, "never overwritten");
+            let asides = std::fs::read_dir(dir.path().join("pairs"))
+                .unwrap()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&format!("{name}.json.unreadable-")))
+                .count();
+            assert_eq!(asides, 1, "one copy aside, however often it is read");
+        }
+        assert_eq!(journal.try_read("absent").unwrap().phases.len(), 0);
     }
 
     fn hooks(dir: &Path, overrides: &[&str]) -> JournalHooks {

@@ -3,10 +3,18 @@
 //! A variable is secret when its name ends in `password`, `token`, `secret` or `key` (any case),
 //! or when the role lists it under `secrets:`; registers with such names are secret too. We mask
 //! by value: wherever the text of a secret appears, it becomes `********`.
+//!
+//! A secret also appears in other forms: shell-quoted in a rendered script (`'it'\''s'` for a
+//! value with a quote), and line by line when it spans lines (output is handled a line at a
+//! time). Each form is masked too; lines shorter than `MIN_LINE` are not, or a secret ending in
+//! an empty or one-letter line would mask every such text.
 
 use std::borrow::Cow;
 
 pub const MASK: &str = "********";
+
+/// The shortest line of a multi-line secret masked on its own.
+const MIN_LINE: usize = 4;
 
 #[derive(Debug, Clone, Default)]
 pub struct Masker {
@@ -17,10 +25,21 @@ pub struct Masker {
 impl Masker {
     pub fn add(&mut self, value: &str) {
         let value = value.trim_end_matches('\n');
-        if value.is_empty() || self.values.iter().any(|v| v == value) {
+        if value.is_empty() {
             return;
         }
-        self.values.push(value.to_string());
+        let mut forms = vec![value.to_string()];
+        if let Ok(quoted) = crate::role::quote::quote(value) {
+            forms.push(quoted.into_owned());
+        }
+        if value.contains('\n') {
+            forms.extend(value.lines().map(str::trim).filter(|l| l.len() >= MIN_LINE).map(String::from));
+        }
+        for form in forms {
+            if !self.values.contains(&form) {
+                self.values.push(form);
+            }
+        }
         self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
     }
 
@@ -68,5 +87,15 @@ mod tests {
         let mut m = Masker::default();
         m.add("");
         assert!(m.is_empty());
+    }
+
+    #[test]
+    fn quoted_and_multi_line_forms_are_masked() {
+        let mut m = Masker::default();
+        m.add("it's");
+        assert_eq!(m.mask("echo 'it'\\''s' and it's"), "echo ******** and ********");
+        m.add("-----BEGIN KEY-----\nAAAAsecretline\n-----END KEY-----\n");
+        assert_eq!(m.mask("got AAAAsecretline"), "got ********");
+        assert_eq!(m.mask("-----END KEY-----"), "********");
     }
 }

@@ -232,3 +232,178 @@ fn status_shows_what_the_journal_says() {
     assert_eq!(v[0]["last_hot_sync_bytes"], 42);
     assert_eq!(v[2]["reached"], serde_json::Value::Null);
 }
+
+/// Peak resident memory (VmHWM, kB) of a running process, polled until it ends.
+fn peak_rss_kb(child: &mut std::process::Child) -> u64 {
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            peak = peak.max(line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    peak
+}
+
+/// A step that prints 200 MB without a newline: the controller keeps a bounded part of it
+/// (its RSS stays small), the run completes, and the log and summary say what was dropped.
+#[test]
+fn output_without_newlines_keeps_the_controller_small() {
+    let dir = scratch();
+    let role = dir.path().join("role");
+    std::fs::create_dir_all(&role).unwrap();
+    std::fs::write(
+        role.join("role.yml"),
+        "name: flood\nphases:\n  - name: flood\n    steps:\n      - name: no newline\n        on: controller\n        register: flood\n        run: head -c 200000000 /dev/zero | tr '\\0' x\n      - name: after\n        on: controller\n        run: echo kept {{ flood | length }}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("inv.yml"),
+        "defaults: { connect_timeout: 1, known_hosts: kh }\npairs:\n  - { name: p, origin: { host: 192.0.2.1 }, target: { host: 192.0.2.2 } }\n",
+    )
+    .unwrap();
+    let (mut child, run_dir) = Bmfleet::new()
+        .arg("run")
+        .arg(&role)
+        .arg("flood")
+        .args(["--yes"])
+        .inventory(&dir.path().join("inv.yml"))
+        .spawn();
+    let peak = peak_rss_kb(&mut child);
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(peak < 60_000, "the controller peaked at {peak} kB for 200 MB of output");
+    let log = std::fs::read_to_string(common::run_dirs(&run_dir).pop().unwrap().join("p.log")).unwrap();
+    assert!(log.contains("bytes dropped by bmfleet"), "the log says what was dropped");
+    assert!(log.len() < 1 << 20, "the log holds the bounded line: {} bytes", log.len());
+    eprintln!("peak RSS {peak} kB");
+}
+
+/// Run directories are 0700, logs and summaries 0600, and a controller step never sees the
+/// key passphrase.
+#[test]
+fn run_files_are_private_and_controller_steps_get_no_passphrase() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch();
+    let role = dir.path().join("role");
+    std::fs::create_dir_all(&role).unwrap();
+    std::fs::write(
+        role.join("role.yml"),
+        "name: env\nphases:\n  - name: env\n    steps:\n      - name: env\n        on: controller\n        run: echo \"passphrase=${BMFLEET_KEY_PASSPHRASE:-unset}\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("inv.yml"),
+        "defaults: { connect_timeout: 1, known_hosts: kh }\npairs:\n  - { name: p, origin: { host: 192.0.2.1 }, target: { host: 192.0.2.2 } }\n",
+    )
+    .unwrap();
+    let out = Bmfleet::new()
+        .arg("run")
+        .arg(&role)
+        .arg("env")
+        .env("BMFLEET_KEY_PASSPHRASE", "pp-never-shown")
+        .inventory(&dir.path().join("inv.yml"))
+        .run();
+    out.code(0);
+    let run = out.run_dir();
+    assert_eq!(std::fs::metadata(&run).unwrap().permissions().mode() & 0o777, 0o700);
+    for f in std::fs::read_dir(&run).unwrap().flatten() {
+        let mode = f.metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", f.path().display());
+    }
+    let log = std::fs::read_to_string(run.join("p.log")).unwrap();
+    assert!(log.contains("passphrase=unset"), "{log}");
+}
+
+/// A `./roles/bluemind` in the working directory wins over the built-in role: `plan` and the
+/// run summary say which role was loaded, and from where.
+#[test]
+fn plan_and_summary_say_which_role_was_loaded() {
+    let dir = scratch();
+    let inv = dir.path().join("inv.yml");
+    std::fs::write(
+        &inv,
+        "defaults: { connect_timeout: 1, known_hosts: kh }\npairs:\n  - { name: p, origin: { host: 192.0.2.1 }, target: { host: 192.0.2.2 } }\n",
+    )
+    .unwrap();
+    let builtin = Bmfleet::new().args(["plan", "preflight"]).inventory(&inv).in_dir(dir.path()).run();
+    builtin.code(0);
+    assert!(builtin.stdout.starts_with("-- role bluemind (built into bmfleet)"), "{}", builtin.stdout);
+    let local = dir.path().join("roles/bluemind");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::write(
+        local.join("role.yml"),
+        "name: bluemind\nphases:\n  - name: preflight\n    steps:\n      - name: here\n        on: controller\n        run: echo local role\n",
+    )
+    .unwrap();
+    let shadowed = Bmfleet::new().args(["plan", "preflight"]).inventory(&inv).in_dir(dir.path()).run();
+    shadowed.code(0);
+    let first = shadowed.stdout.lines().next().unwrap_or_default().to_string();
+    assert!(first.starts_with("-- role bluemind (from ") && first.contains("roles/bluemind"), "{first}");
+    let json = Bmfleet::new()
+        .args(["plan", "preflight", "--format", "json"])
+        .inventory(&inv)
+        .in_dir(dir.path())
+        .run();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert!(v["role_loaded_from"].as_str().unwrap().contains("roles/bluemind"), "{v}");
+    let run = Bmfleet::new().args(["run", "bluemind", "preflight"]).inventory(&inv).in_dir(dir.path()).run();
+    run.code(0);
+    assert!(run.stdout.contains("Role bluemind (from "), "{}", run.stdout);
+    assert!(run.summary()["role"].as_str().unwrap().contains("roles/bluemind"));
+}
+
+/// `bmfleet plan | head`: a closed stdout ends the program quietly, without a panic.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    for args in [&["plan"][..], &["inventory", "list"][..], &["plan", "--format", "json"][..]] {
+        let (mut child, _) = Bmfleet::new().args(args.iter().copied()).inventory(&example()).spawn();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        // The reader is gone (as `head` after its lines).
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+        assert!(matches!(output.status.code(), Some(0) | Some(141)), "{args:?}: {:?}", output.status);
+    }
+}
+
+/// `schedule install` takes only phases that can run unattended, and forwards --ssh-config,
+/// --role and --state-dir to the scheduled command.
+#[test]
+fn schedules_refuse_attended_phases_and_keep_the_options() {
+    let dir = scratch();
+    let refused = Bmfleet::new()
+        .args(["schedule", "install", "x", "revoke-trust", "--at", "01:30", "--cron"])
+        .inventory(&example())
+        .run();
+    refused.code(2);
+    assert!(
+        refused.stderr.contains("`revoke-trust` cannot be scheduled")
+            && refused.stderr.contains("hot-sync ("),
+        "{}",
+        refused.stderr
+    );
+    let cfg = dir.path().join("ssh_config");
+    std::fs::write(&cfg, "Host *\n  User root\n").unwrap();
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    let line = Bmfleet::new()
+        .args(["schedule", "install", "x", "hot-sync", "--at", "01:30", "--cron", "--ssh-config"])
+        .arg(&cfg)
+        .arg("--role")
+        .arg(repo().join("roles/bluemind"))
+        .arg("--state-dir")
+        .arg(&state)
+        .inventory(&example())
+        .run();
+    line.code(0);
+    for flag in ["--ssh-config", "--role", "--state-dir"] {
+        assert!(line.stdout.contains(flag), "{flag}: {}", line.stdout);
+    }
+    assert!(line.stdout.contains(&std::fs::canonicalize(&cfg).unwrap().display().to_string()));
+}

@@ -160,7 +160,7 @@ fn host_keys_are_verified_strictly() {
             .run();
         out.code(4);
         let text = out.all_output();
-        assert!(text.contains("HOST KEY CHANGED") && text.contains("line(s) 2"), "{text}");
+        assert!(text.contains("HOST KEY CHANGED") && text.contains("known_hosts:2"), "{text}");
         assert!(text.contains("SHA256:"), "the fingerprint is shown: {text}");
     }
     // An unknown host: refused without the flag, recorded with it.
@@ -175,6 +175,47 @@ fn host_keys_are_verified_strictly() {
     out.code(0);
     assert!(std::fs::read_to_string(&kh).unwrap().contains(&p.target_addr));
     Bmfleet::new().args(["exec", "--on", "target", "hostname"]).inventory(&inv).run().code(0);
+}
+
+/// Only a key of another type is recorded: "no known key of type", never learnt as new.
+#[test]
+fn a_host_key_of_another_type_is_refused_even_with_accept_new() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let dir = scratch();
+    let p = claim.pair(0);
+    let rsa = dir.path().join("rsa");
+    std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f"])
+        .arg(&rsa)
+        .status()
+        .unwrap();
+    let rsa_key = std::fs::read_to_string(rsa.with_extension("pub")).unwrap();
+    let kh = dir.path().join("known_hosts");
+    let rsa_line = rsa_key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    std::fs::write(&kh, format!("{} {rsa_line}\n", p.target_addr)).unwrap();
+    let inv = dir.path().join("inv.yml");
+    std::fs::write(
+        &inv,
+        format!(
+            "defaults: {{ identity_file: {}, known_hosts: {}, connect_timeout: 5 }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {} }} }}\n",
+            fleet.key().display(),
+            kh.display(),
+            p.name,
+            p.origin_addr,
+            p.target_addr
+        ),
+    )
+    .unwrap();
+    let out = Bmfleet::new()
+        .args(["exec", "--on", "target", "--accept-new-host-keys", "hostname"])
+        .inventory(&inv)
+        .run();
+    out.code(4);
+    let text = out.all_output();
+    assert!(text.contains("no known key of type ssh-ed25519") && text.contains("ssh-rsa"), "{text}");
+    assert!(!text.contains("CHANGED"), "{text}");
+    assert_eq!(std::fs::read_to_string(&kh).unwrap().lines().count(), 1, "nothing learnt");
 }
 
 #[test]
@@ -233,4 +274,52 @@ fn ctrl_c_writes_the_summary_and_exits_130() {
     let pid = fleet.sh(&claim.pair(0).target, "cat /tmp/bmfleet-sleeper.pid");
     std::thread::sleep(std::time::Duration::from_secs(1));
     assert!(!fleet.running(&claim.pair(0).target, &pid), "the remote command was stopped");
+}
+
+/// The pair lock lives in a root-only directory; a lost lock stops its pair (failed, with a
+/// clear message), never lets it go on unlocked.
+#[test]
+fn the_pair_lock_is_root_only_and_losing_it_stops_the_pair() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let dir = scratch();
+    let p = claim.pair(0);
+    fleet.populate(&p.origin);
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { rsync_bwlimit_kbps: 500 }", |_| String::new());
+    let target = &p.target;
+
+    // A directory a local user prepared: refused.
+    fleet.sh(target, "rm -rf /run/bmfleet; mkdir -m 1777 /run/bmfleet");
+    let out = Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run();
+    out.code(3);
+    assert!(out.all_output().contains("not to root with 0700"), "{}", out.all_output());
+    fleet.sh(target, "rm -rf /run/bmfleet; ln -s /tmp /run/bmfleet");
+    let out = Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run();
+    out.code(3);
+    assert!(out.all_output().contains("not a plain directory"), "{}", out.all_output());
+    fleet.sh(target, "rm -f /run/bmfleet");
+    Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run().code(0);
+    assert_eq!(fleet.sh(target, "stat -c '%u %a' /run/bmfleet").trim(), "0 700");
+
+    // The holder killed mid-transfer: the pair stops at once, failed, and says why.
+    let (child, _) = Bmfleet::new().arg("hot-sync").inventory(&inv).in_dir(dir.path()).spawn();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    fleet.sh(
+        target,
+        "for p in /proc/[0-9]*; do [ \"$(readlink $p/fd/9 2>/dev/null)\" = /run/bmfleet/pair.lock ] && kill ${p#/proc/}; done; true",
+    );
+    let killed = std::time::Instant::now();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(3), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("pair lock on") && stdout.contains("was lost"), "{stdout}");
+    assert!(killed.elapsed().as_secs() < 15, "the transfer was stopped, not waited for");
+    // The channel closed, the target's watchdog stops the transfer (TERM, then KILL after 5 s).
+    // (Only this pair's transfers: other tests' hosts may share the process table.)
+    let mine = format!("pgrep -a -x rsync | grep -F '{}'", p.origin_addr);
+    let left = fleet.sh(
+        target,
+        &format!("for i in $(seq 40); do {mine} >/dev/null || break; sleep 0.25; done; {mine} || echo none"),
+    );
+    assert_eq!(left.trim(), "none", "the transfer was stopped");
 }

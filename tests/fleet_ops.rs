@@ -92,7 +92,7 @@ fn two_runs_on_one_pair_leave_one_of_them_busy() {
         .spawn();
     let owner = format!("(pid {})", first.id());
     wait_for("the first run to hold the pair", Duration::from_secs(60), || {
-        fleet.exec(&p.target, &format!("grep -qF '{owner}' /run/lock/bmfleet-pair.owner")).status.success()
+        fleet.exec(&p.target, &format!("grep -qF '{owner}' /run/bmfleet/pair.owner")).status.success()
     });
     let second = Bmfleet::new()
         .args(["hot-sync", "--force", "--state-dir"])

@@ -76,6 +76,59 @@ fn hosts_without_root_logins_migrate_through_sudo() {
     }
 }
 
+/// sudo with cached credentials reads no password: the password must never become the script's
+/// first line (run by root). The password here is shell code that makes a canary file; the host's
+/// messages are in French, which must not break the probe.
+#[test]
+fn a_sudo_password_never_runs_as_code_even_with_cached_credentials() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let canary = "/tmp/bmf-sudo-canary";
+    let password = format!(":;touch${{IFS}}{canary};#Pa55");
+    fleet.set(&p.target, "sudo-user", &format!("ops password:{password}"));
+    // A host whose sudo caches credentials for every session, and speaks French to ops.
+    fleet.sh(
+        &p.target,
+        &format!(
+            "rm -f {canary}; echo 'Defaults:ops timestamp_type=global' >/etc/sudoers.d/zz-bmf-cache; \
+             chmod 440 /etc/sudoers.d/zz-bmf-cache; echo 'export LANGUAGE=fr LANG=C.UTF-8' >/var/tmp/home/ops/.bashrc"
+        ),
+    );
+    let dir = scratch();
+    let inv = dir.path().join("inv.yml");
+    std::fs::write(
+        &inv,
+        format!(
+            "defaults: {{ identity_file: {}, known_hosts: {} }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {}, user: ops, become: sudo, become_password_env: OPS_SUDO }} }}\n",
+            fleet.key().display(),
+            fleet.known_hosts().display(),
+            p.name,
+            p.origin_addr,
+            p.target_addr
+        ),
+    )
+    .unwrap();
+    // Several steps on one connection: the first sudo caches the credentials for the others.
+    for _ in 0..2 {
+        let out = Bmfleet::new()
+            .args(["exec", "--on", "target", "id -un; id -un"])
+            .inventory(&inv)
+            .env("OPS_SUDO", &password)
+            .run();
+        out.code(0);
+        assert!(out.stdout.lines().any(|l| l == "root"), "{}", out.all_output());
+        assert!(!out.all_output().contains(&password));
+    }
+    let ran = fleet.sh(
+        &p.target,
+        &format!(
+            "test -e {canary} && echo RAN || echo clean; rm -f {canary} /etc/sudoers.d/zz-bmf-cache /var/tmp/home/ops/.bashrc"
+        ),
+    );
+    assert_eq!(ran.trim(), "clean", "the sudo password ran as a command on the target");
+}
+
 #[test]
 fn a_sudo_that_wants_a_password_fails_clearly_unless_given_one() {
     let fleet = Fleet::get();
@@ -107,7 +160,7 @@ fn a_sudo_that_wants_a_password_fails_clearly_unless_given_one() {
         .env("OPS_SUDO", "nope")
         .run();
     wrong.code(3);
-    assert!(wrong.all_output().contains("sudo on 10.77"), "{}", wrong.all_output());
+    assert!(wrong.all_output().contains(&format!("sudo on {}", p.target_addr)), "{}", wrong.all_output());
 
     let inv_nopass = dir.path().join("nopass.yml");
     std::fs::write(

@@ -20,9 +20,17 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode> {
         check_mode: false,
         phases_for: None,
     })?;
+    // Which role: a `./roles` directory wins over the built-in role, so say it.
     match args.format {
-        Format::Text => print!("{}", plan::render_text(&plan)),
-        Format::Json => println!("{}", plan::render_json(&plan)),
+        Format::Text => print!("-- role {}\n{}", plan.role.describe(), plan::render_text(&plan)),
+        Format::Json => {
+            let mut json: serde_json::Value =
+                serde_json::from_str(&plan::render_json(&plan)).expect("the plan is JSON");
+            if let Some(map) = json.as_object_mut() {
+                map.insert("role_loaded_from".into(), plan.role.loaded_from().into());
+            }
+            println!("{}", serde_json::to_string_pretty(&json).expect("JSON"))
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

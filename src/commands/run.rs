@@ -103,7 +103,7 @@ pub fn execute(plan: &Plan, options: &RunOptions, extras: Extras) -> Result<RunR
     confirm(plan, options)?;
     let endpoints =
         plan.waves.iter().flat_map(|w| w.pairs.iter()).flat_map(|p| [&p.pair.origin, &p.pair.target]);
-    let keys = Keys::load(endpoints.map(|e| e.identity_file.as_deref()))?;
+    let keys = Keys::load(endpoints.flat_map(|e| e.identity_files()))?;
     let trust = Trust::new(
         keys,
         SshOptions {

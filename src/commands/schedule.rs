@@ -11,6 +11,15 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 
 const PREFIX: &str = "bmfleet-";
+
+/// The phases that make sense unattended, and why. Every other phase needs an operator: the
+/// cold sync and cutover stop services and move addresses (downtime, confirmations), trust and
+/// revoke-trust change keys once (a nightly revoke-trust fails every night after the first),
+/// post checks a migration that happened once.
+const UNATTENDED: &[(&str, &str)] = &[
+    ("hot-sync", "repeated every night, each one shortens the cold sync; it changes only the target"),
+    ("preflight", "read-only checks, to hear early that a pair stopped being ready"),
+];
 const MARK: &str = "# Written by bmfleet schedule install";
 
 pub fn schedule(command: ScheduleCommand) -> Result<ExitCode> {
@@ -37,6 +46,7 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 
 /// The command the scheduler runs, every path absolute, every argument shell-quoted.
 pub fn command_line(args: &ScheduleInstallArgs) -> Result<(PathBuf, Vec<String>)> {
+    check_phase(&args.phase)?;
     let exe = std::env::current_exe()
         .map_err(|e| Error::internal(format!("cannot find the bmfleet binary: {e}")))?;
     let inventory = absolute(&args.selection.inventory)?;
@@ -51,9 +61,31 @@ pub fn command_line(args: &ScheduleInstallArgs) -> Result<(PathBuf, Vec<String>)
         argv.push("--until".into());
         argv.push(until.clone());
     }
+    // What the operator chose must hold at night too.
+    for (flag, path) in [
+        ("--ssh-config", &args.selection.ssh_config),
+        ("--role", &args.role),
+        ("--state-dir", &args.state_dir),
+    ] {
+        if let Some(path) = path {
+            argv.push(flag.into());
+            argv.push(absolute(path)?.display().to_string());
+        }
+    }
     argv.push("--runs-dir".into());
     argv.push(workdir.join("runs").display().to_string());
     Ok((workdir, argv))
+}
+
+fn check_phase(phase: &str) -> Result<()> {
+    if UNATTENDED.iter().any(|(p, _)| *p == phase) {
+        return Ok(());
+    }
+    let which: Vec<String> = UNATTENDED.iter().map(|(p, why)| format!("{p} ({why})")).collect();
+    Err(Error::input(
+        Diagnostic::new(format!("`{phase}` cannot be scheduled: it needs an operator, or runs once"))
+            .help(format!("schedule one of: {}; run {phase} by hand", which.join("; "))),
+    ))
 }
 
 fn quoted(argv: &[String]) -> Result<String> {

@@ -22,14 +22,33 @@ use crate::ssh::Connection;
 /// script ends normally the watchdog finds it gone and leaves alone what the script started
 /// on purpose (`nohup ... &`). One fork per step: the hosts' CPU per step decides fan-out time.
 /// The program holds no single quote, so it can be passed as `bash -c '...'`.
+///
+/// The script must start with `SCRIPT_MARK`, or nothing runs: through `sudo -S`, the password
+/// goes first on stdin, and a sudo that does not read it (cached credentials, a `NOPASSWD` rule
+/// for bash) would leave it as the script's first line, run by root. `sudo -k` prevents the
+/// first; the mark makes any other way fail closed.
 pub fn wrapper(heartbeat: Option<Duration>) -> String {
     let wait = match heartbeat {
         Some(beat) => format!("while IFS= read -r -t {} _; do :; done", beat.as_secs().max(1) * 3 + 5),
         None => "cat >/dev/null".to_string(),
     };
     format!(
-        r#"IFS= read -r -d "" s || exit 125; {{ trap "" TERM; {wait}; kill -0 $$ 2>/dev/null && {{ kill -TERM 0; sleep 5; kill -KILL 0; }}; }} <&0 >/dev/null 2>&1 & exec </dev/null; set -eo pipefail; eval "$s""#
+        r#"IFS= read -r -d "" s || exit 125; case $s in "{mark}"*) ;; *) echo "bmfleet: the script did not arrive as sent (did sudo leave its password on stdin?); nothing was run" >&2; exit 125;; esac; {{ trap "" TERM; {wait}; kill -0 $$ 2>/dev/null && {{ kill -TERM 0; sleep 5; kill -KILL 0; }}; }} <&0 >/dev/null 2>&1 & exec </dev/null; set -eo pipefail; eval "$s""#,
+        mark = SCRIPT_MARK.trim_end()
     )
+}
+
+/// The first line of every script sent to the wrapper (a comment to bash).
+pub const SCRIPT_MARK: &str = "#bmfleet-script\n";
+
+/// What is written on a wrapper's stdin: the sudo password when sudo wants one, then the marked
+/// script, then the NUL byte that ends it.
+pub fn payload(preamble: Option<String>, script: &str) -> Vec<u8> {
+    let mut payload = preamble.map(String::into_bytes).unwrap_or_default();
+    payload.extend_from_slice(SCRIPT_MARK.as_bytes());
+    payload.extend_from_slice(script.as_bytes());
+    payload.push(0);
+    payload
 }
 
 /// After the exit status arrives, how long we wait for the rest of the output. A daemon started
@@ -112,10 +131,7 @@ pub async fn remote(
         return lost(format!("cannot start the command: {e}"), collector);
     }
     // The sudo password, when sudo wants one, goes first; it never reaches the script.
-    let mut payload = preamble.map(String::into_bytes).unwrap_or_default();
-    payload.extend_from_slice(spec.script.as_bytes());
-    payload.push(0);
-    if let Err(e) = channel.data_bytes(payload).await {
+    if let Err(e) = channel.data_bytes(payload(preamble, spec.script)).await {
         return lost(format!("cannot send the script: {e}"), collector);
     }
 
@@ -192,6 +208,8 @@ pub async fn local(
         .arg("-c")
         .arg(wrapper(None))
         .process_group(0)
+        // The key passphrase is bmfleet's own; a controller step has no use for it.
+        .env_remove(crate::ssh::PASSPHRASE_ENV)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -213,9 +231,7 @@ pub async fn local(
     };
     let mut stdin = child.stdin.take();
     if let Some(input) = stdin.as_mut() {
-        let mut payload = spec.script.as_bytes().to_vec();
-        payload.push(0);
-        let _ = input.write_all(&payload).await;
+        let _ = input.write_all(&payload(None, spec.script)).await;
     }
     let mut stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");

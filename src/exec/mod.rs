@@ -164,7 +164,7 @@ pub async fn execute(
     let total: usize = plan.waves.iter().map(|w| w.pairs.len()).sum();
     shared.emit(Event::RunStarted {
         run_id: options.run_id.clone(),
-        role: plan.role.name.clone(),
+        role: plan.role.describe(),
         phases: plan.phases.clone(),
         pairs: total,
         waves: plan.waves.len(),
@@ -260,7 +260,7 @@ pub async fn execute(
     }
     let report = RunReport {
         run_id: options.run_id.clone(),
-        role: plan.role.name.clone(),
+        role: plan.role.describe(),
         phases: plan.phases.clone(),
         check_mode: plan.check_mode,
         interrupted: shared.interrupted.load(Ordering::SeqCst),

@@ -1,6 +1,16 @@
 //! What a step prints: split into lines (rsync's progress uses `\r`), kept for the log, for
 //! `register:`, for the summary's last lines, and read for rsync statistics, rsync progress and
 //! `BMFLEET-MANUAL:` notes (actions the operator must do by hand).
+//!
+//! Everything kept is bounded, whatever the host prints: a host (or a step gone wrong) printing
+//! a gigabyte without a newline must not take a gigabyte of the controller's memory, where an
+//! out-of-memory kill stops every pair at once, mid cold sync perhaps. A line keeps its first and
+//! last `LINE_HEAD`/`LINE_TAIL` bytes, the register its first and last half of `REGISTER_CAP`,
+//! each with a note of how much was dropped; the tail and the manual notes keep a few lines.
+//!
+//! Lines shown to people (on the terminal, in the summary, in logs) have terminal escape
+//! sequences and other control characters removed: a host's output must not move the cursor,
+//! retitle the window or rewrite what the operator reads. The register keeps the bytes.
 
 use std::collections::VecDeque;
 
@@ -8,10 +18,15 @@ use serde::Serialize;
 
 use crate::report::events::Stream;
 
-/// Bytes of stdout kept for `register:` (beyond that, the register is truncated).
-const REGISTER_CAP: usize = 1 << 20;
+/// Bytes of stdout kept for `register:` (head and tail; the middle is dropped, with a note).
+pub const REGISTER_CAP: usize = 1 << 20;
+/// Bytes kept of one line: its head and its tail (the middle is dropped, with a note).
+pub const LINE_HEAD: usize = 16 << 10;
+pub const LINE_TAIL: usize = 4 << 10;
 /// Lines kept for the summary.
 const TAIL_LINES: usize = 8;
+/// Manual notes kept per step (a step printing thousands is broken; the log has them all).
+const MANUAL_CAP: usize = 64;
 /// The prefix of a line that asks the operator to act by hand.
 pub const MANUAL_PREFIX: &str = "BMFLEET-MANUAL:";
 
@@ -41,41 +56,159 @@ pub enum Line {
     Progress(u8, String),
 }
 
-#[derive(Default)]
+/// Bytes of which only the first `head` and the last `tail` are kept.
+#[derive(Debug, Default)]
+pub struct Bounded {
+    head_cap: usize,
+    tail_cap: usize,
+    head: Vec<u8>,
+    tail: VecDeque<u8>,
+    dropped: u64,
+}
+
+impl Bounded {
+    pub fn new(head_cap: usize, tail_cap: usize) -> Self {
+        Bounded { head_cap, tail_cap, ..Default::default() }
+    }
+
+    pub fn push(&mut self, mut data: &[u8]) {
+        let room = self.head_cap.saturating_sub(self.head.len());
+        if room > 0 {
+            let n = room.min(data.len());
+            self.head.extend_from_slice(&data[..n]);
+            data = &data[n..];
+        }
+        if data.len() >= self.tail_cap {
+            self.dropped += (self.tail.len() + data.len() - self.tail_cap) as u64;
+            self.tail.clear();
+            self.tail.extend(&data[data.len() - self.tail_cap..]);
+            return;
+        }
+        self.tail.extend(data);
+        let over = self.tail.len().saturating_sub(self.tail_cap);
+        if over > 0 {
+            self.tail.drain(..over);
+            self.dropped += over as u64;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.head.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.head.len() + self.tail.len()
+    }
+
+    /// Bytes dropped from the middle.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// The kept bytes as text, with `[... N bytes dropped by bmfleet ...]` where bytes were
+    /// dropped; empties the buffer.
+    pub fn take(&mut self, separator: &str) -> String {
+        let mut text = String::from_utf8_lossy(&self.head).into_owned();
+        if self.dropped > 0 {
+            text.push_str(&format!(
+                "{separator}[... {} bytes dropped by bmfleet ...]{separator}",
+                self.dropped
+            ));
+        }
+        let (a, b) = self.tail.as_slices();
+        text.push_str(&String::from_utf8_lossy(&[a, b].concat()));
+        *self = Bounded::new(self.head_cap, self.tail_cap);
+        text
+    }
+}
+
+/// Remove terminal escape sequences (CSI `ESC [ ... final`, OSC `ESC ] ... BEL|ESC \`, and
+/// two-byte `ESC x`) and every other control character but the tab.
+pub fn strip_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.next() {
+                Some('[') => {
+                    // Parameters and intermediates, up to the final byte (@ to ~).
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                Some(']') | Some('P') | Some('_') | Some('^') => {
+                    // A string, ended by BEL or ST (ESC \\).
+                    while let Some(c) = chars.next() {
+                        if c == '\u{7}' || (c == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            '\u{9b}' => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            '\t' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub struct Collector {
     rsync: bool,
-    pending: [Vec<u8>; 2],
-    pub stdout: String,
-    truncated: bool,
+    pending: [Bounded; 2],
+    /// stdout, for `register:`.
+    register: Bounded,
     pub tail: VecDeque<String>,
     pub stats: Option<TransferStats>,
     pub manual: Vec<String>,
 }
 
+impl Default for Collector {
+    fn default() -> Self {
+        Collector::new(false)
+    }
+}
+
 impl Collector {
     /// `rsync`: the step declares rsync output (progress and/or stats).
     pub fn new(rsync: bool) -> Self {
-        Collector { rsync, ..Default::default() }
+        Collector {
+            rsync,
+            pending: [Bounded::new(LINE_HEAD, LINE_TAIL), Bounded::new(LINE_HEAD, LINE_TAIL)],
+            register: Bounded::new(REGISTER_CAP / 2, REGISTER_CAP / 2),
+            tail: VecDeque::new(),
+            stats: None,
+            manual: Vec::new(),
+        }
     }
 
     /// Feed a chunk; returns the complete lines it finished.
-    pub fn feed(&mut self, stream: Stream, data: &[u8]) -> Vec<Line> {
+    pub fn feed(&mut self, stream: Stream, mut data: &[u8]) -> Vec<Line> {
         let index = stream as usize;
         let mut lines = Vec::new();
-        let mut buffer = std::mem::take(&mut self.pending[index]);
-        for &b in data {
-            if b == b'\n' || b == b'\r' {
-                let cr = b == b'\r';
-                let text = String::from_utf8_lossy(&buffer).into_owned();
-                buffer.clear();
-                if let Some(line) = self.line(stream, text, cr) {
-                    lines.push(line);
-                }
-            } else {
-                buffer.push(b);
+        while let Some(at) = data.iter().position(|b| *b == b'\n' || *b == b'\r') {
+            self.pending[index].push(&data[..at]);
+            let cr = data[at] == b'\r';
+            data = &data[at + 1..];
+            let text = self.pending[index].take(" ");
+            if let Some(line) = self.line(stream, text, cr) {
+                lines.push(line);
             }
         }
-        self.pending[index] = buffer;
+        self.pending[index].push(data);
         lines
     }
 
@@ -83,37 +216,58 @@ impl Collector {
     pub fn finish(&mut self) -> Vec<Line> {
         let mut lines = Vec::new();
         for stream in [Stream::Stdout, Stream::Stderr] {
-            let rest = std::mem::take(&mut self.pending[stream as usize]);
-            if !rest.is_empty()
-                && let Some(line) = self.line(stream, String::from_utf8_lossy(&rest).into_owned(), false)
-            {
-                lines.push(line);
+            let pending = &mut self.pending[stream as usize];
+            if !pending.is_empty() {
+                let text = pending.take(" ");
+                if let Some(line) = self.line(stream, text, false) {
+                    lines.push(line);
+                }
             }
         }
         lines
+    }
+
+    /// What stdout said, for `register:` (head and tail when it was too long).
+    pub fn stdout(&self) -> String {
+        let mut copy = Bounded::new(self.register.head_cap, self.register.tail_cap);
+        copy.head.clone_from(&self.register.head);
+        copy.tail.clone_from(&self.register.tail);
+        copy.dropped = self.register.dropped;
+        // The register holds lines joined by newlines: drop the trailing one.
+        let mut text = copy.take("\n");
+        if text.ends_with('\n') {
+            text.pop();
+        }
+        text
+    }
+
+    /// Bytes kept by this collector, whatever was printed (for tests and the bound above).
+    pub fn kept_bytes(&self) -> usize {
+        self.pending.iter().map(Bounded::len).sum::<usize>()
+            + self.register.len()
+            + self.tail.iter().map(String::len).sum::<usize>()
+            + self.manual.iter().map(String::len).sum::<usize>()
     }
 
     fn line(&mut self, stream: Stream, text: String, carriage_return: bool) -> Option<Line> {
         if self.rsync
             && let Some((percent, detail)) = parse_progress(&text)
         {
-            return Some(Line::Progress(percent, detail));
+            return Some(Line::Progress(percent, strip_controls(&detail).into_owned()));
         }
         if carriage_return && text.trim().is_empty() {
             return None;
         }
         if stream == Stream::Stdout {
-            if self.stdout.len() + text.len() < REGISTER_CAP {
-                if !self.stdout.is_empty() {
-                    self.stdout.push('\n');
-                }
-                self.stdout.push_str(&text);
-            } else {
-                self.truncated = true;
-            }
-            if let Some(note) = text.strip_prefix(MANUAL_PREFIX) {
-                self.manual.push(note.trim().to_string());
-            }
+            self.register.push(text.as_bytes());
+            self.register.push(b"\n");
+        }
+        let text = strip_controls(&text).into_owned();
+        if stream == Stream::Stdout
+            && let Some(note) = text.strip_prefix(MANUAL_PREFIX)
+            && self.manual.len() < MANUAL_CAP
+        {
+            self.manual.push(note.trim().to_string());
         }
         if self.rsync {
             self.stats.get_or_insert_with(TransferStats::default);
@@ -168,7 +322,7 @@ mod tests {
         assert_eq!(c.feed(Stream::Stderr, b"oops\n"), vec![Line::Text(Stream::Stderr, "oops".into())]);
         assert_eq!(c.feed(Stream::Stdout, b"lo\nwor"), vec![Line::Text(Stream::Stdout, "hello".into())]);
         assert_eq!(c.finish(), vec![Line::Text(Stream::Stdout, "wor".into())]);
-        assert_eq!(c.stdout, "hello\nwor");
+        assert_eq!(c.stdout(), "hello\nwor");
         assert_eq!(c.tail, ["oops", "hello", "wor"]);
     }
 
@@ -198,5 +352,65 @@ mod tests {
         let mut c = Collector::new(false);
         c.feed(Stream::Stdout, b"BMFLEET-MANUAL: save My networks\n");
         assert_eq!(c.manual, ["save My networks"]);
+    }
+
+    /// 200 MB without a newline, then a short line: the collector keeps a few kilobytes and
+    /// says how much it dropped.
+    #[test]
+    fn a_line_without_end_is_bounded_head_and_tail() {
+        let mut c = Collector::new(false);
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..200 {
+            assert!(c.feed(Stream::Stdout, &chunk).is_empty());
+            assert!(c.kept_bytes() < 2 * REGISTER_CAP, "kept {}", c.kept_bytes());
+        }
+        c.feed(Stream::Stdout, b"END\nnext\n");
+        let line = &c.tail[0];
+        assert!(line.len() < LINE_HEAD + LINE_TAIL + 100, "{}", line.len());
+        let dropped = 200 * (1 << 20) + 3 - LINE_HEAD - LINE_TAIL;
+        assert!(
+            line.contains(&format!("[... {dropped} bytes dropped by bmfleet ...]")),
+            "{}",
+            &line[LINE_HEAD - 10..LINE_HEAD + 60]
+        );
+        assert!(line.starts_with("xxxx") && line.ends_with("xxxEND"));
+        assert_eq!(c.tail[1], "next");
+    }
+
+    #[test]
+    fn the_register_keeps_its_head_and_tail() {
+        let mut c = Collector::new(false);
+        c.feed(Stream::Stdout, b"first\n");
+        for _ in 0..(3 * REGISTER_CAP / 1000) {
+            c.feed(Stream::Stdout, &[b'y'; 999]);
+            c.feed(Stream::Stdout, b"\n");
+        }
+        c.feed(Stream::Stdout, b"last\n");
+        let stdout = c.stdout();
+        assert!(stdout.len() <= REGISTER_CAP + 100);
+        assert!(stdout.starts_with("first\n") && stdout.ends_with("\nlast"));
+        assert!(stdout.contains("bytes dropped by bmfleet"));
+        assert!(c.kept_bytes() < 2 * REGISTER_CAP);
+    }
+
+    #[test]
+    fn manual_notes_are_capped() {
+        let mut c = Collector::new(false);
+        for _ in 0..1000 {
+            c.feed(Stream::Stdout, b"BMFLEET-MANUAL: again\n");
+        }
+        assert_eq!(c.manual.len(), MANUAL_CAP);
+    }
+
+    #[test]
+    fn terminal_escapes_never_reach_what_people_read() {
+        let mut c = Collector::new(false);
+        let lines =
+            c.feed(Stream::Stdout, b"\x1b[2J\x1b[1;31mred\x1b[0m \x1b]0;owned\x07title\x08\x1bc\tok\n");
+        assert_eq!(lines, vec![Line::Text(Stream::Stdout, "red title\tok".into())]);
+        assert_eq!(c.tail[0], "red title\tok");
+        assert!(c.stdout().contains("\x1b[2J"), "the register keeps the bytes");
+        assert_eq!(strip_controls("\u{9b}31mx\x1b]8;;http://a\x1b\\y"), "xy");
+        assert_eq!(strip_controls("plain"), "plain");
     }
 }

@@ -42,7 +42,8 @@ pub(super) struct PairRun<'a> {
     lock: tokio::sync::Mutex<Option<super::lock::TargetLock>>,
     /// Whether a failure now rolls the pair back (see `rollback.rs`).
     pub(super) arming: Mutex<Arming>,
-    /// The stop signal the pair's steps obey: the run's, then the rollback's own.
+    /// The stop signal the pair's steps obey: the run's (as a child: a lost lock stops this
+    /// pair alone, see `lock.rs`), then the rollback's own.
     cancel: Mutex<Cancel>,
 }
 
@@ -79,7 +80,7 @@ impl<'a> PairRun<'a> {
                 let history = shared.hooks.history(&plan.pair);
                 Arming::new(PhaseRule::of(&shared.role), &history.completed, history.point_of_no_return)
             }),
-            cancel: Mutex::new(shared.cancel.clone()),
+            cancel: Mutex::new(shared.cancel.child()),
         }
     }
 
@@ -136,7 +137,14 @@ impl<'a> PairRun<'a> {
             StepStatus::Unreachable { message } => (PairStatus::Unreachable, message),
             other => (PairStatus::Failed, other.describe()),
         })?;
-        match super::lock::acquire(&conn, owner, self.shared.trust.options().keepalive).await {
+        match super::lock::acquire(
+            conn.clone(),
+            owner,
+            self.shared.trust.options().keepalive,
+            self.cancel(),
+        )
+        .await
+        {
             Ok(lock) => {
                 *self.lock.lock().await = Some(lock);
                 Ok(())
@@ -168,9 +176,11 @@ impl<'a> PairRun<'a> {
         let mut transfer_window: BTreeMap<String, (SystemTime, SystemTime)> = BTreeMap::new();
         let mut i = 0;
         while i < steps.len() {
-            if self.shared.cancel.level() >= Level::Soft {
-                report.status = PairStatus::Stopped;
-                report.message = Some(self.shared.stop_reason());
+            if self.cancel().level() >= Level::Soft {
+                (report.status, report.message) = match self.cancel().reason() {
+                    Some(reason) => (PairStatus::Failed, Some(reason)),
+                    None => (PairStatus::Stopped, Some(self.shared.stop_reason())),
+                };
                 break;
             }
             // A batch: one step, or consecutive steps of the same parallel group.
@@ -261,6 +271,10 @@ impl<'a> PairRun<'a> {
                 report.failed_step = Some(format!("{}/{}", ps.step.phase, ps.label));
                 report.message = Some(result.status.describe());
                 report.tail = result.tail;
+                if let Some(reason) = self.cancel().reason() {
+                    // This pair was stopped alone (its lock was lost): a failure, and why.
+                    (report.status, report.message) = (PairStatus::Failed, Some(reason));
+                }
                 break;
             }
             // End of a phase?
@@ -498,7 +512,7 @@ impl<'a> PairRun<'a> {
                 result.stats = outcome.collector.stats.clone();
                 result.manual = outcome.collector.manual.clone();
                 result.tail = outcome.collector.tail.iter().map(|l| self.mask(l)).collect();
-                stdout = outcome.collector.stdout.clone();
+                stdout = outcome.collector.stdout();
                 let retryable = !result.status.is_success()
                     && !result.status.is_unreachable()
                     && result.status != StepStatus::Interrupted

@@ -115,19 +115,21 @@ impl Resolver<'_> {
         if identity_file.is_none() {
             sources.insert("identity_file", "built-in (ssh-agent, then ~/.ssh/id_*)".into());
         }
-        let known_hosts = match pick!(known_hosts, "known_hosts") {
-            Some(f) => (self.resolve_path)(&f),
-            None => match ssh.as_ref().and_then(|(_, s)| s.known_hosts.clone()) {
-                Some(f) => {
+        let (known_hosts, known_hosts_also) = match pick!(known_hosts, "known_hosts") {
+            Some(f) => ((self.resolve_path)(&f), Vec::new()),
+            None => {
+                let user_files = ssh.as_ref().and_then(|(_, s)| s.known_hosts.clone()).map(|f| {
                     sources.insert("known_hosts", from_ssh(f.line));
-                    (self.resolve_path)(f.value.split_whitespace().next().unwrap_or_default())
-                }
-                None => {
-                    sources.insert("known_hosts", "built-in".into());
-                    self.home.join(".ssh/known_hosts")
-                }
-            },
+                    f.value
+                });
+                known_hosts_files(user_files.as_deref(), self.resolve_path, &self.home)
+            }
         };
+        if !sources.contains_key("known_hosts") {
+            sources.insert("known_hosts", "built-in".into());
+        }
+        let mut known_hosts_also = known_hosts_also;
+        known_hosts_also.extend(global_known_hosts(ssh.as_ref().map(|(_, s)| s), self.resolve_path));
         let connect_timeout =
             Duration::from_secs(pick!(connect_timeout, "connect_timeout").unwrap_or_else(|| {
                 sources.insert("connect_timeout", "built-in".into());
@@ -164,10 +166,22 @@ impl Resolver<'_> {
                     let cfg_user = cfg.as_ref().and_then(|c| c.user.clone()).map(|u| u.value);
                     let cfg_port =
                         cfg.as_ref().and_then(|c| c.port.clone()).and_then(|p| p.value.parse().ok());
+                    // The jump host's own block says how to reach and verify it.
+                    let hop_kh = cfg.as_ref().and_then(|c| c.known_hosts.clone()).map(|f| {
+                        let (first, mut rest) =
+                            known_hosts_files(Some(&f.value), self.resolve_path, &self.home);
+                        rest.extend(global_known_hosts(cfg.as_ref(), self.resolve_path));
+                        (first, rest)
+                    });
                     jump.push(Hop {
                         user: hop_user.or(cfg_user).unwrap_or_else(|| user.clone()),
                         host: cfg.as_ref().and_then(|c| c.hostname.clone()).map_or(hop_host, |h| h.value),
                         port: hop_port.or(cfg_port).unwrap_or(22),
+                        identity_file: cfg
+                            .as_ref()
+                            .and_then(|c| c.identity_file.clone())
+                            .map(|f| (self.resolve_path)(&f.value)),
+                        known_hosts: hop_kh,
                     });
                 }
                 None => {
@@ -228,11 +242,40 @@ impl Resolver<'_> {
             user,
             identity_file,
             known_hosts,
+            known_hosts_also,
             connect_timeout,
             accept_new_host_keys,
             jump,
             r#become,
             sources,
         })
+    }
+}
+
+/// `UserKnownHostsFile` (space-separated, `none` for none): the first file (where learnt keys
+/// go) and the others. OpenSSH's default is `~/.ssh/known_hosts ~/.ssh/known_hosts2`.
+fn known_hosts_files(
+    value: Option<&str>,
+    resolve: &dyn Fn(&str) -> PathBuf,
+    home: &std::path::Path,
+) -> (PathBuf, Vec<PathBuf>) {
+    let files: Vec<PathBuf> = match value {
+        Some(v) => v.split_whitespace().filter(|f| *f != "none").map(resolve).collect(),
+        None => vec![home.join(".ssh/known_hosts"), home.join(".ssh/known_hosts2")],
+    };
+    let mut files = files.into_iter();
+    // `none`: no user file; learnt keys would go nowhere readable, so keep OpenSSH's default.
+    let first = files.next().unwrap_or_else(|| home.join(".ssh/known_hosts"));
+    (first, files.collect())
+}
+
+/// `GlobalKnownHostsFile`, by default `/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2`.
+fn global_known_hosts(
+    ssh: Option<&crate::ssh::config::HostSettings>,
+    resolve: &dyn Fn(&str) -> PathBuf,
+) -> Vec<PathBuf> {
+    match ssh.and_then(|s| s.global_known_hosts.as_ref()) {
+        Some(g) => g.value.split_whitespace().filter(|f| *f != "none").map(resolve).collect(),
+        None => vec![PathBuf::from("/etc/ssh/ssh_known_hosts"), PathBuf::from("/etc/ssh/ssh_known_hosts2")],
     }
 }

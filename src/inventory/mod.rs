@@ -95,7 +95,11 @@ pub struct Endpoint {
     pub user: String,
     /// `None`: use the ssh-agent, then the usual default keys.
     pub identity_file: Option<PathBuf>,
+    /// The known_hosts file learnt keys are written to (the first `UserKnownHostsFile`).
     pub known_hosts: PathBuf,
+    /// Further known_hosts files read, never written: the other `UserKnownHostsFile`s and the
+    /// `GlobalKnownHostsFile`s (by default `/etc/ssh/ssh_known_hosts{,2}`), as OpenSSH reads.
+    pub known_hosts_also: Vec<PathBuf>,
     pub connect_timeout: Duration,
     /// ssh config's `StrictHostKeyChecking accept-new` (or `no`): record unknown host keys. A
     /// changed key is refused whatever this says.
@@ -114,6 +118,9 @@ pub struct Hop {
     pub user: String,
     pub host: String,
     pub port: u16,
+    /// From the jump host's own ssh config block, when it sets them (else the host's own).
+    pub identity_file: Option<PathBuf>,
+    pub known_hosts: Option<(PathBuf, Vec<PathBuf>)>,
 }
 
 impl Hop {
@@ -131,6 +138,12 @@ pub struct Become {
 }
 
 impl Endpoint {
+    /// The key files this host and its jump hosts use (`None`: agent and default keys).
+    pub fn identity_files(&self) -> impl Iterator<Item = Option<&std::path::Path>> {
+        std::iter::once(self.identity_file.as_deref())
+            .chain(self.jump.iter().filter_map(|h| h.identity_file.as_deref().map(Some)))
+    }
+
     /// `user@host:port`, as shown to operators.
     pub fn display(&self) -> String {
         if self.port == 22 {

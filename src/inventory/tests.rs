@@ -1,6 +1,6 @@
 //! Inventory loading: what a good file yields, and the message of each kind of bad file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::*;
 
@@ -70,6 +70,36 @@ fn variable_precedence_is_pair_then_groups_in_order_then_inventory_then_role() {
     assert_eq!(get("only_role"), (serde_json::json!("r"), VarSource::Role));
     let globex = merged_vars(&inv, inv.pair("globex").unwrap(), &role_defaults);
     assert_eq!(globex["color"], (serde_json::json!("inventory"), VarSource::Inventory));
+}
+
+/// A jump host is reached and verified with its own ssh config block, and every
+/// `UserKnownHostsFile` and the global files are read.
+#[test]
+fn jump_hosts_use_their_own_ssh_config_block_and_every_known_hosts_file() {
+    let cfg = crate::ssh::config::SshConfig::parse(
+        Path::new("cfg"),
+        "Host bastion\n  HostName 10.9.9.9\n  IdentityFile /keys/bastion\n  UserKnownHostsFile /kh/b1 /kh/b2\n\
+         Host bm-*\n  ProxyJump bastion\n  UserKnownHostsFile /kh/u1 /kh/u2\n  GlobalKnownHostsFile /kh/g\n",
+    );
+    let inv = load::parse_with(
+        Path::new("inv/fleet.yml"),
+        "pairs:\n  - { name: p, origin: { host: bm-1 }, target: { host: bm-2, identity_file: /keys/host } }\n",
+        Some(&cfg),
+    )
+    .unwrap();
+    let target = &inv.pair("p").unwrap().target;
+    assert_eq!(target.known_hosts, Path::new("/kh/u1"));
+    assert_eq!(target.known_hosts_also, vec![PathBuf::from("/kh/u2"), PathBuf::from("/kh/g")]);
+    let hop = &target.jump[0];
+    assert_eq!(hop.host, "10.9.9.9");
+    assert_eq!(hop.identity_file.as_deref(), Some(Path::new("/keys/bastion")));
+    let (first, rest) = hop.known_hosts.clone().unwrap();
+    assert_eq!(first, Path::new("/kh/b1"));
+    assert!(
+        rest.contains(&PathBuf::from("/kh/b2")) && rest.contains(&PathBuf::from("/etc/ssh/ssh_known_hosts"))
+    );
+    let files: Vec<_> = target.identity_files().collect();
+    assert_eq!(files, vec![Some(Path::new("/keys/host")), Some(Path::new("/keys/bastion"))]);
 }
 
 #[test]

@@ -1,18 +1,49 @@
 //! `bmfleet exec`: each host's output printed as one block when its command ends, like
 //! `ansible -m shell`, so lines of different hosts never interleave.
+//!
+//! A block waits in memory until its command ends, so it is bounded: the first and last
+//! `BLOCK_HALF` bytes of lines are kept, with a note of how many lines were dropped between them
+//! (the run's log of the pair has every line).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 use std::sync::Mutex;
 
 use super::events::{Event, Reporter, Stream};
 
+/// Bytes of lines kept at each end of one host's block.
+const BLOCK_HALF: usize = 256 << 10;
+
 /// Output lines of one host's command, waiting for the command to end.
-type Pending = HashMap<(String, String), Vec<(Stream, String)>>;
+#[derive(Default)]
+struct Block {
+    head: Vec<(Stream, String)>,
+    head_bytes: usize,
+    tail: VecDeque<(Stream, String)>,
+    tail_bytes: usize,
+    dropped: usize,
+}
+
+impl Block {
+    fn push(&mut self, stream: Stream, line: &str) {
+        if self.head_bytes + line.len() <= BLOCK_HALF && self.tail.is_empty() {
+            self.head_bytes += line.len();
+            self.head.push((stream, line.to_string()));
+            return;
+        }
+        self.tail_bytes += line.len();
+        self.tail.push_back((stream, line.to_string()));
+        while self.tail_bytes > BLOCK_HALF && self.tail.len() > 1 {
+            let (_, old) = self.tail.pop_front().expect("not empty");
+            self.tail_bytes -= old.len();
+            self.dropped += 1;
+        }
+    }
+}
 
 #[derive(Default)]
 pub struct HostBlocks {
-    pending: Mutex<Pending>,
+    pending: Mutex<HashMap<(String, String), Block>>,
 }
 
 impl Reporter for HostBlocks {
@@ -24,10 +55,10 @@ impl Reporter for HostBlocks {
                     .expect("blocks")
                     .entry((pair.clone(), host.clone()))
                     .or_default()
-                    .push((*stream, line.clone()));
+                    .push(*stream, line);
             }
             Event::StepFinished { pair, host, status, .. } => {
-                let lines = self
+                let block = self
                     .pending
                     .lock()
                     .expect("blocks")
@@ -35,15 +66,44 @@ impl Reporter for HostBlocks {
                     .unwrap_or_default();
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{pair} | {host} | {} >>", status.describe());
-                for (stream, line) in lines {
-                    let _ = match stream {
-                        Stream::Stdout => writeln!(out, "{line}"),
-                        Stream::Stderr => writeln!(out, "{line}  (stderr)"),
-                    };
+                let print = |out: &mut std::io::StdoutLock, (stream, line): &(Stream, String)| match stream {
+                    Stream::Stdout => writeln!(out, "{line}"),
+                    Stream::Stderr => writeln!(out, "{line}  (stderr)"),
+                };
+                for line in &block.head {
+                    let _ = print(&mut out, line);
+                }
+                if block.dropped > 0 {
+                    let _ = writeln!(
+                        out,
+                        "[... {} lines dropped by bmfleet: see the run's log ...]",
+                        block.dropped
+                    );
+                }
+                for line in &block.tail {
+                    let _ = print(&mut out, line);
                 }
                 let _ = out.flush();
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_keeps_its_head_and_tail() {
+        let mut b = Block::default();
+        let line = "z".repeat(1000);
+        for _ in 0..10_000 {
+            b.push(Stream::Stdout, &line);
+        }
+        b.push(Stream::Stderr, "last");
+        assert!(b.head_bytes <= BLOCK_HALF && b.tail_bytes <= BLOCK_HALF);
+        assert!(b.dropped > 9000);
+        assert_eq!(b.tail.back().unwrap().1, "last");
     }
 }

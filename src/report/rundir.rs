@@ -1,10 +1,14 @@
 //! The run directory, `runs/<run-id>/`: a timestamped log per pair (every step's stdout and
 //! stderr), `summary.json`, `summary.txt`, and `failed.txt`, which `--limit @runs/<id>/failed.txt`
 //! reads to retry exactly the pairs that did not succeed.
+//!
+//! Run directories are 0700 and their files 0600: logs hold what steps print, which may be
+//! more than the masker knows to hide.
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
@@ -20,7 +24,8 @@ pub struct RunDir {
 impl RunDir {
     pub fn create(base: &Path, run_id: &str) -> std::io::Result<Self> {
         let dir = base.join(run_id);
-        std::fs::create_dir_all(&dir)?;
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir)?;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
         Ok(RunDir { dir, logs: Mutex::new(HashMap::new()) })
     }
 
@@ -31,7 +36,11 @@ impl RunDir {
     fn log(&self, pair: &str, line: &str) {
         let mut logs = self.logs.lock().expect("logs");
         let writer = logs.entry(pair.to_string()).or_insert_with(|| {
-            let file = File::options().create(true).append(true).open(self.dir.join(format!("{pair}.log")));
+            let file = File::options()
+                .create(true)
+                .append(true)
+                .mode(0o600)
+                .open(self.dir.join(format!("{pair}.log")));
             BufWriter::new(file.unwrap_or_else(|_| File::create("/dev/null").expect("/dev/null")))
         });
         let _ = writeln!(writer, "{} {line}", crate::time::rfc3339(SystemTime::now()));
@@ -57,15 +66,18 @@ impl RunDir {
     }
 }
 
-/// Write then rename: a crash never leaves half a file behind.
+/// Write, fsync, rename, fsync the directory: a crash never leaves half a file behind, nor a
+/// rename the disk has not recorded.
 pub fn write_atomic(path: &Path, content: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
     {
-        let mut file = File::create(&tmp)?;
+        let mut file = File::options().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
         file.write_all(content)?;
         file.sync_all()?;
     }
-    std::fs::rename(&tmp, path)
+    std::fs::rename(&tmp, path)?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    File::open(dir)?.sync_all()
 }
 
 impl Reporter for RunDir {

@@ -109,6 +109,7 @@ pub fn epoch_secs(t: SystemTime) -> f64 {
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
     pub run_id: String,
+    /// The role's name and where it was loaded from (`bluemind (built into bmfleet)`).
     pub role: String,
     pub phases: Vec<String>,
     pub check_mode: bool,
@@ -302,6 +303,7 @@ pub fn render_text(report: &RunReport) -> String {
         })
         .collect();
     out.push_str("\nSummary\n");
+    out.push_str(&format!("Role {}\n", report.role));
     out.push_str(&table(
         &["PAIR", "WAVE", "STATUS", "FAILED STEP", "DURATION", "DOWNTIME", "TRANSFERS"],
         &rows,

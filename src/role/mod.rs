@@ -44,6 +44,24 @@ pub struct Role {
     pub(crate) renderer: Renderer,
 }
 
+impl Role {
+    /// Where the role was loaded from, said in `plan` and run summaries: a `./roles` directory
+    /// silently winning over the built-in role would otherwise go unnoticed.
+    pub fn loaded_from(&self) -> String {
+        if self.dir.as_os_str().is_empty() {
+            "built into bmfleet".to_string()
+        } else {
+            let dir = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
+            format!("from {}", dir.display())
+        }
+    }
+
+    /// `NAME (built into bmfleet)` or `NAME (from /path)`.
+    pub fn describe(&self) -> String {
+        format!("{} ({})", self.name, self.loaded_from())
+    }
+}
+
 #[derive(Debug)]
 pub struct Phase {
     pub name: String,

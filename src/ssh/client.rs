@@ -6,7 +6,7 @@
 //! ordered by what known_hosts holds for the host, so the server presents a key we can check.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -42,7 +42,7 @@ type SharedHop = Arc<tokio::sync::OnceCell<Result<Arc<Connection>, String>>>;
 /// What every connection of a run shares: known_hosts files (parsed once), keys, options, the
 /// connections to jump hosts, and sudo passwords.
 pub struct Trust {
-    known_hosts: Mutex<HashMap<PathBuf, Arc<KnownHosts>>>,
+    known_hosts: Mutex<HashMap<Vec<PathBuf>, Arc<KnownHosts>>>,
     keys: Keys,
     options: SshOptions,
     hops: Mutex<HashMap<String, SharedHop>>,
@@ -87,6 +87,12 @@ impl Trust {
                 address: last.host.clone(),
                 port: last.port,
                 user: last.user.clone(),
+                identity_file: last.identity_file.clone().or_else(|| template.identity_file.clone()),
+                known_hosts: last.known_hosts.as_ref().map_or(template.known_hosts.clone(), |k| k.0.clone()),
+                known_hosts_also: last
+                    .known_hosts
+                    .as_ref()
+                    .map_or(template.known_hosts_also.clone(), |k| k.1.clone()),
                 jump: chain[..chain.len() - 1].to_vec(),
                 r#become: None,
                 sources: Default::default(),
@@ -104,13 +110,16 @@ impl Trust {
         })
     }
 
-    fn known_hosts(&self, path: &Path) -> std::io::Result<Arc<KnownHosts>> {
+    /// The known_hosts files of an endpoint, read once per run (the first is written to).
+    fn known_hosts(&self, endpoint: &Endpoint) -> std::io::Result<Arc<KnownHosts>> {
+        let files: Vec<PathBuf> =
+            std::iter::once(&endpoint.known_hosts).chain(&endpoint.known_hosts_also).cloned().collect();
         let mut map = self.known_hosts.lock().expect("known_hosts map");
-        if let Some(kh) = map.get(path) {
+        if let Some(kh) = map.get(&files) {
             return Ok(kh.clone());
         }
-        let kh = Arc::new(KnownHosts::load(path)?);
-        map.insert(path.to_path_buf(), kh.clone());
+        let kh = Arc::new(KnownHosts::load(&files)?);
+        map.insert(files, kh.clone());
         Ok(kh)
     }
 
@@ -131,13 +140,21 @@ pub enum ConnectError {
     )]
     HostKeyUnknown { name: String, fingerprint: String, file: String },
     #[error(
-        "HOST KEY CHANGED for {name}: it presents {fingerprint} ({key}), but {file} line(s) {lines} hold another key. \
+        "HOST KEY CHANGED for {name}: it presents {fingerprint} ({key}), but {at} hold(s) another key of that type. \
          This may be a man-in-the-middle attack; bmfleet refuses it. If the host was reinstalled, remove the old key \
-         with `ssh-keygen -R '{name}' -f {file}` and verify the new one"
+         with `ssh-keygen -R '{name}' -f FILE` and verify the new one"
     )]
-    HostKeyChanged { name: String, fingerprint: String, key: String, file: String, lines: String },
-    #[error("the host key of {name} ({fingerprint}) is marked @revoked in {file} line {line}; refusing it")]
-    HostKeyRevoked { name: String, fingerprint: String, file: String, line: usize },
+    HostKeyChanged { name: String, fingerprint: String, key: String, at: String },
+    #[error(
+        "no known key of type {presented} for {name}: it presents {fingerprint}, but {at} record(s) only {known} \
+         key(s) for it, which it no longer offers. bmfleet refuses it (even with --accept-new-host-keys: a man in \
+         the middle would do this). Check the new key with the host's administrator, then add it"
+    )]
+    HostKeyOtherType { name: String, presented: String, fingerprint: String, known: String, at: String },
+    #[error("the host key of {name} ({fingerprint}) is marked @revoked at {at}; refusing it")]
+    HostKeyRevoked { name: String, fingerprint: String, at: String },
+    #[error("the host certificate of {name} ({fingerprint}) is refused: {reason}")]
+    HostCertificate { name: String, fingerprint: String, reason: String },
     #[error("cannot read known_hosts {file}: {message}")]
     KnownHosts { file: String, message: String },
     #[error(
@@ -186,11 +203,19 @@ impl client::Handler for Handler {
         &mut self,
         server_key: &russh::keys::PublicKeyOrCertificate,
     ) -> Result<bool, Self::Error> {
-        let russh::keys::PublicKeyOrCertificate::PublicKey { key, .. } = server_key else {
-            // A host certificate: we verify plain keys only (see known_hosts.rs).
-            return Ok(false);
+        let (key, mut verdict) = match server_key {
+            russh::keys::PublicKeyOrCertificate::PublicKey { key, .. } => {
+                (key.clone(), self.known_hosts.check(&self.host, self.port, key))
+            }
+            russh::keys::PublicKeyOrCertificate::Certificate(cert) => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                let key = PublicKey::from(cert.public_key().clone());
+                (key, self.known_hosts.check_certificate(&self.host, self.port, cert, now))
+            }
         };
-        let mut verdict = self.known_hosts.check(&self.host, self.port, key);
+        let key = &key;
         if verdict == Verdict::Unknown
             && self.accept_new
             && self.known_hosts.learn(&self.host, self.port, key).is_ok()
@@ -213,7 +238,7 @@ pub enum Elevation {
     Sudo {
         user: String,
     },
-    /// `sudo -S -p '' -u USER`, the password written first on stdin.
+    /// `sudo -k -S -p '' -u USER`, the password written first on stdin.
     SudoPassword {
         user: String,
         password: String,
@@ -233,7 +258,7 @@ impl Connection {
     pub async fn open(endpoint: &Endpoint, trust: &Trust) -> Result<Connection, ConnectError> {
         let name = lookup_name(&endpoint.address, endpoint.port);
         let addr = format!("{}:{}", endpoint.address, endpoint.port);
-        let known_hosts = trust.known_hosts(&endpoint.known_hosts).map_err(|e| ConnectError::KnownHosts {
+        let known_hosts = trust.known_hosts(endpoint).map_err(|e| ConnectError::KnownHosts {
             file: endpoint.known_hosts.display().to_string(),
             message: e.to_string(),
         })?;
@@ -262,6 +287,10 @@ impl Connection {
                 }
             }
             preferred.key = order.into();
+        }
+        if known_hosts.has_authority_for(&endpoint.address, endpoint.port) {
+            // An @cert-authority vouches for this host: ask for its certificate first.
+            preferred.host_key_certificates = preferred.key.clone();
         }
         let config = Arc::new(client::Config {
             keepalive_interval: Some(trust.options.keepalive),
@@ -340,10 +369,11 @@ impl Connection {
     }
 
     /// Find out once how sudo behaves on this host, so that no step ever waits on a prompt.
+    /// `LC_ALL=C`: sudo's messages are read, and a host speaking French must not change them.
     async fn probe_sudo(&self, user: &str, password: Option<&String>) -> Result<Elevation, ConnectError> {
         let user_q = crate::role::quote::quote(user)
             .map_err(|e| ConnectError::Sudo { name: self.name.clone(), message: e.to_string() })?;
-        let (code, stderr) = self.run_simple(&format!("sudo -n -u {user_q} -- true"), None).await?;
+        let (code, stderr) = self.run_simple(&format!("LC_ALL=C sudo -n -u {user_q} -- true"), None).await?;
         if code == Some(0) {
             return Ok(Elevation::Sudo { user: user.to_string() });
         }
@@ -354,7 +384,10 @@ impl Connection {
             return Err(ConnectError::SudoPassword { name: self.name.clone(), user: user.to_string() });
         };
         let (code, stderr) = self
-            .run_simple(&format!("sudo -S -p '' -u {user_q} -- true"), Some(&format!("{password}\n")))
+            .run_simple(
+                &format!("LC_ALL=C sudo -k -S -p '' -u {user_q} -- true"),
+                Some(&format!("{password}\n")),
+            )
             .await?;
         if code == Some(0) {
             Ok(Elevation::SudoPassword { user: user.to_string(), password: password.clone() })
@@ -410,8 +443,10 @@ impl Connection {
             Elevation::Sudo { user } => {
                 (format!("exec sudo -n -u {} -- bash -c '{wrapper}'", quote_word(user)), None)
             }
+            // `-k`: ignore cached credentials, so sudo always reads the password we send first
+            // (else it would be left on stdin, for the wrapper to refuse: see attempt.rs).
             Elevation::SudoPassword { user, password } => (
-                format!("exec sudo -S -p '' -u {} -- bash -c '{wrapper}'", quote_word(user)),
+                format!("exec sudo -k -S -p '' -u {} -- bash -c '{wrapper}'", quote_word(user)),
                 Some(format!("{password}\n")),
             ),
         }
@@ -452,21 +487,21 @@ fn quote_word(s: &str) -> String {
 fn explain_refusal(seen: &Mutex<Seen>, name: &str, known_hosts: &KnownHosts) -> Option<ConnectError> {
     let seen = seen.lock().ok()?;
     let key = seen.key.as_ref()?;
-    let file = known_hosts.path().display().to_string();
+    let (name, fingerprint) = (name.to_string(), fingerprint(key));
     Some(match seen.verdict.clone()? {
         Verdict::Known => return None,
-        Verdict::Unknown => {
-            ConnectError::HostKeyUnknown { name: name.to_string(), fingerprint: fingerprint(key), file }
+        Verdict::Unknown => ConnectError::HostKeyUnknown { name, fingerprint, file: known_hosts.describe() },
+        Verdict::Changed { at } => {
+            ConnectError::HostKeyChanged { name, fingerprint, key: key_line(key), at: at.join(", ") }
         }
-        Verdict::Changed { lines, .. } => ConnectError::HostKeyChanged {
-            name: name.to_string(),
-            fingerprint: fingerprint(key),
-            key: key_line(key),
-            file,
-            lines: lines.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", "),
+        Verdict::OtherTypes { presented, known, at } => ConnectError::HostKeyOtherType {
+            name,
+            presented,
+            fingerprint,
+            known: known.join(", "),
+            at: at.join(", "),
         },
-        Verdict::Revoked { line, .. } => {
-            ConnectError::HostKeyRevoked { name: name.to_string(), fingerprint: fingerprint(key), file, line }
-        }
+        Verdict::Revoked { at } => ConnectError::HostKeyRevoked { name, fingerprint, at },
+        Verdict::BadCertificate { reason } => ConnectError::HostCertificate { name, fingerprint, reason },
     })
 }

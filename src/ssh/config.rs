@@ -1,11 +1,17 @@
 //! The OpenSSH client configuration (`~/.ssh/config`, or `--ssh-config FILE`), as far as bmfleet
 //! needs it: `Host` blocks with `HostName`, `User`, `Port`, `IdentityFile`, `ProxyJump`,
-//! `UserKnownHostsFile` and `StrictHostKeyChecking`. As with ssh, the first value found for a
+//! `UserKnownHostsFile`, `GlobalKnownHostsFile` (both lists of files) and
+//! `StrictHostKeyChecking`. As with ssh, the first value found for a
 //! keyword wins, blocks are matched against the name the inventory gives (`Host` patterns with
 //! `*`, `?` and `!`), and `%h`, `%p`, `%r`, `%%` and `~` are expanded in paths. Values the
 //! inventory sets itself always take precedence (see `inventory/load.rs`).
 //!
-//! `Match` blocks are not evaluated: their options are skipped, and so are unknown keywords.
+//! `Include` is read as OpenSSH does: several files or globs (`*`, `?` in the file name),
+//! relative to `~/.ssh`, in sorted order, conditional when inside a `Host`/`Match` block.
+//! `Match` is evaluated with the criteria `all`, `host` (the name after `HostName`),
+//! `originalhost`, `user` and `localuser`, each may be negated with `!`; `Match exec` (which
+//! would run a command for every lookup) and other criteria are refused with a clear message
+//! rather than silently skipped. Unknown keywords are skipped.
 
 use std::path::{Path, PathBuf};
 
@@ -17,11 +23,22 @@ pub struct SshConfig {
 
 #[derive(Debug, Clone)]
 struct Block {
-    /// `None`: the options before the first `Host` line (they apply to every host).
-    patterns: Option<Vec<String>>,
+    /// Every condition must hold (an `Include` inside a block adds its block's conditions).
+    conditions: Vec<Condition>,
+    /// Options with their line, and the file when it is not the main one.
     options: Vec<(String, String, usize)>,
 }
 
+#[derive(Debug, Clone)]
+enum Condition {
+    /// `Host` patterns.
+    Host(Vec<String>),
+    /// `Match` criteria: (negated, criterion, patterns); `all` has no patterns.
+    Match(Vec<(bool, String, Vec<String>)>),
+}
+
+/// The deepest `Include` chain followed (OpenSSH's limit is 16).
+const MAX_INCLUDE_DEPTH: usize = 16;
 /// A value and the line it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
@@ -37,46 +54,24 @@ pub struct HostSettings {
     pub port: Option<Setting>,
     pub identity_file: Option<Setting>,
     pub proxy_jump: Option<Setting>,
+    /// `UserKnownHostsFile`: one or more files, space-separated.
     pub known_hosts: Option<Setting>,
+    /// `GlobalKnownHostsFile`: one or more files, space-separated.
+    pub global_known_hosts: Option<Setting>,
     pub strict_host_key_checking: Option<Setting>,
 }
 
 impl SshConfig {
     pub fn load(path: &Path) -> std::io::Result<SshConfig> {
-        Ok(SshConfig::parse(path, &std::fs::read_to_string(path)?))
+        let mut blocks = vec![Block { conditions: Vec::new(), options: Vec::new() }];
+        read_into(path, &std::fs::read_to_string(path)?, &[], &mut blocks, 0)?;
+        Ok(SshConfig { path: path.to_path_buf(), blocks })
     }
 
+    /// Parse one file's text (`Include` lines are followed; errors of `Match` are dropped).
     pub fn parse(path: &Path, text: &str) -> SshConfig {
-        let mut blocks = vec![Block { patterns: None, options: Vec::new() }];
-        let mut in_match = false;
-        for (i, raw) in text.lines().enumerate() {
-            let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            // `Keyword value`, `Keyword=value` or `Keyword = value`.
-            let (key, value) = match line.find(|c: char| c.is_whitespace() || c == '=') {
-                Some(at) => (
-                    &line[..at],
-                    line[at..].trim_start_matches(|c: char| c.is_whitespace() || c == '=').trim(),
-                ),
-                None => (line, ""),
-            };
-            let key = key.to_ascii_lowercase();
-            let value = value.trim_matches('"').to_string();
-            match key.as_str() {
-                "host" => {
-                    in_match = false;
-                    blocks.push(Block {
-                        patterns: Some(value.split_whitespace().map(String::from).collect()),
-                        options: Vec::new(),
-                    });
-                }
-                "match" => in_match = true,
-                _ if !in_match => blocks.last_mut().expect("never empty").options.push((key, value, i + 1)),
-                _ => {}
-            }
-        }
+        let mut blocks = vec![Block { conditions: Vec::new(), options: Vec::new() }];
+        let _ = read_into(path, text, &[], &mut blocks, 0);
         SshConfig { path: path.to_path_buf(), blocks }
     }
 
@@ -84,9 +79,27 @@ impl SshConfig {
     pub fn lookup(&self, host: &str, user_hint: Option<&str>, port_hint: Option<u16>) -> HostSettings {
         let mut found = HostSettings::default();
         for block in &self.blocks {
-            if let Some(patterns) = &block.patterns
-                && !matches(patterns, host)
-            {
+            let applies = block.conditions.iter().all(|c| match c {
+                Condition::Host(patterns) => matches(patterns, host),
+                Condition::Match(criteria) => criteria.iter().all(|(negated, criterion, patterns)| {
+                    let hostname =
+                        found.hostname.as_ref().map_or(host.to_string(), |h| h.value.replace("%h", host));
+                    let user = user_hint
+                        .map(String::from)
+                        .or_else(|| found.user.as_ref().map(|u| u.value.clone()))
+                        .unwrap_or_else(|| "root".into());
+                    let hit = match criterion.as_str() {
+                        "all" => true,
+                        "host" => list_matches(&patterns[0], &hostname),
+                        "originalhost" => list_matches(&patterns[0], host),
+                        "user" => list_matches(&patterns[0], &user),
+                        "localuser" => list_matches(&patterns[0], &local_user()),
+                        _ => false,
+                    };
+                    hit != *negated
+                }),
+            });
+            if !applies {
                 continue;
             }
             for (key, value, line) in &block.options {
@@ -97,6 +110,7 @@ impl SshConfig {
                     "identityfile" => &mut found.identity_file,
                     "proxyjump" => &mut found.proxy_jump,
                     "userknownhostsfile" => &mut found.known_hosts,
+                    "globalknownhostsfile" => &mut found.global_known_hosts,
                     "stricthostkeychecking" => &mut found.strict_host_key_checking,
                     _ => continue,
                 };
@@ -117,8 +131,16 @@ impl SshConfig {
             .or(user_hint.map(String::from))
             .unwrap_or_else(|| "root".into());
         let port = found.port.as_ref().and_then(|p| p.value.parse().ok()).or(port_hint).unwrap_or(22u16);
-        for s in [&mut found.identity_file, &mut found.known_hosts].into_iter().flatten() {
+        if let Some(s) = &mut found.identity_file {
             s.value = expand(&s.value, &hostname, port, &user);
+        }
+        for s in [&mut found.known_hosts, &mut found.global_known_hosts].into_iter().flatten() {
+            s.value = s
+                .value
+                .split_whitespace()
+                .map(|f| expand(f, &hostname, port, &user))
+                .collect::<Vec<_>>()
+                .join(" ");
         }
         found
     }
@@ -166,6 +188,151 @@ fn matches(patterns: &[String], host: &str) -> bool {
         }
     }
     hit
+}
+
+/// Read one file into `blocks`, with the conditions of the block holding its `Include`.
+fn read_into(
+    path: &Path,
+    text: &str,
+    outer: &[Condition],
+    blocks: &mut Vec<Block>,
+    depth: usize,
+) -> std::io::Result<()> {
+    let bad =
+        |line: usize, message: String| std::io::Error::other(format!("{}:{line}: {message}", path.display()));
+    let current = |blocks: &[Block]| blocks.last().map(|b| b.conditions.clone()).unwrap_or_default();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        // `Keyword value`, `Keyword=value` or `Keyword = value`.
+        let (key, value) = match line.find(|c: char| c.is_whitespace() || c == '=') {
+            Some(at) => {
+                (&line[..at], line[at..].trim_start_matches(|c: char| c.is_whitespace() || c == '=').trim())
+            }
+            None => (line, ""),
+        };
+        let key = key.to_ascii_lowercase();
+        let value = value.trim_matches('"').to_string();
+        match key.as_str() {
+            "host" => {
+                let mut conditions = outer.to_vec();
+                conditions.push(Condition::Host(value.split_whitespace().map(String::from).collect()));
+                blocks.push(Block { conditions, options: Vec::new() });
+            }
+            "match" => {
+                let mut conditions = outer.to_vec();
+                conditions.push(Condition::Match(parse_match(&value).map_err(|m| bad(i + 1, m))?));
+                blocks.push(Block { conditions, options: Vec::new() });
+            }
+            "include" => {
+                if depth >= MAX_INCLUDE_DEPTH {
+                    return Err(bad(i + 1, "Include nested too deeply".into()));
+                }
+                let enclosing = current(blocks);
+                let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+                for file in include_files(&value, &home) {
+                    let Ok(text) = std::fs::read_to_string(&file) else { continue };
+                    blocks.push(Block { conditions: enclosing.clone(), options: Vec::new() });
+                    read_into(&file, &text, &enclosing, blocks, depth + 1)?;
+                }
+                // What follows the Include is still under the enclosing block.
+                blocks.push(Block { conditions: enclosing, options: Vec::new() });
+            }
+            _ => blocks.last_mut().expect("never empty").options.push((key, value, i + 1)),
+        }
+    }
+    Ok(())
+}
+
+/// `Match` criteria; `exec` and the criteria bmfleet does not evaluate are errors.
+fn parse_match(value: &str) -> Result<Vec<(bool, String, Vec<String>)>, String> {
+    let mut words = value.split_whitespace();
+    let mut criteria = Vec::new();
+    while let Some(word) = words.next() {
+        let (negated, name) = match word.strip_prefix('!') {
+            Some(rest) => (true, rest.to_ascii_lowercase()),
+            None => (false, word.to_ascii_lowercase()),
+        };
+        match name.as_str() {
+            "all" => criteria.push((negated, name, Vec::new())),
+            "host" | "originalhost" | "user" | "localuser" => {
+                let Some(patterns) = words.next() else {
+                    return Err(format!("`Match {name}` needs a pattern list"));
+                };
+                criteria.push((negated, name, vec![patterns.to_string()]));
+            }
+            "exec" => {
+                return Err("`Match exec` is not supported: bmfleet does not run commands to read its ssh \
+                            configuration. Use `Match host`/`user`, or `Host` blocks, or pass --ssh-config \
+                            with a file without it"
+                    .into());
+            }
+            other => {
+                return Err(format!(
+                    "`Match {other}` is not supported (bmfleet evaluates all, host, originalhost, user, localuser)"
+                ));
+            }
+        }
+    }
+    Ok(criteria)
+}
+
+/// A comma-separated pattern list, as in `Match host a,b,!c`.
+fn list_matches(list: &str, name: &str) -> bool {
+    let patterns: Vec<String> = list.split(',').map(String::from).collect();
+    matches(&patterns, name)
+}
+
+fn local_user() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "root".into())
+}
+
+/// The files of an `Include` line: `~` expanded, relative to `~/.ssh`, globs in the file name
+/// expanded (sorted, as glob(3) returns them).
+fn include_files(value: &str, home: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for word in value.split_whitespace() {
+        let path = match word.strip_prefix("~/") {
+            Some(rest) => home.join(rest),
+            None if word.starts_with('/') => PathBuf::from(word),
+            None => home.join(".ssh").join(word),
+        };
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if !name.contains(['*', '?']) {
+            files.push(path);
+            continue;
+        }
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| {
+                let n = e.file_name().to_string_lossy().into_owned();
+                !n.starts_with('.') && glob_match(&name, &n)
+            })
+            .map(|e| e.path())
+            .collect();
+        found.sort();
+        files.extend(found);
+    }
+    files
+}
+
+/// glob(3) on a file name: case-sensitive, unlike host patterns.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    fn go(p: &[u8], n: &[u8]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
+            (Some(b'?'), Some(_)) => go(&p[1..], &n[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), name.as_bytes())
 }
 
 /// `[user@]host[:port]` of a jump host (as in `ProxyJump` and the inventory's `jump:`).
@@ -247,5 +414,62 @@ Host *
         assert_eq!(parse_jump("b:port"), None);
         assert_eq!(parse_jump("-oProxyCommand=x"), None);
         assert_eq!(parse_jump(""), None);
+    }
+
+    #[test]
+    fn includes_globs_and_conditional_inclusion() {
+        let dir = tempfile::tempdir().unwrap();
+        let ssh = dir.path().join(".ssh");
+        std::fs::create_dir_all(ssh.join("cfg.d")).unwrap();
+        std::fs::write(ssh.join("cfg.d/b.conf"), "Host tenant1-origin\n  HostName 10.1.0.1\n").unwrap();
+        std::fs::write(ssh.join("cfg.d/a.conf"), "Host tenant1-*\n  User tenant1\n").unwrap();
+        std::fs::write(ssh.join("cfg.d/skip.txt"), "Host *\n  User wrong\n").unwrap();
+        std::fs::write(ssh.join("only-acme"), "User acme-admin\n").unwrap();
+        assert_eq!(
+            include_files("cfg.d/*.conf", dir.path()),
+            vec![ssh.join("cfg.d/a.conf"), ssh.join("cfg.d/b.conf")]
+        );
+        let main = ssh.join("config");
+        std::fs::write(
+            &main,
+            format!(
+                "Include {}/cfg.d/*.conf\nHost *.acme\n  Include {}/only-acme\n  Port 2200\nHost *\n  User fallback\n",
+                ssh.display(),
+                ssh.display()
+            ),
+        )
+        .unwrap();
+        let cfg = SshConfig::load(&main).unwrap();
+        let s = cfg.lookup("tenant1-origin", None, None);
+        assert_eq!(s.hostname.unwrap().value, "10.1.0.1");
+        assert_eq!(s.user.unwrap().value, "tenant1");
+        let acme = cfg.lookup("bm.acme", None, None);
+        assert_eq!(acme.user.unwrap().value, "acme-admin");
+        assert_eq!(acme.port.unwrap().value, "2200", "the block goes on after its Include");
+        assert_eq!(cfg.lookup("other", None, None).user.unwrap().value, "fallback");
+        assert_eq!(cfg.lookup("other", None, None).port, None, "an Include inside a block is conditional");
+    }
+
+    #[test]
+    fn match_criteria_as_openssh_evaluates_them() {
+        let cfg = SshConfig::parse(
+            Path::new("cfg"),
+            "Host alias\n  HostName real.example\nMatch host real.example user ops\n  Port 2201\n\
+             Match originalhost alias !user root\n  IdentityFile /k/alias\nMatch host !*.example,other\n  Port 2202\n\
+             Match all\n  User fallback\n",
+        );
+        let s = cfg.lookup("alias", Some("ops"), None);
+        assert_eq!(s.port.unwrap().value, "2201", "host matches the HostName");
+        assert_eq!(s.identity_file.unwrap().value, "/k/alias");
+        let root = cfg.lookup("alias", Some("root"), None);
+        assert_eq!(root.port, None);
+        assert_eq!(root.identity_file, None);
+        assert_eq!(cfg.lookup("other", None, None).port.unwrap().value, "2202");
+        assert_eq!(cfg.lookup("x", None, None).user.unwrap().value, "fallback");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config");
+        std::fs::write(&file, "Host a\n  User b\nMatch exec \"test -e /x\"\n  User c\n").unwrap();
+        let err = SshConfig::load(&file).unwrap_err().to_string();
+        assert!(err.contains(":3:") && err.contains("`Match exec` is not supported"), "{err}");
     }
 }
