@@ -137,13 +137,8 @@ impl<'a> PairRun<'a> {
             StepStatus::Unreachable { message } => (PairStatus::Unreachable, message),
             other => (PairStatus::Failed, other.describe()),
         })?;
-        match super::lock::acquire(
-            conn.clone(),
-            owner,
-            self.shared.trust.options().keepalive,
-            self.cancel(),
-        )
-        .await
+        match super::lock::acquire(conn.clone(), owner, self.shared.trust.options().keepalive, self.cancel())
+            .await
         {
             Ok(lock) => {
                 *self.lock.lock().await = Some(lock);
