@@ -39,6 +39,8 @@ fn the_read_only_trust_lets_the_target_write_nothing() {
     fleet.set(&claim.pair(0).origin, "no-rrsync", "");
     let dir = scratch();
     let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    // trust requires preflight (it records the pair on both hosts).
+    Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run().code(0);
     let trust = Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run();
     trust.code(0);
     let canary = format!("/root/bmfleet-canary-ro-{}", std::process::id());
@@ -123,6 +125,7 @@ fn a_multi_line_target_key_is_refused_and_the_origin_keys_stay() {
         ),
     );
     let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run().code(0);
     let out = Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run();
     assert_ne!(out.code, 0, "a multi-line key is refused");
     let after = fleet.sh(&p.origin, "cat /root/.ssh/authorized_keys");

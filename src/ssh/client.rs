@@ -463,12 +463,25 @@ impl Connection {
     }
 
     /// Open an exec channel, waiting for a free slot under `MAX_CHANNELS`.
+    ///
+    /// sshd counts a session against `MaxSessions` until it has torn it down, a moment after we
+    /// saw its end: a burst of short steps can meet a refusal (`ConnectFailed`) with our own count
+    /// under the limit. Nothing ran on a refused channel, so it is tried again, a few times.
     pub async fn channel(
         &self,
     ) -> Result<(russh::Channel<russh::client::Msg>, OwnedSemaphorePermit), russh::Error> {
         let permit = self.channels.clone().acquire_owned().await.expect("semaphore never closed");
-        let channel = self.handle.channel_open_session().await?;
-        Ok((channel, permit))
+        let mut attempt = 0u64;
+        loop {
+            match self.handle.channel_open_session().await {
+                Ok(channel) => return Ok((channel, permit)),
+                Err(russh::Error::ChannelOpenFailure(_)) if attempt < 5 && !self.handle.is_closed() => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     pub fn is_closed(&self) -> bool {
