@@ -75,7 +75,7 @@ fn slow_cold_sync_setup(fleet: &Fleet, claim: &Claim, dir: &Path, state: &Path) 
         Bmfleet::new().arg(phase).inventory(&fast).arg("--state-dir").arg(state).run().code(0);
     }
     let slow = claim.pair(0);
-    fleet.sh(&slow.origin, "head -c 40M /dev/urandom >/var/spool/bm-filehosting/large-upload.bin");
+    fleet.sh(&slow.origin, "head -c 120M /dev/urandom >/var/spool/bm-filehosting/large-upload.bin");
     claim.inventory(fleet, dir, "vars: { cutover_mode: none }", |i| {
         if i == 0 { "vars: { rsync_bwlimit_kbps: 1000 }".into() } else { String::new() }
     })
@@ -92,13 +92,13 @@ fn a_cold_sync_stopped_by_until_puts_the_origin_back_in_service() {
 
     let started = Instant::now();
     let out = Bmfleet::new()
-        .args(["migrate", "--yes", "--until", "+12s", "--state-dir"])
+        .args(["migrate", "--yes", "--until", "+45s", "--state-dir"])
         .arg(&state)
         .inventory(&inv)
         .run();
     out.code(6);
     assert!(
-        started.elapsed() < Duration::from_secs(40),
+        started.elapsed() < Duration::from_secs(90),
         "stopped at the deadline, not at the end of the rsync"
     );
     let summary = out.summary();

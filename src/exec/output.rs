@@ -258,12 +258,15 @@ impl Collector {
         if carriage_return && text.trim().is_empty() {
             return None;
         }
-        if stream == Stream::Stdout {
+        // A note to the operator is not the step's data: it never becomes part of a register
+        // (a guard's warning in front of a key would make the key unusable).
+        let note = stream == Stream::Stdout && text.starts_with(MANUAL_PREFIX);
+        if stream == Stream::Stdout && !note {
             self.register.push(text.as_bytes());
             self.register.push(b"\n");
         }
         let text = strip_controls(&text).into_owned();
-        if stream == Stream::Stdout
+        if note
             && let Some(note) = text.strip_prefix(MANUAL_PREFIX)
             && self.manual.len() < MANUAL_CAP
         {
@@ -351,7 +354,9 @@ mod tests {
     fn collects_manual_notes() {
         let mut c = Collector::new(false);
         c.feed(Stream::Stdout, b"BMFLEET-MANUAL: save My networks\n");
+        c.feed(Stream::Stdout, b"ssh-ed25519 AAAA key\n");
         assert_eq!(c.manual, ["save My networks"]);
+        assert_eq!(c.stdout(), "ssh-ed25519 AAAA key", "a note is not part of the register");
     }
 
     /// 200 MB without a newline, then a short line: the collector keeps a few kilobytes and
