@@ -287,6 +287,8 @@ fn the_pair_lock_is_root_only_and_losing_it_stops_the_pair() {
     fleet.populate(&p.origin);
     let inv = claim.inventory(&fleet, dir.path(), "vars: { rsync_bwlimit_kbps: 500 }", |_| String::new());
     let target = &p.target;
+    // trust requires preflight (it records the pair on both hosts; it takes no lock).
+    Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run().code(0);
 
     // A directory a local user prepared: refused.
     fleet.sh(target, "rm -rf /run/bmfleet; mkdir -m 1777 /run/bmfleet");

@@ -83,3 +83,51 @@ fn restore_keeps_settings_and_the_old_database_and_refuses_foreign_dumps() {
     assert_eq!(settings, "UTF8|TimeZone=GMT");
     assert_eq!(fleet.sh(&p.target, "cd /; runuser -u postgres -- psql -X -At -d bj -c \"SELECT value FROM t_systemconf WHERE key = 'regex'\""), "^\\d+\\.x$");
 }
+
+/// A role holding only the cold sync's database-password step.
+fn password_role(dir: &std::path::Path) -> std::path::PathBuf {
+    let role = dir.join("password-role");
+    std::fs::create_dir_all(&role).unwrap();
+    std::os::unix::fs::symlink(common::repo().join("roles/bluemind/templates"), role.join("templates"))
+        .unwrap();
+    std::fs::write(
+        role.join("role.yml"),
+        "name: password-only\ndefaults:\n  databases: [bj]\n  bm_ini: /etc/bm/bm.ini\n  host_state_override: false\n\
+         phases:\n  - name: password\n    steps:\n      - name: database password\n        on: target\n        template: templates/cold-sync/db-password.sh\n",
+    )
+    .unwrap();
+    role
+}
+
+/// The database password set at cold sync never lands in PostgreSQL's log, even on a server
+/// that logs every statement (log_statement = all): its session turns statement logging off.
+#[test]
+fn the_database_password_never_lands_in_the_postgresql_log() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let dir = scratch();
+    let role = password_role(dir.path());
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    Bmfleet::new().arg("preflight").inventory(&inv).run().code(0);
+    let log = "/var/log/postgresql/postgresql-15-main.log";
+    fleet.sh(
+        &p.target,
+        "cd /; runuser -u postgres -- psql -X -q -d postgres -c \"ALTER SYSTEM SET log_statement = 'all'\" -c 'SELECT pg_reload_conf()' >/dev/null",
+    );
+    // A password of its own, that nothing else prints.
+    let password = format!("Never-Logged-{}", std::process::id());
+    fleet.sh(&p.target, &format!("sed -i 's/^password *=.*/password={password}/' /etc/bm/bm.ini"));
+    let out = Bmfleet::new().arg("run").arg(&role).arg("password").inventory(&inv).run();
+    let logged = fleet.sh(&p.target, &format!("grep -c -- {password} {log} || true"));
+    fleet.sh(
+        &p.target,
+        "cd /; runuser -u postgres -- psql -X -q -d postgres -c 'ALTER SYSTEM RESET log_statement' -c 'SELECT pg_reload_conf()' >/dev/null",
+    );
+    out.code(0);
+    assert!(
+        fleet.sh(&p.target, &format!("grep -c 'statement: SELECT pg_reload_conf' {log} || true")) != "0",
+        "the server did log statements"
+    );
+    assert_eq!(logged, "0", "the password is in PostgreSQL's log");
+}
