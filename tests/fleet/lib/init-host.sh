@@ -205,7 +205,7 @@ if [[ $KIND == light ]]; then
   /usr/sbin/sshd -f "$CACHE/sshd_config" -h "$HD/ssh_host_ed25519_key" -E /run/sshd.log
 else
   mount_full
-  bash "$LIB/profile.sh" "$HD"
+  bash "$FLEET_DIR/bin/fleet-profile.sh" "$HD" # the checkout is not visible inside the host
   /usr/sbin/sshd -E /run/sshd.log
   phase "sshd started"
   start_pg
