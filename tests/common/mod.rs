@@ -283,6 +283,17 @@ impl Fleet {
             if pairs.len() == n {
                 let names: Vec<&str> = pairs.iter().map(|p| p.name.as_str()).collect();
                 self.reset(&names);
+                // A package set left changed by an earlier test (bm-version, no-package knobs) was
+                // once seen after a reset: reset again until every host is as installed.
+                for _ in 0..3 {
+                    if pairs.iter().all(|p| {
+                        self.packages_as_installed(&p.origin) && self.packages_as_installed(&p.target)
+                    }) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_secs(1));
+                    self.reset(&names);
+                }
                 for p in &pairs {
                     self.loopback_bm_ini(&p.origin);
                     self.loopback_bm_ini(&p.target);
@@ -316,6 +327,14 @@ impl Fleet {
     /// rightly refuses to start a target on an address it does not own unless it took that
     /// address first (`cutover_mode: ip`). Claimed pairs name loopback, so that tests of either
     /// mode migrate; the refusal itself is tested by setting `host` back (fleet_safety.rs).
+    /// Is the host's dpkg status the one it was installed with?
+    fn packages_as_installed(&self, host: &str) -> bool {
+        let hd = self.dir.join("hosts").join(host);
+        let now = std::fs::read(hd.join("dpkg/status"));
+        let fresh = std::fs::read(hd.join("fresh/dpkg-status"));
+        matches!((now, fresh), (Ok(a), Ok(b)) if a == b)
+    }
+
     pub fn loopback_bm_ini(&self, host: &str) {
         self.sh(
             host,
