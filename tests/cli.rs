@@ -407,3 +407,30 @@ fn schedules_refuse_attended_phases_and_keep_the_options() {
     }
     assert!(line.stdout.contains(&std::fs::canonicalize(&cfg).unwrap().display().to_string()));
 }
+
+/// The role says what its variables may hold (`vars:` in role.yml): a spool that is not a plain
+/// absolute directory, or a cut-over value with a newline (an `up <command>` in an ifupdown
+/// stanza), is refused at plan time, at the inventory's line and column, before any connection.
+#[test]
+fn values_the_role_refuses_stop_the_run_at_their_line_and_column() {
+    let dir = scratch();
+    let inv = dir.path().join("inv.yml");
+    std::fs::write(
+        &inv,
+        "pairs:\n  - name: a\n    origin: { host: 192.0.2.1 }\n    target: { host: 192.0.2.2 }\n    vars:\n      spools:\n        - /var/spool/cyrus/\n        - \"/var/spool/x y/\"\n        - /var/../etc/\n      cutover_interface: \"eth0\\nup touch /tmp/canary\"\n      cutover_prefix: 129\n",
+    )
+    .unwrap();
+    let out = Bmfleet::new().arg("hot-sync").inventory(&inv).run();
+    out.code(2);
+    for expected in [
+        "inv.yml:8:11: `spools` item 2: `/var/spool/x y/` holds whitespace",
+        "inv.yml:9:11: `spools` item 3: `/var/../etc/` holds an empty or `..` segment",
+        "inv.yml:10:26: `cutover_interface`: `eth0\\nup touch /tmp/canary` holds a control character",
+        "inv.yml:11:23: `cutover_prefix`: 129 is out of range (0..128)",
+    ] {
+        assert!(out.stderr.contains(expected), "{expected}\n{}", out.stderr);
+    }
+    assert!(!out.dir.join("runs").exists(), "nothing ran");
+    let out = Bmfleet::new().arg("plan").inventory(&inv).run();
+    out.code(2);
+}

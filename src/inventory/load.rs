@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use serde_saphyr::Spanned;
 
 use super::endpoint::{Layer, Resolver};
+use super::located::ValueSpan;
 use super::schema::{RawEndpoint, RawInventory, RawVars};
-use super::{Endpoint, Group, Inventory, Pair, Vars};
+use super::{Endpoint, Group, Inventory, Pair, VarSource, VarSpans, Vars};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::error::{Error, Result};
 use crate::ssh::config::SshConfig;
@@ -47,7 +48,7 @@ pub fn parse(path: &Path, source: &str) -> Result<Inventory> {
 pub fn parse_with(path: &Path, source: &str, ssh_config: Option<&SshConfig>) -> Result<Inventory> {
     let raw: RawInventory =
         serde_saphyr::from_str(source).map_err(|e| Error::input(Diagnostic::from_yaml(path, source, &e)))?;
-    let mut checker = Checker { path, source, ssh_config, errors: Vec::new() };
+    let mut checker = Checker { path, source, ssh_config, errors: Vec::new(), spans: VarSpans::new() };
     let inventory = checker.inventory(raw);
     if checker.errors.is_empty() { Ok(inventory) } else { Err(Error::BadInput(Diagnostics(checker.errors))) }
 }
@@ -57,6 +58,7 @@ struct Checker<'a> {
     source: &'a str,
     ssh_config: Option<&'a SshConfig>,
     errors: Vec<Diagnostic>,
+    spans: VarSpans,
 }
 
 impl Checker<'_> {
@@ -86,7 +88,7 @@ impl Checker<'_> {
             }
             None => RawEndpoint::default(),
         };
-        let vars = self.vars(&raw.vars);
+        let vars = self.vars(&raw.vars, VarSource::Inventory, "");
 
         let mut groups: Vec<Group> = Vec::new();
         let mut group_connections: HashMap<String, RawEndpoint> = HashMap::new();
@@ -105,7 +107,7 @@ impl Checker<'_> {
             groups.push(Group {
                 name: name.value.clone(),
                 description: group.description.clone(),
-                vars: self.vars(&group.vars),
+                vars: self.vars(&group.vars, VarSource::Group(name.value.clone()), ""),
             });
         }
         groups.sort_by(|a, b| a.name.cmp(&b.name));
@@ -180,7 +182,7 @@ impl Checker<'_> {
                 groups: p.groups.iter().map(|g| g.value.clone()).collect(),
                 origin,
                 target,
-                vars: self.vars(&p.vars),
+                vars: self.vars(&p.vars, VarSource::Pair, name),
                 location: self.at(&raw_pair.referenced),
             });
         }
@@ -191,7 +193,8 @@ impl Checker<'_> {
                     .help("add at least one entry under `pairs:` with a name, an origin and a target"),
             );
         }
-        Inventory { path: self.path.to_path_buf(), vars, groups, pairs }
+        let spans = std::mem::take(&mut self.spans);
+        Inventory { path: self.path.to_path_buf(), vars, groups, pairs, spans }
     }
 
     /// A host (address:port, after ssh config) belongs to one pair, as one role: two pairs
@@ -267,7 +270,8 @@ impl Checker<'_> {
         if path.is_absolute() { path } else { self.path.parent().unwrap_or(Path::new(".")).join(path) }
     }
 
-    fn vars(&mut self, raw: &RawVars) -> Vars {
+    /// One layer's variables; `owner` names the pair of a pair's (see `Inventory::value_span`).
+    fn vars(&mut self, raw: &RawVars, source: VarSource, owner: &str) -> Vars {
         let mut vars = BTreeMap::new();
         for (name, value) in raw {
             if !is_identifier(&name.value) {
@@ -289,7 +293,9 @@ impl Checker<'_> {
                     Some("choose another name".into()),
                 );
             }
-            vars.insert(name.value.clone(), value.clone());
+            let key = (source.clone(), owner.to_string(), name.value.clone());
+            self.spans.insert(key, ValueSpan::of(self.path, value));
+            vars.insert(name.value.clone(), value.value.value.clone());
         }
         vars
     }

@@ -6,6 +6,7 @@
 
 mod endpoint;
 mod load;
+pub mod located;
 mod schema;
 mod vars;
 
@@ -26,7 +27,13 @@ pub struct Inventory {
     pub groups: Vec<Group>,
     /// Pairs in the order the file lists them.
     pub pairs: Vec<Pair>,
+    /// Where each variable's value was written (see [`Inventory::value_span`]).
+    pub spans: VarSpans,
 }
+
+/// Where each variable's value was written, by layer (`VarSource` plus the group or pair name)
+/// and variable name.
+pub type VarSpans = std::collections::BTreeMap<(VarSource, String, String), located::ValueSpan>;
 
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -161,6 +168,16 @@ impl Inventory {
 
     pub fn group(&self, name: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.name == name)
+    }
+
+    /// Where the value of `name` that `pair` gets from `source` was written (role defaults are
+    /// located by the role, see `role/vars.rs`).
+    pub fn value_span(&self, pair: &Pair, source: &VarSource, name: &str) -> Option<&located::ValueSpan> {
+        let owner = match source {
+            VarSource::Pair => pair.name.clone(),
+            _ => String::new(),
+        };
+        self.spans.get(&(source.clone(), owner, name.to_string()))
     }
 
     /// Waves in ascending order.

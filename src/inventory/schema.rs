@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-/// Variables as written: names keep their location so that a bad name can be pointed at.
-pub type RawVars = HashMap<Spanned<String>, serde_json::Value>;
+/// Variables as written: names keep their location so that a bad name can be pointed at, values
+/// theirs (and their list items') so that a value the role refuses can be.
+pub type RawVars = HashMap<Spanned<String>, Spanned<super::located::Located>>;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -9,7 +9,7 @@ use super::{Inventory, Pair};
 
 pub type Vars = BTreeMap<String, serde_json::Value>;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(tag = "kind", content = "name", rename_all = "lowercase")]
 pub enum VarSource {
     Role,

@@ -227,6 +227,10 @@ fn plan_pair(
     check_mode: bool,
 ) -> std::result::Result<PairPlan, Vec<Diagnostic>> {
     let vars = merged_vars(inventory, pair, &role.defaults);
+    let refused = crate::role::vars::check_pair(&role.var_specs, inventory, pair, &vars);
+    if !refused.is_empty() {
+        return Err(refused);
+    }
     let mut masker = Masker::default();
     let mut context = Context::new();
     for (name, (value, _)) in &vars {

@@ -11,10 +11,12 @@ use serde_saphyr::Spanned;
 use super::files::RoleFiles;
 use super::render::{Origin, Renderer, quoting_errors};
 use super::schema::{Count, RawRole, RawStep, Where};
+use super::vars::VarSpecs;
 use super::{Assert, DEFAULT_TIMEOUT, Expr, Phase, Role, Step};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::error::{Error, Result};
 use crate::inventory::Vars;
+use crate::inventory::located::ValueSpan;
 
 /// Load the role in `dir` (which holds `role.yml`).
 pub fn load(dir: &Path) -> Result<Role> {
@@ -104,8 +106,9 @@ impl Loader<'_> {
             if !crate::inventory::is_identifier(&k.value) {
                 self.error_at(&k.referenced, format!("`{}` is not a valid variable name", k.value), None);
             }
-            defaults.insert(k.value.clone(), v.clone());
+            defaults.insert(k.value.clone(), v.value.value.clone());
         }
+        let var_specs = self.var_specs(&raw);
         self.templates_dir();
         let role_timeout = raw.timeout.as_ref().map(|t| self.duration(t)).unwrap_or(DEFAULT_TIMEOUT);
 
@@ -202,9 +205,36 @@ impl Loader<'_> {
             description: raw.description,
             secrets: raw.secrets,
             defaults,
+            var_specs,
             phases,
             renderer: std::mem::take(&mut self.renderer),
         }
+    }
+
+    /// The role's `vars:` specs, compiled, and its own defaults checked against them.
+    fn var_specs(&mut self, raw: &RawRole) -> VarSpecs {
+        let mut specs = VarSpecs::new();
+        for (name, spec) in &raw.vars {
+            let mut compiled = spec.value.clone();
+            if let Err(why) = compiled.compile() {
+                self.error_at(&spec.referenced, format!("variable `{}`: {why}", name.value), None);
+                continue;
+            }
+            if let Some((_, default)) = raw.defaults.iter().find(|(k, _)| k.value == name.value) {
+                let span = ValueSpan::of(self.path, default);
+                let at = |i: Option<usize>| i.map_or(&span.at, |i| span.item(i)).clone();
+                for (location, message) in compiled.check(&name.value, &default.value.value, &at) {
+                    let help = compiled.help.clone();
+                    let mut diag = Diagnostic::new(message).at(location, Some(&self.source));
+                    if let Some(help) = help {
+                        diag = diag.help(help);
+                    }
+                    self.errors.push(diag);
+                }
+            }
+            specs.insert(name.value.clone(), compiled);
+        }
+        specs
     }
 
     fn step(&mut self, phase: &str, s: &RawStep, location: Location, role_timeout: Duration) -> Option<Step> {

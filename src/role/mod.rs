@@ -9,6 +9,7 @@ mod load;
 pub mod quote;
 mod render;
 mod schema;
+pub mod vars;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -40,6 +41,8 @@ pub struct Role {
     /// Extra variable names to mask (besides the `*password`, `*token`, `*secret`, `*key` ones).
     pub secrets: Vec<String>,
     pub defaults: Vars,
+    /// What the role accepts in its variables (`role.yml`'s `vars:`), checked at plan time.
+    pub var_specs: vars::VarSpecs,
     pub phases: Vec<Phase>,
     pub(crate) renderer: Renderer,
 }
@@ -154,6 +157,7 @@ impl Role {
             description: None,
             secrets: Vec::new(),
             defaults: Vars::new(),
+            var_specs: vars::VarSpecs::new(),
             phases: vec![Phase {
                 name: phase.to_string(),
                 description: None,

@@ -19,7 +19,10 @@ pub struct RawRole {
     #[serde(default)]
     pub timeout: Option<Spanned<String>>,
     #[serde(default)]
-    pub defaults: HashMap<Spanned<String>, serde_json::Value>,
+    pub defaults: HashMap<Spanned<String>, Spanned<crate::inventory::located::Located>>,
+    /// What the role accepts in its variables, checked before anything connects (`vars.rs`).
+    #[serde(default)]
+    pub vars: HashMap<Spanned<String>, Spanned<super::vars::VarSpec>>,
     pub phases: Vec<Spanned<RawPhase>>,
 }
 
