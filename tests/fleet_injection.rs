@@ -132,3 +132,33 @@ fn a_multi_line_target_key_is_refused_and_the_origin_keys_stay() {
     assert!(!after.contains("attacker"), "the attacker's key reached the origin:\n{after}");
     assert_eq!(after, before, "the origin's other keys stay as they were");
 }
+
+/// `cutover_prefix`, `cutover_interface` and `cutover_address` become an ifupdown stanza (or
+/// netplan YAML): a newline would add `up <command>`, run as root at the next `ifup`. The role
+/// declares what each may hold (role.yml `vars:`), so the run stops at plan time, exit 2, at the
+/// inventory's line, before any host is touched; take-address.sh checks them again on the target.
+#[test]
+fn newlines_in_cutover_values_are_refused_before_any_host_is_touched() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let canary = format!("/root/bmfleet-canary-cutover-{}", std::process::id());
+    for (var, value) in [
+        ("cutover_interface", format!("eth0\nup touch {canary}-iface")),
+        ("cutover_prefix", format!("24\nup touch {canary}-prefix")),
+        ("cutover_address", format!("{}\nup touch {canary}-address", p.origin_addr)),
+        ("cutover_interface", format!("eth0;touch${{IFS}}{canary}-semi")),
+    ] {
+        let dir = scratch();
+        let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: ifupdown }", |_| {
+            format!("vars: {{ {var}: {} }}", serde_json::to_string(&value).unwrap())
+        });
+        let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
+        out.code(2);
+        assert!(out.stderr.contains(&format!("`{var}`")) && out.stderr.contains("inv"), "{}", out.stderr);
+        assert!(!dir.path().join("runs").exists(), "nothing ran");
+        no_canary(&fleet, &[&p.origin, &p.target], &canary);
+        let state = fleet.exec(&p.target, "ls /var/lib/bmfleet/state 2>/dev/null");
+        assert!(state.stdout.is_empty(), "no host was touched");
+    }
+}
