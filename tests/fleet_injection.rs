@@ -162,3 +162,30 @@ fn newlines_in_cutover_values_are_refused_before_any_host_is_touched() {
         assert!(state.stdout.is_empty(), "no host was touched");
     }
 }
+
+/// A migration key authorized by an older bmfleet (no key recorded) is not removed by its comment
+/// with a success: that bmfleet could have added other lines (issue #13, item 6), so the
+/// revocation fails, says which line, and leaves the file for the operator to check.
+#[test]
+fn a_key_no_trust_record_names_is_not_revoked_by_its_comment() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let dir = scratch();
+    let old = format!(
+        "restrict,command=\"rsync --server --sender -logDtpre.iLsfxC . /\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx bmfleet-migration:{}",
+        p.name
+    );
+    fleet.exec(&p.origin, &format!("echo '{old}' >>/root/.ssh/authorized_keys"));
+    let before = fleet.sh(&p.origin, "cat /root/.ssh/authorized_keys");
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    let out = Bmfleet::new().args(["trust", "--revoke"]).inventory(&inv).in_dir(dir.path()).run();
+    out.code(3);
+    assert_eq!(out.summary()["pairs"][0]["failed_step"], "revoke-trust/revoke on origin", "{}", out.stdout);
+    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    assert!(log.contains("that no trust record names"), "{log}");
+    assert_eq!(fleet.sh(&p.origin, "cat /root/.ssh/authorized_keys"), before, "nothing removed");
+    // Once the operator removed it, the revocation has nothing left to do.
+    fleet.exec(&p.origin, "sed -i '/bmfleet-migration:/d' /root/.ssh/authorized_keys");
+    Bmfleet::new().args(["trust", "--revoke"]).inventory(&inv).in_dir(dir.path()).run().code(0);
+}

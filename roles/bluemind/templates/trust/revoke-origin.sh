@@ -1,7 +1,8 @@
 {#- Remove this pair's migration key from the origin, keep all others. The key is the exact one
     authorize.sh recorded (type and base64, root-only, under /var/lib/bmfleet/trust): a line of
     authorized_keys goes only if it holds that key, whatever its options or comment. A record
-    that matches no line fails (someone changed the file: look at it). -#}
+    that matches no line fails (someone changed the file: look at it); so does a line marked with
+    this pair's comment that no record names. -#}
 {% include "templates/lib/pull-user.sh" %}
 home=$(getent passwd "$bmfleet_pull_user" | cut -d: -f6)
 keys="$home/.ssh/authorized_keys"
@@ -9,16 +10,15 @@ marker={{ trust_comment ~ ":" ~ pair.name }}
 case "$marker" in *[!A-Za-z0-9._:@-]* | '') echo "trust_comment must be letters, digits and . _ : @ -" >&2; exit 2 ;; esac
 record=/var/lib/bmfleet/trust/$marker.key
 if [ ! -f "$record" ]; then
-  # No trust recorded (never trusted, already revoked, or authorized by an older bmfleet): the
-  # lines marked with this pair's comment, if any, go.
-  [ -f "$keys" ] && awk -v m="$marker" '$NF == m {found = 1} END {exit !found}' "$keys" || { echo "nothing to revoke"; exit 0; }
-  tmp=$(mktemp "$home/.ssh/.authorized_keys.XXXXXX")
-  awk -v m="$marker" '$NF != m' "$keys" >"$tmp"
-  chown --reference="$keys" -- "$tmp" 2>/dev/null || true
-  chmod 600 -- "$tmp"
-  mv -f -- "$tmp" "$keys"
-  echo "revoked $marker (no recorded key: by its comment)"
-  exit 0
+  # No trust recorded: never trusted, or already revoked (no line marked with this pair's comment:
+  # nothing to do), or authorized by an older bmfleet, which recorded no key. Those lines are not
+  # removed by their comment: an older bmfleet could install more than its own key (a target key
+  # with a newline added an unrestricted line under another comment), so "revoked" would be a
+  # promise this script cannot check. The operator looks at the file and removes them.
+  lines=$([ -f "$keys" ] && awk -v m="$marker" '$NF == m {printf "%s%d", sep, NR; sep = ","}' "$keys")
+  [ -n "$lines" ] || { echo "nothing to revoke"; exit 0; }
+  echo "$keys holds a migration key of this pair (line $lines, comment $marker) that no trust record names (authorized by an older bmfleet?): nothing was removed. Check every line of that file (an older bmfleet could add keys under other comments), remove the migration key by hand, then run the revocation again" >&2
+  exit 1
 fi
 read -r key_type key_blob rest <"$record"
 if [ "$key_type" != ssh-ed25519 ] || [ -z "$key_blob" ] || [ -n "$rest" ]; then
