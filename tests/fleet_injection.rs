@@ -189,3 +189,40 @@ fn a_key_no_trust_record_names_is_not_revoked_by_its_comment() {
     fleet.exec(&p.origin, "sed -i '/bmfleet-migration:/d' /root/.ssh/authorized_keys");
     Bmfleet::new().args(["trust", "--revoke"]).inventory(&inv).in_dir(dir.path()).run().code(0);
 }
+
+/// A pair's journal that is not UTF-8 (or cannot be read) is never taken for an empty history
+/// and overwritten: that pair is refused with a message naming the file, a timestamped copy is
+/// kept aside, and the other pairs run.
+#[test]
+fn an_unreadable_journal_blocks_its_pair_only_and_is_kept_aside() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(2);
+    let (bad, good) = (claim.pair(0), claim.pair(1));
+    let dir = scratch();
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    let pairs = dir.path().join(".bmfleet/inventory/pairs");
+    std::fs::create_dir_all(&pairs).unwrap();
+    let journal = pairs.join(format!("{}.json", bad.name));
+    let history = b"{\"pair\": \"x\", \"phases\": {\"preflight\": \xff\xfe}}".to_vec();
+    std::fs::write(&journal, &history).unwrap();
+    let out = Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run();
+    assert_eq!(out.pair_status(&good.name), "ok", "{}", out.stdout);
+    assert_ne!(out.pair_status(&bad.name), "ok", "{}", out.stdout);
+    assert_ne!(out.code, 0);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        said.contains("cannot be read: not UTF-8") && said.contains(&journal.display().to_string()),
+        "{said}"
+    );
+    assert_eq!(std::fs::read(&journal).unwrap(), history, "the journal is not overwritten");
+    let asides: Vec<_> = std::fs::read_dir(&pairs)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&format!("{}.json.unreadable-", bad.name)))
+        .collect();
+    assert_eq!(asides.len(), 1, "one copy aside");
+    assert_eq!(std::fs::read(asides[0].path()).unwrap(), history);
+    // Nothing ran on the refused pair's hosts: no host state was recorded there.
+    assert!(fleet.exec(&bad.target, "ls /var/lib/bmfleet/state 2>/dev/null").stdout.is_empty());
+    assert!(!fleet.exec(&good.target, "ls /var/lib/bmfleet/state 2>/dev/null").stdout.is_empty());
+}
