@@ -10,5 +10,8 @@ dir={{ work_dir }}/mailcheck
 mkdir -p -- "$dir"
 bmf_mailboxes >"$dir/origin-mailboxes.txt.partial" || { echo "the stopped origin's mailboxes cannot be read: the pair stops before cutover" >&2; exit 1; }
 mv -f -- "$dir/origin-mailboxes.txt.partial" "$dir/origin-mailboxes.txt"
-awk '$1 == "mailbox" { m++; n += $2 } $1 == "method" { sub(/^method /, ""); how = $0 }
-  END { printf "%d messages in %d mailboxes on the stopped origin (%s)\n", n, m, how }' "$dir/origin-mailboxes.txt"
+awk '$1 == "mailbox" { m++; n += $2 } $1 == "method" { kind = $2; sub(/^method [^ ]+ ?/, ""); how = $0 }
+  END {
+    if (kind == "none") printf "no mailbox-level state on the stopped origin: %s\n", how
+    else printf "%d messages in %d mailboxes on the stopped origin (%s %s)\n", n, m, kind, how
+  }' "$dir/origin-mailboxes.txt"
