@@ -1,7 +1,7 @@
 //! The mailbox-level check before the point of no return (issue #14), on BlueMind 4.x (Cyrus)
 //! pairs: a migration reports "all N messages in M mailboxes on the target"; a mail delivered to
 //! the origin after its final rsync read the mail spool makes the check fail the pair before
-//! cutover, and the engine puts the origin back in service.
+//! cutover, and the engine puts the origin back in service; an unreadable index fails its pair.
 //!
 //! The late mail's seam: the origin's forced command for the migration key (`rrsync -ro /`,
 //! written by the trust phase) is wrapped, after the trust phase, by a script that runs it and
@@ -59,8 +59,8 @@ print(path)
 #[test]
 fn a_mail_delivered_to_the_origin_after_its_final_rsync_fails_the_pair_before_cutover() {
     let fleet = Fleet::get();
-    let claim = fleet.claim(2);
-    let (good, late) = (claim.pair(0), claim.pair(1));
+    let claim = fleet.claim(3);
+    let (good, late, broken) = (claim.pair(0), claim.pair(1), claim.pair(2));
     for p in &claim.pairs {
         fleet.set(&p.origin, "bm-version", "4.9.3");
         fleet.set(&p.target, "bm-version", "4.9.3");
@@ -90,6 +90,12 @@ fn a_mail_delivered_to_the_origin_after_its_final_rsync_fails_the_pair_before_cu
         "ssh -o ControlPath=/run/bmfleet-origin.sock -O exit bmfleet-origin 2>/dev/null; true",
     );
 
+    // A mailbox whose index cannot be read is a failure, never "equal" (both hosts would hold
+    // the same unreadable bytes once the final rsync copied them).
+    let index = fleet.sh(
+        &broken.origin,
+        "f=$(ls /var/spool/cyrus/meta/*/domain/*/*/*/user/*/cyrus.index | head -n 1) && head -c 300 /dev/urandom >\"$f\" && echo \"$f\"",
+    );
     let out = Bmfleet::new().args(["migrate", "--yes", "--state-dir"]).arg(&state).inventory(&inv).run();
     out.code(3);
     let summary = out.summary();
@@ -128,6 +134,11 @@ fn a_mail_delivered_to_the_origin_after_its_final_rsync_fails_the_pair_before_cu
         "running\nrunning"
     );
     assert_eq!(fleet.sh(&late.target, "cat /etc/bmfleet-sim/bluemind.state"), "stopped");
+    let r = report(&broken.name);
+    assert_eq!(r["failed_step"], "cold-sync/origin mailboxes", "{summary}");
+    assert_eq!(r["rollback"]["ok"], true, "{r}");
+    assert!(stdout.contains(&format!("unreadable Cyrus index {index}: ")), "{index}\n{stdout}");
+    assert_eq!(fleet.sh(&broken.origin, "cat /etc/bmfleet-sim/bluemind.state"), "running");
     assert!(
         fleet.sh(&late.target, &format!("test -e {delivered} && echo copied || echo absent")) == "absent"
     );
