@@ -20,7 +20,9 @@ import os
 import pwd
 import random
 import socket
+import struct
 import subprocess
+import zlib
 import sys
 
 # the host's own ids (system accounts get dynamic ids: an origin and its target differ)
@@ -40,6 +42,23 @@ WORDS = ("réunion budget projet équipe planning migration serveur courrier dé
          "naïve façade über straße smörgåsbord ελληνικά русский 日本語 emoji ✓ ☃ 📎 «guillemets» "
          "'quote' \"double\" back\\slash tab\there semi;colon 100% $HOME `tick` <b>html</b> & co").split(" ")
 
+
+def cyrus_index(g, messages):
+    """A cyrus.index as BlueMind 4.x's Cyrus 3.0 writes it (minor version 13): a 128-byte
+    big-endian header (version at 8, start offset 12, record size 16, records 20, last UID 28,
+    UIDVALIDITY 44, exists 84, CRC32 of the rest at 124) and one 104-byte record per message
+    (its UID first): CyrusIndexHeader.java and CyrusIndexWriter.java in BlueMind's source
+    (GitHub mirror mdhender/bluemindfork, parent/mailbackend/net.bluemind.backend.cyrus.index).
+    The role's mailbox check reads these fields (templates/lib/mailboxes.sh)."""
+    words = [0] * 31
+    words[2], words[3], words[4], words[5] = 13, 128, 104, messages
+    words[7] = messages                              # last UID: messages are 1..n
+    words[11] = 1_500_000_000 + g.r.getrandbits(28)  # UIDVALIDITY, a creation time
+    words[21] = messages                             # exists
+    head = struct.pack(">31I", *words)
+    head += struct.pack(">I", zlib.crc32(head))
+    records = b"".join(struct.pack(">I", uid) + g.blob(100) for uid in range(1, messages + 1))
+    return head + records
 
 def chown(path, uid, gid):
     os.lchown(path, uid, gid)
@@ -215,7 +234,7 @@ def populate(size, seed):
                     shared.append((path, guid))
             # cyrus meta files (binary index/cache)
             write(f"{mfdir}/cyrus.header", b"\xa1\x02\x8b\x0dCyrus mailbox header\n" + u["uid"].encode(), 0o600, UID_CYRUS, GID_MAIL, 0o700)
-            write(f"{mfdir}/cyrus.index", g.blob(96 + 104 * max(uid, 1)), 0o600, UID_CYRUS, GID_MAIL, 0o700)
+            write(f"{mfdir}/cyrus.index", cyrus_index(g, uid), 0o600, UID_CYRUS, GID_MAIL, 0o700)
             write(f"{mfdir}/cyrus.cache", g.blob(256 * max(uid, 1)), 0o600, UID_CYRUS, GID_MAIL, 0o700)
         mkdirs(f"{udir}/Vide", 0o700, UID_CYRUS, GID_MAIL)   # an empty folder
     # single-instance store: the same message delivered to several mailboxes = hard links
