@@ -226,3 +226,62 @@ fn an_unreadable_journal_blocks_its_pair_only_and_is_kept_aside() {
     assert!(fleet.exec(&bad.target, "ls /var/lib/bmfleet/state 2>/dev/null").stdout.is_empty());
     assert!(!fleet.exec(&good.target, "ls /var/lib/bmfleet/state 2>/dev/null").stdout.is_empty());
 }
+
+/// Providers sign host keys: a host certificate is accepted when an `@cert-authority` line of the
+/// controller's known_hosts vouches for the host (real sshd with `HostCertificate`, a CA made
+/// with `ssh-keygen -s`), and refused when the line names another CA, never learnt.
+#[test]
+fn a_host_certificate_signed_by_a_known_ca_is_accepted_and_another_ca_is_not() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let addr = &p.origin_addr;
+    // A second sshd on the origin (port 2222) offers its key with a certificate; the next reset
+    // ends it with the other stray processes.
+    fleet.sh(
+        &p.origin,
+        &format!(
+            "set -e; cd /root; rm -f ca ca.pub other other.pub; \
+             ssh-keygen -q -t ed25519 -N '' -C ca -f ca; ssh-keygen -q -t ed25519 -N '' -C other -f other; \
+             cp /etc/ssh/ssh_host_ed25519_key.pub /root/host.pub; \
+             ssh-keygen -q -s ca -I bmfleet-test -h -n {addr} -V -5m:+1h /root/host.pub; \
+             /usr/sbin/sshd -p 2222 -o HostCertificate=/root/host-cert.pub -o PidFile=/run/sshd-ca.pid -E /run/sshd-ca.log"
+        ),
+    );
+    let ca = fleet.sh(&p.origin, "cat /root/ca.pub");
+    let other = fleet.sh(&p.origin, "cat /root/other.pub");
+    let fleet_known = std::fs::read_to_string(fleet.known_hosts()).unwrap();
+    for (authority, expected) in [(&ca, 0), (&other, 4)] {
+        let dir = scratch();
+        let known = dir.path().join("known_hosts");
+        std::fs::write(&known, format!("{fleet_known}@cert-authority [{addr}]:2222 {authority}\n")).unwrap();
+        let before = std::fs::read_to_string(&known).unwrap();
+        let inv = dir.path().join("inventory.yml");
+        std::fs::write(
+            &inv,
+            format!(
+                "defaults: {{ user: root, identity_file: {}, known_hosts: {}, connect_timeout: 5 }}\npairs:\n  - {{ name: {}, origin: {{ host: {addr}, port: 2222 }}, target: {{ host: {} }} }}\n",
+                fleet.key().display(),
+                known.display(),
+                p.name,
+                p.target_addr
+            ),
+        )
+        .unwrap();
+        // Accepted without learning anything; refused even with --accept-new-host-keys (the
+        // host has a known authority: its key is not "new").
+        let args: &[&str] = if expected == 0 {
+            &["exec", "hostname"]
+        } else {
+            &["exec", "--accept-new-host-keys", "hostname"]
+        };
+        let out = Bmfleet::new().args(args).inventory(&inv).run();
+        assert_eq!(out.code, expected, "{}{}", out.stdout, out.stderr);
+        if expected == 0 {
+            assert!(out.stdout.contains(&format!("bm-{}", p.origin)), "{}", out.stdout);
+        } else {
+            assert!(out.stdout.contains("is not signed by an @cert-authority trusted"), "{}", out.stdout);
+        }
+        assert_eq!(std::fs::read_to_string(&known).unwrap(), before, "known_hosts is not written");
+    }
+}

@@ -52,20 +52,21 @@ fn hostile_values_stay_inert_everywhere() {
     let canary = format!("/tmp/bmfleet-canary-{}", std::process::id());
     let values = hostile(&canary);
     let dir = scratch();
-    // Pair 0: the BlueMind migration with hostile role variables. Pair 1: the engine role with
-    // hostile loop items, registers and conditions.
+    // Pair 0: the BlueMind migration with hostile role variables (but those the role declares in
+    // `vars:`, refused at plan time: fleet_injection.rs). Pair 1: the engine role with hostile
+    // loop items, registers and conditions.
     let list = values.iter().map(|v| yaml_str(v)).collect::<Vec<_>>().join(", ");
-    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: ip, cutover_prefix: 16 }", |i| match i {
-        0 => format!(
-            "vars: {{ mynetworks: {}, trust_comment: {}, rsync_bwlimit_kbps: {}, cutover_interface: {}, fail_pair: {} }}",
-            yaml_str(&values[0]),
-            yaml_str(&values[1]),
-            yaml_str(&values[5]),
-            yaml_str(&values[4]),
-            yaml_str(&values[2])
-        ),
-        _ => format!("vars: {{ steps: [{list}], fail_pair: {} }}", yaml_str(&values[3])),
-    });
+    let inv =
+        claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: ip, cutover_prefix: 16 }", |i| match i {
+            0 => format!(
+                "vars: {{ mynetworks: {}, trust_comment: {}, rsync_bwlimit_kbps: {}, fail_pair: {} }}",
+                yaml_str(&values[0]),
+                yaml_str(&values[1]),
+                yaml_str(&values[5]),
+                yaml_str(&values[2])
+            ),
+            _ => format!("vars: {{ steps: [{list}], fail_pair: {} }}", yaml_str(&values[3])),
+        });
     fleet.populate(&claim.pair(0).origin);
     let migrate = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).limit(&claim.pair(0).name).run();
     let engine =
