@@ -89,15 +89,16 @@ bmf_cyrus_headers() {
     echo "note: partition $name: no $root on this host" >&2
     return 0
   fi
-  while IFS= read -r -d '' f; do
+  # One od per mailbox and nothing else forked: find gives the sizes.
+  while IFS= read -r -d '' size && IFS= read -r -d '' f; do
     rel=${f#"$root"/}
     rel=${rel%/cyrus.index}
     [ "$rel" != cyrus.index ] || rel=.
-    size=$(stat -c %s -- "$f") || return 1
     bytes=$(od -An -v -tu1 -N 88 -- "$f") || { echo "cannot read $f" >&2; return 1; }
     rel=${rel//[$'\t\n']/?}
-    printf '%s\t%s\t%s\t%s\n' "$name:$rel" "$size" "$(printf '%s' "$bytes" | tr -s ' \n' '  ')" "$f"
-  done < <(find "$root" -name cyrus.index -type f -print0)
+    bytes=${bytes//$'\n'/ }
+    printf '%s\t%s\t%s\t%s\n' "$name:$rel" "$size" "$bytes" "${f//[$'\t\n']/?}"
+  done < <(find "$root" -name cyrus.index -type f -printf '%s\0%p\0')
 }
 bmf_cyrus_mailboxes() {
   local roots name root
