@@ -47,9 +47,12 @@
 {% include "templates/lib/bm-ini.sh" %}
 bmf_imapd_conf=/etc/imapd.conf
 bmf_mailbox_roots() {
-  # "NAME ROOT" per partition, ROOT the directory holding its cyrus.index files: the meta
-  # partition when there is one (and metapartition_files, if set, names `index`), else the data
-  # partition. Values are checked, never evaluated.
+  # "NAME ROOT" for every directory that may hold a partition's cyrus.index files: its data
+  # partition, and its meta partition when there is one. Cyrus puts the index on the meta
+  # partition only when metapartition_files names `index` (its default is empty), BlueMind's
+  # meta/ holds every cyrus.* file (backupSplitMetaData.sh), and the imapd.conf that says so is
+  # not in BlueMind's tree: both are searched, and one mailbox with an index in both is an error.
+  # Values are checked, never evaluated.
   local conf=$bmf_imapd_conf inc
   inc=$(sed -n 's/^@include:[[:space:]]*//p' "$conf" | sed 's/[[:space:]]*$//')
   case "$inc" in *$'\n'*) echo "$conf: more than one @include (not a BlueMind layout)" >&2; return 1 ;; esac
@@ -69,11 +72,9 @@ bmf_mailbox_roots() {
       if (key ~ /^meta/) meta[name] = val; else data[name] = val
       next
     }
-    match(line, /^metapartition_files[[:space:]]*:/) { files = substr(line, RLENGTH + 1); hasfiles = 1 }
     END {
       if (bad) exit 1
-      indexinmeta = !hasfiles || files ~ /(^|[[:space:]])index([[:space:]]|$)/
-      for (name in data) { n++; print name, ((name in meta) && indexinmeta ? meta[name] : data[name]) }
+      for (name in data) { n++; print name, data[name]; if (name in meta) print name, meta[name] }
       if (!n) { printf "%s: no partition-NAME line: cannot find the mailboxes\n", conf > "/dev/stderr"; exit 1 }
     }'
 }
@@ -89,20 +90,36 @@ bmf_cyrus_headers() {
     echo "note: partition $name: no $root on this host" >&2
     return 0
   fi
-  while IFS= read -r -d '' f; do
+  # One od per mailbox and nothing else forked: find gives the sizes.
+  while IFS= read -r -d '' size && IFS= read -r -d '' f; do
     rel=${f#"$root"/}
     rel=${rel%/cyrus.index}
     [ "$rel" != cyrus.index ] || rel=.
-    size=$(stat -c %s -- "$f") || return 1
     bytes=$(od -An -v -tu1 -N 88 -- "$f") || { echo "cannot read $f" >&2; return 1; }
     rel=${rel//[$'\t\n']/?}
-    printf '%s\t%s\t%s\t%s\n' "$name:$rel" "$size" "$(printf '%s' "$bytes" | tr -s ' \n' '  ')" "$f"
-  done < <(find "$root" -name cyrus.index -type f -print0)
+    bytes=${bytes//$'\n'/ }
+    printf '%s\t%s\t%s\t%s\n' "$name:$rel" "$size" "$bytes" "${f//[$'\t\n']/?}"
+  done < <(find "$root" -name cyrus.index -type f -printf '%s\0%p\0')
 }
 bmf_cyrus_mailboxes() {
   local roots name root
   [ -r "$bmf_imapd_conf" ] || { echo "$bmf_imapd_conf cannot be read" >&2; return 1; }
   roots=$(bmf_mailbox_roots) || return 1
+  # Messages but not one index: the layout is not understood, never "0 mailboxes, equal".
+  local indexes=
+  while read -r name root; do
+    [ -d "$root" ] || continue
+    [ -z "$(find "$root" -name cyrus.index -type f -print -quit)" ] || { indexes=1; break; }
+  done <<<"$roots"
+  if [ -z "$indexes" ]; then
+    while read -r name root; do
+      [ -d "$root" ] || continue
+      if [ -n "$(find "$root" -name '[0-9]*.' -type f -print -quit)" ]; then
+        echo "partition $name: messages under $root but no cyrus.index in any partition of $bmf_imapd_conf: the mailboxes cannot be read" >&2
+        return 1
+      fi
+    done <<<"$roots"
+  fi
   while read -r name root; do
     bmf_cyrus_headers "$name" "$root" || return 1
   done <<<"$roots" | awk -F '\t' '
@@ -110,6 +127,8 @@ bmf_cyrus_mailboxes() {
     function bad(why) { printf "unreadable Cyrus index %s: %s\n", path, why > "/dev/stderr"; errors++ }
     {
       key = $1; size = $2; path = $4
+      if (key in seen) { bad("a second index of " key " (also " seen[key] ")"); next }
+      seen[key] = path
       n = split($3, b, " ")
       if (size !~ /^[0-9]+$/) { bad("no size"); next }
       if (n < 88) { bad(size " bytes, shorter than any index header"); next }
