@@ -290,8 +290,8 @@ def bmfleet_downtime(runs_dir):
 PARTS = ["final rsync", "dumps", "dump transfer", "restores", "configuration", "verify", "start"]
 BMFLEET_PARTS = {"final rsync": "final rsync", "dump": "dumps", "count origin": "dumps",
                  "pull dumps": "dump transfer", "restore": "restores", "pull configuration": "configuration",
-                 "apply configuration": "configuration", "database password": "configuration",
-                 "save origin counts": "configuration", "verify against the origin": "verify",
+                 "apply configuration": "configuration", "database password": "restores",
+                 "save origin counts": "dump transfer", "verify against the origin": "verify",
                  "start target services": "start"}
 STEP_END = re.compile(r"^(\S+Z) == ([a-z-]+)/(.+?): (ok|changed|failed|warn|skipped)\S* \(([0-9.]+)s\)")
 
@@ -393,7 +393,7 @@ def downtime(path):
                              f"{med(wall):.2f}", fmt_range(wall, prec=2)])
             print(table(["method", "valid runs", "downtime s", "min-max", "downtime s (calls.log)",
                          "wall s", "wall min-max"], rows))
-            if m["manual"]["dt"] and m["bmfleet"]["dt"] == m["bmfleet"]["dt"]:
+            if "manual" in m and "bmfleet" in m and m["manual"]["dt"] and m["bmfleet"]["dt"] == m["bmfleet"]["dt"]:
                 r = m["bmfleet"]["dt"] / m["manual"]["dt"]
                 rc = m["bmfleet"]["dc"] / m["manual"]["dc"]
                 print(f"\nratio bmfleet / by hand, downtime: {r:.3f}x (1/{1 / r:.1f}); by calls.log: {rc:.3f}x;"
