@@ -37,6 +37,7 @@ cold() {
   t0=$(now)
   "${SSH[@]}" -n "root@$t" "bash /root/manual-migrate.sh $o cold"
   "${SSH[@]}" -n "root@$t" 'service postfix start; bmctl start' >/dev/null
+  echo "bmf-mark started $(now)" >&2
   t1=$(now)
   echo "$o $t0 $t1"
 }

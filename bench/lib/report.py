@@ -212,6 +212,14 @@ def fanout(path):
         limit = 30 if n <= 40 else 100 if n <= 200 else None
         if limit:
             print(f"  bmfleet peak RSS < {limit} MiB at {n} hosts: {b['main']:.1f} MiB -> {verdict(b['main'] < limit)}")
+        # issue 16: the floor the hosts' own CPU sets on 2 shared cores: (hosts' CPU + controller CPU) / cores
+        rs = [r for r in ok if r["tool"] == "bmfleet"]
+        floor = (med([r.get("remote_cpu_s", 0) for r in rs]) + med([r.get("cpu_s", 0) for r in rs])) / os.cpu_count()
+        print(f"\ntargets (issue 16, this run: {n} x {k}):")
+        print(f"  bmfleet wall / floor set by the hosts' CPU ((hosts' + controller CPU) / {os.cpu_count()} cores ="
+              f" {floor:.2f} s): {b['wall'] / floor:.2f}x" + (f" -> {verdict(b['wall'] <= 1.1 * floor)} (<= 1.1x)" if k >= 10 else ""))
+        if n >= 1000:
+            print(f"  controller peak RSS < 150 MiB at {n} hosts: {b['main']:.1f} MiB -> {verdict(b['main'] < 150)}")
 
 
 def scaling(path):
@@ -275,6 +283,57 @@ def bmfleet_downtime(runs_dir):
               f"{rec.get('downtime_start', 0):.3f}", f"{rec.get('downtime_end', 0):.3f}")
 
 
+# The parts of the downtime, in the order they happen. bmfleet runs them at once where it can (each
+# part is the span from its first step's start to its last step's end); by hand they follow one
+# another. "final rsync" by hand is its 7 rsyncs; "dumps" by hand is pg_dump over ssh, so their
+# transfer is in it.
+PARTS = ["final rsync", "dumps", "dump transfer", "restores", "configuration", "verify", "start"]
+BMFLEET_PARTS = {"final rsync": "final rsync", "dump": "dumps", "count origin": "dumps",
+                 "pull dumps": "dump transfer", "restore": "restores", "pull configuration": "configuration",
+                 "apply configuration": "configuration", "database password": "restores",
+                 "save origin counts": "dump transfer", "verify against the origin": "verify",
+                 "start target services": "start"}
+STEP_END = re.compile(r"^(\S+Z) == ([a-z-]+)/(.+?): (ok|changed|failed|warn|skipped)\S* \(([0-9.]+)s\)")
+
+
+def bmfleet_breakdown(runs_dir):
+    """Per part of the downtime, as JSON: seconds spanned by its steps (pair log of the only pair),
+    and the downtime's start and end (epoch s) for reference."""
+    d = the_run_dir(runs_dir)
+    logs = [f for f in os.listdir(d) if f.endswith(".log") and f[0] == "p"]
+    spans = {}
+    for line in open(os.path.join(d, sorted(logs)[0]), errors="replace"):
+        m = STEP_END.match(line)
+        if not m or m.group(2) not in ("cold-sync", "post"):
+            continue
+        step = re.sub(r"\s*\[.*\]$|\s+\S+$", "", m.group(3)) if m.group(3) not in BMFLEET_PARTS else m.group(3)
+        part = next((v for k, v in BMFLEET_PARTS.items() if m.group(3) == k or m.group(3).startswith(k + " ")
+                     or m.group(3).startswith(k + "[") or step == k), None)
+        if part is None:
+            continue
+        e = parse_ts(m.group(1))
+        b = e - float(m.group(5))
+        lo, hi = spans.get(part, (b, e))
+        spans[part] = (min(lo, b), max(hi, e))
+    print(json.dumps({p: round(spans[p][1] - spans[p][0], 3) for p in PARTS if p in spans}))
+
+
+def manual_breakdown(err_path, t0):
+    """Per part of the by-hand downtime from the bmf-mark lines (manual-migrate.sh, by-hand.sh)."""
+    marks = {}
+    for line in open(err_path, errors="replace"):
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "bmf-mark":
+            marks[parts[1]] = float(parts[2])
+    seq = [("final rsync", "start", "rsync"), ("dumps", "rsync", "dumps"), ("configuration", "dumps", "config"),
+           ("restores", "config", "restore"), ("start", "restore", "started")]
+    out = {"stop": round(marks["start"] - float(t0), 3)} if "start" in marks else {}
+    for part, a, b in seq:
+        if a in marks and b in marks:
+            out[part] = round(marks[b] - marks[a], 3)
+    print(json.dumps(out))
+
+
 def parse_ts(s):
     return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
 
@@ -321,24 +380,31 @@ def downtime(path):
         m = {}
         if mode == "downtime":
             rows = []
-            for meth in ("manual", "bmfleet"):
+            methods = [x for x in ("manual", "bmfleet-base", "bmfleet") if any(r["method"] == x for r in rs)]
+            for meth in methods:
                 x = [r for r in good if r["method"] == meth]
                 dt = [d for r in x for d in r["downtime_s"]]
                 dc = [d for r in x for d in r["calls_downtime_s"]]
                 wall = [r["wall_s"] for r in x]
                 m[meth] = {"dt": med(dt), "dc": med(dc), "wall": med(wall)}
-                name = "by hand (OpenSSH, sequential)" if meth == "manual" else "bmfleet migrate"
+                name = {"manual": "by hand (OpenSSH, sequential)", "bmfleet": "bmfleet migrate",
+                        "bmfleet-base": "bmfleet migrate (baseline binary)"}[meth]
                 rows.append([name, f"{len(x)}", f"{med(dt):.2f}", fmt_range(dt, prec=2), f"{med(dc):.2f}",
                              f"{med(wall):.2f}", fmt_range(wall, prec=2)])
             print(table(["method", "valid runs", "downtime s", "min-max", "downtime s (calls.log)",
                          "wall s", "wall min-max"], rows))
-            if m["manual"]["dt"] and m["bmfleet"]["dt"] == m["bmfleet"]["dt"]:
+            if "manual" in m and "bmfleet" in m and m["manual"]["dt"] and m["bmfleet"]["dt"] == m["bmfleet"]["dt"]:
                 r = m["bmfleet"]["dt"] / m["manual"]["dt"]
                 rc = m["bmfleet"]["dc"] / m["manual"]["dc"]
                 print(f"\nratio bmfleet / by hand, downtime: {r:.3f}x (1/{1 / r:.1f}); by calls.log: {rc:.3f}x;"
                       f" wall: {m['bmfleet']['wall'] / m['manual']['wall']:.3f}x")
                 note = "" if pairs == 1 else f" (the issue states it for one pair; here {pairs} pairs at once share the machine)"
                 print(f"target (issue 5): bmfleet downtime <= 1/4 of by hand: {r:.3f}x -> {verdict(r <= 0.25)}{note}")
+                if rs[0].get("size") == "large":
+                    print(f"target (issue 16, large tenant): bmfleet downtime <= 1/8 of by hand: {r:.3f}x -> {verdict(r <= 0.125)}")
+                if "bmfleet-base" in m and m["bmfleet-base"]["dt"]:
+                    print(f"ratio bmfleet / baseline binary, downtime: {m['bmfleet']['dt'] / m['bmfleet-base']['dt']:.3f}x")
+            breakdown_table(good, methods)
         else:
             rows = []
             for meth in ("manual", "bmfleet"):
@@ -354,6 +420,31 @@ def downtime(path):
             print(f"target (issue 5): bmfleet faster end to end: {verdict(r < 1)}")
     if invalid:
         print(f"\n{invalid} invalid run(s) in all (verify failed or a command failed): see the log above")
+
+
+def breakdown_table(good, methods):
+    """Medians of each part of the downtime per method, and the prediction of `status`."""
+    if not any(r.get("breakdown") for r in good):
+        return
+    rows = []
+    for part in ["stop"] + PARTS:
+        row, seen = [part], False
+        for meth in methods:
+            v = [r["breakdown"][part] for r in good if r["method"] == meth and part in r.get("breakdown", {})]
+            seen |= bool(v)
+            row.append(f"{med(v):.2f} ({fmt_range(v, prec=1)})" if v else "-")
+        if seen:
+            rows.append(row)
+    print("\nwhere the downtime goes, s, medians (min-max); bmfleet's parts overlap (each is the span of its steps),"
+          " by hand they follow one another:")
+    print(table(["part"] + methods, rows))
+    for meth in methods:
+        pr = [(r["predicted_s"], r["downtime_s"][0]) for r in good if r["method"] == meth and r.get("predicted_s")]
+        if pr:
+            errs = [p / d - 1 for p, d in pr]
+            print(f"{meth}: `status` predicted {', '.join('%.1f' % p for p, _ in pr)} s for measured "
+                  f"{', '.join('%.1f' % d for _, d in pr)} s: error {', '.join('%+.0f%%' % (100 * e) for e in errs)}"
+                  f" (target +-25%: {verdict(all(abs(e) <= 0.25 for e in errs))})")
 
 
 def main():
@@ -374,6 +465,10 @@ def main():
         scaling(args[0])
     elif cmd == "bmfleet-downtime":
         bmfleet_downtime(args[0])
+    elif cmd == "bmfleet-breakdown":
+        bmfleet_breakdown(*args)
+    elif cmd == "manual-breakdown":
+        manual_breakdown(*args)
     elif cmd == "calls-downtime":
         calls_downtime(*args)
     elif cmd == "downtime":

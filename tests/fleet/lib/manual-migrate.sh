@@ -11,6 +11,8 @@ phase=$2
 SPOOLS=(/var/spool/cyrus/ /var/lib/cyrus/ /var/spool/bm-hsm/ /var/spool/sieve/ /var/spool/bm-elasticsearch/
         /var/spool/bm-docs/ /var/spool/bm-filehosting/)
 remote() { ssh -n -o BatchMode=yes "$O" "$@"; }
+# where the time goes (bench/downtime's breakdown): "bmf-mark NAME EPOCH" on stderr
+mark() { echo "bmf-mark $1 $(date +%s.%N)" >&2; }
 
 sync_spools() {
   local d
@@ -28,13 +30,16 @@ case $phase in
     sync_spools
     ;;
   cold)
+    mark start
     sync_spools
+    mark rsync
     opw=$(remote "sed -n 's/^password=//p' /etc/bm/bm.ini")
     remote "PGPASSWORD='$opw' pg_dump -U bj -h localhost bj" >/tmp/db.sql
     remote "PGPASSWORD='$opw' pg_dump -U bj -h localhost bj-data" >/tmp/db-data.sql
     for f in /tmp/db.sql /tmp/db-data.sql; do
       tail -n 8 "$f" | grep -q -- '-- PostgreSQL database dump complete' || { echo "truncated dump $f" >&2; exit 1; }
     done
+    mark dumps
     scp -q -r "$O:/etc/bm/*" /etc/bm
     scp -q "$O:/etc/bm/bm.ini" /etc/bm/bm.ini
     if remote "test -d /etc/bm-hps"; then mkdir -p /etc/bm-hps; scp -q -r "$O:/etc/bm-hps/*" /etc/bm-hps; fi
@@ -45,6 +50,7 @@ case $phase in
     # the whole /etc/postfix, as BlueMind's protectConfigurationFiles.sh takes it
     rsync -a --checksum --delete "$O:/etc/postfix/" /etc/postfix/
     scp -q "$O:/etc/bm-webmail/*" /etc/bm-webmail/
+    mark config
     # PostgreSQL 15: public belongs to the database owner, so create the databases owned by bj
     # as BlueMind's installer: UTF-8 and TIMEZONE 'GMT' (install_bmdb_pgsql_0.sh)
     su - postgres -c 'dropdb bj && dropdb bj-data && createdb -O bj -E UTF8 -T template0 bj && createdb -O bj -E UTF8 -T template0 bj-data'
@@ -54,6 +60,7 @@ case $phase in
     export PGPASSWORD=$npw
     psql -X -q -v ON_ERROR_STOP=1 -U bj -h localhost bj </tmp/db.sql >/dev/null
     psql -X -q -v ON_ERROR_STOP=1 -U bj -h localhost bj-data </tmp/db-data.sql >/dev/null
+    mark restore
     ;;
   *) echo "usage: manual-migrate.sh ORIGIN_IP hot|cold" >&2; exit 2;;
 esac

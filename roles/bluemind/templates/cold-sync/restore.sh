@@ -59,8 +59,10 @@ terminate="SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname 
 pg -d postgres -c "$terminate" -c "DROP DATABASE IF EXISTS $(ident "$new")" \
   -c "CREATE DATABASE $(ident "$new") OWNER $(ident "$owner") ENCODING 'UTF8' TEMPLATE template0" \
   -c "ALTER DATABASE $(ident "$new") SET TIMEZONE='GMT'" >/dev/null
-# The dump is root's (staged with umask 077): psql reads it from stdin.
-pg -d "$new" --single-transaction -f - <"$dump" >/dev/null
+# The dump is root's (staged with umask 077): psql reads it from stdin. Most of a large restore is
+# building the indexes after the COPYs: this session alone may sort in memory (PostgreSQL's default
+# maintenance_work_mem, 64MB, spills a tenant's indexes to disk; bench/README.md "Large tenant").
+PGOPTIONS='-c maintenance_work_mem=256MB' pg -d "$new" --single-transaction -f - <"$dump" >/dev/null
 # The swap: the previous database stays complete, under another name, never dropped.
 exists=$(pg -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = $(literal "$db")")
 swap=()
