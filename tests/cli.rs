@@ -407,3 +407,38 @@ fn schedules_refuse_attended_phases_and_keep_the_options() {
     }
     assert!(line.stdout.contains(&std::fs::canonicalize(&cfg).unwrap().display().to_string()));
 }
+
+#[test]
+fn report_refuses_bad_input_with_exit_2_and_writes_nothing() {
+    let dir = scratch();
+    let out_dir = dir.path().join("report");
+    // No such run.
+    let out =
+        Bmfleet::new().arg("report").inventory(&example()).args(["--run", "nope", "-o"]).arg(&out_dir).run();
+    out.code(2);
+    assert!(out.stderr.contains("no run `nope` in runs"), "{}", out.stderr);
+    assert!(!out_dir.exists(), "nothing written");
+    // A summary that is not one names its file, line and column.
+    let run = dir.path().join("runs/20261201-010000-1");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::write(run.join("summary.json"), "{\n  \"run_id\": 3\n}\n").unwrap();
+    let out =
+        Bmfleet::new().arg("report").inventory(&example()).arg("-o").arg(&out_dir).in_dir(dir.path()).run();
+    out.code(2);
+    assert!(out.stderr.contains("runs/20261201-010000-1/summary.json:2:"), "{}", out.stderr);
+    assert!(!out_dir.exists(), "nothing written");
+    // An output that is a file.
+    std::fs::remove_dir_all(dir.path().join("runs")).unwrap();
+    std::fs::write(&out_dir, "").unwrap();
+    let out =
+        Bmfleet::new().arg("report").inventory(&example()).arg("-o").arg(&out_dir).in_dir(dir.path()).run();
+    out.code(2);
+    assert!(out.stderr.contains("exists and is not a directory"), "{}", out.stderr);
+    // And with nothing run yet, a report of every pair, none of them run.
+    std::fs::remove_file(&out_dir).unwrap();
+    let out =
+        Bmfleet::new().arg("report").inventory(&example()).arg("-o").arg(&out_dir).in_dir(dir.path()).run();
+    out.code(0);
+    let index = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
+    assert!(index.contains("data-status=\"never run\""), "{index}");
+}
