@@ -304,6 +304,9 @@ pub struct PlanArgs {
     /// Cut each wave into batches, as Ansible's serial: `1,5,25%`.
     #[arg(long, value_name = "SIZES")]
     pub serial: Option<String>,
+    /// Show every step's shell (the default for a single pair); else one line per step.
+    #[arg(long)]
+    pub script: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

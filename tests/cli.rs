@@ -11,7 +11,15 @@ fn example() -> std::path::PathBuf {
 
 #[test]
 fn plan_prints_the_selected_pairs_and_their_rendered_steps() {
-    let out = Bmfleet::new().arg("plan").inventory(&example()).limit("wave1:!acme").run();
+    // One line per step by default: the six example pairs' full shell runs to thousands of lines.
+    let lines = Bmfleet::new().arg("plan").inventory(&example()).run();
+    lines.code(0);
+    assert!(lines.stdout.contains("   hot-sync/rsync [/var/spool/cyrus/] (on target "), "{}", lines.stdout);
+    assert!(!lines.stdout.contains("rsync -aH"), "no script without --script");
+    assert!(lines.stdout.lines().count() < 700, "{} lines", lines.stdout.lines().count());
+    let one = Bmfleet::new().arg("plan").inventory(&example()).limit("acme").run();
+    assert!(one.stdout.contains("rsync -aH --delete"), "a single pair shows its scripts");
+    let out = Bmfleet::new().args(["plan", "--script"]).inventory(&example()).limit("wave1:!acme").run();
     out.code(0);
     assert!(
         out.stdout.contains("-- pair globex: origin root@mail.globex.example, target root@192.0.2.21:2222")
