@@ -199,3 +199,29 @@ fn dump(profile: &Path, page: &Path) -> String {
     assert!(out.status.success(), "chromium: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// A probe that fails (the target's PostgreSQL is down) makes the assertions over its register
+/// "not checked", not nonsense ("PostgreSQL majors differ: origin 15, target "), and the checks
+/// table lists the probe's own error first.
+#[test]
+fn an_assertion_over_a_failed_probe_is_not_checked_and_the_probe_error_comes_first() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    fleet.set(&p.target, "pg", "down");
+    let dir = scratch();
+    let inv = claim.inventory(&fleet, dir.path(), VARS, |_| String::new());
+    let out = Bmfleet::new().arg("preflight").inventory(&inv).run();
+    fleet.set(&p.target, "pg", "up");
+    out.code(3);
+    assert!(!out.stdout.contains("PostgreSQL majors differ"), "{}", out.stdout);
+    let checks = out.summary()["pairs"][0]["checks"].as_array().unwrap().clone();
+    let same = checks.iter().find(|c| c["label"] == "same PostgreSQL").expect("the check ran");
+    assert_eq!(same["result"], "skipped", "{same}");
+    let message = same["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("not checked: step `") && message.ends_with("` failed"), "{message}");
+    let lines: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with(&format!("  {} ", p.name))).collect();
+    let probe = lines.iter().position(|l| !l.contains("not checked"));
+    let unchecked = lines.iter().position(|l| l.contains("same PostgreSQL: not checked"));
+    assert!(probe.is_some() && unchecked.is_some() && probe < unchecked, "{}", out.stdout);
+}

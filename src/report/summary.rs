@@ -250,6 +250,13 @@ pub fn render_text(report: &RunReport) -> String {
                     let mark = match cell.map(|c| c.result.as_str()) {
                         Some("ok") => "ok",
                         Some("warning") => "warn",
+                        Some("skipped")
+                            if cell
+                                .and_then(|c| c.message.as_deref())
+                                .is_some_and(|m| m.starts_with("not checked")) =>
+                        {
+                            "not checked"
+                        }
                         Some("skipped") => "-",
                         Some(_) => {
                             all_ok = false;
@@ -265,8 +272,15 @@ pub fn render_text(report: &RunReport) -> String {
             .collect();
         out.push_str(&format!("\n{phase} checks\n"));
         out.push_str(&table(&header, &rows));
+        // The checks' own errors first, then what could not be checked because of them.
         for p in &report.pairs {
-            for c in p.checks.iter().filter(|c| c.phase == phase && c.result == "failed") {
+            let failed = p.checks.iter().filter(|c| c.phase == phase && c.result == "failed");
+            let unchecked = p.checks.iter().filter(|c| {
+                c.phase == phase
+                    && c.result == "skipped"
+                    && c.message.as_deref().is_some_and(|m| m.starts_with("not checked"))
+            });
+            for c in failed.chain(unchecked) {
                 if let Some(m) = &c.message {
                     out.push_str(&format!("  {} {}: {m}\n", p.pair, c.label));
                 }
