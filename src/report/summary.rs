@@ -214,6 +214,9 @@ fn rollbacks_text(out: &mut String, report: &RunReport) {
     }
 }
 
+/// Rows of ok pairs shown in the summary table before the rest is counted.
+const OK_ROWS: usize = 20;
+
 /// The text summary printed at the end of every run.
 pub fn render_text(report: &RunReport) -> String {
     let mut out = String::new();
@@ -288,9 +291,19 @@ pub fn render_text(report: &RunReport) -> String {
         }
     }
 
-    let rows: Vec<Vec<String>> = report
-        .pairs
-        .iter()
+    // Pairs that need someone first (failed, stopped...), then warnings, then the ok ones; past
+    // OK_ROWS ok pairs, one line says how many more (summary.json has them all).
+    let rank = |p: &&PairReport| match p.status {
+        PairStatus::Ok => 2,
+        PairStatus::Warning => 1,
+        _ => 0,
+    };
+    let mut ordered: Vec<&PairReport> = report.pairs.iter().collect();
+    ordered.sort_by_key(rank);
+    let ok_hidden = report.count(PairStatus::Ok).saturating_sub(OK_ROWS);
+    ordered.truncate(report.pairs.len() - ok_hidden);
+    let rows: Vec<Vec<String>> = ordered
+        .into_iter()
         .map(|p| {
             let transfer = p
                 .transfers
@@ -322,6 +335,9 @@ pub fn render_text(report: &RunReport) -> String {
         &["PAIR", "WAVE", "STATUS", "FAILED STEP", "DURATION", "DOWNTIME", "TRANSFERS"],
         &rows,
     ));
+    if ok_hidden > 0 {
+        out.push_str(&format!("... and {ok_hidden} more pairs ok (summary.json lists every pair)\n"));
+    }
     for p in report.pairs.iter().filter(|p| p.message.is_some() || !p.tail.is_empty()) {
         out.push_str(&format!(
             "\n{} {}: {}\n",
@@ -375,4 +391,31 @@ pub fn render_text(report: &RunReport) -> String {
     }
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_leads_with_the_pairs_that_need_attention_and_counts_the_many_ok_ones() {
+        let mut pairs: Vec<PairReport> =
+            (0..30).map(|i| PairReport::new(&format!("p{i:02}"), "1", PairStatus::Ok)).collect();
+        pairs[17].status = PairStatus::Failed;
+        pairs[17].failed_step = Some("cold-sync/restore bj".into());
+        pairs[25].status = PairStatus::Warning;
+        let report = RunReport {
+            run_id: "r".into(),
+            role: "bluemind".into(),
+            phases: vec!["cold-sync".into()],
+            check_mode: false,
+            interrupted: false,
+            deadline_reached: false,
+            stopped: None,
+            duration: Duration::from_secs(90),
+            overrides: Vec::new(),
+            pairs,
+        };
+        insta::assert_snapshot!(render_text(&report));
+    }
 }
