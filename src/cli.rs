@@ -49,6 +49,29 @@ pub enum Command {
     /// Nightly hot syncs with the system's scheduler (systemd timers, or a cron line).
     #[command(subcommand)]
     Schedule(ScheduleCommand),
+    /// A static HTML report of the campaign (one page per pair, a fleet index), from the journal
+    /// and the run directories; nothing connects.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Where the report goes (index.html and one page per pair); created if needed.
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: PathBuf,
+    /// Only this run (a directory name under --runs-dir); default: every run there.
+    #[arg(long, value_name = "ID")]
+    pub run: Option<String>,
+    /// Directory of run records, as the runs were given it.
+    #[arg(long, value_name = "DIR", default_value = "runs")]
+    pub runs_dir: PathBuf,
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// The role directory, for the order of phases. Default: the `bluemind` role.
+    #[arg(long, value_name = "DIR")]
+    pub role: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -281,6 +304,9 @@ pub struct PlanArgs {
     /// Cut each wave into batches, as Ansible's serial: `1,5,25%`.
     #[arg(long, value_name = "SIZES")]
     pub serial: Option<String>,
+    /// Show every step's shell (the default for a single pair); else one line per step.
+    #[arg(long)]
+    pub script: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

@@ -11,7 +11,15 @@ fn example() -> std::path::PathBuf {
 
 #[test]
 fn plan_prints_the_selected_pairs_and_their_rendered_steps() {
-    let out = Bmfleet::new().arg("plan").inventory(&example()).limit("wave1:!acme").run();
+    // One line per step by default: the six example pairs' full shell runs to thousands of lines.
+    let lines = Bmfleet::new().arg("plan").inventory(&example()).run();
+    lines.code(0);
+    assert!(lines.stdout.contains("   hot-sync/rsync [/var/spool/cyrus/] (on target "), "{}", lines.stdout);
+    assert!(!lines.stdout.contains("rsync -aH"), "no script without --script");
+    assert!(lines.stdout.lines().count() < 700, "{} lines", lines.stdout.lines().count());
+    let one = Bmfleet::new().arg("plan").inventory(&example()).limit("acme").run();
+    assert!(one.stdout.contains("rsync -aH --delete"), "a single pair shows its scripts");
+    let out = Bmfleet::new().args(["plan", "--script"]).inventory(&example()).limit("wave1:!acme").run();
     out.code(0);
     assert!(
         out.stdout.contains("-- pair globex: origin root@mail.globex.example, target root@192.0.2.21:2222")
@@ -433,4 +441,39 @@ fn values_the_role_refuses_stop_the_run_at_their_line_and_column() {
     assert!(!out.dir.join("runs").exists(), "nothing ran");
     let out = Bmfleet::new().arg("plan").inventory(&inv).run();
     out.code(2);
+}
+
+#[test]
+fn report_refuses_bad_input_with_exit_2_and_writes_nothing() {
+    let dir = scratch();
+    let out_dir = dir.path().join("report");
+    // No such run.
+    let out =
+        Bmfleet::new().arg("report").inventory(&example()).args(["--run", "nope", "-o"]).arg(&out_dir).run();
+    out.code(2);
+    assert!(out.stderr.contains("no run `nope` in runs"), "{}", out.stderr);
+    assert!(!out_dir.exists(), "nothing written");
+    // A summary that is not one names its file, line and column.
+    let run = dir.path().join("runs/20261201-010000-1");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::write(run.join("summary.json"), "{\n  \"run_id\": 3\n}\n").unwrap();
+    let out =
+        Bmfleet::new().arg("report").inventory(&example()).arg("-o").arg(&out_dir).in_dir(dir.path()).run();
+    out.code(2);
+    assert!(out.stderr.contains("runs/20261201-010000-1/summary.json:2:"), "{}", out.stderr);
+    assert!(!out_dir.exists(), "nothing written");
+    // An output that is a file.
+    std::fs::remove_dir_all(dir.path().join("runs")).unwrap();
+    std::fs::write(&out_dir, "").unwrap();
+    let out =
+        Bmfleet::new().arg("report").inventory(&example()).arg("-o").arg(&out_dir).in_dir(dir.path()).run();
+    out.code(2);
+    assert!(out.stderr.contains("exists and is not a directory"), "{}", out.stderr);
+    // And with nothing run yet, a report of every pair, none of them run.
+    std::fs::remove_file(&out_dir).unwrap();
+    let out =
+        Bmfleet::new().arg("report").inventory(&example()).arg("-o").arg(&out_dir).in_dir(dir.path()).run();
+    out.code(0);
+    let index = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
+    assert!(index.contains("data-status=\"never run\""), "{index}");
 }

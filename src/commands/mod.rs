@@ -5,6 +5,7 @@ mod exec;
 mod inventory;
 mod phases;
 mod plan;
+mod report;
 mod roles;
 pub mod run;
 mod schedule;
@@ -32,6 +33,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Rollback(args) => phases::phase("rollback", args),
         Command::Status(args) => status::status(args),
         Command::Schedule(command) => schedule::schedule(command),
+        Command::Report(args) => report::report(args),
     }
 }
 

@@ -22,7 +22,10 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode> {
     })?;
     // Which role: a `./roles` directory wins over the built-in role, so say it.
     match args.format {
-        Format::Text => print!("-- role {}\n{}", plan.role.describe(), plan::render_text(&plan)),
+        Format::Text => {
+            let scripts = args.script || selected.len() == 1;
+            print!("-- role {}\n{}", plan.role.describe(), plan::render_text_view(&plan, scripts))
+        }
         Format::Json => {
             let mut json: serde_json::Value =
                 serde_json::from_str(&plan::render_json(&plan)).expect("the plan is JSON");

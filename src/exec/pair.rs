@@ -38,6 +38,8 @@ pub(super) struct PairRun<'a> {
     origin: OnceCell<Result<Arc<Connection>, StepStatus>>,
     target: OnceCell<Result<Arc<Connection>, StepStatus>>,
     registers: Mutex<BTreeMap<String, String>>,
+    /// Registers of steps that failed (name -> step label): what they hold is no fact to check.
+    failed_registers: Mutex<BTreeMap<String, String>>,
     masker: Mutex<Masker>,
     lock: tokio::sync::Mutex<Option<super::lock::TargetLock>>,
     /// Whether a failure now rolls the pair back (see `rollback.rs`).
@@ -70,6 +72,7 @@ impl<'a> PairRun<'a> {
             origin: OnceCell::new(),
             target: OnceCell::new(),
             registers: Mutex::new(BTreeMap::new()),
+            failed_registers: Mutex::new(BTreeMap::new()),
             masker: Mutex::new({
                 let mut masker = plan.masker.clone();
                 shared.trust.secrets().for_each(|s| masker.add(s));
@@ -201,13 +204,21 @@ impl<'a> PairRun<'a> {
                         StepStatus::Skipped { .. } => "skipped",
                         _ => "failed",
                     };
-                    let message = (!result.status.is_success()).then(|| {
-                        let last = result.tail.last().cloned().unwrap_or_default();
-                        match &result.status {
-                            StepStatus::AssertFailed { message } => message.clone(),
-                            other if last.is_empty() => other.describe(),
-                            other => format!("{}: {last}", other.describe()),
+                    let not_checked = match &result.status {
+                        StepStatus::Skipped { reason } if reason.starts_with("not checked") => {
+                            Some(reason.clone())
                         }
+                        _ => None,
+                    };
+                    let message = not_checked.or_else(|| {
+                        (!result.status.is_success()).then(|| {
+                            let last = result.tail.last().cloned().unwrap_or_default();
+                            match &result.status {
+                                StepStatus::AssertFailed { message } => message.clone(),
+                                other if last.is_empty() => other.describe(),
+                                other => format!("{}: {last}", other.describe()),
+                            }
+                        })
                     });
                     report.checks.push(CheckResult {
                         phase: step.phase.clone(),
@@ -445,6 +456,16 @@ impl<'a> PairRun<'a> {
             finished(&status, 0, 0.0);
             return done(status);
         }
+        // An assertion over a failed step's register would judge its error output: not checked.
+        let unchecked = step.assert.as_ref().filter(|_| step.script.is_none()).and_then(|_| {
+            let failed = self.failed_registers.lock().expect("registers");
+            failed.iter().find(|(r, _)| step.uses.contains(*r)).map(|(_, label)| label.clone())
+        });
+        if let Some(label) = unchecked {
+            let status = StepStatus::Skipped { reason: format!("not checked: step `{label}` failed") };
+            finished(&status, 0, 0.0);
+            return done(status);
+        }
         let renderer = self.shared.role.renderer();
         let ctx = match self.runtime_context(ps).await {
             Ok(ctx) => ctx,
@@ -528,6 +549,9 @@ impl<'a> PairRun<'a> {
                 self.masker.lock().expect("masker").add(&value);
             }
             self.registers.lock().expect("registers").insert(name.clone(), value);
+            if !result.status.is_success() {
+                self.failed_registers.lock().expect("registers").insert(name.clone(), ps.label.clone());
+            }
         }
         if result.status.is_success()
             && !matches!(result.status, StepStatus::Skipped { .. })

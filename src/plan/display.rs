@@ -1,12 +1,20 @@
-//! Showing a plan: as text for operators (`bmfleet plan`, `--check`), as JSON for tools. Both
-//! show the exact shell each step would run and where, with secrets masked.
+//! Showing a plan: as text for operators (`bmfleet plan`, `--check`), as JSON for tools. The
+//! text is one line per step (phase/step, host, key flags) by default, since a fleet's full
+//! shell runs to thousands of lines; with the scripts (`--script`, or a single pair) it shows the
+//! exact shell each step would run, as the JSON always does, with secrets masked.
 
 use serde::Serialize;
 
 use super::{PairPlan, Plan, PlannedStep};
 use crate::role::Where;
 
+/// The plan with every step's script.
 pub fn render_text(plan: &Plan) -> String {
+    render_text_view(plan, true)
+}
+
+/// The plan, with the scripts or one line per step.
+pub fn render_text_view(plan: &Plan, scripts: bool) -> String {
     let pairs: usize = plan.waves.iter().map(|w| w.pairs.len()).sum();
     let mut out = format!(
         "Plan: role `{}`, phases {}; {} in {} ({})\n",
@@ -22,13 +30,14 @@ pub fn render_text(plan: &Plan) -> String {
     for wave in &plan.waves {
         out.push_str(&format!("\n== {} ({})\n", wave.label, count(wave.pairs.len(), "pair")));
         for pair in &wave.pairs {
-            pair_text(&mut out, pair, &plan.role, plan.check_mode);
+            pair_text(&mut out, pair, &plan.role, (plan.check_mode, scripts));
         }
     }
     out
 }
 
-fn pair_text(out: &mut String, plan: &PairPlan, role: &crate::role::Role, check_mode: bool) {
+/// `view`: (check mode, with scripts).
+fn pair_text(out: &mut String, plan: &PairPlan, role: &crate::role::Role, view: (bool, bool)) {
     let pair = &plan.pair;
     out.push_str(&format!(
         "\n-- pair {}: origin {}, target {}\n",
@@ -36,7 +45,7 @@ fn pair_text(out: &mut String, plan: &PairPlan, role: &crate::role::Role, check_
         pair.origin.display(),
         pair.target.display()
     ));
-    steps_text(out, plan, &plan.steps, check_mode);
+    steps_text(out, plan, &plan.steps, view);
     for (name, steps) in &plan.rollbacks {
         out.push_str(&format!(
             "   on failure until the point of no return: rollback `{name}`{}\n",
@@ -45,13 +54,18 @@ fn pair_text(out: &mut String, plan: &PairPlan, role: &crate::role::Role, check_
                 None => String::new(),
             }
         ));
-        steps_text(out, plan, steps, check_mode);
+        steps_text(out, plan, steps, view);
     }
 }
 
-fn steps_text(out: &mut String, plan: &PairPlan, steps: &[PlannedStep], check_mode: bool) {
+fn steps_text(out: &mut String, plan: &PairPlan, steps: &[PlannedStep], (check_mode, scripts): (bool, bool)) {
     let mut phase = "";
     for step in steps {
+        if !scripts {
+            let what = describe(plan, step, check_mode);
+            out.push_str(&format!("   {}/{} ({what})\n", step.step.phase, step.label));
+            continue;
+        }
         if step.step.phase != phase {
             phase = &step.step.phase;
             out.push_str(&format!("   [{phase}]\n"));

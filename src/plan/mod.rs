@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use tera::Context;
 
-pub use display::{render_json, render_text};
+pub use display::{render_json, render_text, render_text_view};
 pub use serial::{Batch, parse_serial};
 
 use crate::diag::{Diagnostic, Diagnostics};

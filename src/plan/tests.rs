@@ -266,4 +266,6 @@ fn the_example_inventory_plans_with_the_bluemind_role() {
     .unwrap();
     let text = render_text(&plan).replace(&root.display().to_string(), ".");
     insta::assert_snapshot!("example_wave1_not_acme", text);
+    let lines = super::render_text_view(&plan, false).replace(&root.display().to_string(), ".");
+    insta::assert_snapshot!("example_wave1_not_acme_one_line_per_step", lines);
 }

@@ -4,6 +4,7 @@
 pub mod console;
 pub mod events;
 pub mod exec_output;
+pub mod html;
 pub mod rundir;
 pub mod summary;
 pub mod table;

@@ -165,7 +165,7 @@ impl RunReport {
     }
 }
 
-fn human_bytes(n: u64) -> String {
+pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut value = n as f64;
     let mut unit = 0;
@@ -214,6 +214,9 @@ fn rollbacks_text(out: &mut String, report: &RunReport) {
     }
 }
 
+/// Rows of ok pairs shown in the summary table before the rest is counted.
+const OK_ROWS: usize = 20;
+
 /// The text summary printed at the end of every run.
 pub fn render_text(report: &RunReport) -> String {
     let mut out = String::new();
@@ -250,6 +253,13 @@ pub fn render_text(report: &RunReport) -> String {
                     let mark = match cell.map(|c| c.result.as_str()) {
                         Some("ok") => "ok",
                         Some("warning") => "warn",
+                        Some("skipped")
+                            if cell
+                                .and_then(|c| c.message.as_deref())
+                                .is_some_and(|m| m.starts_with("not checked")) =>
+                        {
+                            "not checked"
+                        }
                         Some("skipped") => "-",
                         Some(_) => {
                             all_ok = false;
@@ -265,8 +275,15 @@ pub fn render_text(report: &RunReport) -> String {
             .collect();
         out.push_str(&format!("\n{phase} checks\n"));
         out.push_str(&table(&header, &rows));
+        // The checks' own errors first, then what could not be checked because of them.
         for p in &report.pairs {
-            for c in p.checks.iter().filter(|c| c.phase == phase && c.result == "failed") {
+            let failed = p.checks.iter().filter(|c| c.phase == phase && c.result == "failed");
+            let unchecked = p.checks.iter().filter(|c| {
+                c.phase == phase
+                    && c.result == "skipped"
+                    && c.message.as_deref().is_some_and(|m| m.starts_with("not checked"))
+            });
+            for c in failed.chain(unchecked) {
                 if let Some(m) = &c.message {
                     out.push_str(&format!("  {} {}: {m}\n", p.pair, c.label));
                 }
@@ -274,9 +291,19 @@ pub fn render_text(report: &RunReport) -> String {
         }
     }
 
-    let rows: Vec<Vec<String>> = report
-        .pairs
-        .iter()
+    // Pairs that need someone first (failed, stopped...), then warnings, then the ok ones; past
+    // OK_ROWS ok pairs, one line says how many more (summary.json has them all).
+    let rank = |p: &&PairReport| match p.status {
+        PairStatus::Ok => 2,
+        PairStatus::Warning => 1,
+        _ => 0,
+    };
+    let mut ordered: Vec<&PairReport> = report.pairs.iter().collect();
+    ordered.sort_by_key(rank);
+    let ok_hidden = report.count(PairStatus::Ok).saturating_sub(OK_ROWS);
+    ordered.truncate(report.pairs.len() - ok_hidden);
+    let rows: Vec<Vec<String>> = ordered
+        .into_iter()
         .map(|p| {
             let transfer = p
                 .transfers
@@ -308,6 +335,9 @@ pub fn render_text(report: &RunReport) -> String {
         &["PAIR", "WAVE", "STATUS", "FAILED STEP", "DURATION", "DOWNTIME", "TRANSFERS"],
         &rows,
     ));
+    if ok_hidden > 0 {
+        out.push_str(&format!("... and {ok_hidden} more pairs ok (summary.json lists every pair)\n"));
+    }
     for p in report.pairs.iter().filter(|p| p.message.is_some() || !p.tail.is_empty()) {
         out.push_str(&format!(
             "\n{} {}: {}\n",
@@ -361,4 +391,31 @@ pub fn render_text(report: &RunReport) -> String {
     }
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_leads_with_the_pairs_that_need_attention_and_counts_the_many_ok_ones() {
+        let mut pairs: Vec<PairReport> =
+            (0..30).map(|i| PairReport::new(&format!("p{i:02}"), "1", PairStatus::Ok)).collect();
+        pairs[17].status = PairStatus::Failed;
+        pairs[17].failed_step = Some("cold-sync/restore bj".into());
+        pairs[25].status = PairStatus::Warning;
+        let report = RunReport {
+            run_id: "r".into(),
+            role: "bluemind".into(),
+            phases: vec!["cold-sync".into()],
+            check_mode: false,
+            interrupted: false,
+            deadline_reached: false,
+            stopped: None,
+            duration: Duration::from_secs(90),
+            overrides: Vec::new(),
+            pairs,
+        };
+        insta::assert_snapshot!(render_text(&report));
+    }
 }

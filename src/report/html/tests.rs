@@ -1,0 +1,185 @@
+//! Snapshots of rendered pages on fixture journals and runs (a pair migrated after two hot
+//! syncs, a pair failed at its cold sync), and the masking of secrets on the way.
+
+use std::collections::BTreeMap;
+
+use super::model::{self, PairInput, Run, RunSummary};
+use crate::journal::{HotSync, PairJournal, PhaseRecord};
+use crate::secrets::Masker;
+
+const T0: f64 = 1_795_000_000.0;
+const PHASES: [&str; 8] =
+    ["preflight", "trust", "hot-sync", "cold-sync", "revoke-trust", "cutover", "post", "rollback"];
+
+fn log(lines: &[(f64, &str)]) -> String {
+    lines
+        .iter()
+        .map(|(t, l)| {
+            let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(*t);
+            format!("{} {l}\n", crate::time::rfc3339(at))
+        })
+        .collect()
+}
+
+fn summary(id: &str, phases: &[&str], pairs: serde_json::Value) -> RunSummary {
+    let json = serde_json::json!({ "run_id": id, "phases": phases, "duration": 60.0, "pairs": pairs });
+    serde_json::from_value(json).expect("fixture summary")
+}
+
+fn hot_run(id: &str, at: f64, bytes: u64) -> Run {
+    let pairs = ["p01", "p02"].map(|p| serde_json::json!({
+        "pair": p, "status": "ok",
+        "transfers": { "hot-sync": { "files": 10, "files_transferred": 4, "bytes_total": 9000, "bytes_transferred": bytes, "secs": 42.5, "warnings": 0 } },
+    }));
+    let text =
+        log(&[(at, "== hot-sync/rsync cyrus on t (attempt 1)"), (at + 50.0, "phase hot-sync completed")]);
+    Run {
+        summary: summary(id, &["hot-sync"], serde_json::json!(pairs)),
+        logs: [("p01".into(), text.clone()), ("p02".into(), text)].into(),
+    }
+}
+
+fn migrate_run(at: f64) -> Run {
+    let pairs = serde_json::json!([
+        { "pair": "p01", "status": "ok",
+          "checks": [{ "phase": "cold-sync", "label": "same data before cutover", "result": "ok" },
+                     { "phase": "post", "label": "my networks", "result": "warning", "message": "warning (exit 3): see the manual action" }],
+          "transfers": { "cold-sync": { "files": 10, "files_transferred": 1, "bytes_total": 9000, "bytes_transferred": 512, "secs": 3.0, "warnings": 0 } },
+          "warnings": ["post/my networks"],
+          "manual": ["set \"My networks\" to 10.0.0.0/8: Admin console > System configuration (token S3CRET-TOKEN)"] },
+        { "pair": "p02", "status": "failed", "failed_step": "cold-sync/restore bj", "message": "failed (exit 1)",
+          "tail": ["psql: connection refused", "token S3CRET-TOKEN"],
+          "checks": [{ "phase": "cold-sync", "label": "same data before cutover", "result": "skipped" }],
+          "rollback": { "ok": true, "message": "rolled back: origin back in service" } }
+    ]);
+    let p01 = log(&[
+        (at, "== cold-sync/stop target services on t01 (attempt 1)"),
+        (at + 30.0, "[verify against the origin] out| 120 counts equal to the stopped origin's: verified"),
+        (at + 31.0, "phase cold-sync completed"),
+        (at + 32.0, "== revoke-trust/revoke on origin on o01 (attempt 1)"),
+        (at + 33.0, "phase revoke-trust completed"),
+        (at + 34.0, "== cutover/stop origin for good on o01 (attempt 1)"),
+        (at + 40.0, "phase cutover completed"),
+        (at + 41.0, "== post/start target services on t01 (attempt 1)"),
+        (at + 70.0, "phase post completed"),
+    ]);
+    let p02 = log(&[
+        (at, "== cold-sync/stop target services on t02 (attempt 1)"),
+        (at + 20.0, "phase cold-sync failed"),
+        (at + 21.0, "== rollback/stop target services on t02 (attempt 1)"),
+        (at + 30.0, "phase rollback completed"),
+    ]);
+    Run {
+        summary: summary("20261118-010000-7", &["cold-sync", "revoke-trust", "cutover", "post"], pairs),
+        logs: [("p01".into(), p01), ("p02".into(), p02)].into(),
+    }
+}
+
+fn journal(pair: &str, migrated: bool) -> PairJournal {
+    let mut j = PairJournal { pair: pair.into(), ..Default::default() };
+    let rec = |t: f64| PhaseRecord { completed_at: t, run_id: "r".into() };
+    j.phases.insert("hot-sync".into(), rec(T0 + 86_400.0));
+    j.last_hot_sync =
+        Some(HotSync { at: T0 + 86_450.0, run_id: "20261117-010000-6".into(), ..Default::default() });
+    if migrated {
+        for (p, dt) in [("cold-sync", 31.0), ("revoke-trust", 33.0), ("cutover", 40.0), ("post", 70.0)] {
+            j.phases.insert(p.into(), rec(T0 + 2.0 * 86_400.0 + dt));
+        }
+        j.records = BTreeMap::from([
+            ("downtime_start".into(), T0 + 172_805.0),
+            ("downtime_end".into(), T0 + 172_842.0),
+        ]);
+        j.point_of_no_return = Some(crate::journal::PointOfNoReturn {
+            at: T0 + 172_834.0,
+            run_id: "r".into(),
+            step: "cutover/stop origin for good".into(),
+        });
+        j.last_status = Some(crate::report::events::PairStatus::Ok);
+    }
+    j
+}
+
+fn views() -> Vec<model::PairView> {
+    let runs = vec![
+        hot_run("20261116-010000-5", T0, 1_500_000),
+        hot_run("20261117-010000-6", T0 + 86_400.0, 20_000),
+        migrate_run(T0 + 172_800.0),
+    ];
+    let checks =
+        BTreeMap::from([("same data before cutover".to_string(), "verify against the origin".to_string())]);
+    let mut masker = Masker::default();
+    masker.add("S3CRET-TOKEN");
+    let phases: Vec<&str> = PHASES.to_vec();
+    [("p01", true, "o01", "t01"), ("p02", false, "o02", "t02")]
+        .iter()
+        .map(|(name, migrated, o, t)| {
+            let j = journal(name, *migrated);
+            let input = PairInput {
+                name,
+                wave: 1,
+                origin: o,
+                target: t,
+                journal: &j,
+                role_phases: &phases,
+                check_steps: &checks,
+                masker: &masker,
+                inventory_arg: "fleet.yml",
+                retry_extra: &[],
+            };
+            model::pair_view(&input, &runs)
+        })
+        .collect()
+}
+
+fn lanes() -> Vec<String> {
+    PHASES.iter().map(|p| p.to_string()).collect()
+}
+
+#[test]
+fn the_model_gathers_every_hot_sync_the_verdicts_and_the_failure() {
+    let v = views();
+    assert_eq!(v[0].hot_syncs.len(), 2);
+    assert_eq!(v[0].hot_syncs[0].bytes, 1_500_000);
+    assert_eq!(v[0].downtime_secs(), Some(37.0));
+    assert_eq!(
+        v[0].verdicts[0].message.as_deref(),
+        Some("120 counts equal to the stopped origin's: verified")
+    );
+    assert_eq!(v[0].manual[0].who, "BlueMind administrator");
+    let failure = v[1].failure.as_ref().expect("p02 failed");
+    assert_eq!(failure.retry, "bmfleet migrate -i fleet.yml --limit p02");
+    assert_eq!(failure.tail[1], "token ********");
+}
+
+#[test]
+fn pages_mask_secrets_and_load_nothing() {
+    let v = views();
+    for html in [
+        super::pair::render(&v[0], &lanes(), "fleet"),
+        super::pair::render(&v[1], &lanes(), "fleet"),
+        super::index::render(&v, "fleet", T0),
+    ] {
+        assert!(!html.contains("S3CRET-TOKEN"));
+        assert!(html.contains("content=\"default-src 'none'; style-src 'unsafe-inline'\""));
+        assert!(
+            !html.contains("<script")
+                && !html.contains("src=")
+                && !html.contains("http:")
+                && !html.contains("https:")
+                && !html.contains("file:"),
+            "{html}"
+        );
+    }
+}
+
+#[test]
+fn pair_page_snapshot() {
+    let v = views();
+    insta::assert_snapshot!("pair_migrated", super::pair::render(&v[0], &lanes(), "fleet"));
+    insta::assert_snapshot!("pair_failed", super::pair::render(&v[1], &lanes(), "fleet"));
+}
+
+#[test]
+fn index_snapshot() {
+    insta::assert_snapshot!("index", super::index::render(&views(), "fleet", T0 + 200_000.0));
+}
