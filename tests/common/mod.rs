@@ -198,11 +198,17 @@ pub struct Claim {
 
 impl Fleet {
     pub fn get() -> Fleet {
-        let Some(dir) = std::env::var_os("BMFLEET_FLEET").map(PathBuf::from) else {
+        Fleet::from_var("BMFLEET_FLEET")
+    }
+
+    /// The fleet whose directory the environment variable `var` names (BMFLEET_FLEET, or
+    /// BMFLEET_MAIL_FLEET for the mail profile's).
+    pub fn from_var(var: &str) -> Fleet {
+        let Some(dir) = std::env::var_os(var).map(PathBuf::from) else {
             panic!(
-                "BMFLEET_FLEET is not set: this test needs the test fleet of simulated BlueMind hosts.\n\
+                "{var} is not set: this test needs the test fleet of simulated BlueMind hosts.\n\
                  Run every test with `sudo bash .ci/run`, or bring a fleet up with `sudo tests/fleet/fleet up 8` \
-                 and run `BMFLEET_FLEET=/var/lib/bmfleet-fleet cargo test`."
+                 (`up 2 --mail` for BMFLEET_MAIL_FLEET) and run `{var}=/var/lib/bmfleet-fleet cargo test`."
             )
         };
         assert!(

@@ -79,6 +79,8 @@ prepare_full() {
   phase "dirs"
   # BlueMind configuration files + fresh-install SQL
   /usr/bin/python3 "$LIB/gen_host.py" config "$HD"
+  # the mail profile: real Postfix and Cyrus configuration, maps and users (lib/mail-host.sh)
+  [[ ${MAIL:-0} != 1 ]] || bash "$LIB/mail-host.sh" prepare "$HD"
 
   # the host's own /var/lib/dpkg: the machine's small files, a status with the bm-core package of
   # this host's version, and an empty info/ on which the machine's info/ is mounted read-only. The
@@ -211,6 +213,7 @@ else
   start_pg
   phase "postgresql started"
   /usr/local/sbin/bmfleet-sim core-start
+  [[ ${MAIL:-0} != 1 ]] || { /usr/local/sbin/bmfleet-mail boot; phase "Cyrus and Postfix started"; }
 fi
 
 phase "ready"

@@ -4,11 +4,13 @@
 bmf_state_check origin cutover # only this pair's origin gives its address away
 address={% if cutover_address %}{{ cutover_address }}{% else %}{{ origin.host }}{% endif %}
 case "$address" in *[!0-9A-Fa-f.:]* | '') echo "cutover_address must be an IPv4 or IPv6 address: $address" >&2; exit 2 ;; esac
-iface=$(ip -o addr show | awk -v a="$address" '{split($4, p, "/")} p[1] == a && !n++ {print $2}')
+# awk reads to the end (no `exit`): an early exit kills ip with SIGPIPE, and pipefail made the
+# step fail with 141 now and then (seen in tests/fleet_mail.rs).
+iface=$(ip -o addr show | awk -v a="$address" '{split($4, p, "/")} p[1] == a && !f {print $2; f = 1}')
 [ -n "$iface" ] || { echo "the origin holds no address $address" >&2; exit 1; }
 case "$iface" in *[!A-Za-z0-9_.@-]* | '' | -*) echo "unusable interface name: $iface" >&2; exit 1 ;; esac
 iface=${iface%%@*}
-prefix=$(ip -o addr show dev "$iface" | awk -v a="$address" '{split($4, p, "/")} p[1] == a && !n++ {print p[2]}')
+prefix=$(ip -o addr show dev "$iface" | awk -v a="$address" '{split($4, p, "/")} p[1] == a && !f {print p[2]; f = 1}')
 case "$prefix" in *[!0-9]* | '') echo "cannot read the prefix of $address on $iface" >&2; exit 1 ;; esac
 {% if cutover_mode == "ip" %}
 # The values go to the second shell as arguments, never as its code.

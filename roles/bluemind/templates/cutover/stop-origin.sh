@@ -6,8 +6,11 @@
 {% include "templates/lib/host-state.sh" %}
 {% include "templates/lib/services.sh" %}
 bmf_state_guard origin cutover
-bmctl stop
+# postfix first, BlueMind last (the mirror of post/start-target.sh): postfix hands mail to BlueMind
+# (LMTP), so once BlueMind is stopped, whatever postfix still accepts stays in the origin's postfix
+# queue, which is not migrated (the mail campaign test, tests/fleet_mail.rs, lost such mail).
 bm_postfix stop
+bmctl stop
 bmf_stop_unit() {
   # Stop a unit (absent: fine) and disable it where systemd runs.
   local rc=0

@@ -4,8 +4,8 @@ bmf_state_guard target cutover && bmf_state_set stage=live # point of no return:
 address={% if cutover_address %}{{ cutover_address }}{% else %}{{ origin.host }}{% endif %}
 prefix={{ cutover_prefix }}
 iface={{ cutover_interface }}
-[ -n "$iface" ] || iface=$(ip route show default | awk '!n++ {print $5}')
-[ -n "$iface" ] || iface=$(ip -o link show | awk -F': ' '$2 != "lo" && !n++ {print $2}' | cut -d@ -f1)
+[ -n "$iface" ] || iface=$(ip route show default | awk '!f {print $5; f = 1}')
+[ -n "$iface" ] || iface=$(ip -o link show | awk -F': ' '$2 != "lo" && !f {print $2; f = 1}' | cut -d@ -f1)
 [ -n "$iface" ] || { echo "cannot tell which interface takes $address: set cutover_interface" >&2; exit 1; }
 # These values become configuration (an ifupdown stanza, netplan YAML): one line of allowed
 # characters each, or a newline would add `up <command>` to the stanza.
