@@ -5,6 +5,7 @@
 
 pub mod attempt;
 pub mod cancel;
+pub(crate) mod host;
 mod lock;
 pub mod output;
 mod pair;
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::Semaphore;
 
 pub use cancel::{Cancel, Level};
+use host::{Hosts, SshHosts};
 
 use crate::inventory::Pair;
 use crate::plan::Plan;
@@ -95,7 +97,7 @@ impl Hooks for NoHooks {}
 
 /// What every pair task of a run shares.
 pub(crate) struct Shared {
-    trust: Trust,
+    hosts: Arc<dyn Hosts>,
     reporter: Arc<dyn Reporter>,
     cancel: Cancel,
     role: Arc<Role>,
@@ -132,7 +134,8 @@ impl Shared {
     }
 }
 
-/// Run a plan. Never fails as a whole: each pair's outcome is in the report.
+/// Run a plan on real hosts (SSH, the controller). Never fails as a whole: each pair's outcome
+/// is in the report.
 pub async fn execute(
     plan: &Plan,
     options: &RunOptions,
@@ -141,9 +144,21 @@ pub async fn execute(
     hooks: Arc<dyn Hooks>,
     cancel: Cancel,
 ) -> RunReport {
+    execute_on(plan, options, Arc::new(SshHosts(trust)), reporter, hooks, cancel).await
+}
+
+/// Run a plan on the hosts `hosts` opens (the tests' fake hosts, or [`SshHosts`]).
+pub(crate) async fn execute_on(
+    plan: &Plan,
+    options: &RunOptions,
+    hosts: Arc<dyn Hosts>,
+    reporter: Arc<dyn Reporter>,
+    hooks: Arc<dyn Hooks>,
+    cancel: Cancel,
+) -> RunReport {
     let started = Instant::now();
     let shared = Arc::new(Shared {
-        trust,
+        hosts,
         reporter: reporter.clone(),
         cancel: cancel.clone(),
         role: plan.role.clone(),
@@ -403,3 +418,6 @@ async fn watch_signals(shared: Arc<Shared>) {
         shared.emit(Event::Notice { message });
     }
 }
+
+#[cfg(test)]
+mod tests;

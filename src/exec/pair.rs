@@ -12,6 +12,7 @@ use tokio::sync::{OnceCell, Semaphore, watch};
 use super::Shared;
 use super::attempt::{self, AttemptSpec};
 use super::cancel::{Cancel, Level};
+use super::host::Host;
 use super::output::{Line, TransferStats};
 use super::rollback::{Arming, PhaseRule};
 use crate::inventory::Side;
@@ -20,7 +21,6 @@ use crate::report::events::{Event, PairStatus, StepStatus};
 use crate::report::summary::{CheckResult, PairReport, epoch_secs};
 use crate::role::{OutputParser, Where, is_secret_name};
 use crate::secrets::Masker;
-use crate::ssh::Connection;
 
 /// The outcome of one step (after its retries).
 pub(super) struct StepResult {
@@ -35,8 +35,8 @@ pub(super) struct StepResult {
 pub(super) struct PairRun<'a> {
     pub(super) shared: &'a Shared,
     plan: &'a PairPlan,
-    origin: OnceCell<Result<Arc<Connection>, StepStatus>>,
-    target: OnceCell<Result<Arc<Connection>, StepStatus>>,
+    origin: OnceCell<Result<Arc<dyn Host>, StepStatus>>,
+    target: OnceCell<Result<Arc<dyn Host>, StepStatus>>,
     registers: Mutex<BTreeMap<String, String>>,
     masker: Mutex<Masker>,
     lock: tokio::sync::Mutex<Option<super::lock::TargetLock>>,
@@ -72,7 +72,7 @@ impl<'a> PairRun<'a> {
             registers: Mutex::new(BTreeMap::new()),
             masker: Mutex::new({
                 let mut masker = plan.masker.clone();
-                shared.trust.secrets().for_each(|s| masker.add(s));
+                shared.hosts.secrets().iter().for_each(|s| masker.add(s));
                 masker
             }),
             lock: tokio::sync::Mutex::new(None),
@@ -111,16 +111,16 @@ impl<'a> PairRun<'a> {
 
     /// The connection to one host of the pair, opened on first use and kept for the run. The
     /// error is the status of the step that needed it.
-    pub(super) async fn connection(&self, side: Side) -> Result<Arc<Connection>, StepStatus> {
+    pub(super) async fn connection(&self, side: Side) -> Result<Arc<dyn Host>, StepStatus> {
         let cell = match side {
             Side::Origin => &self.origin,
             Side::Target => &self.target,
         };
         cell.get_or_init(|| async {
             let endpoint = self.plan.pair.endpoint(side);
-            Connection::open(endpoint, &self.shared.trust).await.map(Arc::new).map_err(|e| {
-                let message = format!("{} {}: {e}", side.as_str(), endpoint.host);
-                if e.is_unreachable() {
+            self.shared.hosts.open(endpoint).await.map_err(|e| {
+                let message = format!("{} {}: {}", side.as_str(), endpoint.host, e.message);
+                if e.unreachable {
                     StepStatus::Unreachable { message }
                 } else {
                     StepStatus::Refused { message }
@@ -137,9 +137,7 @@ impl<'a> PairRun<'a> {
             StepStatus::Unreachable { message } => (PairStatus::Unreachable, message),
             other => (PairStatus::Failed, other.describe()),
         })?;
-        match super::lock::acquire(conn.clone(), owner, self.shared.trust.options().keepalive, self.cancel())
-            .await
-        {
+        match super::lock::acquire(conn, owner, self.shared.hosts.heartbeat(), self.cancel()).await {
             Ok(lock) => {
                 *self.lock.lock().await = Some(lock);
                 Ok(())
@@ -569,7 +567,7 @@ impl<'a> PairRun<'a> {
             rsync_output: step.progress == Some(OutputParser::Rsync)
                 || step.stats == Some(OutputParser::Rsync),
             grace: self.shared.grace,
-            heartbeat: self.shared.trust.options().keepalive,
+            heartbeat: self.shared.hosts.heartbeat(),
         };
         let pair = self.name().to_string();
         let label = ps.label.clone();
@@ -586,16 +584,15 @@ impl<'a> PairRun<'a> {
                 self.shared.emit(Event::Progress { pair: pair.clone(), step: label.clone(), percent, detail })
             }
         };
-        let side = match step.on {
-            Where::Origin => Side::Origin,
-            Where::Target => Side::Target,
-            Where::Controller => return attempt::local(&spec, &self.cancel(), &mut on_line).await,
+        let host = match step.on {
+            Where::Origin => self.connection(Side::Origin).await,
+            Where::Target => self.connection(Side::Target).await,
+            Where::Controller => Ok(self.shared.hosts.controller()),
         };
-        match self.connection(side).await {
-            Ok(conn) => attempt::remote(&conn, &spec, &self.cancel(), &mut on_line).await,
+        match host {
+            Ok(host) => attempt::run(host.as_ref(), &spec, &self.cancel(), &mut on_line).await,
             Err(status) => attempt::AttemptResult {
                 status,
-                exit_code: None,
                 collector: super::output::Collector::new(false),
                 duration: Duration::ZERO,
             },
