@@ -6,6 +6,7 @@
 pub mod attempt;
 pub mod cancel;
 pub(crate) mod host;
+mod ledger;
 mod lock;
 pub mod output;
 mod pair;
@@ -209,65 +210,8 @@ pub(crate) async fn execute_on(
             );
             continue;
         }
-        shared.emit(Event::WaveStarted {
-            wave: wave.label.clone(),
-            pairs: wave.pairs.iter().map(|p| p.pair.name.clone()).collect(),
-        });
-        let forks = Arc::new(Semaphore::new(options.forks.max(1)));
-        let mut tasks = Vec::new();
-        for pair_plan in &wave.pairs {
-            let shared = shared.clone();
-            let forks = forks.clone();
-            let pair_plan = pair_plan.clone();
-            let wave_label = wave.label.clone();
-            let phases = plan.phases.clone();
-            let fatal = options.any_errors_fatal;
-            tasks.push(tokio::spawn(async move {
-                let permit = tokio::select! {
-                    p = forks.acquire_owned() => p.expect("semaphore never closed"),
-                    _ = shared.cancel.reached(Level::Soft) => return not_run(&pair_plan.pair.name, &wave_label, &shared, None),
-                };
-                let report = run_pair(&shared, &pair_plan, &wave_label, &phases).await;
-                drop(permit);
-                if fatal && matches!(report.status, PairStatus::Failed | PairStatus::Unreachable) {
-                    shared.policy_stop.store(true, Ordering::SeqCst);
-                    shared.cancel.raise(Level::Soft);
-                }
-                report
-            }));
-        }
-        let mut wave_reports = Vec::new();
-        for task in tasks {
-            match task.await {
-                Ok(report) => wave_reports.push(report),
-                Err(e) => wave_reports.push({
-                    let mut r = PairReport::new("?", &wave.label, PairStatus::Failed);
-                    r.message = Some(format!("internal error: {e}"));
-                    r
-                }),
-            }
-        }
-        let failed = wave_reports.iter().filter(|r| r.status == PairStatus::Failed).count();
-        let unreachable = wave_reports.iter().filter(|r| r.status == PairStatus::Unreachable).count();
-        let ok = wave_reports.iter().filter(|r| r.status.succeeded()).count();
-        let bad_percent = (failed + unreachable) as f64 * 100.0 / wave_reports.len().max(1) as f64;
-        if shared.policy_stop.load(Ordering::SeqCst) {
-            stopped = Some(format!("a pair of {} failed and --any-errors-fatal is set", wave.label));
-        } else if let Some(max) = options.max_fail_percent
-            && bad_percent > max as f64
-        {
-            stopped = Some(format!(
-                "{:.0}% of the pairs of {} failed, more than --max-fail-percent {max}",
-                bad_percent, wave.label
-            ));
-        }
-        shared.emit(Event::WaveFinished {
-            wave: wave.label.clone(),
-            ok,
-            failed,
-            unreachable,
-            stopped_later_waves: stopped.clone(),
-        });
+        let (wave_reports, stop) = run_wave(&shared, options, plan, wave).await;
+        stopped = stop;
         reports.extend(wave_reports);
     }
     for handle in [signals, deadline].into_iter().flatten() {
@@ -310,6 +254,77 @@ pub(crate) async fn execute_on(
         exit_code: report.exit_code(),
     });
     report
+}
+
+/// Run one wave (or `--serial` batch): its pairs at most `--forks` at once; then the failure
+/// policy says whether later waves run (`Some(why)` when they do not).
+async fn run_wave(
+    shared: &Arc<Shared>,
+    options: &RunOptions,
+    plan: &Plan,
+    wave: &crate::plan::Wave,
+) -> (Vec<PairReport>, Option<String>) {
+    let mut stopped = None;
+    shared.emit(Event::WaveStarted {
+        wave: wave.label.clone(),
+        pairs: wave.pairs.iter().map(|p| p.pair.name.clone()).collect(),
+    });
+    let forks = Arc::new(Semaphore::new(options.forks.max(1)));
+    let mut tasks = Vec::new();
+    for pair_plan in &wave.pairs {
+        let shared = shared.clone();
+        let forks = forks.clone();
+        let pair_plan = pair_plan.clone();
+        let wave_label = wave.label.clone();
+        let phases = plan.phases.clone();
+        let fatal = options.any_errors_fatal;
+        tasks.push(tokio::spawn(async move {
+            let permit = tokio::select! {
+                p = forks.acquire_owned() => p.expect("semaphore never closed"),
+                _ = shared.cancel.reached(Level::Soft) => return not_run(&pair_plan.pair.name, &wave_label, &shared, None),
+            };
+            let report = run_pair(&shared, &pair_plan, &wave_label, &phases).await;
+            drop(permit);
+            if fatal && matches!(report.status, PairStatus::Failed | PairStatus::Unreachable) {
+                shared.policy_stop.store(true, Ordering::SeqCst);
+                shared.cancel.raise(Level::Soft);
+            }
+            report
+        }));
+    }
+    let mut wave_reports = Vec::new();
+    for task in tasks {
+        match task.await {
+            Ok(report) => wave_reports.push(report),
+            Err(e) => wave_reports.push({
+                let mut r = PairReport::new("?", &wave.label, PairStatus::Failed);
+                r.message = Some(format!("internal error: {e}"));
+                r
+            }),
+        }
+    }
+    let failed = wave_reports.iter().filter(|r| r.status == PairStatus::Failed).count();
+    let unreachable = wave_reports.iter().filter(|r| r.status == PairStatus::Unreachable).count();
+    let ok = wave_reports.iter().filter(|r| r.status.succeeded()).count();
+    let bad_percent = (failed + unreachable) as f64 * 100.0 / wave_reports.len().max(1) as f64;
+    if shared.policy_stop.load(Ordering::SeqCst) {
+        stopped = Some(format!("a pair of {} failed and --any-errors-fatal is set", wave.label));
+    } else if let Some(max) = options.max_fail_percent
+        && bad_percent > max as f64
+    {
+        stopped = Some(format!(
+            "{:.0}% of the pairs of {} failed, more than --max-fail-percent {max}",
+            bad_percent, wave.label
+        ));
+    }
+    shared.emit(Event::WaveFinished {
+        wave: wave.label.clone(),
+        ok,
+        failed,
+        unreachable,
+        stopped_later_waves: stopped.clone(),
+    });
+    (wave_reports, stopped)
 }
 
 async fn run_pair(
