@@ -153,7 +153,7 @@ pub(crate) async fn run(
                     process.exited();
                     drain_until = Some(tokio::time::Instant::now() + DRAIN);
                 }
-                ProcessEvent::Exit(_) | ProcessEvent::Signal(_) => {}
+                ProcessEvent::Exit(_) | ProcessEvent::Signal(_) | ProcessEvent::Eof => {}
                 ProcessEvent::Closed => break,
             },
             _ = tokio::time::sleep_until(wake) => {

@@ -26,6 +26,8 @@ pub(crate) enum ProcessEvent {
     Signal(String),
     /// Output is over and the process gone (or its channel lost).
     Closed,
+    /// The host will send no more output (SSH's EOF); an exit status may still come.
+    Eof,
 }
 
 /// One script running on a host, started by [`Host::start`].
@@ -181,6 +183,7 @@ impl Process for SshProcess {
                         ProcessEvent::Signal(format!("{signal_name:?}"))
                     }
                     Some(russh::ChannelMsg::Close) | None => ProcessEvent::Closed,
+                    Some(russh::ChannelMsg::Eof) => ProcessEvent::Eof,
                     Some(_) => continue,
                 };
             }

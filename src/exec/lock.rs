@@ -124,7 +124,7 @@ async fn answer(process: &mut dyn Process) -> Result<(), LockError> {
                     output.trim()
                 )));
             }
-            ProcessEvent::Exit(_) | ProcessEvent::Signal(_) => {}
+            ProcessEvent::Exit(_) | ProcessEvent::Signal(_) | ProcessEvent::Eof => {}
             ProcessEvent::Closed => {
                 return Err(LockError::Failed(format!("the lock channel closed: {}", output.trim())));
             }
@@ -151,7 +151,7 @@ async fn hold(
             event = process.next() => match event {
                 ProcessEvent::Exit(code) => break Some(format!("its holder ended with exit {code}")),
                 ProcessEvent::Signal(signal) => break Some(format!("its holder was killed ({signal})")),
-                ProcessEvent::Closed => break Some("its channel closed".to_string()),
+                ProcessEvent::Closed | ProcessEvent::Eof => break Some("its channel closed".to_string()),
                 ProcessEvent::Output(..) => {}
             },
             _ = &mut released => break None,
