@@ -96,40 +96,51 @@ pub(crate) async fn acquire(
     }
 }
 
-/// The lock script's answer: locked, busy (with the holder's owner line), or failed.
+/// The lock script's answer: locked, busy (with the holder's owner line), or failed. sshd may
+/// send the exit status before the last output: an exit is judged once the output is complete.
 async fn answer(process: &mut dyn Process) -> Result<(), LockError> {
     let mut output = String::new();
+    let mut exit = None;
     loop {
         match process.next().await {
-            ProcessEvent::Output(Stream::Stdout, data) => {
+            ProcessEvent::Output(stream, data) => {
                 output.push_str(&String::from_utf8_lossy(&data));
-                if let Some(rest) = output.split("BMFLEET-LOCKFAIL").nth(1)
-                    && rest.contains('\n')
+                if stream == Stream::Stdout
+                    && let Some(answer) = markers(&output)
                 {
-                    return Err(LockError::Failed(format!("cannot take the pair lock: {}", rest.trim())));
-                }
-                if output.contains("BMFLEET-LOCKED") {
-                    return Ok(());
-                }
-                if let Some(rest) = output.split("BMFLEET-BUSY").nth(1)
-                    && rest.contains('\n')
-                {
-                    return Err(LockError::Busy(rest.trim().to_string()));
+                    return answer;
                 }
             }
-            ProcessEvent::Output(Stream::Stderr, data) => output.push_str(&String::from_utf8_lossy(&data)),
-            ProcessEvent::Exit(code) if code != 75 => {
-                return Err(LockError::Failed(format!(
-                    "cannot take the pair lock (exit {code}): {}",
-                    output.trim()
-                )));
-            }
-            ProcessEvent::Exit(_) | ProcessEvent::Signal(_) | ProcessEvent::Eof => {}
+            ProcessEvent::Exit(code) => exit = Some(code),
+            ProcessEvent::Signal(_) | ProcessEvent::Eof => {}
             ProcessEvent::Closed => {
-                return Err(LockError::Failed(format!("the lock channel closed: {}", output.trim())));
+                return markers(&output).unwrap_or_else(|| {
+                    Err(LockError::Failed(match exit {
+                        Some(code) => format!("cannot take the pair lock (exit {code}): {}", output.trim()),
+                        None => format!("the lock channel closed: {}", output.trim()),
+                    }))
+                });
             }
         }
     }
+}
+
+/// What the lock script said, once it said it (a whole line).
+fn markers(output: &str) -> Option<Result<(), LockError>> {
+    if let Some(rest) = output.split("BMFLEET-LOCKFAIL").nth(1)
+        && rest.contains('\n')
+    {
+        return Some(Err(LockError::Failed(format!("cannot take the pair lock: {}", rest.trim()))));
+    }
+    if output.contains("BMFLEET-LOCKED") {
+        return Some(Ok(()));
+    }
+    if let Some(rest) = output.split("BMFLEET-BUSY").nth(1)
+        && rest.contains('\n')
+    {
+        return Some(Err(LockError::Busy(rest.trim().to_string())));
+    }
+    None
 }
 
 /// Keep a taken lock alive with heartbeats until released; stop the pair if it is lost.
