@@ -10,6 +10,23 @@
 //!
 //! Everything BlueMind-specific lives in `roles/bluemind/` as data and templates; the engine
 //! only knows pairs, phases and steps.
+//!
+//! The executor (`exec`) runs attempts through one seam, `exec::host::Host` (start a script,
+//! read its output and exit, heartbeat it, stop it): the SSH connection and the controller
+//! implement it, and `exec/tests.rs` drives whole plans on scripted fake hosts, so the run's
+//! rules are unit tests. A pair's bookkeeping (checks table, records, transfers, the stop
+//! decision) is the pure `exec::ledger`.
+//!
+//! Where a newcomer adds things:
+//! - a step key: `role/schema.rs` (`RawStep`, what role.yml says), `role/mod.rs` (`Step`, also
+//!   its `adhoc` literal) and `role/load.rs` (`step()`: validate, with its location), then
+//!   where it acts (`exec/pair.rs` to run, `exec/ledger.rs` to report, `plan/` to render);
+//!   a test in `exec/tests.rs` with a fake host;
+//! - a CLI command: `cli.rs` (the clap `Command` variant and its args), `commands/NAME.rs`, and
+//!   its line in `commands/mod.rs`'s dispatch;
+//! - a connection setting: `inventory/schema.rs` (the key), `inventory/endpoint.rs` (its
+//!   precedence and source, into `Endpoint`), then `ssh/client.rs` (`Connection::open`) where
+//!   it is used; the exec layer sees hosts only through `exec::host`.
 
 pub mod cli;
 pub mod commands;

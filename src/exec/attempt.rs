@@ -1,4 +1,5 @@
-//! Running one attempt of one step's script, on a host over SSH or on the controller.
+//! Running one attempt of one step's script on a [`Host`] (over SSH, on the controller, or a
+//! test's fake host): one loop for all.
 //!
 //! The script never travels on a command line (where `ps` would show it, secrets included): the
 //! channel runs a fixed wrapper that reads the script from stdin up to a NUL byte, runs it with
@@ -11,9 +12,9 @@
 use std::time::{Duration, Instant};
 
 use crate::exec::cancel::{Cancel, Level};
+use crate::exec::host::{Host, NotStarted, ProcessEvent};
 use crate::exec::output::{Collector, Line};
-use crate::report::events::{StepStatus, Stream};
-use crate::ssh::Connection;
+use crate::report::events::StepStatus;
 
 /// The bash program every step runs (see the module documentation): read the script up to a NUL
 /// byte; start one watchdog, which keeps reading stdin (heartbeats) and, if stdin ends or stays
@@ -69,7 +70,6 @@ pub struct AttemptSpec<'a> {
 
 pub struct AttemptResult {
     pub status: StepStatus,
-    pub exit_code: Option<i32>,
     pub collector: Collector,
     pub duration: Duration,
 }
@@ -108,35 +108,24 @@ fn stop_deadline(
     }
 }
 
-pub async fn remote(
-    conn: &Connection,
+/// Run one attempt on `host`: start the script, heartbeat it, collect its lines, and stop it
+/// at its deadline (timeout, grace after a first Ctrl-C, at once after a second).
+pub(crate) async fn run(
+    host: &dyn Host,
     spec: &AttemptSpec<'_>,
     cancel: &Cancel,
     on_line: &mut (dyn FnMut(Line) + Send),
 ) -> AttemptResult {
     let started = Instant::now();
     let mut collector = Collector::new(spec.rsync_output);
-    let lost = |message: String, collector: Collector| AttemptResult {
-        status: StepStatus::ConnectionLost { message },
-        exit_code: None,
-        collector,
-        duration: started.elapsed(),
+    let mut process = match host.start(spec.script, spec.heartbeat).await {
+        Ok(process) => process,
+        Err(NotStarted { status, line }) => {
+            collector.tail.extend(line);
+            return AttemptResult { status, collector, duration: started.elapsed() };
+        }
     };
-    let (mut channel, _permit) = match conn.channel().await {
-        Ok(c) => c,
-        Err(e) => return lost(format!("cannot open a channel: {e}"), collector),
-    };
-    let (command, preamble) = conn.command(&wrapper(Some(spec.heartbeat)));
-    if let Err(e) = channel.exec(true, command).await {
-        return lost(format!("cannot start the command: {e}"), collector);
-    }
-    // The sudo password, when sudo wants one, goes first; it never reaches the script.
-    if let Err(e) = channel.data_bytes(payload(preamble, spec.script)).await {
-        return lost(format!("cannot send the script: {e}"), collector);
-    }
-
     let mut exit: Option<StepStatus> = None;
-    let mut exit_code = None;
     let mut drain_until: Option<tokio::time::Instant> = None;
     let mut soft_since = None;
     let mut cancel_rx = cancel.subscribe();
@@ -148,136 +137,45 @@ pub async fn remote(
         let wake = drain_until.map_or(deadline, |d| d.min(deadline));
         tokio::select! {
             _ = heartbeat.tick(), if exit.is_none() => {
-                let _ = channel.data_bytes(&b"\n"[..]).await;
+                let _ = process.heartbeat().await;
             }
-            msg = channel.wait() => match msg {
-                Some(russh::ChannelMsg::Data { data }) => {
-                    collector.feed(Stream::Stdout, &data).into_iter().for_each(&mut *on_line);
+            event = process.next() => match event {
+                ProcessEvent::Output(stream, data) => {
+                    collector.feed(stream, &data).into_iter().for_each(&mut *on_line);
                 }
-                Some(russh::ChannelMsg::ExtendedData { data, ext: 1 }) => {
-                    collector.feed(Stream::Stderr, &data).into_iter().for_each(&mut *on_line);
-                }
-                Some(russh::ChannelMsg::ExitStatus { exit_status }) => {
-                    let code = exit_status as i32;
-                    exit_code = Some(code);
+                ProcessEvent::Exit(code) if exit.is_none() => {
                     exit = Some(classify(code, spec));
+                    process.exited();
                     drain_until = Some(tokio::time::Instant::now() + DRAIN);
                 }
-                Some(russh::ChannelMsg::ExitSignal { signal_name, .. }) => {
-                    exit = Some(StepStatus::Signal { signal: format!("{signal_name:?}") });
+                ProcessEvent::Signal(signal) if exit.is_none() => {
+                    exit = Some(StepStatus::Signal { signal });
+                    process.exited();
                     drain_until = Some(tokio::time::Instant::now() + DRAIN);
                 }
-                Some(russh::ChannelMsg::Close) | None => break,
-                Some(_) => {}
+                ProcessEvent::Exit(_) | ProcessEvent::Signal(_) | ProcessEvent::Eof => {}
+                ProcessEvent::Closed => break,
             },
             _ = tokio::time::sleep_until(wake) => {
                 if exit.is_some() {
                     break; // drained long enough
                 }
-                let _ = channel.close().await;
+                process.stop().await;
                 let status = match why {
                     Stop::Timeout => StepStatus::TimedOut { secs: spec.timeout.as_secs() },
                     Stop::Interrupted => StepStatus::Interrupted,
                 };
                 collector.finish().into_iter().for_each(&mut *on_line);
-                return AttemptResult { status, exit_code: None, collector, duration: started.elapsed() };
+                return AttemptResult { status, collector, duration: started.elapsed() };
             }
             _ = cancel_rx.changed() => {}
         }
     }
-    let _ = channel.close().await;
+    process.stop().await;
     collector.finish().into_iter().for_each(&mut *on_line);
-    match exit {
-        Some(status) => AttemptResult { status, exit_code, collector, duration: started.elapsed() },
+    let status = exit.unwrap_or_else(|| {
         // The channel ended without an exit status: never a success.
-        None => lost("the channel closed without an exit status".into(), collector),
-    }
-}
-
-/// A step that runs on the controller: the same wrapper, through a local bash.
-pub async fn local(
-    spec: &AttemptSpec<'_>,
-    cancel: &Cancel,
-    on_line: &mut (dyn FnMut(Line) + Send),
-) -> AttemptResult {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let started = Instant::now();
-    let mut collector = Collector::new(spec.rsync_output);
-    // A process group of its own: the watchdog's `kill 0` must never reach bmfleet.
-    let mut child = match tokio::process::Command::new("bash")
-        .arg("-c")
-        .arg(wrapper(None))
-        .process_group(0)
-        // The key passphrase is bmfleet's own; a controller step has no use for it.
-        .env_remove(crate::ssh::PASSPHRASE_ENV)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            return AttemptResult {
-                status: StepStatus::Failed { code: 127 },
-                exit_code: None,
-                collector: {
-                    collector.tail.push_back(format!("cannot start bash on the controller: {e}"));
-                    collector
-                },
-                duration: started.elapsed(),
-            };
-        }
-    };
-    let mut stdin = child.stdin.take();
-    if let Some(input) = stdin.as_mut() {
-        let _ = input.write_all(&payload(None, spec.script)).await;
-    }
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let (mut out_buf, mut err_buf) = ([0u8; 8192], [0u8; 8192]);
-    let (mut out_open, mut err_open) = (true, true);
-    let mut soft_since = None;
-    let mut cancel_rx = cancel.subscribe();
-    let mut status = None;
-    while out_open || err_open || status.is_none() {
-        let (deadline, why) = stop_deadline(started, spec, cancel, &mut soft_since);
-        tokio::select! {
-            n = stdout.read(&mut out_buf), if out_open => match n {
-                Ok(0) | Err(_) => out_open = false,
-                Ok(n) => collector.feed(Stream::Stdout, &out_buf[..n]).into_iter().for_each(&mut *on_line),
-            },
-            n = stderr.read(&mut err_buf), if err_open => match n {
-                Ok(0) | Err(_) => err_open = false,
-                Ok(n) => collector.feed(Stream::Stderr, &err_buf[..n]).into_iter().for_each(&mut *on_line),
-            },
-            s = child.wait(), if status.is_none() => {
-                status = Some(s);
-                // The command ended: stop the watchdog, then read what is left.
-                drop(stdin.take());
-            }
-            _ = tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)) => {
-                drop(stdin.take());
-                let _ = tokio::time::timeout(Duration::from_secs(6), child.wait()).await;
-                let _ = child.kill().await;
-                collector.finish().into_iter().for_each(&mut *on_line);
-                let status = match why {
-                    Stop::Timeout => StepStatus::TimedOut { secs: spec.timeout.as_secs() },
-                    Stop::Interrupted => StepStatus::Interrupted,
-                };
-                return AttemptResult { status, exit_code: None, collector, duration: started.elapsed() };
-            }
-            _ = cancel_rx.changed() => {}
-        }
-    }
-    collector.finish().into_iter().for_each(&mut *on_line);
-    let (status, code) = match status {
-        Some(Ok(s)) => match (s.code(), std::os::unix::process::ExitStatusExt::signal(&s)) {
-            (Some(code), _) => (classify(code, spec), Some(code)),
-            (None, Some(sig)) => (StepStatus::Signal { signal: sig.to_string() }, None),
-            _ => (StepStatus::Failed { code: -1 }, None),
-        },
-        _ => (StepStatus::Failed { code: -1 }, None),
-    };
-    AttemptResult { status, exit_code: code, collector, duration: started.elapsed() }
+        StepStatus::ConnectionLost { message: "the channel closed without an exit status".into() }
+    });
+    AttemptResult { status, collector, duration: started.elapsed() }
 }

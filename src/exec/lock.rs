@@ -11,9 +11,13 @@
 //! runs (the holder killed, the channel lost), the pair is stopped (`Cancel::stop`), because it
 //! would otherwise go on unlocked.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use crate::exec::cancel::{Cancel, Level};
+use crate::exec::host::{Host, Process, ProcessEvent};
+use crate::report::events::Stream;
 use crate::role::quote::quote;
-use crate::ssh::Connection;
 
 /// Root-only: created 0700 if missing, refused if anything else.
 pub const LOCK_DIR: &str = "/run/bmfleet";
@@ -63,114 +67,123 @@ fi
 }
 
 /// Take the lock; `pair` is stopped (hard, with the reason) if the lock is lost later.
-pub async fn acquire(
-    conn: std::sync::Arc<Connection>,
+pub(crate) async fn acquire(
+    host: Arc<dyn Host>,
     owner: &str,
-    heartbeat: std::time::Duration,
+    heartbeat: Duration,
     pair: Cancel,
 ) -> Result<TargetLock, LockError> {
     let owner = quote(owner).map_err(|e| LockError::Failed(e.to_string()))?;
-    let script = script(&owner);
-    let (mut channel, permit) =
-        conn.channel().await.map_err(|e| LockError::Failed(format!("cannot open a channel: {e}")))?;
     // Through sudo too, when the host says so (the lock lives in root's /run/bmfleet).
-    let (command, preamble) = conn.command(&super::attempt::wrapper(Some(heartbeat)));
-    channel.exec(true, command).await.map_err(|e| LockError::Failed(e.to_string()))?;
-    channel
-        .data_bytes(super::attempt::payload(preamble, &script))
+    let mut process = host
+        .start(&script(&owner), heartbeat)
         .await
-        .map_err(|e| LockError::Failed(e.to_string()))?;
-    let mut output = String::new();
-    let wait = async {
-        loop {
-            match channel.wait().await {
-                Some(russh::ChannelMsg::Data { data }) => {
-                    output.push_str(&String::from_utf8_lossy(&data));
-                    if let Some(rest) = output.split("BMFLEET-LOCKFAIL").nth(1)
-                        && rest.contains('\n')
-                    {
-                        return Err(LockError::Failed(format!("cannot take the pair lock: {}", rest.trim())));
-                    }
-                    if output.contains("BMFLEET-LOCKED") {
-                        return Ok(());
-                    }
-                    if let Some(rest) = output.split("BMFLEET-BUSY").nth(1)
-                        && rest.contains('\n')
-                    {
-                        return Err(LockError::Busy(rest.trim().to_string()));
-                    }
-                }
-                Some(russh::ChannelMsg::ExtendedData { data, .. }) => {
-                    output.push_str(&String::from_utf8_lossy(&data))
-                }
-                Some(russh::ChannelMsg::ExitStatus { exit_status }) if exit_status != 75 => {
-                    return Err(LockError::Failed(format!(
-                        "cannot take the pair lock (exit {exit_status}): {}",
-                        output.trim()
-                    )));
-                }
-                Some(_) => {}
-                None => return Err(LockError::Failed(format!("the lock channel closed: {}", output.trim()))),
-            }
-        }
-    };
-    match tokio::time::timeout(std::time::Duration::from_secs(30), wait).await {
+        .map_err(|e| LockError::Failed(e.line.unwrap_or_else(|| e.status.describe())))?;
+    match tokio::time::timeout(Duration::from_secs(30), answer(process.as_mut())).await {
         Ok(Ok(())) => {
-            let (release, mut released) = tokio::sync::oneshot::channel();
-            let host = conn.name.clone();
-            let (mut read, write) = channel.split();
-            let task = tokio::spawn(async move {
-                let _permit = permit;
-                let mut beat = tokio::time::interval(heartbeat.max(std::time::Duration::from_secs(1)));
-                let lost = loop {
-                    tokio::select! {
-                        _ = beat.tick() => {
-                            if let Err(e) = write.data_bytes(&b"\n"[..]).await {
-                                break Some(format!("cannot write to its channel: {e}"));
-                            }
-                        }
-                        msg = read.wait() => match msg {
-                            Some(russh::ChannelMsg::ExitStatus { exit_status }) => {
-                                break Some(format!("its holder ended with exit {exit_status}"));
-                            }
-                            Some(russh::ChannelMsg::ExitSignal { signal_name, .. }) => {
-                                break Some(format!("its holder was killed ({signal_name:?})"));
-                            }
-                            Some(russh::ChannelMsg::Eof | russh::ChannelMsg::Close) | None => {
-                                break Some("its channel closed".to_string());
-                            }
-                            Some(_) => {}
-                        },
-                        _ = &mut released => break None,
-                    }
-                };
-                // A connection that died takes the lock with it: the pair's steps on it end as
-                // unreachable by themselves, which says more than "lock lost".
-                if lost.is_some() {
-                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-                }
-                if let Some(why) = lost
-                    && !conn.is_closed()
-                {
-                    pair.stop(
-                        Level::Hard,
-                        format!(
-                            "the pair lock on {host} was lost ({why}); the pair's steps were stopped, since \
-                             another run could now work on it. Check the target, then run again"
-                        ),
-                    );
-                }
-                let _ = write.close().await;
-            });
+            let (release, released) = tokio::sync::oneshot::channel();
+            let task = tokio::spawn(hold(host, process, heartbeat, released, pair));
             Ok(TargetLock { release, task })
         }
         Ok(Err(e)) => {
-            let _ = channel.close().await;
+            process.stop().await;
             Err(e)
         }
         Err(_) => {
-            let _ = channel.close().await;
+            process.stop().await;
             Err(LockError::Failed("no answer from the lock script within 30 s".into()))
         }
     }
+}
+
+/// The lock script's answer: locked, busy (with the holder's owner line), or failed. sshd may
+/// send the exit status before the last output: an exit is judged once the output is complete.
+async fn answer(process: &mut dyn Process) -> Result<(), LockError> {
+    let mut output = String::new();
+    let mut exit = None;
+    loop {
+        match process.next().await {
+            ProcessEvent::Output(stream, data) => {
+                output.push_str(&String::from_utf8_lossy(&data));
+                if stream == Stream::Stdout
+                    && let Some(answer) = markers(&output)
+                {
+                    return answer;
+                }
+            }
+            ProcessEvent::Exit(code) => exit = Some(code),
+            ProcessEvent::Signal(_) | ProcessEvent::Eof => {}
+            ProcessEvent::Closed => {
+                return markers(&output).unwrap_or_else(|| {
+                    Err(LockError::Failed(match exit {
+                        Some(code) => format!("cannot take the pair lock (exit {code}): {}", output.trim()),
+                        None => format!("the lock channel closed: {}", output.trim()),
+                    }))
+                });
+            }
+        }
+    }
+}
+
+/// What the lock script said, once it said it (a whole line).
+fn markers(output: &str) -> Option<Result<(), LockError>> {
+    if let Some(rest) = output.split("BMFLEET-LOCKFAIL").nth(1)
+        && rest.contains('\n')
+    {
+        return Some(Err(LockError::Failed(format!("cannot take the pair lock: {}", rest.trim()))));
+    }
+    if output.contains("BMFLEET-LOCKED") {
+        return Some(Ok(()));
+    }
+    if let Some(rest) = output.split("BMFLEET-BUSY").nth(1)
+        && rest.contains('\n')
+    {
+        return Some(Err(LockError::Busy(rest.trim().to_string())));
+    }
+    None
+}
+
+/// Keep a taken lock alive with heartbeats until released; stop the pair if it is lost.
+async fn hold(
+    host: Arc<dyn Host>,
+    mut process: Box<dyn Process>,
+    heartbeat: Duration,
+    mut released: tokio::sync::oneshot::Receiver<()>,
+    pair: Cancel,
+) {
+    let mut beat = tokio::time::interval(heartbeat.max(Duration::from_secs(1)));
+    let lost = loop {
+        tokio::select! {
+            _ = beat.tick() => {
+                if let Err(e) = process.heartbeat().await {
+                    break Some(format!("cannot write to its channel: {e}"));
+                }
+            }
+            event = process.next() => match event {
+                ProcessEvent::Exit(code) => break Some(format!("its holder ended with exit {code}")),
+                ProcessEvent::Signal(signal) => break Some(format!("its holder was killed ({signal})")),
+                ProcessEvent::Closed | ProcessEvent::Eof => break Some("its channel closed".to_string()),
+                ProcessEvent::Output(..) => {}
+            },
+            _ = &mut released => break None,
+        }
+    };
+    // A connection that died takes the lock with it: the pair's steps on it end as
+    // unreachable by themselves, which says more than "lock lost".
+    if lost.is_some() {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    if let Some(why) = lost
+        && !host.is_closed()
+    {
+        pair.stop(
+            Level::Hard,
+            format!(
+                "the pair lock on {} was lost ({why}); the pair's steps were stopped, since another run \
+                 could now work on it. Check the target, then run again",
+                host.name()
+            ),
+        );
+    }
+    process.stop().await;
 }

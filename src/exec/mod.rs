@@ -5,6 +5,8 @@
 
 pub mod attempt;
 pub mod cancel;
+pub(crate) mod host;
+mod ledger;
 mod lock;
 pub mod output;
 mod pair;
@@ -17,6 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::Semaphore;
 
 pub use cancel::{Cancel, Level};
+use host::{Hosts, SshHosts};
 
 use crate::inventory::Pair;
 use crate::plan::Plan;
@@ -95,7 +98,7 @@ impl Hooks for NoHooks {}
 
 /// What every pair task of a run shares.
 pub(crate) struct Shared {
-    trust: Trust,
+    hosts: Arc<dyn Hosts>,
     reporter: Arc<dyn Reporter>,
     cancel: Cancel,
     role: Arc<Role>,
@@ -132,7 +135,8 @@ impl Shared {
     }
 }
 
-/// Run a plan. Never fails as a whole: each pair's outcome is in the report.
+/// Run a plan on real hosts (SSH, the controller). Never fails as a whole: each pair's outcome
+/// is in the report.
 pub async fn execute(
     plan: &Plan,
     options: &RunOptions,
@@ -141,9 +145,21 @@ pub async fn execute(
     hooks: Arc<dyn Hooks>,
     cancel: Cancel,
 ) -> RunReport {
+    execute_on(plan, options, Arc::new(SshHosts(trust)), reporter, hooks, cancel).await
+}
+
+/// Run a plan on the hosts `hosts` opens (the tests' fake hosts, or [`SshHosts`]).
+pub(crate) async fn execute_on(
+    plan: &Plan,
+    options: &RunOptions,
+    hosts: Arc<dyn Hosts>,
+    reporter: Arc<dyn Reporter>,
+    hooks: Arc<dyn Hooks>,
+    cancel: Cancel,
+) -> RunReport {
     let started = Instant::now();
     let shared = Arc::new(Shared {
-        trust,
+        hosts,
         reporter: reporter.clone(),
         cancel: cancel.clone(),
         role: plan.role.clone(),
@@ -194,65 +210,8 @@ pub async fn execute(
             );
             continue;
         }
-        shared.emit(Event::WaveStarted {
-            wave: wave.label.clone(),
-            pairs: wave.pairs.iter().map(|p| p.pair.name.clone()).collect(),
-        });
-        let forks = Arc::new(Semaphore::new(options.forks.max(1)));
-        let mut tasks = Vec::new();
-        for pair_plan in &wave.pairs {
-            let shared = shared.clone();
-            let forks = forks.clone();
-            let pair_plan = pair_plan.clone();
-            let wave_label = wave.label.clone();
-            let phases = plan.phases.clone();
-            let fatal = options.any_errors_fatal;
-            tasks.push(tokio::spawn(async move {
-                let permit = tokio::select! {
-                    p = forks.acquire_owned() => p.expect("semaphore never closed"),
-                    _ = shared.cancel.reached(Level::Soft) => return not_run(&pair_plan.pair.name, &wave_label, &shared, None),
-                };
-                let report = run_pair(&shared, &pair_plan, &wave_label, &phases).await;
-                drop(permit);
-                if fatal && matches!(report.status, PairStatus::Failed | PairStatus::Unreachable) {
-                    shared.policy_stop.store(true, Ordering::SeqCst);
-                    shared.cancel.raise(Level::Soft);
-                }
-                report
-            }));
-        }
-        let mut wave_reports = Vec::new();
-        for task in tasks {
-            match task.await {
-                Ok(report) => wave_reports.push(report),
-                Err(e) => wave_reports.push({
-                    let mut r = PairReport::new("?", &wave.label, PairStatus::Failed);
-                    r.message = Some(format!("internal error: {e}"));
-                    r
-                }),
-            }
-        }
-        let failed = wave_reports.iter().filter(|r| r.status == PairStatus::Failed).count();
-        let unreachable = wave_reports.iter().filter(|r| r.status == PairStatus::Unreachable).count();
-        let ok = wave_reports.iter().filter(|r| r.status.succeeded()).count();
-        let bad_percent = (failed + unreachable) as f64 * 100.0 / wave_reports.len().max(1) as f64;
-        if shared.policy_stop.load(Ordering::SeqCst) {
-            stopped = Some(format!("a pair of {} failed and --any-errors-fatal is set", wave.label));
-        } else if let Some(max) = options.max_fail_percent
-            && bad_percent > max as f64
-        {
-            stopped = Some(format!(
-                "{:.0}% of the pairs of {} failed, more than --max-fail-percent {max}",
-                bad_percent, wave.label
-            ));
-        }
-        shared.emit(Event::WaveFinished {
-            wave: wave.label.clone(),
-            ok,
-            failed,
-            unreachable,
-            stopped_later_waves: stopped.clone(),
-        });
+        let (wave_reports, stop) = run_wave(&shared, options, plan, wave).await;
+        stopped = stop;
         reports.extend(wave_reports);
     }
     for handle in [signals, deadline].into_iter().flatten() {
@@ -295,6 +254,77 @@ pub async fn execute(
         exit_code: report.exit_code(),
     });
     report
+}
+
+/// Run one wave (or `--serial` batch): its pairs at most `--forks` at once; then the failure
+/// policy says whether later waves run (`Some(why)` when they do not).
+async fn run_wave(
+    shared: &Arc<Shared>,
+    options: &RunOptions,
+    plan: &Plan,
+    wave: &crate::plan::Wave,
+) -> (Vec<PairReport>, Option<String>) {
+    let mut stopped = None;
+    shared.emit(Event::WaveStarted {
+        wave: wave.label.clone(),
+        pairs: wave.pairs.iter().map(|p| p.pair.name.clone()).collect(),
+    });
+    let forks = Arc::new(Semaphore::new(options.forks.max(1)));
+    let mut tasks = Vec::new();
+    for pair_plan in &wave.pairs {
+        let shared = shared.clone();
+        let forks = forks.clone();
+        let pair_plan = pair_plan.clone();
+        let wave_label = wave.label.clone();
+        let phases = plan.phases.clone();
+        let fatal = options.any_errors_fatal;
+        tasks.push(tokio::spawn(async move {
+            let permit = tokio::select! {
+                p = forks.acquire_owned() => p.expect("semaphore never closed"),
+                _ = shared.cancel.reached(Level::Soft) => return not_run(&pair_plan.pair.name, &wave_label, &shared, None),
+            };
+            let report = run_pair(&shared, &pair_plan, &wave_label, &phases).await;
+            drop(permit);
+            if fatal && matches!(report.status, PairStatus::Failed | PairStatus::Unreachable) {
+                shared.policy_stop.store(true, Ordering::SeqCst);
+                shared.cancel.raise(Level::Soft);
+            }
+            report
+        }));
+    }
+    let mut wave_reports = Vec::new();
+    for task in tasks {
+        match task.await {
+            Ok(report) => wave_reports.push(report),
+            Err(e) => wave_reports.push({
+                let mut r = PairReport::new("?", &wave.label, PairStatus::Failed);
+                r.message = Some(format!("internal error: {e}"));
+                r
+            }),
+        }
+    }
+    let failed = wave_reports.iter().filter(|r| r.status == PairStatus::Failed).count();
+    let unreachable = wave_reports.iter().filter(|r| r.status == PairStatus::Unreachable).count();
+    let ok = wave_reports.iter().filter(|r| r.status.succeeded()).count();
+    let bad_percent = (failed + unreachable) as f64 * 100.0 / wave_reports.len().max(1) as f64;
+    if shared.policy_stop.load(Ordering::SeqCst) {
+        stopped = Some(format!("a pair of {} failed and --any-errors-fatal is set", wave.label));
+    } else if let Some(max) = options.max_fail_percent
+        && bad_percent > max as f64
+    {
+        stopped = Some(format!(
+            "{:.0}% of the pairs of {} failed, more than --max-fail-percent {max}",
+            bad_percent, wave.label
+        ));
+    }
+    shared.emit(Event::WaveFinished {
+        wave: wave.label.clone(),
+        ok,
+        failed,
+        unreachable,
+        stopped_later_waves: stopped.clone(),
+    });
+    (wave_reports, stopped)
 }
 
 async fn run_pair(
@@ -403,3 +433,6 @@ async fn watch_signals(shared: Arc<Shared>) {
         shared.emit(Event::Notice { message });
     }
 }
+
+#[cfg(test)]
+mod tests;

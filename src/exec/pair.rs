@@ -12,31 +12,32 @@ use tokio::sync::{OnceCell, Semaphore, watch};
 use super::Shared;
 use super::attempt::{self, AttemptSpec};
 use super::cancel::{Cancel, Level};
+use super::host::Host;
+use super::ledger::{CheckFailure, Ledger};
 use super::output::{Line, TransferStats};
 use super::rollback::{Arming, PhaseRule};
 use crate::inventory::Side;
 use crate::plan::{PairPlan, PlannedStep};
 use crate::report::events::{Event, PairStatus, StepStatus};
-use crate::report::summary::{CheckResult, PairReport, epoch_secs};
+use crate::report::summary::PairReport;
 use crate::role::{OutputParser, Where, is_secret_name};
 use crate::secrets::Masker;
-use crate::ssh::Connection;
 
 /// The outcome of one step (after its retries).
 pub(super) struct StepResult {
     pub(super) status: StepStatus,
-    stats: Option<TransferStats>,
-    manual: Vec<String>,
+    pub(super) stats: Option<TransferStats>,
+    pub(super) manual: Vec<String>,
     pub(super) tail: Vec<String>,
-    started: SystemTime,
-    ended: SystemTime,
+    pub(super) started: SystemTime,
+    pub(super) ended: SystemTime,
 }
 
 pub(super) struct PairRun<'a> {
     pub(super) shared: &'a Shared,
     plan: &'a PairPlan,
-    origin: OnceCell<Result<Arc<Connection>, StepStatus>>,
-    target: OnceCell<Result<Arc<Connection>, StepStatus>>,
+    origin: OnceCell<Result<Arc<dyn Host>, StepStatus>>,
+    target: OnceCell<Result<Arc<dyn Host>, StepStatus>>,
     registers: Mutex<BTreeMap<String, String>>,
     /// Registers of steps that failed (name -> step label): what they hold is no fact to check.
     failed_registers: Mutex<BTreeMap<String, String>>,
@@ -75,7 +76,7 @@ impl<'a> PairRun<'a> {
             failed_registers: Mutex::new(BTreeMap::new()),
             masker: Mutex::new({
                 let mut masker = plan.masker.clone();
-                shared.trust.secrets().for_each(|s| masker.add(s));
+                shared.hosts.secrets().iter().for_each(|s| masker.add(s));
                 masker
             }),
             lock: tokio::sync::Mutex::new(None),
@@ -114,16 +115,16 @@ impl<'a> PairRun<'a> {
 
     /// The connection to one host of the pair, opened on first use and kept for the run. The
     /// error is the status of the step that needed it.
-    pub(super) async fn connection(&self, side: Side) -> Result<Arc<Connection>, StepStatus> {
+    pub(super) async fn connection(&self, side: Side) -> Result<Arc<dyn Host>, StepStatus> {
         let cell = match side {
             Side::Origin => &self.origin,
             Side::Target => &self.target,
         };
         cell.get_or_init(|| async {
             let endpoint = self.plan.pair.endpoint(side);
-            Connection::open(endpoint, &self.shared.trust).await.map(Arc::new).map_err(|e| {
-                let message = format!("{} {}: {e}", side.as_str(), endpoint.host);
-                if e.is_unreachable() {
+            self.shared.hosts.open(endpoint).await.map_err(|e| {
+                let message = format!("{} {}: {}", side.as_str(), endpoint.host, e.message);
+                if e.unreachable {
                     StepStatus::Unreachable { message }
                 } else {
                     StepStatus::Refused { message }
@@ -140,9 +141,7 @@ impl<'a> PairRun<'a> {
             StepStatus::Unreachable { message } => (PairStatus::Unreachable, message),
             other => (PairStatus::Failed, other.describe()),
         })?;
-        match super::lock::acquire(conn.clone(), owner, self.shared.trust.options().keepalive, self.cancel())
-            .await
-        {
+        match super::lock::acquire(conn, owner, self.shared.hosts.heartbeat(), self.cancel()).await {
             Ok(lock) => {
                 *self.lock.lock().await = Some(lock);
                 Ok(())
@@ -170,8 +169,7 @@ impl<'a> PairRun<'a> {
         let started = Instant::now();
         let mut report = PairReport::new(self.name(), wave, PairStatus::Ok);
         let steps = &self.plan.steps;
-        let mut phase_failed: Option<(String, String, Vec<String>)> = None;
-        let mut transfer_window: BTreeMap<String, (SystemTime, SystemTime)> = BTreeMap::new();
+        let mut ledger = Ledger::default();
         let mut i = 0;
         while i < steps.len() {
             if self.cancel().level() >= Level::Soft {
@@ -188,7 +186,7 @@ impl<'a> PairRun<'a> {
             // After a failed check, the phase's other checks still run (the table is complete),
             // but not its steps that act (preflight's host records are written only for a pair
             // that passed every check).
-            let results = if phase_failed.is_some() && batch.iter().all(|ps| ps.step.check.is_none()) {
+            let results = if ledger.check_failed() && batch.iter().all(|ps| ps.step.check.is_none()) {
                 batch.iter().map(|ps| self.skip(ps, "a check of this phase failed")).collect()
             } else {
                 self.run_batch(batch).await
@@ -196,79 +194,9 @@ impl<'a> PairRun<'a> {
 
             let mut stop: Option<(PairStatus, &PlannedStep, StepResult)> = None;
             for (ps, result) in batch.iter().zip(results) {
-                let step = &ps.step;
-                if let Some(label) = &step.check {
-                    let verdict = match &result.status {
-                        StepStatus::Ok => "ok",
-                        StepStatus::Warning { .. } => "warning",
-                        StepStatus::Skipped { .. } => "skipped",
-                        _ => "failed",
-                    };
-                    let not_checked = match &result.status {
-                        StepStatus::Skipped { reason } if reason.starts_with("not checked") => {
-                            Some(reason.clone())
-                        }
-                        _ => None,
-                    };
-                    let message = not_checked.or_else(|| {
-                        (!result.status.is_success()).then(|| {
-                            let last = result.tail.last().cloned().unwrap_or_default();
-                            match &result.status {
-                                StepStatus::AssertFailed { message } => message.clone(),
-                                other if last.is_empty() => other.describe(),
-                                other => format!("{}: {last}", other.describe()),
-                            }
-                        })
-                    });
-                    report.checks.push(CheckResult {
-                        phase: step.phase.clone(),
-                        label: label.clone(),
-                        result: verdict.into(),
-                        message,
-                    });
-                }
-                if let StepStatus::Warning { .. } = result.status {
-                    report.warnings.push(format!("{}/{}", step.phase, ps.label));
-                }
-                report.manual.extend(result.manual.iter().cloned());
-                if let Some(stats) = &result.stats {
-                    let t = report.transfers.entry(step.phase.clone()).or_default();
-                    t.stats.add(stats);
-                    if matches!(result.status, StepStatus::Warning { .. }) {
-                        t.warnings += 1;
-                    }
-                    let w =
-                        transfer_window.entry(step.phase.clone()).or_insert((result.started, result.ended));
-                    w.0 = w.0.min(result.started);
-                    w.1 = w.1.max(result.ended);
-                    t.secs = w.1.duration_since(w.0).unwrap_or_default().as_secs_f64();
-                }
-                if let Some(name) = &step.record
-                    && result.status.is_success()
-                    && !matches!(result.status, StepStatus::Skipped { .. })
+                if let Some(status) = ledger.account(&mut report, ps, &result)
+                    && stop.is_none()
                 {
-                    report.records.insert(name.clone(), epoch_secs(result.ended));
-                }
-                if result.status.is_success() {
-                    continue;
-                }
-                let status = if result.status.is_unreachable() {
-                    PairStatus::Unreachable
-                } else if result.status == StepStatus::Interrupted {
-                    PairStatus::Stopped
-                } else {
-                    PairStatus::Failed
-                };
-                if step.check.is_some() && status == PairStatus::Failed {
-                    // Checks all run; the phase fails at its end.
-                    phase_failed.get_or_insert((
-                        format!("{}/{}", step.phase, ps.label),
-                        result.status.describe(),
-                        result.tail.clone(),
-                    ));
-                    continue;
-                }
-                if stop.is_none() {
                     stop = Some((status, ps, result));
                 }
             }
@@ -286,7 +214,7 @@ impl<'a> PairRun<'a> {
             // End of a phase?
             let phase = &steps[i].step.phase;
             if j == steps.len() || steps[j].step.phase != *phase {
-                if let Some((failed_step, message, tail)) = phase_failed.take() {
+                if let Some(CheckFailure { step: failed_step, message, tail }) = ledger.phase_ended() {
                     report.status = PairStatus::Failed;
                     report.failed_step = Some(failed_step);
                     report.message = Some(message);
@@ -446,13 +374,9 @@ impl<'a> PairRun<'a> {
                 status: status.clone(),
             });
         };
-        if let Some(reason) = &ps.skipped {
-            let status = StepStatus::Skipped { reason: reason.clone() };
-            finished(&status, 0, 0.0);
-            return done(status);
-        }
-        if self.shared.check_mode && !step.probe && step.script.is_some() {
-            let status = StepStatus::Skipped { reason: "check mode".into() };
+        let check_mode = self.shared.check_mode && !step.probe && step.script.is_some();
+        if let Some(reason) = ps.skipped.clone().or_else(|| check_mode.then(|| "check mode".to_string())) {
+            let status = StepStatus::Skipped { reason };
             finished(&status, 0, 0.0);
             return done(status);
         }
@@ -513,35 +437,7 @@ impl<'a> PairRun<'a> {
             self.point_of_no_return(ps);
         }
         if let Some(script) = script {
-            let attempts = step.retries + 1;
-            for attempt in 1..=attempts {
-                self.shared.emit(Event::StepStarted {
-                    pair: self.name().into(),
-                    phase: step.phase.clone(),
-                    step: ps.label.clone(),
-                    host: host.clone(),
-                    attempt,
-                });
-                let outcome = self.attempt(ps, &script, &host).await;
-                finished(&outcome.status, attempt, outcome.duration.as_secs_f64());
-                result.status = outcome.status;
-                result.stats = outcome.collector.stats.clone();
-                result.manual = outcome.collector.manual.clone();
-                result.tail = outcome.collector.tail.iter().map(|l| self.mask(l)).collect();
-                stdout = outcome.collector.stdout();
-                let retryable = !result.status.is_success()
-                    && !result.status.is_unreachable()
-                    && result.status != StepStatus::Interrupted
-                    && attempt < attempts;
-                if !retryable {
-                    break;
-                }
-                let cancel = self.cancel();
-                tokio::select! {
-                    _ = tokio::time::sleep(step.retry_delay) => {}
-                    _ = cancel.reached(Level::Soft) => break,
-                }
-            }
+            stdout = self.attempts(ps, &script, &host, &mut result).await;
         }
         if let Some(name) = &step.register {
             let value = stdout.trim_end_matches('\n').to_string();
@@ -557,22 +453,8 @@ impl<'a> PairRun<'a> {
             && !matches!(result.status, StepStatus::Skipped { .. })
             && let Some(assert) = &step.assert
         {
-            let mut ctx = ctx;
-            for (name, value) in self.registers.lock().expect("registers").iter() {
-                ctx.insert(name.clone(), value);
-            }
-            for that in &assert.that {
-                let holds = renderer.eval(&that.template, &ctx);
-                if !matches!(holds, Ok(true)) {
-                    let message = match holds {
-                        Err(e) => format!("cannot evaluate `{}`: {}", that.source, e.0.message),
-                        _ => renderer
-                            .render_text(&assert.message, &ctx)
-                            .unwrap_or_else(|_| that.source.clone()),
-                    };
-                    result.status = StepStatus::AssertFailed { message: self.mask(&message) };
-                    break;
-                }
+            if let Some(status) = self.assert_fails(assert, ctx) {
+                result.status = status;
             }
             if step.script.is_none() {
                 finished(&result.status, 1, 0.0);
@@ -580,6 +462,69 @@ impl<'a> PairRun<'a> {
         }
         result.ended = SystemTime::now();
         result
+    }
+
+    /// Run a step's attempts (its retries) into `result`; the last attempt's stdout.
+    async fn attempts(&self, ps: &PlannedStep, script: &str, host: &str, result: &mut StepResult) -> String {
+        let step = &ps.step;
+        let attempts = step.retries + 1;
+        let mut stdout = String::new();
+        for attempt in 1..=attempts {
+            self.shared.emit(Event::StepStarted {
+                pair: self.name().into(),
+                phase: step.phase.clone(),
+                step: ps.label.clone(),
+                host: host.to_string(),
+                attempt,
+            });
+            let outcome = self.attempt(ps, script, host).await;
+            self.shared.emit(Event::StepFinished {
+                pair: self.name().into(),
+                phase: step.phase.clone(),
+                step: ps.label.clone(),
+                host: host.to_string(),
+                attempt,
+                secs: outcome.duration.as_secs_f64(),
+                status: outcome.status.clone(),
+            });
+            result.status = outcome.status;
+            result.stats = outcome.collector.stats.clone();
+            result.manual = outcome.collector.manual.clone();
+            result.tail = outcome.collector.tail.iter().map(|l| self.mask(l)).collect();
+            stdout = outcome.collector.stdout();
+            let retryable = !result.status.is_success()
+                && !result.status.is_unreachable()
+                && result.status != StepStatus::Interrupted
+                && attempt < attempts;
+            if !retryable {
+                break;
+            }
+            let cancel = self.cancel();
+            tokio::select! {
+                _ = tokio::time::sleep(step.retry_delay) => {}
+                _ = cancel.reached(Level::Soft) => break,
+            }
+        }
+        stdout
+    }
+
+    /// The status of a step whose `assert:` does not hold (with the registers known now).
+    fn assert_fails(&self, assert: &crate::role::Assert, mut ctx: tera::Context) -> Option<StepStatus> {
+        let renderer = self.shared.role.renderer();
+        for (name, value) in self.registers.lock().expect("registers").iter() {
+            ctx.insert(name.clone(), value);
+        }
+        for that in &assert.that {
+            let holds = renderer.eval(&that.template, &ctx);
+            if !matches!(holds, Ok(true)) {
+                let message = match holds {
+                    Err(e) => format!("cannot evaluate `{}`: {}", that.source, e.0.message),
+                    _ => renderer.render_text(&assert.message, &ctx).unwrap_or_else(|_| that.source.clone()),
+                };
+                return Some(StepStatus::AssertFailed { message: self.mask(&message) });
+            }
+        }
+        None
     }
 
     /// One attempt of a step's script, with its output streamed to the events.
@@ -593,7 +538,7 @@ impl<'a> PairRun<'a> {
             rsync_output: step.progress == Some(OutputParser::Rsync)
                 || step.stats == Some(OutputParser::Rsync),
             grace: self.shared.grace,
-            heartbeat: self.shared.trust.options().keepalive,
+            heartbeat: self.shared.hosts.heartbeat(),
         };
         let pair = self.name().to_string();
         let label = ps.label.clone();
@@ -610,16 +555,15 @@ impl<'a> PairRun<'a> {
                 self.shared.emit(Event::Progress { pair: pair.clone(), step: label.clone(), percent, detail })
             }
         };
-        let side = match step.on {
-            Where::Origin => Side::Origin,
-            Where::Target => Side::Target,
-            Where::Controller => return attempt::local(&spec, &self.cancel(), &mut on_line).await,
+        let host = match step.on {
+            Where::Origin => self.connection(Side::Origin).await,
+            Where::Target => self.connection(Side::Target).await,
+            Where::Controller => Ok(self.shared.hosts.controller()),
         };
-        match self.connection(side).await {
-            Ok(conn) => attempt::remote(&conn, &spec, &self.cancel(), &mut on_line).await,
+        match host {
+            Ok(host) => attempt::run(host.as_ref(), &spec, &self.cancel(), &mut on_line).await,
             Err(status) => attempt::AttemptResult {
                 status,
-                exit_code: None,
                 collector: super::output::Collector::new(false),
                 duration: Duration::ZERO,
             },

@@ -32,6 +32,8 @@ pub struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
+    // Over 100 lines on purpose: one connection setting after another, each with the same precedence (host > groups > defaults > ssh config > built-in) and its source; splitting would scatter that rule.
+    #[allow(clippy::too_many_lines)]
     pub fn endpoint(&self, host: &str, layers: &[Layer<'_>]) -> Result<Endpoint, Vec<Problem>> {
         let mut problems = Vec::new();
         let mut sources: BTreeMap<&'static str, String> = BTreeMap::new();
