@@ -351,6 +351,15 @@ impl<'a> PairRun<'a> {
         Ok(ctx)
     }
 
+    /// An assertion over a failed step's register would judge its error output: not checked.
+    fn not_checked(&self, step: &crate::role::Step) -> Option<StepStatus> {
+        let label = step.assert.as_ref().filter(|_| step.script.is_none()).and_then(|_| {
+            let failed = self.failed_registers.lock().expect("registers");
+            failed.iter().find(|(r, _)| step.uses.contains(*r)).map(|(_, label)| label.clone())
+        })?;
+        Some(StepStatus::Skipped { reason: format!("not checked: step `{label}` failed") })
+    }
+
     async fn run_step(&self, ps: &PlannedStep) -> StepResult {
         let started = SystemTime::now();
         let step = &ps.step;
@@ -380,13 +389,7 @@ impl<'a> PairRun<'a> {
             finished(&status, 0, 0.0);
             return done(status);
         }
-        // An assertion over a failed step's register would judge its error output: not checked.
-        let unchecked = step.assert.as_ref().filter(|_| step.script.is_none()).and_then(|_| {
-            let failed = self.failed_registers.lock().expect("registers");
-            failed.iter().find(|(r, _)| step.uses.contains(*r)).map(|(_, label)| label.clone())
-        });
-        if let Some(label) = unchecked {
-            let status = StepStatus::Skipped { reason: format!("not checked: step `{label}` failed") };
+        if let Some(status) = self.not_checked(step) {
             finished(&status, 0, 0.0);
             return done(status);
         }
