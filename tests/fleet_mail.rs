@@ -99,6 +99,8 @@ fn sender_log(fleet: &Fleet) -> String {
 }
 
 #[test]
+// One campaign, told in order (load, client work, syncs, migrate, verification): splitting it would hide the story.
+#[allow(clippy::too_many_lines)]
 fn campaign_under_mail_load_loses_nothing_and_keeps_uids_and_flags() {
     let t0 = Instant::now();
     let fleet = Fleet::from_var("BMFLEET_MAIL_FLEET");

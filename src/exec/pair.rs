@@ -351,6 +351,18 @@ impl<'a> PairRun<'a> {
         Ok(ctx)
     }
 
+    /// A step's stdout as its register (masked when secret); a failed step's register is marked.
+    fn keep_register(&self, name: &str, stdout: &str, ps: &PlannedStep, succeeded: bool) {
+        let value = stdout.trim_end_matches('\n').to_string();
+        if is_secret_name(name, &self.plan.secret_names) {
+            self.masker.lock().expect("masker").add(&value);
+        }
+        self.registers.lock().expect("registers").insert(name.to_string(), value);
+        if !succeeded {
+            self.failed_registers.lock().expect("registers").insert(name.to_string(), ps.label.clone());
+        }
+    }
+
     /// An assertion over a failed step's register would judge its error output: not checked.
     fn not_checked(&self, step: &crate::role::Step) -> Option<StepStatus> {
         let label = step.assert.as_ref().filter(|_| step.script.is_none()).and_then(|_| {
@@ -384,12 +396,10 @@ impl<'a> PairRun<'a> {
             });
         };
         let check_mode = self.shared.check_mode && !step.probe && step.script.is_some();
-        if let Some(reason) = ps.skipped.clone().or_else(|| check_mode.then(|| "check mode".to_string())) {
-            let status = StepStatus::Skipped { reason };
-            finished(&status, 0, 0.0);
-            return done(status);
-        }
-        if let Some(status) = self.not_checked(step) {
+        let skipped = ps.skipped.clone().or_else(|| check_mode.then(|| "check mode".to_string()));
+        if let Some(status) =
+            skipped.map(|reason| StepStatus::Skipped { reason }).or_else(|| self.not_checked(step))
+        {
             finished(&status, 0, 0.0);
             return done(status);
         }
@@ -443,14 +453,7 @@ impl<'a> PairRun<'a> {
             stdout = self.attempts(ps, &script, &host, &mut result).await;
         }
         if let Some(name) = &step.register {
-            let value = stdout.trim_end_matches('\n').to_string();
-            if is_secret_name(name, &self.plan.secret_names) {
-                self.masker.lock().expect("masker").add(&value);
-            }
-            self.registers.lock().expect("registers").insert(name.clone(), value);
-            if !result.status.is_success() {
-                self.failed_registers.lock().expect("registers").insert(name.clone(), ps.label.clone());
-            }
+            self.keep_register(name, &stdout, ps, result.status.is_success());
         }
         if result.status.is_success()
             && !matches!(result.status, StepStatus::Skipped { .. })
