@@ -98,6 +98,15 @@ fn sender_log(fleet: &Fleet) -> String {
     fleet.sh("sender", "cat /var/log/postfix.log")
 }
 
+/// The campaign's numbers (lost/duplicated, mailboxes, windows) belong in CI's log even when the
+/// test passes: written to the process's stderr directly, which the test harness does not capture.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 #[test]
 // One campaign, told in order (load, client work, syncs, migrate, verification): splitting it would hide the story.
 #[allow(clippy::too_many_lines)]
@@ -243,7 +252,7 @@ fn campaign_under_mail_load_loses_nothing_and_keeps_uids_and_flags() {
             .unwrap();
         let text =
             format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        println!("{}: {text}", p.name);
+        say!("{}: {text}", p.name);
         failed |= !out.status.success();
         assert!(
             fleet.sh(&p.target, "ip -o addr show dev eth0").contains(&format!("{}/16", p.origin_addr)),
@@ -251,7 +260,7 @@ fn campaign_under_mail_load_loses_nothing_and_keeps_uids_and_flags() {
         );
         match smtp_window(&log, &p.origin_addr) {
             Some((_, w)) => {
-                println!("{}: SMTP window (first deferral to first acceptance after it): {w} s", p.name)
+                say!("{}: SMTP window (first deferral to first acceptance after it): {w} s", p.name)
             }
             None => panic!(
                 "{}: no deferral then acceptance in the sender's log: was mail deferred at all?",
@@ -259,12 +268,12 @@ fn campaign_under_mail_load_loses_nothing_and_keeps_uids_and_flags() {
             ),
         }
     }
-    println!(
+    say!(
         "{}: IMAP window (last login before the downtime to first after it): {:.1} s",
         claim.pair(0).name,
         imap_window(&probe_log)
     );
-    println!(
+    say!(
         "campaign: {} messages handed over ({} during migrate), {:.0} s in all",
         lines(&sent),
         after - before,
