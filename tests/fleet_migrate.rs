@@ -153,12 +153,14 @@ fn hot_sync_while_the_origin_changes_succeeds_with_warnings() {
     // trust requires preflight (it records the pair on both hosts).
     Bmfleet::new().args(["preflight"]).inventory(&inv).run().code(0);
     Bmfleet::new().args(["trust"]).inventory(&inv).run().code(0);
-    // Files appear and vanish on the origin all along the (bandwidth-limited) transfer: about
-    // 300 files alive at a time, each deleted a second or so after it appeared, while rsync
-    // needs seconds to reach the end of its file list.
+    // Files vanish on the origin while rsync sends them, deterministically: 800 files f000..f799
+    // (rsync sends them in that order), and a watcher deletes f400..f799 as soon as rsync has read
+    // f000 (its access time moves: relatime updates an atime older than the mtime on the first
+    // read). Sending f001..f399 at the bandwidth limit takes seconds, so f400.. are listed and gone.
+    // (A timing race before, files living about a second, failed about one run in two.)
     fleet.sh(
         &p.origin,
-        "mkdir -p /var/spool/bm-hsm/churn; nohup bash -c 'for i in $(seq 1 100000); do head -c 20000 /dev/urandom >/var/spool/bm-hsm/churn/f$i; rm -f /var/spool/bm-hsm/churn/f$((i-300)); done' >/dev/null 2>&1 & echo $! >/tmp/churn.pid; while [ $(ls /var/spool/bm-hsm/churn | wc -l) -lt 300 ]; do sleep 0.2; done",
+        "d=/var/spool/bm-hsm/churn; mkdir -p $d; for i in $(seq -w 0 799); do head -c 20000 /dev/urandom >$d/f$i; done; touch -a -d 2000-01-01 $d/f000; t0=$(stat -c %X $d/f000); nohup bash -c 'while [ \"$(stat -c %X '$d'/f000)\" = '$t0' ]; do sleep 0.01; done; rm -f '$d'/f[4-7]*' >/dev/null 2>&1 & echo $! >/tmp/churn.pid",
     );
     let out = Bmfleet::new().args(["hot-sync"]).inventory(&inv).run();
     fleet.sh(&p.origin, "kill $(cat /tmp/churn.pid) 2>/dev/null || true");
