@@ -34,7 +34,6 @@ set -euo pipefail
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 SIM=/etc/bmfleet-sim
 CYRUS_PID=/run/cyrus-master.pid
-CYRBIN=/usr/lib/cyrus/bin
 IMAP_PORT=1143
 LMTP_PORT=2400
 # The test users of every mail tenant (login@<pair>.example, DIR/mail.conf MAIL_USERS); `team@`
@@ -227,8 +226,7 @@ cyrus_start() {
   chown -R cyrus:mail /run/cyrus
   # fd 9 may carry the systemctl stand-in's unit lock: the daemon must not inherit it
   /usr/sbin/cyrmaster -d -p "$CYRUS_PID" -C /etc/imapd.conf -M /etc/cyrus.conf </dev/null 9>&-
-  local i
-  for i in $(seq 100); do
+  for _ in $(seq 100); do
     [[ -n $(cyrus_pid) ]] && imap_answers && return 0
     sleep 0.05
   done
@@ -236,11 +234,11 @@ cyrus_start() {
 }
 
 cyrus_stop() {
-  local p i
+  local p
   p=$(cyrus_pid)
   [[ -n $p ]] || { rm -f "$CYRUS_PID"; return 0; }
   kill -TERM "$p"
-  for i in $(seq 200); do
+  for _ in $(seq 200); do
     alive "$p" || break
     sleep 0.05
   done
@@ -264,8 +262,7 @@ postfix_cmd() {
     stop)
       if postfix status >/dev/null 2>&1; then postfix stop >/dev/null 2>&1 || st=$?; fi
       # `postfix stop` returns at once: wait until the master is gone, so stopped means stopped
-      local i
-      for i in $(seq 200); do postfix status >/dev/null 2>&1 || break; sleep 0.05; done
+      for _ in $(seq 200); do postfix status >/dev/null 2>&1 || break; sleep 0.05; done
       postfix status >/dev/null 2>&1 && st=1
       [[ $st == 0 ]] && echo stopped >"$SIM/postfix.state"
       echo "Stopping Postfix Mail Transport Agent: postfix.";;

@@ -32,4 +32,5 @@ postfix start >/dev/null 2>&1 || { postfix check >&2; exit 1; }
 cd /
 echo $$ >"$SD/holder.pid"
 : >"$SD/ready"
+# shellcheck disable=SC2217  # the holder keeps none of the launcher's descriptors
 exec sleep infinity </dev/null >/dev/null 2>&1
