@@ -66,3 +66,17 @@ fn verify_passes_after_a_faithful_copy_and_fails_on_one_byte() {
     let (same, report) = fleet.verify(&p.origin, &p.target);
     assert!(same, "restored: {report}");
 }
+
+/// One fleet's `down` while another fleet comes up (developers and CI share a machine): the last
+/// `down` removes the machine's shared mount points, and must not do so under a fleet that is
+/// coming up. `tests/fleet/race-check` forces the interleaving in a sandbox of its own (it needs
+/// no fleet and touches none), so this fails every time the machine lock is missing.
+#[test]
+fn one_fleets_down_never_removes_the_mount_points_of_another_coming_up() {
+    let out = std::process::Command::new(common::repo().join("tests/fleet/race-check"))
+        .output()
+        .expect("run tests/fleet/race-check");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "tests/fleet/race-check failed:\n{text}");
+    assert!(text.contains("race-check: ok"), "{text}");
+}

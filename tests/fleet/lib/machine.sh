@@ -19,6 +19,8 @@ ensure_mountpoints() {
 remove_mountpoints_if_unused() {
   ip netns list 2>/dev/null | grep -qE '^bmf[0-9]+-' && return 0
   ip -o link show type bridge 2>/dev/null | grep -q 'alias bmfleet:' && return 0
+  # (tests/fleet/race-check: holds the removal here, to run another fleet's `up` meanwhile)
+  [[ -z ${BMFLEET_TEST_HOOK_UNUSED:-} ]] || bash -c "$BMFLEET_TEST_HOOK_UNUSED"
   local m
   for m in "${EXTRA_MOUNTPOINTS[@]}"; do
     if [[ -f $m/.bmfleet-mountpoint && -z $(find "$m" -mindepth 1 -maxdepth 1 ! -name .bmfleet-mountpoint -print -quit) ]]; then
