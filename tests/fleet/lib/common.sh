@@ -182,8 +182,9 @@ in_host() {
   local p
   p=$(holder_pid "$h")
   [[ -n $p ]] || die "host $h is not up"
-  # fds 7 and 8 carry the fleet's flocks: never let a daemon started here inherit them
-  nsenter -t "$p" -m -n -u -i --wd=/ -- env PATH="$STD_PATH" HOME=/root "$@" 7>&- 8>&-
+  # fds 6, 7 and 8 carry the machine's and the fleet's flocks: never let a daemon started here
+  # inherit them
+  nsenter -t "$p" -m -n -u -i --wd=/ -- env PATH="$STD_PATH" HOME=/root "$@" 6>&- 7>&- 8>&-
 }
 
 # pids of every process in the host's network namespace

@@ -88,10 +88,14 @@ cmd_up() {
   up_fleet_dir "$want_kind" "$version" "$mail"
   up_network_and_caches "$n"
   dbg "caches ready"
+  # from the mount points to the hosts that mount them, no `down` of another fleet removes them
+  machine_lock shared
+  [[ $KIND == full ]] && ensure_mountpoints
   local todo=()
   up_hosts "$n"
   dbg "hosts ready"
   [[ ${PROFILE_MAIL:-0} == 1 ]] && sender_up "$n"
+  machine_unlock
   collect_up_hosts
   write_known_hosts
   write_inventory
@@ -158,7 +162,7 @@ up_fleet_dir() {
   chmod 600 "$FLEET_DIR/controller_key"
 }
 
-# up_network_and_caches N: the bridge, the neighbour table, the caches and the machine's mount points
+# up_network_and_caches N: the bridge, the neighbour table, the caches
 up_network_and_caches() {
   ensure_bridge
   ensure_neigh_table "$1"
@@ -166,7 +170,6 @@ up_network_and_caches() {
     build_bin
     [[ -d $CACHE_DIR/etc-base ]] || build_etc_base
     [[ -d $CACHE_DIR/pg-template ]] || build_pg_template
-    ensure_mountpoints
   else
     [[ -f $CACHE_DIR/sshd_config ]] || write_sshd_config "$CACHE_DIR/sshd_config" 0
   fi
@@ -226,7 +229,7 @@ launch_hosts() {
       h=${todo[$idx]}; idx=$((idx + 1))
       hd=$HOSTS_DIR/$h
       setsid ip netns exec "$NS_PREFIX$h" unshare --mount --uts --ipc --propagation private --fork \
-        bash "$FLEET_LIB/init-host.sh" "$FLEET_DIR" "$h" </dev/null >"$hd/init.log" 2>&1 7>&- 8>&- &
+        bash "$FLEET_LIB/init-host.sh" "$FLEET_DIR" "$h" </dev/null >"$hd/init.log" 2>&1 7>&- 8>&- 6>&- &
       upid[$h]=$!
       echo $! >"$hd/unshare.pid"
       pending+=("$h")
@@ -349,6 +352,8 @@ cmd_down() {
   else
     down_one
   fi
+  machine_lock exclusive
   remove_mountpoints_if_unused
   release_run_netns
+  machine_unlock
 }

@@ -98,7 +98,7 @@ sender_up() {
   printf 'netns add %s\nlink add %s type veth peer name eth0 netns %s\nlink set %s master %s up\n' \
     "$ns" "${VETH_PREFIX}snd" "$ns" "${VETH_PREFIX}snd" "$BRIDGE" | ip -batch -
   setsid ip netns exec "$ns" unshare --mount --uts --ipc --propagation private --fork \
-    bash "$FLEET_LIB/sender-host.sh" "$FLEET_DIR" </dev/null >"$sd/init.log" 2>&1 7>&- 8>&- &
+    bash "$FLEET_LIB/sender-host.sh" "$FLEET_DIR" </dev/null >"$sd/init.log" 2>&1 7>&- 8>&- 6>&- &
   local k
   for ((k = 0; k < 200; k++)); do
     [[ -f $sd/ready ]] && return 0
