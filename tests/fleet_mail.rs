@@ -8,7 +8,7 @@ mod common;
 
 use common::{Bmfleet, Fleet, repo, scratch};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 /// The target takes the origin's address (the fleet's hosts are on a /16): the sender's retries
@@ -28,19 +28,55 @@ fn mail_conf(fleet: &Fleet, key: &str) -> String {
         .to_string()
 }
 
-fn run_client(args: &[&str]) -> String {
-    let out = Command::new(client()).args(args).output().expect("mail-client.py");
-    assert!(
-        out.status.success(),
-        "mail-client {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
+/// One run of lib/mail-client.py: its subcommand, then options in the order given.
+struct MailClient {
+    args: Vec<String>,
 }
 
-fn spawn_client(args: &[&str]) -> Child {
-    Command::new(client()).args(args).spawn().expect("mail-client.py")
+impl MailClient {
+    fn new(command: &str) -> Self {
+        MailClient { args: vec![command.to_string()] }
+    }
+
+    /// `--key value`
+    fn opt(mut self, key: &str, value: impl AsRef<str>) -> Self {
+        self.args.push(format!("--{key}"));
+        self.args.push(value.as_ref().to_string());
+        self
+    }
+
+    /// A tenant's mailboxes: the server's address, the tenant's domain and its users' password.
+    fn tenant(self, host: &str, domain: &str, password: &str) -> Self {
+        self.opt("host", host).opt("domain", domain).opt("password", password)
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(client());
+        cmd.args(&self.args);
+        cmd
+    }
+
+    /// Runs to its end, whatever its exit status.
+    fn output(&self) -> Output {
+        self.command().output().expect("mail-client.py")
+    }
+
+    /// Runs to its end, which must be a success; its stdout.
+    fn run(&self) -> String {
+        let out = self.output();
+        assert!(
+            out.status.success(),
+            "mail-client {:?}: {}{}",
+            self.args,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    fn spawn(&self) -> Child {
+        self.command().spawn().expect("mail-client.py")
+    }
 }
 
 /// Wait until `cond` holds, or fail with `what`.
@@ -124,21 +160,14 @@ fn campaign_under_mail_load_loses_nothing_and_keeps_uids_and_flags() {
     let domains: Vec<String> = claim.pairs.iter().map(|p| format!("{}.example", p.name)).collect();
     let (sent, stop) = (dir.path().join("sent.jsonl"), dir.path().join("stop"));
     let (sent_s, stop_s) = (sent.to_str().unwrap(), stop.to_str().unwrap());
-    let mut load = spawn_client(&[
-        "load",
-        "--sender",
-        &sender,
-        "--domains",
-        &domains.join(","),
-        "--users",
-        &users,
-        "--rate",
-        "3",
-        "--sent",
-        sent_s,
-        "--stop",
-        stop_s,
-    ]);
+    let mut load = MailClient::new("load")
+        .opt("sender", &sender)
+        .opt("domains", domains.join(","))
+        .opt("users", &users)
+        .opt("rate", "3")
+        .opt("sent", sent_s)
+        .opt("stop", stop_s)
+        .spawn();
     let lines = |p: &Path| std::fs::read_to_string(p).map(|t| t.lines().count()).unwrap_or(0);
     wait_for(60, "the sender accepted no mail", || lines(&sent) >= 40);
 
@@ -148,17 +177,10 @@ fn campaign_under_mail_load_loses_nothing_and_keeps_uids_and_flags() {
     let mut expunged: Vec<serde_json::Value> = Vec::new();
     for step in 1..=2 {
         for (p, d) in claim.pairs.iter().zip(&domains) {
-            let out = run_client(&[
-                "act",
-                "--host",
-                &p.origin_addr,
-                "--domain",
-                d,
-                "--password",
-                &password,
-                "--step",
-                &step.to_string(),
-            ]);
+            let out = MailClient::new("act")
+                .tenant(&p.origin_addr, d, &password)
+                .opt("step", step.to_string())
+                .run();
             let v: serde_json::Value = serde_json::from_str(&out).expect("act output");
             expunged.extend(v["expunged"].as_array().unwrap().iter().cloned());
         }
@@ -169,17 +191,8 @@ fn campaign_under_mail_load_loses_nothing_and_keeps_uids_and_flags() {
     // the state before the cold sync, as the tenants' clients know it
     let mut snaps = Vec::new();
     for (p, d) in claim.pairs.iter().zip(&domains) {
-        let snap = run_client(&[
-            "snapshot",
-            "--host",
-            &p.origin_addr,
-            "--domain",
-            d,
-            "--password",
-            &password,
-            "--users",
-            &users,
-        ]);
+        let snap =
+            MailClient::new("snapshot").tenant(&p.origin_addr, d, &password).opt("users", &users).run();
         let path = dir.path().join(format!("snapshot-{}.json", p.name));
         std::fs::write(&path, snap).unwrap();
         snaps.push(path);
@@ -187,19 +200,13 @@ fn campaign_under_mail_load_loses_nothing_and_keeps_uids_and_flags() {
 
     // the migration, with the load still running and an IMAP client logging in all along
     let probe_log = dir.path().join("imap-probe.log");
-    let mut probe = spawn_client(&[
-        "probe",
-        "--host",
-        &claim.pair(0).origin_addr,
-        "--user",
-        &format!("u6@{}", domains[0]),
-        "--password",
-        &password,
-        "--log",
-        probe_log.to_str().unwrap(),
-        "--stop",
-        stop_s,
-    ]);
+    let mut probe = MailClient::new("probe")
+        .opt("host", &claim.pair(0).origin_addr)
+        .opt("user", format!("u6@{}", domains[0]))
+        .opt("password", &password)
+        .opt("log", probe_log.to_str().unwrap())
+        .opt("stop", stop_s)
+        .spawn();
     let before = lines(&sent);
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
     out.code(0);
@@ -234,22 +241,13 @@ fn campaign_under_mail_load_loses_nothing_and_keeps_uids_and_flags() {
     let mut failed = false;
     for ((p, d), snap) in claim.pairs.iter().zip(&domains).zip(&snaps) {
         // over the tenant's address: the target holds it now
-        let out = Command::new(client())
-            .args([
-                "check",
-                "--host",
-                &p.origin_addr,
-                "--domain",
-                d,
-                "--password",
-                &password,
-                "--users",
-                &users,
-            ])
-            .args(["--sent", sent_s, "--snapshot", snap.to_str().unwrap(), "--expunged"])
-            .arg(&expunged_file)
-            .output()
-            .unwrap();
+        let out = MailClient::new("check")
+            .tenant(&p.origin_addr, d, &password)
+            .opt("users", &users)
+            .opt("sent", sent_s)
+            .opt("snapshot", snap.to_str().unwrap())
+            .opt("expunged", expunged_file.to_str().unwrap())
+            .output();
         let text =
             format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         say!("{}: {text}", p.name);
