@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Bmfleet, Fleet, repo, scratch};
+use common::{Bmfleet, Fleet, pair_inventory, repo, scratch};
 
 fn engine() -> std::path::PathBuf {
     repo().join("tests/roles/engine")
@@ -138,19 +138,8 @@ fn host_keys_are_verified_strictly() {
         ),
     )
     .unwrap();
-    let inv = dir.path().join("inv.yml");
-    std::fs::write(
-        &inv,
-        format!(
-            "defaults: {{ identity_file: {}, known_hosts: {}, connect_timeout: 5 }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {} }} }}\n",
-            fleet.key().display(),
-            kh.display(),
-            p.name,
-            p.origin_addr,
-            p.target_addr
-        ),
-    )
-    .unwrap();
+    let inv =
+        pair_inventory(&dir.path().join("inv.yml"), (&fleet.key(), &kh), "connect_timeout: 5", "", p, "");
     for flags in [&[][..], &["--accept-new-host-keys"][..]] {
         let out = Bmfleet::new()
             .args(["exec", "--on", "target"])
@@ -194,19 +183,8 @@ fn a_host_key_of_another_type_is_refused_even_with_accept_new() {
     let kh = dir.path().join("known_hosts");
     let rsa_line = rsa_key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
     std::fs::write(&kh, format!("{} {rsa_line}\n", p.target_addr)).unwrap();
-    let inv = dir.path().join("inv.yml");
-    std::fs::write(
-        &inv,
-        format!(
-            "defaults: {{ identity_file: {}, known_hosts: {}, connect_timeout: 5 }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {} }} }}\n",
-            fleet.key().display(),
-            kh.display(),
-            p.name,
-            p.origin_addr,
-            p.target_addr
-        ),
-    )
-    .unwrap();
+    let inv =
+        pair_inventory(&dir.path().join("inv.yml"), (&fleet.key(), &kh), "connect_timeout: 5", "", p, "");
     let out = Bmfleet::new()
         .args(["exec", "--on", "target", "--accept-new-host-keys", "hostname"])
         .inventory(&inv)

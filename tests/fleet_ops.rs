@@ -5,20 +5,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Bmfleet, Fleet, scratch};
+use common::{Bmfleet, Fleet, journal_in, scratch, wait_for};
 
 fn journal(dir: &std::path::Path, pair: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(dir.join(".bmfleet/inventory/pairs").join(format!("{pair}.json")))
-        .unwrap_or_default();
-    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
-}
-
-fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    journal_in(&dir.join(".bmfleet/inventory/pairs"), pair)
 }
 
 #[test]

@@ -4,7 +4,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{Bmfleet, Fleet, scratch};
+use common::{Bmfleet, Fleet, FleetPair, pair_inventory, scratch};
 
 /// Routes that make hosts unreachable from the controller (not from each other: the bridge
 /// still carries their traffic), removed on drop.
@@ -29,6 +29,18 @@ impl Drop for Blackhole {
             let _ = Command::new("ip").args(["route", "del", "blackhole", &format!("{a}/32")]).status();
         }
     }
+}
+
+/// The pair with its target reached as `ops`, root through sudo with the password of `OPS_SUDO`.
+fn sudo_inventory(fleet: &Fleet, p: &FleetPair, dir: &std::path::Path) -> std::path::PathBuf {
+    pair_inventory(
+        &dir.join("inv.yml"),
+        (&fleet.key(), &fleet.known_hosts()),
+        "",
+        "",
+        p,
+        "user: ops, become: sudo, become_password_env: OPS_SUDO",
+    )
 }
 
 fn accepted_logins(fleet: &Fleet, host: &str) -> usize {
@@ -96,19 +108,7 @@ fn a_sudo_password_never_runs_as_code_even_with_cached_credentials() {
         ),
     );
     let dir = scratch();
-    let inv = dir.path().join("inv.yml");
-    std::fs::write(
-        &inv,
-        format!(
-            "defaults: {{ identity_file: {}, known_hosts: {} }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {}, user: ops, become: sudo, become_password_env: OPS_SUDO }} }}\n",
-            fleet.key().display(),
-            fleet.known_hosts().display(),
-            p.name,
-            p.origin_addr,
-            p.target_addr
-        ),
-    )
-    .unwrap();
+    let inv = sudo_inventory(&fleet, p, dir.path());
     // Several steps on one connection: the first sudo caches the credentials for the others.
     for _ in 0..2 {
         let out = Bmfleet::new()
@@ -137,19 +137,7 @@ fn a_sudo_that_wants_a_password_fails_clearly_unless_given_one() {
     let password = "sudo-Pa55-never-printed";
     fleet.set(&p.target, "sudo-user", &format!("ops password:{password}"));
     let dir = scratch();
-    let inv = dir.path().join("inv.yml");
-    std::fs::write(
-        &inv,
-        format!(
-            "defaults: {{ identity_file: {}, known_hosts: {} }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {}, user: ops, become: sudo, become_password_env: OPS_SUDO }} }}\n",
-            fleet.key().display(),
-            fleet.known_hosts().display(),
-            p.name,
-            p.origin_addr,
-            p.target_addr
-        ),
-    )
-    .unwrap();
+    let inv = sudo_inventory(&fleet, p, dir.path());
     let missing = Bmfleet::new().args(["exec", "--on", "target", "id -un"]).inventory(&inv).run();
     missing.code(2);
     assert!(missing.stderr.contains("OPS_SUDO"), "{}", missing.stderr);
@@ -198,20 +186,14 @@ fn a_fleet_behind_a_bastion() {
     let _hole = Blackhole::new(&[&hidden.origin_addr, &hidden.target_addr]);
     let dir = scratch();
     let write = |name: &str, jump: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(
-            &path,
-            format!(
-                "defaults: {{ identity_file: {}, known_hosts: {}, connect_timeout: 4 {jump} }}\nvars: {{ cutover_mode: ip, cutover_prefix: 16 }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {} }} }}\n",
-                fleet.key().display(),
-                fleet.known_hosts().display(),
-                hidden.name,
-                hidden.origin_addr,
-                hidden.target_addr
-            ),
+        pair_inventory(
+            &dir.path().join(name),
+            (&fleet.key(), &fleet.known_hosts()),
+            &format!("connect_timeout: 4 {jump}"),
+            "vars: { cutover_mode: ip, cutover_prefix: 16 }\n",
+            hidden,
+            "",
         )
-        .unwrap();
-        path
     };
     let direct = write("direct.yml", "");
     Bmfleet::new().args(["exec", "hostname"]).inventory(&direct).run().code(4);

@@ -9,19 +9,10 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{Bmfleet, Claim, Fleet, FleetPair, scratch};
+use common::{Bmfleet, Claim, Fleet, FleetPair, journal_in, scratch, wait_for};
 
 fn journal(state: &Path, pair: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(state.join("pairs").join(format!("{pair}.json"))).unwrap_or_default();
-    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
-}
-
-fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    journal_in(&state.join("pairs"), pair)
 }
 
 /// The stand-ins' record of BlueMind and postfix on a host: (bluemind, postfix).

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Bmfleet, Fleet, repo, scratch};
+use common::{Bmfleet, Fleet, pair_inventory, repo, scratch};
 
 /// Values an attacker (or a careless copy-paste) could put in an inventory. Each would create
 /// the canary file if it ever reached a shell unquoted.
@@ -162,19 +162,16 @@ fn secrets_never_appear_in_any_output() {
         .unwrap();
     assert!(status.success());
     let token = "TOKEN-9f8e7d6c5b4a-never-printed";
-    let inv = dir.path().join("inv.yml");
-    std::fs::write(
-        &inv,
-        format!(
-            "defaults: {{ identity_file: {}, known_hosts: {} }}\nvars: {{ cutover_mode: ip, cutover_prefix: 16, api_token: {token}, db_password: \"hunter2-never-printed\" }}\npairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {} }} }}\n",
-            key.display(),
-            fleet.known_hosts().display(),
-            p.name,
-            p.origin_addr,
-            p.target_addr
+    let inv = pair_inventory(
+        &dir.path().join("inv.yml"),
+        (&key, &fleet.known_hosts()),
+        "",
+        &format!(
+            "vars: {{ cutover_mode: ip, cutover_prefix: 16, api_token: {token}, db_password: \"hunter2-never-printed\" }}\n"
         ),
-    )
-    .unwrap();
+        p,
+        "",
+    );
     // A wrong passphrase: refused before any connection, with what to do.
     let wrong =
         Bmfleet::new().args(["exec", "true"]).inventory(&inv).env("BMFLEET_KEY_PASSPHRASE", "wrong").run();

@@ -474,6 +474,48 @@ impl Claim {
     }
 }
 
+/// A one-pair inventory in flow style, written at `path`: `defaults` names `identity` and
+/// `known_hosts`, then `defaults_extra` (e.g. `connect_timeout: 5`); `top` is whole top-level
+/// lines (e.g. `vars: { ... }\n`); `target_extra` adds keys to the target (e.g. `user: ops`).
+/// For tests whose inventory differs from the fleet's own ([`Claim::inventory`]) in its keys.
+pub fn pair_inventory(
+    path: &Path,
+    (identity, known_hosts): (&Path, &Path),
+    defaults_extra: &str,
+    top: &str,
+    p: &FleetPair,
+    target_extra: &str,
+) -> PathBuf {
+    let defaults_extra =
+        if defaults_extra.is_empty() { String::new() } else { format!(", {defaults_extra}") };
+    let target_extra = if target_extra.is_empty() { String::new() } else { format!(", {target_extra}") };
+    let text = format!(
+        "defaults: {{ identity_file: {}, known_hosts: {}{defaults_extra} }}\n{top}pairs:\n  - {{ name: {}, origin: {{ host: {} }}, target: {{ host: {}{target_extra} }} }}\n",
+        identity.display(),
+        known_hosts.display(),
+        p.name,
+        p.origin_addr,
+        p.target_addr
+    );
+    std::fs::write(path, text).expect("write inventory");
+    path.to_path_buf()
+}
+
+/// Wait until `check` holds (polled every 200 ms), or fail saying what did not happen in time.
+pub fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A pair's journal (`<pairs_dir>/<pair>.json`), `Null` while it has none.
+pub fn journal_in(pairs_dir: &Path, pair: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(pairs_dir.join(format!("{pair}.json"))).unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+}
+
 /// A scratch directory kept for the test's duration.
 pub fn scratch() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")

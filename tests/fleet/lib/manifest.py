@@ -41,22 +41,22 @@ TYPES = [(stat.S_ISREG, "f"), (stat.S_ISDIR, "d"), (stat.S_ISLNK, "l"), (stat.S_
 
 
 
-def owner(uid, _cache={}):
-    if uid not in _cache:
+def _name_of(lookup, field, n, cache):
+    """The account name of id n (lookup: pwd.getpwuid or grp.getgrgid), "#n" when it has none."""
+    if n not in cache:
         try:
-            _cache[uid] = pwd.getpwuid(uid).pw_name
+            cache[n] = getattr(lookup(n), field)
         except KeyError:
-            _cache[uid] = f"#{uid}"
-    return _cache[uid]
+            cache[n] = f"#{n}"
+    return cache[n]
+
+
+def owner(uid, _cache={}):
+    return _name_of(pwd.getpwuid, "pw_name", uid, _cache)
 
 
 def group(gid, _cache={}):
-    if gid not in _cache:
-        try:
-            _cache[gid] = grp.getgrgid(gid).gr_name
-        except KeyError:
-            _cache[gid] = f"#{gid}"
-    return _cache[gid]
+    return _name_of(grp.getgrgid, "gr_name", gid, _cache)
 
 def sha256(path):
     h = hashlib.sha256()
