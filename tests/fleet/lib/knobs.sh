@@ -28,9 +28,22 @@ for line in open(path, encoding="utf-8", errors="surrogateescape"):
     out.append(line)
 sys.stdout.write("".join(out))
 EOF
-  # in place (keeps the inode, owner and mode)
-  cat "$tmp" >"$hd/dpkg/status"
+  dpkg_status_replace "$hd" <"$tmp"
   rm -f "$tmp"
+}
+
+# dpkg_status_replace HOSTDIR <NEW: the host's dpkg status replaced at once, by a new file renamed
+# over it (as dpkg itself writes it; the host sees it through its bind-mounted /var/lib/dpkg
+# directory), with the old one's mode and owner. A reader (dpkg-query in the host, the REST core
+# stand-in, the test harness) then sees the old or the new status, never a part of it: rewritten in
+# place (`cat NEW >status`, 680 KB), reads during a reset found it cut short, without its last
+# stanzas, which are the bm-* ones (bm-keycloak, bm-full).
+dpkg_status_replace() {
+  local st=$1/dpkg/status
+  cat >"$st.bmfleet-new"
+  chmod --reference="$st" "$st.bmfleet-new"
+  chown --reference="$st" "$st.bmfleet-new"
+  mv -f "$st.bmfleet-new" "$st"
 }
 
 undo_no_rsync() {
@@ -94,14 +107,17 @@ knob_busy() {
 knob_no_package() {
   # a bm-* package (a plugin) not installed on this host: its stanza leaves the dpkg status
   [[ $val =~ ^bm-[a-z0-9.+-]+$ ]] || die "set $h no-package bm-NAME"
-  /usr/bin/python3 - "$hd/dpkg/status" "$val" <<'EOF'
+  local tmp
+  tmp=$(mktemp)
+  /usr/bin/python3 - "$hd/dpkg/status" "$val" >"$tmp" <<'EOF'
 import sys
 path, name = sys.argv[1], sys.argv[2]
 stanzas = open(path, encoding="utf-8", errors="surrogateescape").read().split("\n\n")
 keep = [s for s in stanzas if not s.lstrip("\n").startswith(f"Package: {name}\n")]
-with open(path, "r+", encoding="utf-8", errors="surrogateescape") as f:
-    f.write("\n\n".join(keep)); f.truncate()
+sys.stdout.buffer.write("\n\n".join(keep).encode("utf-8", errors="surrogateescape"))
 EOF
+  dpkg_status_replace "$hd" <"$tmp"
+  rm -f "$tmp"
   knob_add "$hd" "no-package $val"
 }
 

@@ -84,7 +84,7 @@ reset_files() {
     # origin's time, written in the same second) and other content.
     rsync -a --checksum --delete "$hd/fresh/$d/" "$hd/$d/"
   done
-  cat "$hd/fresh/dpkg-status" >"$hd/dpkg/status"
+  dpkg_status_replace "$hd" <"$hd/fresh/dpkg-status"
   in_host "$h" bash "$BIN_DIR/fleet-profile.sh" "$hd"
   find "$hd/tmp" "$hd/vartmp" "$hd/bmfleet" -mindepth 1 -delete 2>/dev/null || true
   # bmfleet's pair lock directory: a test may leave it prepared as a local user would.
