@@ -20,6 +20,8 @@ pub use view::{DETAIL_MAX, LONGEST};
 struct Flight {
     since: Duration,
     phase: Option<String>,
+    /// When the pair entered its current phase.
+    phase_since: Duration,
     /// Steps running now, in the order they started. Keyed by the step's label, which is unique
     /// within a pair (a loop's items carry their item: `rsync [/var/spool/cyrus/]`).
     running: Vec<Transfer>,
@@ -40,8 +42,9 @@ struct Tally {
     running: usize,
     /// Pairs whose run ended before they reached the phase (an earlier phase failed...).
     not_run: usize,
-    /// When the first pair started the phase: the ETA's throughput is measured from there.
-    first_start: Option<Duration>,
+    /// Time the pairs that completed the phase spent in it, and how many they are: the ETA's
+    /// measure of a pair's phase.
+    completed_in: Duration,
 }
 
 /// The console's picture of a run.
@@ -79,7 +82,10 @@ impl Board {
                 self.phases.clone_from(phases);
             }
             Event::PairStarted { pair } => {
-                self.flights.insert(pair.clone(), Flight { since: at, phase: None, running: Vec::new() });
+                self.flights.insert(
+                    pair.clone(),
+                    Flight { since: at, phase: None, phase_since: at, running: Vec::new() },
+                );
             }
             Event::StepStarted { pair, phase, step, .. } => self.step_started(pair, phase, step, at),
             Event::Progress { pair, step, percent, detail } => {
@@ -94,7 +100,7 @@ impl Board {
                     f.running.retain(|t| &t.step != step);
                 }
             }
-            Event::PhaseFinished { pair, phase, ok } => self.phase_finished(pair, phase, *ok),
+            Event::PhaseFinished { pair, phase, ok } => self.phase_finished(pair, phase, *ok, at),
             Event::PairFinished { pair, .. } => self.pair_finished(pair),
             _ => {}
         }
@@ -104,28 +110,30 @@ impl Board {
         let Some(flight) = self.flights.get_mut(pair) else { return };
         if flight.phase.as_deref() != Some(phase) {
             flight.phase = Some(phase.to_string());
-            let tally = self.tallies.entry(phase.to_string()).or_default();
-            tally.running += 1;
-            tally.first_start.get_or_insert(at);
+            flight.phase_since = at;
+            self.tallies.entry(phase.to_string()).or_default().running += 1;
         }
         // A retry starts the same step again: it stays one line.
         flight.running.retain(|t| t.step != step);
         flight.running.push(Transfer { step: step.to_string(), progress: None });
     }
 
-    fn phase_finished(&mut self, pair: &str, phase: &str, ok: bool) {
+    fn phase_finished(&mut self, pair: &str, phase: &str, ok: bool, at: Duration) {
         if !self.settled.entry(pair.to_string()).or_default().insert(phase.to_string()) {
             return;
         }
         let tally = self.tallies.entry(phase.to_string()).or_default();
+        let mut entered = None;
         if let Some(f) = self.flights.get_mut(pair)
             && f.phase.as_deref() == Some(phase)
         {
             f.phase = None;
+            entered = Some(f.phase_since);
             tally.running = tally.running.saturating_sub(1);
         }
         if ok {
             tally.done += 1;
+            tally.completed_in += at.saturating_sub(entered.unwrap_or(at));
         } else {
             tally.failed += 1;
         }

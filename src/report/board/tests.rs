@@ -140,14 +140,25 @@ fn at_fleet_scale_the_console_shows_totals_per_phase_and_the_longest_running() {
     insta::assert_snapshot!(lines.join("\n"));
 }
 
-/// ETA at the pace of the run: 100 pairs left the phase in 110 s since the first entered it,
-/// 100 remain: 110 s more.
+/// ETA from the pairs that completed the phase: four took 60 s each; four more have been in it
+/// for 30 s (30 s to go), and the two waiting go as one batch of four: 60 s more.
 #[test]
-fn the_eta_is_the_pace_of_the_pairs_that_left_the_phase() {
-    let b = board(&fleet(200));
-    let totals = b.totals(secs(110));
-    assert!(totals[0].ends_with("ETA 1m50s"), "{totals:?}");
-    assert!(!totals[1].contains("ETA"), "no hot-sync pair has finished: {totals:?}");
+fn the_eta_is_what_the_running_pairs_have_left_plus_batches_of_the_waiting() {
+    let mut events = vec![(0, run(10))];
+    for i in 0..8 {
+        let pair = format!("p{i}");
+        let at = if i < 4 { 0 } else { 60 };
+        events.push((at, started(&pair)));
+        events.push((at, step(&pair, "preflight", "origin facts")));
+        if i < 4 {
+            events.push((60, phase_done(&pair, "preflight", true)));
+            events.push((60, pair_done(&pair, PairStatus::Ok)));
+        }
+    }
+    let b = board(&events);
+    let totals = b.totals(secs(90));
+    assert_eq!(totals[0], "preflight: 4 done, 4 running, 0 failed, 2 waiting, ETA 1m30s");
+    assert!(!totals[1].contains("ETA"), "no pair has completed hot-sync: {totals:?}");
 }
 
 /// Few pairs but a short terminal: the fleet view too.

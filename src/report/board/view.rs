@@ -35,7 +35,9 @@ impl Board {
             .iter()
             .map(|phase| {
                 let t = self.tallies.get(phase).cloned().unwrap_or_default();
-                format!("{phase}: {}", t.describe(self.pairs, now))
+                let running = self.flights.values().filter(|f| f.phase.as_ref() == Some(phase));
+                let in_phase: Vec<Duration> = running.map(|f| now.saturating_sub(f.phase_since)).collect();
+                format!("{phase}: {}", t.describe(self.pairs, &in_phase))
             })
             .collect()
     }
@@ -56,7 +58,8 @@ impl Board {
 }
 
 impl Tally {
-    fn describe(&self, pairs: usize, now: Duration) -> String {
+    /// `in_phase`: how long each pair running the phase has been in it.
+    fn describe(&self, pairs: usize, in_phase: &[Duration]) -> String {
         let settled = self.done + self.failed + self.running + self.not_run;
         let waiting = pairs.saturating_sub(settled);
         let mut s = format!(
@@ -66,23 +69,27 @@ impl Tally {
         if self.not_run > 0 {
             s.push_str(&format!(", {} not run", self.not_run));
         }
-        if let Some(eta) = self.eta(waiting + self.running, now) {
+        if let Some(eta) = self.eta(waiting, in_phase) {
             s.push_str(&format!(", ETA {}", clock(eta)));
         }
         s
     }
 
-    /// Remaining pairs at the pace of this run: pairs that left the phase so far, per second
-    /// since the first one entered it. The pace of this run, not the journal's durations: those
-    /// come from other runs with other `--forks`, waves and hosts; the throughput measured here
-    /// already counts how many pairs run side by side. None until one pair has left the phase.
-    fn eta(&self, remaining: usize, now: Duration) -> Option<Duration> {
-        let left = self.done + self.failed;
-        let since = now.checked_sub(self.first_start?)?;
-        if left == 0 || remaining == 0 {
+    /// When the phase should be over for every pair, from the pairs of this run that completed
+    /// it: each took `mean` on average. The running pairs need what is left of their `mean`, the
+    /// waiting ones `mean` per batch of as many pairs as run side by side now. This run's pace
+    /// rather than the journal's durations: those come from other runs with other `--forks`,
+    /// waves and data, and the events (all the console has) do not carry them. None until a pair
+    /// has completed the phase, or when nothing is left.
+    fn eta(&self, waiting: usize, in_phase: &[Duration]) -> Option<Duration> {
+        if self.done == 0 || waiting + in_phase.len() == 0 {
             return None;
         }
-        Some(since.mul_f64(remaining as f64 / left as f64))
+        let mean = self.completed_in / u32::try_from(self.done).ok()?;
+        let running = in_phase.iter().map(|d| mean.saturating_sub(*d)).max().unwrap_or_default();
+        let side_by_side = in_phase.len().max(1);
+        let batches = u32::try_from(waiting.div_ceil(side_by_side)).ok()?;
+        Some(running + mean * batches)
     }
 }
 
