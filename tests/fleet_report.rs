@@ -228,7 +228,7 @@ fn an_assertion_over_a_failed_probe_is_not_checked_and_the_probe_error_comes_fir
 
 /// At fleet scale the plain output (no terminal: cron, CI, logs) grows with the pairs, not with
 /// their steps: a line per pair, the failed step, and the totals per phase; the successful steps
-/// stay in the run directory's logs. 30 light pairs of the engine role's `walk` (10 steps each,
+/// stay in the run directory's logs; the summary leads with the failed pair. 30 light pairs of the engine role's `walk` (10 steps each,
 /// five of them a parallel group) printed about 330 lines before.
 #[test]
 fn at_fleet_scale_the_plain_output_is_a_line_per_pair_and_the_totals() {
@@ -270,6 +270,12 @@ fn at_fleet_scale_the_plain_output_is_a_line_per_pair_and_the_totals() {
         !lines.iter().any(|l| l.contains("walk/origin name")),
         "ok steps are in the logs, not the console"
     );
+    // The summary leads with the pair that needs attention, and counts the many ok ones.
+    let rows: Vec<&str> = out.stdout.lines().skip_while(|l| !l.starts_with("PAIR ")).skip(1).collect();
+    assert!(rows[0].starts_with("p07 ") && rows[0].contains(" failed "), "{}", out.stdout);
+    let shown = rows.iter().take_while(|l| l.starts_with('p')).count();
+    assert!(shown <= 21, "{shown} rows:\n{}", out.stdout);
+    assert!(out.stdout.contains(&format!("... and {} more pairs ok", pairs - shown)), "{}", out.stdout);
     let log = std::fs::read_to_string(out.run_dir().join("p01.log")).unwrap_or_default();
     assert!(log.contains("origin name"), "the run directory keeps every step:\n{log}");
 }

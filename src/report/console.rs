@@ -228,6 +228,8 @@ impl Reporter for Bars {
                 let _ = self.multi.println(message);
             }
             Event::PairFinished { .. } => self.finished_block(event, state.board.pairs() > DETAIL_MAX),
+            // Step output goes to the logs: it changes nothing on the board.
+            Event::Output { .. } => return,
             _ => {}
         }
         self.redraw(&mut state);
