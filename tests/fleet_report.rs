@@ -82,7 +82,11 @@ fn campaign(fleet: &Fleet) -> Campaign {
     let dir = scratch();
     let inv = claim.inventory(fleet, dir.path(), VARS, |_| String::new());
     for phase in ["preflight", "trust", "hot-sync"] {
-        Bmfleet::new().arg(phase).inventory(&inv).in_dir(dir.path()).run().code(0);
+        let out = Bmfleet::new().arg(phase).inventory(&inv).in_dir(dir.path()).run();
+        out.code(0);
+        if phase == "hot-sync" {
+            each_transfer_has_its_own_progress(&out.stderr);
+        }
     }
     for p in &claim.pairs {
         fleet.mutate(&p.origin);
@@ -98,6 +102,24 @@ fn campaign(fleet: &Fleet) -> Campaign {
     fleet.set(&bad.target, "pg", "up");
     drop(claim);
     Campaign { dir, inv, pairs, failed }
+}
+
+/// The plain output of a hot sync (seven rsyncs at once per pair, their progress interleaved):
+/// each progress line names its pair and spool, and each spool's percentage and bytes only grow,
+/// which they would not if one spool's numbers were shown under another's label.
+fn each_transfer_has_its_own_progress(stderr: &str) {
+    let mut last: std::collections::HashMap<String, (u64, u64)> = Default::default();
+    for line in stderr.lines().filter(|l| l.contains(": rsync [") && l.contains("% ")) {
+        let (_, rest) = line.split_once(' ').unwrap();
+        let (label, numbers) = rest.rsplit_once(": ").unwrap();
+        let mut words = numbers.split_whitespace();
+        let percent: u64 = words.next().unwrap().trim_end_matches('%').parse().unwrap();
+        let bytes: u64 = words.next().unwrap().replace(',', "").parse().unwrap();
+        let before = last.insert(label.to_string(), (percent, bytes)).unwrap_or_default();
+        assert!(percent >= before.0 && bytes >= before.1, "{label}: {before:?} then {line}\n{stderr}");
+    }
+    let pairs = last.keys().map(|l| l.split(':').next().unwrap()).collect::<std::collections::HashSet<_>>();
+    assert!(last.len() > pairs.len(), "several spools of a pair report progress:\n{stderr}");
 }
 
 #[test]
