@@ -219,20 +219,23 @@ impl Bars {
 
 impl Reporter for Bars {
     fn event(&self, event: &Event) {
+        // Step output goes to the logs: it changes nothing on the board.
+        if matches!(event, Event::Output { .. }) {
+            return;
+        }
         let mut state = self.state.lock().expect("bars");
         let at = state.start.elapsed();
         state.board.apply(event, at);
+        // The bars first: a block printed above them redraws them, with this event in.
+        self.redraw(&mut state);
         match event {
             Event::WaveStarted { wave, .. } => self.total.set_message(wave.clone()),
             Event::Notice { message } => {
                 let _ = self.multi.println(message);
             }
             Event::PairFinished { .. } => self.finished_block(event, state.board.pairs() > DETAIL_MAX),
-            // Step output goes to the logs: it changes nothing on the board.
-            Event::Output { .. } => return,
             _ => {}
         }
-        self.redraw(&mut state);
     }
 
     fn finish(&self) {
