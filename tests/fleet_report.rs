@@ -82,7 +82,11 @@ fn campaign(fleet: &Fleet) -> Campaign {
     let dir = scratch();
     let inv = claim.inventory(fleet, dir.path(), VARS, |_| String::new());
     for phase in ["preflight", "trust", "hot-sync"] {
-        Bmfleet::new().arg(phase).inventory(&inv).in_dir(dir.path()).run().code(0);
+        let out = Bmfleet::new().arg(phase).inventory(&inv).in_dir(dir.path()).run();
+        out.code(0);
+        if phase == "hot-sync" {
+            each_transfer_has_its_own_progress(&out.stderr);
+        }
     }
     for p in &claim.pairs {
         fleet.mutate(&p.origin);
@@ -98,6 +102,24 @@ fn campaign(fleet: &Fleet) -> Campaign {
     fleet.set(&bad.target, "pg", "up");
     drop(claim);
     Campaign { dir, inv, pairs, failed }
+}
+
+/// The plain output of a hot sync (seven rsyncs at once per pair, their progress interleaved):
+/// each progress line names its pair and spool, and each spool's percentage and bytes only grow,
+/// which they would not if one spool's numbers were shown under another's label.
+fn each_transfer_has_its_own_progress(stderr: &str) {
+    let mut last: std::collections::HashMap<String, (u64, u64)> = Default::default();
+    for line in stderr.lines().filter(|l| l.contains(": rsync [") && l.contains("% ")) {
+        let (_, rest) = line.split_once(' ').unwrap();
+        let (label, numbers) = rest.rsplit_once(": ").unwrap();
+        let mut words = numbers.split_whitespace();
+        let percent: u64 = words.next().unwrap().trim_end_matches('%').parse().unwrap();
+        let bytes: u64 = words.next().unwrap().replace(',', "").parse().unwrap();
+        let before = last.insert(label.to_string(), (percent, bytes)).unwrap_or_default();
+        assert!(percent >= before.0 && bytes >= before.1, "{label}: {before:?} then {line}\n{stderr}");
+    }
+    let pairs = last.keys().map(|l| l.split(':').next().unwrap()).collect::<std::collections::HashSet<_>>();
+    assert!(last.len() > pairs.len(), "several spools of a pair report progress:\n{stderr}");
 }
 
 #[test]
@@ -224,4 +246,58 @@ fn an_assertion_over_a_failed_probe_is_not_checked_and_the_probe_error_comes_fir
     let probe = lines.iter().position(|l| !l.contains("not checked"));
     let unchecked = lines.iter().position(|l| l.contains("same PostgreSQL: not checked"));
     assert!(probe.is_some() && unchecked.is_some() && probe < unchecked, "{}", out.stdout);
+}
+
+/// At fleet scale the plain output (no terminal: cron, CI, logs) grows with the pairs, not with
+/// their steps: a line per pair, the failed step, and the totals per phase; the successful steps
+/// stay in the run directory's logs; the summary leads with the failed pair. 30 light pairs of the engine role's `walk` (10 steps each,
+/// five of them a parallel group) printed about 330 lines before.
+#[test]
+fn at_fleet_scale_the_plain_output_is_a_line_per_pair_and_the_totals() {
+    let Some(light) = std::env::var_os("BMFLEET_LIGHT_FLEET") else {
+        panic!(
+            "BMFLEET_LIGHT_FLEET is not set: this test needs the light fleet (`tests/fleet/fleet --light up 30`)"
+        );
+    };
+    let text = std::fs::read_to_string(PathBuf::from(light).join("inventory.yml"))
+        .expect("the light fleet's inventory");
+    let pairs = text.matches("- name: ").count();
+    assert!(pairs >= 30, "the light fleet has {pairs} pairs; 30 are needed");
+    let dir = scratch();
+    let inv = dir.path().join("inventory.yml");
+    std::fs::write(&inv, text.replacen("vars:\n", "vars:\n  fail_pair: p07\n", 1)).unwrap();
+    let started = std::time::Instant::now();
+    let engine = repo().join("tests/roles/engine");
+    let out = Bmfleet::new().arg("run").arg(&engine).arg("walk").inventory(&inv).in_dir(dir.path()).run();
+    out.code(3);
+    let lines: Vec<&str> = out.stderr.lines().take_while(|l| !l.starts_with("error: ")).collect();
+    // run + wave start + wave end, a line per pair, the failed step, and the totals (at the
+    // first pair's end, every 30 s and at the wave's end).
+    let totals = lines.iter().filter(|l| l.contains(" totals: walk: ")).count();
+    let bound = 3 + pairs + 1 + totals;
+    assert!(totals <= 2 + (started.elapsed().as_secs() / 30) as usize, "{totals} totals lines");
+    assert!(lines.len() <= bound, "{} lines, more than {bound}:\n{}", lines.len(), lines.join("\n"));
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l
+                .ends_with(&format!(" totals: walk: {} done, 0 running, 1 failed, 0 waiting", pairs - 1))),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        lines.iter().any(|l| l.contains(" p07: walk/maybe fail on target ") && l.contains("failed (exit 7)"))
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains("walk/origin name")),
+        "ok steps are in the logs, not the console"
+    );
+    // The summary leads with the pair that needs attention, and counts the many ok ones.
+    let rows: Vec<&str> = out.stdout.lines().skip_while(|l| !l.starts_with("PAIR ")).skip(1).collect();
+    assert!(rows[0].starts_with("p07 ") && rows[0].contains(" failed "), "{}", out.stdout);
+    let shown = rows.iter().take_while(|l| l.starts_with('p')).count();
+    assert!(shown <= 21, "{shown} rows:\n{}", out.stdout);
+    assert!(out.stdout.contains(&format!("... and {} more pairs ok", pairs - shown)), "{}", out.stdout);
+    let log = std::fs::read_to_string(out.run_dir().join("p01.log")).unwrap_or_default();
+    assert!(log.contains("origin name"), "the run directory keeps every step:\n{log}");
 }

@@ -126,7 +126,7 @@ pub fn execute(plan: &Plan, options: &RunOptions, extras: Extras) -> Result<RunR
         (Format::Json, _) => reporters.push(Box::new(JsonLines)),
         (Format::Text, Some(extra)) => reporters.push(extra),
         (Format::Text, None) if std::io::stderr().is_terminal() => reporters.push(Box::new(Bars::new(pairs))),
-        (Format::Text, None) => reporters.push(Box::new(Plain)),
+        (Format::Text, None) => reporters.push(Box::new(Plain::new())),
     }
     let reporter: Arc<dyn Reporter> = Arc::new(Fanout(reporters));
 

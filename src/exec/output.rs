@@ -292,7 +292,8 @@ fn parse_progress(text: &str) -> Option<(u8, String)> {
         return None;
     }
     let percent = words.next()?.strip_suffix('%')?.parse::<u8>().ok()?;
-    Some((percent.min(100), words.collect::<Vec<_>>().join(" ")))
+    // The detail keeps the bytes so far: the console shows each transfer's bytes and rate.
+    Some((percent.min(100), std::iter::once(bytes).chain(words).collect::<Vec<_>>().join(" ")))
 }
 
 fn number(text: &str) -> Option<u64> {
@@ -334,7 +335,7 @@ mod tests {
         let mut c = Collector::new(true);
         let progress =
             c.feed(Stream::Stdout, b"      1,234  45%  10.2MB/s    0:00:03 (xfr#1, to-chk=3/40)\r");
-        assert_eq!(progress, vec![Line::Progress(45, "10.2MB/s 0:00:03 (xfr#1, to-chk=3/40)".into())]);
+        assert_eq!(progress, vec![Line::Progress(45, "1,234 10.2MB/s 0:00:03 (xfr#1, to-chk=3/40)".into())]);
         c.feed(
             Stream::Stdout,
             b"\nNumber of files: 40 (reg: 30, dir: 10)\nNumber of regular files transferred: 12\nTotal file size: 1,048,576 bytes\nTotal transferred file size: 4,096 bytes\n",

@@ -5,11 +5,12 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::events::{Event, PairStatus, Reporter};
+use super::board::{Board, DETAIL_MAX};
+use super::events::{Event, PairStatus, Reporter, StepStatus};
 
 /// One JSON object per line, for every event: always valid JSON, even when a run fails.
 pub struct JsonLines;
@@ -23,8 +24,73 @@ impl Reporter for JsonLines {
     }
 }
 
-/// One line per event (not per output line), for logs, cron and CI.
-pub struct Plain;
+/// One line per event (not per output line), for logs, cron and CI. A transfer's progress is a
+/// line of its own at each quarter (its own label with its own numbers). Past `DETAIL_MAX` pairs
+/// the successful steps and the pair starts stay in the run directory's logs and the console gets
+/// the totals per phase instead, at most every `TOTALS_EVERY`: one line per pair, per failure and
+/// per totals, however many steps the role has.
+pub struct Plain {
+    state: Mutex<PlainState>,
+}
+
+struct PlainState {
+    board: Board,
+    start: Instant,
+    totals_at: Option<Duration>,
+    /// The last quarter printed per (pair, step).
+    quarters: HashMap<(String, String), u8>,
+}
+
+/// How often, at most, the plain output prints the totals per phase at fleet scale.
+pub const TOTALS_EVERY: Duration = Duration::from_secs(30);
+
+impl Plain {
+    pub fn new() -> Self {
+        let state = PlainState {
+            board: Board::new(),
+            start: Instant::now(),
+            totals_at: None,
+            quarters: HashMap::new(),
+        };
+        Plain { state: Mutex::new(state) }
+    }
+}
+
+impl Default for Plain {
+    fn default() -> Self {
+        Plain::new()
+    }
+}
+
+impl PlainState {
+    /// The lines an event prints, `at` this time since the run started.
+    fn lines(&mut self, event: &Event, at: Duration) -> Vec<String> {
+        self.board.apply(event, at);
+        let fleet = self.board.pairs() > DETAIL_MAX;
+        let mut lines = Vec::new();
+        match event {
+            Event::PairStarted { .. } if fleet => {}
+            Event::StepFinished { status, .. } if fleet && *status == StepStatus::Ok => {}
+            Event::StepFinished { status: StepStatus::Skipped { .. }, .. } if fleet => {}
+            Event::Progress { pair, step, percent, detail } if !fleet => {
+                let quarter = percent / 25;
+                let last = self.quarters.entry((pair.clone(), step.clone())).or_insert(0);
+                if quarter > *last {
+                    *last = quarter;
+                    lines.push(format!("{pair}: {step}: {percent}% {detail}").trim_end().to_string());
+                }
+            }
+            _ => lines.extend(Plain::line(event)),
+        }
+        let due = self.totals_at.is_none_or(|t| at >= t + TOTALS_EVERY);
+        let wave_end = matches!(event, Event::WaveFinished { .. });
+        if fleet && (wave_end || (due && matches!(event, Event::PairFinished { .. }))) {
+            self.totals_at = Some(at);
+            lines.extend(self.board.totals(at).into_iter().map(|t| format!("totals: {t}")));
+        }
+        lines
+    }
+}
 
 impl Plain {
     fn line(event: &Event) -> Option<String> {
@@ -66,19 +132,30 @@ impl Plain {
 
 impl Reporter for Plain {
     fn event(&self, event: &Event) {
-        if let Some(line) = Plain::line(event) {
-            let mut out = std::io::stderr().lock();
+        let mut state = self.state.lock().expect("plain");
+        let at = state.start.elapsed();
+        let lines = state.lines(event, at);
+        let mut out = std::io::stderr().lock();
+        for line in lines {
             let _ = writeln!(out, "{} {line}", crate::time::clock(SystemTime::now()));
         }
     }
 }
 
-/// Progress bars: one for the whole run, one line per pair in flight. Finished pairs are
-/// printed above the bars as one block each.
+/// Progress bars: one for the whole run, above it the board's lines (`board/view.rs`): each pair
+/// in flight and each of its running transfers on a line of its own, or at fleet scale the totals
+/// per phase and the pairs running longest. Finished pairs are printed above the bars as one
+/// block each (at fleet scale only those that need attention: the summary counts the rest).
 pub struct Bars {
     multi: MultiProgress,
     total: ProgressBar,
-    pairs: Mutex<HashMap<String, (ProgressBar, String)>>,
+    state: Mutex<BarsState>,
+}
+
+struct BarsState {
+    board: Board,
+    start: Instant,
+    lines: Vec<ProgressBar>,
 }
 
 impl Bars {
@@ -91,78 +168,93 @@ impl Bars {
                 .progress_chars("=> "),
         );
         total.enable_steady_tick(Duration::from_millis(250));
-        Bars { multi, total, pairs: Mutex::new(HashMap::new()) }
+        let state = BarsState { board: Board::new(), start: Instant::now(), lines: Vec::new() };
+        Bars { multi, total, state: Mutex::new(state) }
     }
 
-    fn pair_bar(&self, pair: &str) -> ProgressBar {
-        let bar = self.multi.insert_before(&self.total, ProgressBar::new_spinner());
-        bar.set_style(
-            ProgressStyle::with_template("  {spinner} {prefix:12} {elapsed:>4} {wide_msg}")
-                .expect("valid template"),
-        );
-        bar.set_prefix(pair.to_string());
-        bar.enable_steady_tick(Duration::from_millis(200));
-        bar
+    /// Shows the board's lines, adding or removing bars so there is one per line.
+    fn redraw(&self, state: &mut BarsState) {
+        // The total bar, and a line of slack for the cursor.
+        let rows = terminal_rows().saturating_sub(2);
+        let lines = state.board.lines(state.start.elapsed(), rows);
+        while state.lines.len() < lines.len() {
+            let bar = self.multi.insert_before(&self.total, ProgressBar::new_spinner());
+            bar.set_style(ProgressStyle::with_template("  {wide_msg}").expect("valid template"));
+            state.lines.push(bar);
+        }
+        while state.lines.len() > lines.len() {
+            if let Some(bar) = state.lines.pop() {
+                bar.finish_and_clear();
+                self.multi.remove(&bar);
+            }
+        }
+        for (bar, line) in state.lines.iter().zip(lines) {
+            bar.set_message(line);
+        }
+    }
+
+    fn finished_block(&self, event: &Event, fleet: bool) {
+        let Event::PairFinished { pair, status, failed_step, message, secs } = event else { return };
+        self.total.inc(1);
+        if fleet && *status == PairStatus::Ok {
+            return;
+        }
+        let mark = if status.succeeded() {
+            "ok  "
+        } else if *status == PairStatus::Busy {
+            "busy"
+        } else {
+            "FAIL"
+        };
+        let mut block = format!("{mark} {pair}: {} in {secs:.1}s", status.as_str());
+        if let Some(step) = failed_step {
+            block.push_str(&format!(" at {step}"));
+        }
+        if let Some(m) = message {
+            block.push_str(&format!("\n       {m}"));
+        }
+        let _ = self.multi.println(block);
     }
 }
 
 impl Reporter for Bars {
     fn event(&self, event: &Event) {
-        let mut pairs = self.pairs.lock().expect("bars");
+        // Step output goes to the logs: it changes nothing on the board.
+        if matches!(event, Event::Output { .. }) {
+            return;
+        }
+        let mut state = self.state.lock().expect("bars");
+        let at = state.start.elapsed();
+        state.board.apply(event, at);
+        // The bars first: a block printed above them redraws them, with this event in.
+        self.redraw(&mut state);
         match event {
             Event::WaveStarted { wave, .. } => self.total.set_message(wave.clone()),
-            Event::PairStarted { pair } => {
-                let bar = self.pair_bar(pair);
-                pairs.insert(pair.clone(), (bar, String::new()));
-            }
-            Event::StepStarted { pair, phase, step, attempt, .. } => {
-                if let Some((bar, current)) = pairs.get_mut(pair) {
-                    *current = format!(
-                        "{phase} > {step}{}",
-                        if *attempt > 1 { format!(" (attempt {attempt})") } else { String::new() }
-                    );
-                    bar.set_message(current.clone());
-                }
-            }
-            Event::Progress { pair, percent, detail, .. } => {
-                if let Some((bar, current)) = pairs.get(pair) {
-                    bar.set_message(format!("{current} {percent}% {detail}"));
-                }
-            }
             Event::Notice { message } => {
                 let _ = self.multi.println(message);
             }
-            Event::PairFinished { pair, status, failed_step, message, secs } => {
-                if let Some((bar, _)) = pairs.remove(pair) {
-                    bar.finish_and_clear();
-                    self.multi.remove(&bar);
-                }
-                self.total.inc(1);
-                let mark = if status.succeeded() {
-                    "ok  "
-                } else if *status == PairStatus::Busy {
-                    "busy"
-                } else {
-                    "FAIL"
-                };
-                let mut block = format!("{mark} {pair}: {} in {secs:.1}s", status.as_str());
-                if let Some(step) = failed_step {
-                    block.push_str(&format!(" at {step}"));
-                }
-                if let Some(m) = message {
-                    block.push_str(&format!("\n       {m}"));
-                }
-                let _ = self.multi.println(block);
-            }
+            Event::PairFinished { .. } => self.finished_block(event, state.board.pairs() > DETAIL_MAX),
             _ => {}
         }
     }
 
     fn finish(&self) {
-        for (_, (bar, _)) in self.pairs.lock().expect("bars").drain() {
+        for bar in self.state.lock().expect("bars").lines.drain(..) {
             bar.finish_and_clear();
         }
         self.total.finish_and_clear();
         let _ = self.multi.clear();
     }
 }
+
+/// Rows of the terminal on stderr (24 when it cannot tell).
+fn terminal_rows() -> usize {
+    let mut size = libc::winsize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: TIOCGWINSZ writes one winsize into the struct we pass; fd 2 may be anything, and
+    // the call fails harmlessly when it is no terminal.
+    let ok = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    if ok && size.ws_row > 0 { usize::from(size.ws_row) } else { 24 }
+}
+
+#[cfg(test)]
+mod tests;

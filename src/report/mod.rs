@@ -1,6 +1,7 @@
 //! Everything bmfleet shows or writes about a run: events, console output (progress bars, plain
 //! lines, JSON lines), the run directory (logs, summary.json, failed.txt) and the summary.
 
+pub mod board;
 pub mod console;
 pub mod events;
 pub mod exec_output;
