@@ -21,6 +21,7 @@ use crate::report::events::PairStatus;
 use crate::report::rundir::write_atomic;
 use crate::report::summary::{PairReport, Transfer, epoch_secs};
 use crate::role::Role;
+use crate::role::journal::{JournalSpec, SyncKind};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct PhaseRecord {
@@ -30,7 +31,8 @@ pub struct PhaseRecord {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct HotSync {
+/// One transfer of the role's repeatable or final sync (`role.yml`'s `journal:`).
+pub struct SyncRecord {
     pub at: f64,
     pub run_id: String,
     #[serde(flatten)]
@@ -50,16 +52,19 @@ pub struct PairJournal {
     /// Completed phases (a phase that `resets:` another removes it).
     #[serde(default)]
     pub phases: BTreeMap<String, PhaseRecord>,
-    /// The last complete hot sync, and the one before (for the delta trend).
-    #[serde(default)]
-    pub last_hot_sync: Option<HotSync>,
-    #[serde(default)]
-    pub previous_hot_sync: Option<HotSync>,
-    /// A hot sync stopped part-way (deadline, Ctrl-C): rsync resumes from there next time.
-    #[serde(default)]
-    pub partial_hot_sync: Option<PhaseRecord>,
-    #[serde(default)]
-    pub cold_sync: Option<HotSync>,
+    /// The last complete repeatable sync (the role's `journal: repeatable_sync:`), and the one
+    /// before (for the delta trend). On disk under the names of the BlueMind phases they were
+    /// first written for (`last_hot_sync`...), so journals written before stay readable.
+    #[serde(default, rename = "last_hot_sync")]
+    pub last_sync: Option<SyncRecord>,
+    #[serde(default, rename = "previous_hot_sync")]
+    pub previous_sync: Option<SyncRecord>,
+    /// A repeatable sync stopped part-way (deadline, Ctrl-C): rsync resumes from there next time.
+    #[serde(default, rename = "partial_hot_sync")]
+    pub partial_sync: Option<PhaseRecord>,
+    /// The role's final sync (`journal: final_sync:`).
+    #[serde(default, rename = "cold_sync")]
+    pub final_sync: Option<SyncRecord>,
     /// Times recorded by steps with `record:` (downtime_start, downtime_end...).
     #[serde(default)]
     pub records: BTreeMap<String, f64>,
@@ -84,9 +89,9 @@ pub struct PointOfNoReturn {
 }
 
 impl PairJournal {
-    pub fn downtime(&self) -> Option<f64> {
-        let (start, end) = (self.records.get("downtime_start")?, self.records.get("downtime_end")?);
-        (end >= start).then(|| end - start)
+    /// The downtime measured between the records the role names (`journal: downtime:`).
+    pub fn downtime(&self, spec: &JournalSpec) -> Option<f64> {
+        spec.downtime_secs(&self.records)
     }
 
     /// The last phase completed, in the role's order.
@@ -307,13 +312,15 @@ impl Hooks for JournalHooks {
                 j.records.insert(k.clone(), *v);
             }
             if let Some(transfer) = report.transfers.get(phase) {
-                let record = HotSync { at: now, run_id: self.run_id.clone(), transfer: transfer.clone() };
-                if phase == "hot-sync" {
-                    j.previous_hot_sync = j.last_hot_sync.take();
-                    j.last_hot_sync = Some(record);
-                    j.partial_hot_sync = None;
-                } else if phase == "cold-sync" {
-                    j.cold_sync = Some(record);
+                let record = SyncRecord { at: now, run_id: self.run_id.clone(), transfer: transfer.clone() };
+                match self.role.journal.sync_kind(phase) {
+                    Some(SyncKind::Repeatable) => {
+                        j.previous_sync = j.last_sync.take();
+                        j.last_sync = Some(record);
+                        j.partial_sync = None;
+                    }
+                    Some(SyncKind::Final) => j.final_sync = Some(record),
+                    None => {}
                 }
             }
         });
@@ -349,8 +356,8 @@ impl Hooks for JournalHooks {
     }
 
     fn pair_finished(&self, pair: &Pair, report: &PairReport) {
-        let stopped_in_hot_sync = report.status == PairStatus::Stopped
-            && report.failed_step.as_deref().is_some_and(|s| s.starts_with("hot-sync/"));
+        let stopped_in_sync = report.status == PairStatus::Stopped
+            && report.failed_step.as_deref().is_some_and(|s| self.role.journal.in_repeatable_sync(s));
         let _ = self.journal.update(&pair.name, |j| {
             j.running = None;
             j.last_status = Some(report.status);
@@ -358,8 +365,8 @@ impl Hooks for JournalHooks {
             for (k, v) in &report.records {
                 j.records.insert(k.clone(), *v);
             }
-            if stopped_in_hot_sync {
-                j.partial_hot_sync = Some(PhaseRecord {
+            if stopped_in_sync {
+                j.partial_sync = Some(PhaseRecord {
                     completed_at: epoch_secs(SystemTime::now()),
                     run_id: self.run_id.clone(),
                 });
@@ -385,7 +392,15 @@ mod tests {
             .unwrap();
         let j = journal.read("acme");
         assert_eq!(j.reached(&["preflight", "trust"]), Some("preflight"));
-        assert_eq!(j.downtime(), Some(2.5));
+        let spec = JournalSpec {
+            downtime: Some(crate::role::journal::Downtime {
+                start: "downtime_start".into(),
+                end: "downtime_end".into(),
+            }),
+            ..Default::default()
+        };
+        assert_eq!(j.downtime(&spec), Some(2.5));
+        assert_eq!(j.downtime(&JournalSpec::default()), None, "a role that declares no downtime");
         let names: Vec<String> = dir
             .path()
             .join("pairs")

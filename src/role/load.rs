@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde_saphyr::Spanned;
 
 use super::files::RoleFiles;
+use super::journal::{Downtime, JournalSpec};
 use super::render::{Origin, Renderer, quoting_errors};
 use super::schema::{Count, RawRole, RawStep, Where};
 use super::vars::VarSpecs;
@@ -198,6 +199,7 @@ impl Loader<'_> {
             });
         }
         self.check_rollbacks(&raw, &phases);
+        let journal = self.journal(&raw, &phases);
         Role {
             name,
             dir: match self.files {
@@ -209,6 +211,7 @@ impl Loader<'_> {
             defaults,
             var_specs,
             phases,
+            journal,
             renderer: std::mem::take(&mut self.renderer),
         }
     }
@@ -406,6 +409,51 @@ impl Loader<'_> {
                 self.error_at(&rollback.referenced, message, None);
             }
         }
+    }
+
+    /// The `journal:` section: each sync names a phase of the role (not a standalone one, and
+    /// not both the same), each downtime bound the `record:` of one of its steps.
+    fn journal(&mut self, raw: &RawRole, phases: &[Phase]) -> JournalSpec {
+        let Some(section) = &raw.journal else { return JournalSpec::default() };
+        let j = &section.value;
+        let phase_of = |this: &mut Self, key: &str, name: &Option<Spanned<String>>| {
+            let name = name.as_ref()?;
+            let problem = match phases.iter().find(|p| p.name == name.value) {
+                None => Some(format!("journal: {key} `{}` is not a phase of this role", name.value)),
+                Some(p) if p.standalone => Some(format!(
+                    "journal: {key} `{}` is a standalone phase, not part of the sequence",
+                    p.name
+                )),
+                Some(_) => None,
+            };
+            if let Some(message) = problem {
+                let phases = phases.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+                this.error_at(&name.referenced, message, Some(&format!("the role's phases: {phases}")));
+            }
+            Some(name.value.clone())
+        };
+        let repeatable_sync = phase_of(self, "repeatable_sync", &j.repeatable_sync);
+        let final_sync = phase_of(self, "final_sync", &j.final_sync);
+        if let (Some(r), Some(f)) = (&j.repeatable_sync, &j.final_sync)
+            && r.value == f.value
+        {
+            self.error_at(&f.referenced, format!("journal: `{}` cannot be both syncs", f.value), None);
+        }
+        let downtime = j.downtime.as_ref().map(|d| {
+            for bound in [&d.start, &d.end] {
+                let recorded =
+                    phases.iter().flat_map(|p| &p.steps).any(|s| s.record.as_ref() == Some(&bound.value));
+                if !recorded {
+                    self.error_at(
+                        &bound.referenced,
+                        format!("journal: downtime `{}` is recorded by no step", bound.value),
+                        Some("name the `record:` of the step where the downtime starts or ends"),
+                    );
+                }
+            }
+            Downtime { start: d.start.value.clone(), end: d.end.value.clone() }
+        });
+        JournalSpec { repeatable_sync, final_sync, downtime }
     }
 
     fn compile_shell(&mut self, name: &str, content: &str, origin: Origin) -> Option<String> {

@@ -4,6 +4,7 @@
 //! pair (`render.rs`) and runs them.
 
 pub mod files;
+pub mod journal;
 mod lint;
 mod load;
 pub mod quote;
@@ -44,6 +45,8 @@ pub struct Role {
     /// What the role accepts in its variables (`role.yml`'s `vars:`), checked at plan time.
     pub var_specs: vars::VarSpecs,
     pub phases: Vec<Phase>,
+    /// What the journal keeps for the role's syncs and downtime (`role.yml`'s `journal:`).
+    pub journal: journal::JournalSpec,
     pub(crate) renderer: Renderer,
 }
 
@@ -170,6 +173,7 @@ impl Role {
                 message: None,
                 steps: steps.into_iter().map(Arc::new).collect(),
             }],
+            journal: journal::JournalSpec::default(),
             renderer: Renderer::new(),
         }
     }

@@ -23,7 +23,33 @@ pub struct RawRole {
     /// What the role accepts in its variables, checked before anything connects (`vars.rs`).
     #[serde(default)]
     pub vars: HashMap<Spanned<String>, Spanned<super::vars::VarSpec>>,
+    /// What the journal keeps beyond completed phases (see `journal.rs`): the engine knows no
+    /// phase by name, the role says which one is its repeatable sync.
+    #[serde(default)]
+    pub journal: Option<Spanned<RawJournal>>,
     pub phases: Vec<Spanned<RawPhase>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJournal {
+    /// The phase run again and again before the downtime (its last two transfers are kept,
+    /// `status` shows its age and staleness, a stop part-way is recorded as partial).
+    #[serde(default)]
+    pub repeatable_sync: Option<Spanned<String>>,
+    /// The phase whose transfer is the last one; once it completed, nothing is stale.
+    #[serde(default)]
+    pub final_sync: Option<Spanned<String>>,
+    /// The `record:` names of the steps where the downtime starts and ends.
+    #[serde(default)]
+    pub downtime: Option<RawDowntime>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDowntime {
+    pub start: Spanned<String>,
+    pub end: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
