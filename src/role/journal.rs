@@ -4,6 +4,8 @@
 //! report) asks this instead of knowing the BlueMind phase names: renaming `hot-sync` in
 //! `role.yml` renames it here too, and a name that is no phase is refused at load.
 
+use std::collections::BTreeMap;
+
 /// The role's `journal:` section, checked against its phases and steps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JournalSpec {
@@ -45,11 +47,16 @@ impl JournalSpec {
         self.repeatable_sync.as_deref().is_some_and(|p| step.split_once('/').is_some_and(|(s, _)| s == p))
     }
 
-    /// The downtime measured between the two records, when both are there and in order.
-    pub fn downtime_secs(&self, records: &std::collections::BTreeMap<String, f64>) -> Option<f64> {
+    /// When the downtime started and ended, when both records are there and in order.
+    pub fn downtime_bounds(&self, records: &BTreeMap<String, f64>) -> Option<(f64, f64)> {
         let d = self.downtime.as_ref()?;
-        let (start, end) = (records.get(&d.start)?, records.get(&d.end)?);
-        (end >= start).then(|| end - start)
+        let (&start, &end) = (records.get(&d.start)?, records.get(&d.end)?);
+        (end >= start).then_some((start, end))
+    }
+
+    /// The downtime measured between the two records (see `downtime_bounds`).
+    pub fn downtime_secs(&self, records: &BTreeMap<String, f64>) -> Option<f64> {
+        self.downtime_bounds(records).map(|(start, end)| end - start)
     }
 
     /// The repeatable sync's name as a column header: `hot-sync` reads `HOT SYNC`.
@@ -88,11 +95,12 @@ mod tests {
     #[test]
     fn downtime_is_measured_between_the_declared_records() {
         let j = bluemind();
-        let mut records = std::collections::BTreeMap::new();
+        let mut records = BTreeMap::new();
         records.insert("downtime_start".to_string(), 10.0);
         assert_eq!(j.downtime_secs(&records), None);
         records.insert("downtime_end".to_string(), 12.5);
         assert_eq!(j.downtime_secs(&records), Some(2.5));
+        assert_eq!(j.downtime_bounds(&records), Some((10.0, 12.5)));
         records.insert("downtime_start".to_string(), 20.0);
         assert_eq!(j.downtime_secs(&records), None, "an end before the start is no downtime");
         assert_eq!(JournalSpec::default().downtime_secs(&records), None);
