@@ -44,6 +44,7 @@ pub mod ssh;
 pub mod suggest;
 pub mod time;
 pub mod tty;
+pub mod values;
 
 use std::process::ExitCode;
 

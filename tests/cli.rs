@@ -308,6 +308,27 @@ fn a_journal_declaration_naming_no_phase_is_refused_at_load() {
     );
 }
 
+#[test]
+fn bad_values_are_refused_by_the_command_line_saying_what_to_write() {
+    // Parsed once, by the command line's value parsers: exit 2 before any file is read.
+    let cases: &[&[&str]] = &[
+        &["hot-sync", "--until", "25:00"],
+        &["hot-sync", "--until", "+soon"],
+        &["plan", "--serial", "1,0"],
+        &["migrate", "--serial", "101%"],
+        &["status", "--stale-after", "tomorrow"],
+        &["schedule", "install", "x", "--at", "1:30", "--cron"],
+        &["schedule", "install", "x", "--at", "01:30", "--until", "6h", "--cron"],
+    ];
+    let mut all = String::new();
+    for args in cases {
+        let out = Bmfleet::new().args(*args).inventory(std::path::Path::new("no-such-inventory.yml")).run();
+        out.code(2);
+        all.push_str(&format!("$ bmfleet {}\n{}\n", args.join(" "), out.stderr.trim_end()));
+    }
+    insta::assert_snapshot!("bad_values", all);
+}
+
 /// Peak resident memory (VmHWM, kB) of a running process, polled until it ends.
 fn peak_rss_kb(child: &mut std::process::Child) -> u64 {
     let mut peak = 0;

@@ -36,7 +36,7 @@ pub fn build_plan(
     check: bool,
     phases_for: Option<&plan::PhasesFor<'_>>,
 ) -> Result<Plan> {
-    let serial = options.serial.as_deref().map(plan::parse_serial).transpose()?;
+    let serial = options.serial.as_ref().map(|s| s.0.clone());
     plan::build(PlanRequest {
         inventory,
         selected,

@@ -6,7 +6,6 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 
 use crate::cli::{Format, StatusArgs};
-use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::journal::{Journal, PairJournal, default_dir};
 use crate::report::summary::{epoch_secs, human_duration};
@@ -53,12 +52,7 @@ fn pid_alive(pid: u32) -> bool {
 #[allow(clippy::too_many_lines)]
 pub fn status(args: StatusArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;
-    let stale_after = crate::role::parse_duration(&args.stale_after).ok_or_else(|| {
-        Error::input(
-            Diagnostic::new(format!("--stale-after: `{}` is not a duration", args.stale_after))
-                .help("write e.g. 36h or 2d"),
-        )
-    })?;
+    let stale_after = args.stale_after;
     let role = super::roles::load(args.role.as_deref(), &inventory.path)?;
     let phases = role.sequence();
     let dir = args.state_dir.clone().unwrap_or_else(|| default_dir(&inventory.path));

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use tera::Context;
 
 pub use display::{render_json, render_text, render_text_view};
-pub use serial::{Batch, parse_serial};
+pub use serial::Batch;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::{Error, Result};

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use load::{load, load_from, parse_duration};
+pub use load::{load, load_from};
 pub use render::{Origin, RenderError, Renderer, is_secret_name};
 pub use schema::{AfterPointOfNoReturn, Count, OutputParser, Where};
 
