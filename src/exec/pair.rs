@@ -541,8 +541,10 @@ impl<'a> PairRun<'a> {
             timeout: step.timeout,
             ok_codes: &step.ok_codes,
             warn_codes: &step.warn_codes,
-            rsync_output: step.progress == Some(OutputParser::Rsync)
-                || step.stats == Some(OutputParser::Rsync),
+            parse: super::output::Parse {
+                progress: step.progress == Some(OutputParser::Rsync),
+                stats: step.stats == Some(OutputParser::Rsync),
+            },
             grace: self.shared.grace,
             heartbeat: self.shared.hosts.heartbeat(),
         };
@@ -570,7 +572,7 @@ impl<'a> PairRun<'a> {
             Ok(host) => attempt::run(host.as_ref(), &spec, &self.cancel(), &mut on_line).await,
             Err(status) => attempt::AttemptResult {
                 status,
-                collector: super::output::Collector::new(false),
+                collector: super::output::Collector::default(),
                 duration: Duration::ZERO,
             },
         }
