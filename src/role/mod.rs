@@ -179,6 +179,41 @@ impl Role {
     }
 }
 
+/// What a step is when role.yml says nothing but its name: the defaults `load.rs` applies
+/// too (exit 0 is success, the default timeout, 5 s between retries). Code that makes steps
+/// (`Step::adhoc`, tests) writes only what differs, so a new plain step key is added here, in
+/// `schema.rs` and in `load.rs`, nowhere else.
+impl Default for Step {
+    fn default() -> Self {
+        Step {
+            phase: String::new(),
+            name: String::new(),
+            on: Where::Controller,
+            script: None,
+            ok_codes: vec![0],
+            warn_codes: Vec::new(),
+            timeout: DEFAULT_TIMEOUT,
+            retries: 0,
+            retry_delay: Duration::from_secs(5),
+            when: None,
+            register: None,
+            assert: None,
+            parallel: None,
+            max_parallel: None,
+            after: Vec::new(),
+            probe: false,
+            loop_over: None,
+            check: None,
+            progress: None,
+            stats: None,
+            record: None,
+            point_of_no_return: false,
+            location: Location::new("<built in>", 1, 1),
+            uses: BTreeSet::new(),
+        }
+    }
+}
+
 impl Step {
     /// A step whose script is given as is, not rendered (see `Role::adhoc`).
     pub fn adhoc(phase: &str, name: &str, on: Where, timeout: Duration) -> Step {
@@ -187,26 +222,12 @@ impl Step {
             name: name.to_string(),
             on,
             script: Some(String::from("<ad hoc>")),
-            ok_codes: vec![0],
-            warn_codes: Vec::new(),
             timeout,
-            retries: 0,
             retry_delay: Duration::ZERO,
-            when: None,
-            register: None,
-            assert: None,
             parallel: Some("adhoc".into()),
-            max_parallel: None,
-            after: Vec::new(),
             probe: true,
-            loop_over: None,
-            check: None,
-            progress: None,
-            stats: None,
-            record: None,
-            point_of_no_return: false,
             location: Location::new("<command line>", 1, 1),
-            uses: BTreeSet::new(),
+            ..Step::default()
         }
     }
 
