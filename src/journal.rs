@@ -16,9 +16,9 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::exec::{History, Hooks};
+use crate::fsutil::write_atomic;
 use crate::inventory::Pair;
 use crate::report::events::PairStatus;
-use crate::report::rundir::write_atomic;
 use crate::report::summary::{PairReport, Transfer, epoch_secs};
 use crate::role::Role;
 use crate::role::journal::{JournalSpec, SyncKind};

@@ -33,6 +33,7 @@ pub mod commands;
 pub mod diag;
 pub mod error;
 pub mod exec;
+pub mod fsutil;
 pub mod inventory;
 pub mod journal;
 pub mod pattern;

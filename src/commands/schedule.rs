@@ -146,7 +146,7 @@ fn install(args: ScheduleInstallArgs) -> Result<ExitCode> {
     let service_path = dir.join(format!("{PREFIX}{}.service", args.name));
     let timer_path = dir.join(format!("{PREFIX}{}.timer", args.name));
     for (path, text) in [(&service_path, &service), (&timer_path, &timer)] {
-        crate::report::rundir::write_atomic(path, text.as_bytes())
+        crate::fsutil::write_atomic(path, text.as_bytes())
             .map_err(|e| Error::internal(format!("cannot write {}: {e}", path.display())))?;
         println!("wrote {}", path.display());
     }
