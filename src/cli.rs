@@ -103,7 +103,7 @@ pub struct PhaseArgs {
     #[arg(long = "unsafe-override-host-state", value_name = "PAIR")]
     pub unsafe_override_host_state: Vec<String>,
     #[command(flatten)]
-    pub options: RunOptions,
+    pub options: RunFlags,
 }
 
 #[derive(Debug, Args)]
@@ -197,7 +197,7 @@ pub struct ScheduleRemoveArgs {
 
 /// How a run goes: concurrency, waves, failure policy, SSH trust, output.
 #[derive(Debug, Clone, Args)]
-pub struct RunOptions {
+pub struct RunFlags {
     /// Pairs in flight at once.
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub forks: usize,
@@ -244,11 +244,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub check: bool,
     #[command(flatten)]
-    pub options: RunOptions,
+    pub options: RunFlags,
 }
 
+/// `bmfleet exec --on`: the pairs' origins, targets or both (never the controller).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OnWhich {
+pub enum ExecOn {
     Origin,
     Target,
     Both,
@@ -263,12 +264,12 @@ pub struct ExecArgs {
     pub selection: Selection,
     /// Which hosts of each pair.
     #[arg(long, value_enum, default_value = "both")]
-    pub on: OnWhich,
+    pub on: ExecOn,
     /// Seconds the command may run on each host.
     #[arg(long, value_name = "SECS", default_value_t = 600)]
     pub timeout: u64,
     #[command(flatten)]
-    pub options: RunOptions,
+    pub options: RunFlags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -26,7 +26,7 @@ use crate::plan::Plan;
 use crate::report::events::{Event, PairStatus, Reporter};
 use crate::report::summary::{PairReport, RunReport};
 use crate::role::Role;
-use crate::ssh::Trust;
+use crate::ssh::SshContext;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -140,12 +140,12 @@ impl Shared {
 pub async fn execute(
     plan: &Plan,
     options: &RunOptions,
-    trust: Trust,
+    ssh: SshContext,
     reporter: Arc<dyn Reporter>,
     hooks: Arc<dyn Hooks>,
     cancel: Cancel,
 ) -> RunReport {
-    execute_on(plan, options, Arc::new(SshHosts(trust)), reporter, hooks, cancel).await
+    execute_on(plan, options, Arc::new(SshHosts(ssh)), reporter, hooks, cancel).await
 }
 
 /// Run a plan on the hosts `hosts` opens (the tests' fake hosts, or [`SshHosts`]).

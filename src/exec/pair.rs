@@ -20,7 +20,7 @@ use crate::inventory::Side;
 use crate::plan::{PairPlan, PlannedStep};
 use crate::report::events::{Event, PairStatus, StepStatus};
 use crate::report::summary::PairReport;
-use crate::role::{OutputParser, Where, is_secret_name};
+use crate::role::{OutputParser, StepHost, is_secret_name};
 use crate::secrets::Masker;
 
 /// The outcome of one step (after its retries).
@@ -322,11 +322,11 @@ impl<'a> PairRun<'a> {
         StepResult { status, stats: None, manual: Vec::new(), tail: Vec::new(), started: now, ended: now }
     }
 
-    fn host_label(&self, on: Where) -> String {
+    fn host_label(&self, on: StepHost) -> String {
         match on {
-            Where::Origin => format!("origin {}", self.plan.pair.origin.host),
-            Where::Target => format!("target {}", self.plan.pair.target.host),
-            Where::Controller => "controller".into(),
+            StepHost::Origin => format!("origin {}", self.plan.pair.origin.host),
+            StepHost::Target => format!("target {}", self.plan.pair.target.host),
+            StepHost::Controller => "controller".into(),
         }
     }
 
@@ -564,9 +564,9 @@ impl<'a> PairRun<'a> {
             }
         };
         let host = match step.on {
-            Where::Origin => self.connection(Side::Origin).await,
-            Where::Target => self.connection(Side::Target).await,
-            Where::Controller => Ok(self.shared.hosts.controller()),
+            StepHost::Origin => self.connection(Side::Origin).await,
+            StepHost::Target => self.connection(Side::Target).await,
+            StepHost::Controller => Ok(self.shared.hosts.controller()),
         };
         match host {
             Ok(host) => attempt::run(host.as_ref(), &spec, &self.cancel(), &mut on_line).await,

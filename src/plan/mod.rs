@@ -144,7 +144,7 @@ pub fn adhoc(
     inventory: &Inventory,
     selected: &[usize],
     command: &str,
-    sides: &[crate::role::Where],
+    sides: &[crate::role::StepHost],
     timeout: std::time::Duration,
 ) -> Plan {
     let steps: Vec<crate::role::Step> = sides

@@ -10,8 +10,8 @@ use serde_saphyr::Spanned;
 
 use super::files::RoleFiles;
 use super::journal::{Downtime, JournalSpec};
-use super::render::{Origin, Renderer, quoting_errors};
-use super::schema::{Count, RawRole, RawStep, Where};
+use super::render::{Renderer, TemplateSource, quoting_errors};
+use super::schema::{Count, RawRole, RawStep, StepHost};
 use super::vars::VarSpecs;
 use super::{Assert, DEFAULT_TIMEOUT, Expr, Phase, Role, Step};
 use crate::diag::{Diagnostic, Diagnostics, Location};
@@ -60,8 +60,8 @@ impl Loader<'_> {
         self.errors.push(diag);
     }
 
-    fn origin(&self, loc: &serde_saphyr::Location) -> Origin {
-        Origin::yaml_value(self.path, self.source.clone(), loc)
+    fn origin(&self, loc: &serde_saphyr::Location) -> TemplateSource {
+        TemplateSource::yaml_value(self.path, self.source.clone(), loc)
     }
 
     fn duration(&mut self, text: &Spanned<String>) -> Duration {
@@ -246,14 +246,14 @@ impl Loader<'_> {
         }
         let on = match (s.on, script.is_some()) {
             (Some(on), _) => on,
-            (None, false) => Where::Controller,
+            (None, false) => StepHost::Controller,
             (None, true) => {
                 self.error_at(
                     &s.name.referenced,
                     format!("step `{id}` does not say where it runs"),
                     Some("add `on: origin`, `on: target` or `on: controller`"),
                 );
-                Where::Controller
+                StepHost::Controller
             }
         };
         if script.is_none() && s.assert.is_none() && s.run.is_none() && s.template.is_none() {
@@ -431,7 +431,7 @@ impl Loader<'_> {
         JournalSpec { repeatable_sync, final_sync, downtime }
     }
 
-    fn compile_shell(&mut self, name: &str, content: &str, origin: Origin) -> Option<String> {
+    fn compile_shell(&mut self, name: &str, content: &str, origin: TemplateSource) -> Option<String> {
         self.errors.extend(quoting_errors(content, &origin));
         match self.renderer.add_shell(name, content, origin) {
             Ok(()) => Some(name.to_string()),
@@ -450,7 +450,7 @@ impl Loader<'_> {
             let path = self.files.display_path(&rel);
             match self.files.read(&rel) {
                 Ok(content) => {
-                    let origin = Origin::file(&path, Arc::from(content.as_str()));
+                    let origin = TemplateSource::file(&path, Arc::from(content.as_str()));
                     self.errors.extend(quoting_errors(&content, &origin));
                     batch.push((rel, content, origin));
                 }
@@ -491,7 +491,7 @@ impl Loader<'_> {
                 return None;
             }
         };
-        let origin = Origin::file(&path, Arc::from(content.as_str()));
+        let origin = TemplateSource::file(&path, Arc::from(content.as_str()));
         self.compile_shell(&name, &content, origin)
     }
 

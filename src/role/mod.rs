@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use load::{load, load_from};
-pub use render::{Origin, RenderError, Renderer, is_secret_name};
-pub use schema::{AfterPointOfNoReturn, Count, OutputParser, Where};
+pub use render::{RenderError, Renderer, TemplateSource, is_secret_name};
+pub use schema::{AfterPointOfNoReturn, Count, OutputParser, StepHost};
 
 use crate::diag::Location;
 use crate::inventory::Vars;
@@ -89,7 +89,7 @@ pub struct Phase {
 pub struct Step {
     pub phase: String,
     pub name: String,
-    pub on: Where,
+    pub on: StepHost,
     /// Name of the shell template in the renderer; `None` for an assertion-only step.
     pub script: Option<String>,
     pub ok_codes: Vec<i32>,
@@ -188,7 +188,7 @@ impl Default for Step {
         Step {
             phase: String::new(),
             name: String::new(),
-            on: Where::Controller,
+            on: StepHost::Controller,
             script: None,
             ok_codes: vec![0],
             warn_codes: Vec::new(),
@@ -216,7 +216,7 @@ impl Default for Step {
 
 impl Step {
     /// A step whose script is given as is, not rendered (see `Role::adhoc`).
-    pub fn adhoc(phase: &str, name: &str, on: Where, timeout: Duration) -> Step {
+    pub fn adhoc(phase: &str, name: &str, on: StepHost, timeout: Duration) -> Step {
         Step {
             phase: phase.to_string(),
             name: name.to_string(),

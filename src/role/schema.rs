@@ -93,9 +93,10 @@ pub enum AfterPointOfNoReturn {
     Refuse,
 }
 
+/// The host a step runs on (`on:`): one side of the pair (`inventory::Side`) or the controller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Where {
+pub enum StepHost {
     Origin,
     Target,
     Controller,
@@ -144,7 +145,7 @@ pub struct RawAssert {
 pub struct RawStep {
     pub name: Spanned<String>,
     #[serde(default)]
-    pub on: Option<Where>,
+    pub on: Option<StepHost>,
     /// The shell to run, as an inline template...
     #[serde(default)]
     pub run: Option<Spanned<String>>,
