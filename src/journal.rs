@@ -119,10 +119,6 @@ impl Journal {
         Ok(Journal { dir: dir.to_path_buf(), write: Mutex::new(()) })
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     fn path(&self, pair: &str) -> PathBuf {
         self.dir.join("pairs").join(format!("{pair}.json"))
     }

@@ -28,24 +28,24 @@
 //!   precedence and source, into `Endpoint`), then `ssh/client.rs` (`Connection::open`) where
 //!   it is used; the exec layer sees hosts only through `exec::host`.
 
-pub mod cli;
-pub mod commands;
-pub mod diag;
-pub mod error;
-pub mod exec;
-pub mod fsutil;
-pub mod inventory;
-pub mod journal;
-pub mod pattern;
-pub mod plan;
+pub(crate) mod cli;
+pub(crate) mod commands;
+pub(crate) mod diag;
+pub(crate) mod error;
+pub(crate) mod exec;
+pub(crate) mod fsutil;
+pub(crate) mod inventory;
+pub(crate) mod journal;
+pub(crate) mod pattern;
+pub(crate) mod plan;
 pub mod report;
-pub mod role;
-pub mod secrets;
-pub mod ssh;
-pub mod suggest;
-pub mod time;
-pub mod tty;
-pub mod values;
+pub(crate) mod role;
+pub(crate) mod secrets;
+pub(crate) mod ssh;
+pub(crate) mod suggest;
+pub(crate) mod time;
+pub(crate) mod tty;
+pub(crate) mod values;
 
 use std::process::ExitCode;
 

@@ -96,13 +96,9 @@ impl Bounded {
         self.head.is_empty()
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.head.len() + self.tail.len()
-    }
-
-    /// Bytes dropped from the middle.
-    pub fn dropped(&self) -> u64 {
-        self.dropped
     }
 
     /// The kept bytes as text, with `[... N bytes dropped by bmfleet ...]` where bytes were
@@ -249,6 +245,7 @@ impl Collector {
     }
 
     /// Bytes kept by this collector, whatever was printed (for tests and the bound above).
+    #[cfg(test)]
     pub fn kept_bytes(&self) -> usize {
         self.pending.iter().map(Bounded::len).sum::<usize>()
             + self.register.len()

@@ -9,6 +9,7 @@ use super::{PairPlan, Plan, PlannedStep};
 use crate::role::StepHost;
 
 /// The plan with every step's script.
+#[cfg(test)]
 pub fn render_text(plan: &Plan) -> String {
     render_text_view(plan, true)
 }

@@ -13,7 +13,9 @@ use std::sync::Arc;
 
 use tera::Context;
 
-pub use display::{render_json, render_text, render_text_view};
+#[cfg(test)]
+pub use display::render_text;
+pub use display::{render_json, render_text_view};
 pub use serial::Batch;
 
 use crate::diag::{Diagnostic, Diagnostics};

@@ -181,7 +181,6 @@ impl Loader<'_> {
                 RoleFiles::Dir(dir) => dir.clone(),
                 RoleFiles::Builtin { .. } => PathBuf::new(),
             },
-            description: raw.description,
             secrets: raw.secrets,
             defaults,
             var_specs,

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use load::{load, load_from};
-pub use render::{RenderError, Renderer, TemplateSource, is_secret_name};
+pub use render::{Renderer, is_secret_name};
 pub use schema::{AfterPointOfNoReturn, Count, OutputParser, StepHost};
 
 use crate::diag::Location;
@@ -38,7 +38,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3600);
 pub struct Role {
     pub name: String,
     pub dir: PathBuf,
-    pub description: Option<String>,
     /// Extra variable names to mask (besides the `*password`, `*token`, `*secret`, `*key` ones).
     pub secrets: Vec<String>,
     pub defaults: Vars,
@@ -157,7 +156,6 @@ impl Role {
         Role {
             name: name.to_string(),
             dir: PathBuf::new(),
-            description: None,
             secrets: Vec::new(),
             defaults: Vars::new(),
             var_specs: vars::VarSpecs::new(),

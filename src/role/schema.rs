@@ -10,7 +10,9 @@ use serde_saphyr::Spanned;
 pub struct RawRole {
     #[serde(default)]
     pub name: Option<String>,
+    /// For the reader of role.yml; the engine shows none (accepted so that roles may say it).
     #[serde(default)]
+    #[allow(dead_code, reason = "read by people, not by bmfleet")]
     pub description: Option<String>,
     /// Variable names whose values are masked in every output, beyond the default suffixes.
     #[serde(default)]

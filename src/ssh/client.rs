@@ -454,11 +454,6 @@ impl Connection {
         }
     }
 
-    /// The host key the server proved it holds, verified against known_hosts.
-    pub fn host_key(&self) -> &PublicKey {
-        &self.host_key
-    }
-
     /// `ssh-ed25519 AAAA...`: the verified host key as a known_hosts key field.
     pub fn host_key_line(&self) -> String {
         key_line(&self.host_key)
