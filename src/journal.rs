@@ -19,9 +19,10 @@ use crate::exec::{History, Hooks};
 use crate::fsutil::write_atomic;
 use crate::inventory::Pair;
 use crate::report::events::PairStatus;
-use crate::report::summary::{PairReport, Transfer, epoch_secs};
+use crate::report::summary::{PairReport, Transfer};
 use crate::role::Role;
 use crate::role::journal::{JournalSpec, SyncKind};
+use crate::time::epoch_secs;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct PhaseRecord {

@@ -8,8 +8,8 @@ use serde::Serialize;
 use crate::cli::{Format, StatusArgs};
 use crate::error::{Error, Result};
 use crate::journal::{Journal, PairJournal, default_dir};
-use crate::report::summary::{epoch_secs, human_duration};
 use crate::report::table;
+use crate::time::{epoch_secs, human_duration};
 
 /// One row of `status --format json`. The `*_hot_sync*` keys name the role's repeatable sync
 /// (`journal: repeatable_sync:`), whatever the phase is called: kept for scripts reading them.
