@@ -495,6 +495,39 @@ mod tests {
     }
 
     #[test]
+    fn the_syncs_are_the_ones_the_role_declares_whatever_their_names() {
+        // tests/roles/renamed: `warm-sync` repeats, `final-copy` is the final sync.
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let hooks = JournalHooks {
+            role: std::sync::Arc::new(crate::role::load(&root.join("tests/roles/renamed")).unwrap()),
+            ..hooks(dir.path(), &[])
+        };
+        let acme = pair("acme");
+        let transfer = |secs: f64| crate::report::summary::Transfer { secs, ..Default::default() };
+        let mut report = PairReport::new("acme", "wave 1", PairStatus::Ok);
+        for (phase, secs) in [("warm-sync", 1.0), ("warm-sync", 2.0), ("final-copy", 3.0)] {
+            report.transfers = BTreeMap::from([(phase.to_string(), transfer(secs))]);
+            hooks.phase_finished(&acme, phase, &report);
+        }
+        let j = hooks.journal.read("acme");
+        assert_eq!(j.last_sync.as_ref().map(|s| s.transfer.secs), Some(2.0));
+        assert_eq!(j.previous_sync.as_ref().map(|s| s.transfer.secs), Some(1.0));
+        assert_eq!(j.final_sync.as_ref().map(|s| s.transfer.secs), Some(3.0));
+        let mut stopped = PairReport::new("acme", "wave 1", PairStatus::Stopped);
+        stopped.failed_step = Some("final-copy/stop".into());
+        hooks.pair_finished(&acme, &stopped);
+        assert!(hooks.journal.read("acme").partial_sync.is_none(), "only the repeatable sync resumes");
+        stopped.failed_step = Some("warm-sync/copy".into());
+        hooks.pair_finished(&acme, &stopped);
+        assert!(hooks.journal.read("acme").partial_sync.is_some(), "a warm sync stopped part-way");
+        // The BlueMind role's names mean nothing to this role.
+        report.transfers = BTreeMap::from([("hot-sync".to_string(), transfer(9.0))]);
+        hooks.phase_finished(&acme, "hot-sync", &report);
+        assert_eq!(hooks.journal.read("acme").last_sync.map(|s| s.transfer.secs), Some(2.0));
+    }
+
+    #[test]
     fn one_controller_at_a_time() {
         let dir = tempfile::tempdir().unwrap();
         let journal = Journal::open(dir.path()).unwrap();
