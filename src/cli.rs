@@ -2,8 +2,11 @@
 //! `commands/`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::values::{self, ClockTime, Serial, Until};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -92,15 +95,15 @@ pub struct PhaseArgs {
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
     /// Start no pair after this local time (HH:MM) or delay (+90m), and stop running steps at it.
-    #[arg(long, value_name = "HH:MM|+DURATION")]
-    pub until: Option<String>,
+    #[arg(long, value_name = "HH:MM|+DURATION", value_parser = values::until)]
+    pub until: Option<Until>,
     /// DANGEROUS, for a deliberate re-sync of a pair past its point of no return: lift the
     /// host-state safety checks (role variable `host_state_override`) and the journal's refusal
     /// for this pair only. Repeat for each pair; printed in the summary.
     #[arg(long = "unsafe-override-host-state", value_name = "PAIR")]
     pub unsafe_override_host_state: Vec<String>,
     #[command(flatten)]
-    pub options: RunOptions,
+    pub options: RunFlags,
 }
 
 #[derive(Debug, Args)]
@@ -131,8 +134,8 @@ pub struct StatusArgs {
     #[arg(long, value_name = "DIR")]
     pub role: Option<PathBuf>,
     /// A hot sync older than this is stale (flagged): `36h`, `2d`...
-    #[arg(long, value_name = "DURATION", default_value = "36h")]
-    pub stale_after: String,
+    #[arg(long, value_name = "DURATION", default_value = "36h", value_parser = values::duration)]
+    pub stale_after: Duration,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -164,11 +167,11 @@ pub struct ScheduleInstallArgs {
     #[command(flatten)]
     pub selection: Selection,
     /// Local time of each run, HH:MM.
-    #[arg(long, value_name = "HH:MM")]
-    pub at: String,
+    #[arg(long, value_name = "HH:MM", value_parser = values::clock_time)]
+    pub at: ClockTime,
     /// Local time by which each run must stop, HH:MM.
-    #[arg(long, value_name = "HH:MM")]
-    pub until: Option<String>,
+    #[arg(long, value_name = "HH:MM", value_parser = values::clock_time)]
+    pub until: Option<ClockTime>,
     /// The role directory, passed on to each run.
     #[arg(long, value_name = "DIR")]
     pub role: Option<PathBuf>,
@@ -194,13 +197,13 @@ pub struct ScheduleRemoveArgs {
 
 /// How a run goes: concurrency, waves, failure policy, SSH trust, output.
 #[derive(Debug, Clone, Args)]
-pub struct RunOptions {
+pub struct RunFlags {
     /// Pairs in flight at once.
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub forks: usize,
     /// Cut each wave into batches, as Ansible's serial: `1,5,25%`.
-    #[arg(long, value_name = "SIZES")]
-    pub serial: Option<String>,
+    #[arg(long, value_name = "SIZES", value_parser = values::serial)]
+    pub serial: Option<Serial>,
     /// Stop later waves when more than P% of a wave's pairs failed or were unreachable.
     #[arg(long, value_name = "P", value_parser = clap::value_parser!(u8).range(0..=100))]
     pub max_fail_percent: Option<u8>,
@@ -241,11 +244,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub check: bool,
     #[command(flatten)]
-    pub options: RunOptions,
+    pub options: RunFlags,
 }
 
+/// `bmfleet exec --on`: the pairs' origins, targets or both (never the controller).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OnWhich {
+pub enum ExecOn {
     Origin,
     Target,
     Both,
@@ -260,12 +264,12 @@ pub struct ExecArgs {
     pub selection: Selection,
     /// Which hosts of each pair.
     #[arg(long, value_enum, default_value = "both")]
-    pub on: OnWhich,
+    pub on: ExecOn,
     /// Seconds the command may run on each host.
     #[arg(long, value_name = "SECS", default_value_t = 600)]
     pub timeout: u64,
     #[command(flatten)]
-    pub options: RunOptions,
+    pub options: RunFlags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -302,8 +306,8 @@ pub struct PlanArgs {
     #[arg(long, value_name = "DIR")]
     pub role: Option<PathBuf>,
     /// Cut each wave into batches, as Ansible's serial: `1,5,25%`.
-    #[arg(long, value_name = "SIZES")]
-    pub serial: Option<String>,
+    #[arg(long, value_name = "SIZES", value_parser = values::serial)]
+    pub serial: Option<Serial>,
     /// Show every step's shell (the default for a single pair); else one line per step.
     #[arg(long)]
     pub script: bool,

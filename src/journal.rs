@@ -16,11 +16,13 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::exec::{History, Hooks};
+use crate::fsutil::write_atomic;
 use crate::inventory::Pair;
 use crate::report::events::PairStatus;
-use crate::report::rundir::write_atomic;
-use crate::report::summary::{PairReport, Transfer, epoch_secs};
+use crate::report::summary::{PairReport, Transfer};
 use crate::role::Role;
+use crate::role::journal::{JournalSpec, SyncKind};
+use crate::time::epoch_secs;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct PhaseRecord {
@@ -30,7 +32,8 @@ pub struct PhaseRecord {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct HotSync {
+/// One transfer of the role's repeatable or final sync (`role.yml`'s `journal:`).
+pub struct SyncRecord {
     pub at: f64,
     pub run_id: String,
     #[serde(flatten)]
@@ -50,16 +53,19 @@ pub struct PairJournal {
     /// Completed phases (a phase that `resets:` another removes it).
     #[serde(default)]
     pub phases: BTreeMap<String, PhaseRecord>,
-    /// The last complete hot sync, and the one before (for the delta trend).
-    #[serde(default)]
-    pub last_hot_sync: Option<HotSync>,
-    #[serde(default)]
-    pub previous_hot_sync: Option<HotSync>,
-    /// A hot sync stopped part-way (deadline, Ctrl-C): rsync resumes from there next time.
-    #[serde(default)]
-    pub partial_hot_sync: Option<PhaseRecord>,
-    #[serde(default)]
-    pub cold_sync: Option<HotSync>,
+    /// The last complete repeatable sync (the role's `journal: repeatable_sync:`), and the one
+    /// before (for the delta trend). On disk under the names of the BlueMind phases they were
+    /// first written for (`last_hot_sync`...), so journals written before stay readable.
+    #[serde(default, rename = "last_hot_sync")]
+    pub last_sync: Option<SyncRecord>,
+    #[serde(default, rename = "previous_hot_sync")]
+    pub previous_sync: Option<SyncRecord>,
+    /// A repeatable sync stopped part-way (deadline, Ctrl-C): rsync resumes from there next time.
+    #[serde(default, rename = "partial_hot_sync")]
+    pub partial_sync: Option<PhaseRecord>,
+    /// The role's final sync (`journal: final_sync:`).
+    #[serde(default, rename = "cold_sync")]
+    pub final_sync: Option<SyncRecord>,
     /// Times recorded by steps with `record:` (downtime_start, downtime_end...).
     #[serde(default)]
     pub records: BTreeMap<String, f64>,
@@ -84,9 +90,9 @@ pub struct PointOfNoReturn {
 }
 
 impl PairJournal {
-    pub fn downtime(&self) -> Option<f64> {
-        let (start, end) = (self.records.get("downtime_start")?, self.records.get("downtime_end")?);
-        (end >= start).then(|| end - start)
+    /// The downtime measured between the records the role names (`journal: downtime:`).
+    pub fn downtime(&self, spec: &JournalSpec) -> Option<f64> {
+        spec.downtime_secs(&self.records)
     }
 
     /// The last phase completed, in the role's order.
@@ -112,10 +118,6 @@ impl Journal {
     pub fn open(dir: &Path) -> std::io::Result<Journal> {
         std::fs::create_dir_all(dir.join("pairs"))?;
         Ok(Journal { dir: dir.to_path_buf(), write: Mutex::new(()) })
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     fn path(&self, pair: &str) -> PathBuf {
@@ -307,13 +309,15 @@ impl Hooks for JournalHooks {
                 j.records.insert(k.clone(), *v);
             }
             if let Some(transfer) = report.transfers.get(phase) {
-                let record = HotSync { at: now, run_id: self.run_id.clone(), transfer: transfer.clone() };
-                if phase == "hot-sync" {
-                    j.previous_hot_sync = j.last_hot_sync.take();
-                    j.last_hot_sync = Some(record);
-                    j.partial_hot_sync = None;
-                } else if phase == "cold-sync" {
-                    j.cold_sync = Some(record);
+                let record = SyncRecord { at: now, run_id: self.run_id.clone(), transfer: transfer.clone() };
+                match self.role.journal.sync_kind(phase) {
+                    Some(SyncKind::Repeatable) => {
+                        j.previous_sync = j.last_sync.take();
+                        j.last_sync = Some(record);
+                        j.partial_sync = None;
+                    }
+                    Some(SyncKind::Final) => j.final_sync = Some(record),
+                    None => {}
                 }
             }
         });
@@ -349,8 +353,8 @@ impl Hooks for JournalHooks {
     }
 
     fn pair_finished(&self, pair: &Pair, report: &PairReport) {
-        let stopped_in_hot_sync = report.status == PairStatus::Stopped
-            && report.failed_step.as_deref().is_some_and(|s| s.starts_with("hot-sync/"));
+        let stopped_in_sync = report.status == PairStatus::Stopped
+            && report.failed_step.as_deref().is_some_and(|s| self.role.journal.in_repeatable_sync(s));
         let _ = self.journal.update(&pair.name, |j| {
             j.running = None;
             j.last_status = Some(report.status);
@@ -358,8 +362,8 @@ impl Hooks for JournalHooks {
             for (k, v) in &report.records {
                 j.records.insert(k.clone(), *v);
             }
-            if stopped_in_hot_sync {
-                j.partial_hot_sync = Some(PhaseRecord {
+            if stopped_in_sync {
+                j.partial_sync = Some(PhaseRecord {
                     completed_at: epoch_secs(SystemTime::now()),
                     run_id: self.run_id.clone(),
                 });
@@ -385,7 +389,15 @@ mod tests {
             .unwrap();
         let j = journal.read("acme");
         assert_eq!(j.reached(&["preflight", "trust"]), Some("preflight"));
-        assert_eq!(j.downtime(), Some(2.5));
+        let spec = JournalSpec {
+            downtime: Some(crate::role::journal::Downtime {
+                start: "downtime_start".into(),
+                end: "downtime_end".into(),
+            }),
+            ..Default::default()
+        };
+        assert_eq!(j.downtime(&spec), Some(2.5));
+        assert_eq!(j.downtime(&JournalSpec::default()), None, "a role that declares no downtime");
         let names: Vec<String> = dir
             .path()
             .join("pairs")
@@ -480,6 +492,39 @@ mod tests {
         let history = hooks.history(&pair("acme"));
         assert_eq!(history.completed, ["cutover", "hot-sync", "rollback"], "revoke-trust was rolled back");
         assert!(!history.point_of_no_return);
+    }
+
+    #[test]
+    fn the_syncs_are_the_ones_the_role_declares_whatever_their_names() {
+        // tests/roles/renamed: `warm-sync` repeats, `final-copy` is the final sync.
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let hooks = JournalHooks {
+            role: std::sync::Arc::new(crate::role::load(&root.join("tests/roles/renamed")).unwrap()),
+            ..hooks(dir.path(), &[])
+        };
+        let acme = pair("acme");
+        let transfer = |secs: f64| crate::report::summary::Transfer { secs, ..Default::default() };
+        let mut report = PairReport::new("acme", "wave 1", PairStatus::Ok);
+        for (phase, secs) in [("warm-sync", 1.0), ("warm-sync", 2.0), ("final-copy", 3.0)] {
+            report.transfers = BTreeMap::from([(phase.to_string(), transfer(secs))]);
+            hooks.phase_finished(&acme, phase, &report);
+        }
+        let j = hooks.journal.read("acme");
+        assert_eq!(j.last_sync.as_ref().map(|s| s.transfer.secs), Some(2.0));
+        assert_eq!(j.previous_sync.as_ref().map(|s| s.transfer.secs), Some(1.0));
+        assert_eq!(j.final_sync.as_ref().map(|s| s.transfer.secs), Some(3.0));
+        let mut stopped = PairReport::new("acme", "wave 1", PairStatus::Stopped);
+        stopped.failed_step = Some("final-copy/stop".into());
+        hooks.pair_finished(&acme, &stopped);
+        assert!(hooks.journal.read("acme").partial_sync.is_none(), "only the repeatable sync resumes");
+        stopped.failed_step = Some("warm-sync/copy".into());
+        hooks.pair_finished(&acme, &stopped);
+        assert!(hooks.journal.read("acme").partial_sync.is_some(), "a warm sync stopped part-way");
+        // The BlueMind role's names mean nothing to this role.
+        report.transfers = BTreeMap::from([("hot-sync".to_string(), transfer(9.0))]);
+        hooks.phase_finished(&acme, "hot-sync", &report);
+        assert_eq!(hooks.journal.read("acme").last_sync.map(|s| s.transfer.secs), Some(2.0));
     }
 
     #[test]

@@ -18,32 +18,41 @@
 //! decision) is the pure `exec::ledger`.
 //!
 //! Where a newcomer adds things:
-//! - a step key: `role/schema.rs` (`RawStep`, what role.yml says), `role/mod.rs` (`Step`, also
-//!   its `adhoc` literal) and `role/load.rs` (`step()`: validate, with its location), then
-//!   where it acts (`exec/pair.rs` to run, `exec/ledger.rs` to report, `plan/` to render);
-//!   a test in `exec/tests.rs` with a fake host;
-//! - a CLI command: `cli.rs` (the clap `Command` variant and its args), `commands/NAME.rs`, and
-//!   its line in `commands/mod.rs`'s dispatch;
+//! - a step key: `role/schema.rs` (`RawStep`, what role.yml says), `role/mod.rs` (`Step`, and
+//!   its `Default`, which `Step::adhoc` and tests build on) and `role/load.rs` (`step()`:
+//!   validate, with its location); then where it acts (`exec/pair.rs` to run, `exec/ledger.rs`
+//!   to report, `plan/` to render), with a test in `exec/tests.rs` on a fake host;
+//! - a CLI command: `cli.rs` (the clap `Command` variant and its args; a value with a grammar
+//!   gets a parser and a type in `values.rs`, so the command receives it parsed), `commands/NAME.rs`,
+//!   and its line in `commands/mod.rs`'s dispatch; a bad-value case in tests/cli.rs;
 //! - a connection setting: `inventory/schema.rs` (the key), `inventory/endpoint.rs` (its
-//!   precedence and source, into `Endpoint`), then `ssh/client.rs` (`Connection::open`) where
-//!   it is used; the exec layer sees hosts only through `exec::host`.
+//!   precedence and source, into `Endpoint`), then `ssh/client.rs` (`Connection::open`, or
+//!   `SshContext` for what all connections of a run share) where it is used; the exec layer
+//!   sees hosts only through `exec::host`;
+//! - something the journal keeps about a phase: the role declares it (`journal:` in role.yml,
+//!   `role/journal.rs`), the engine asks `role.journal`, never a phase name.
+//!
+//! Shared helpers live once: durations and operator values in `values.rs`, atomic writes in
+//! `fsutil.rs`, timestamps in `time.rs`.
 
-pub mod cli;
-pub mod commands;
-pub mod diag;
-pub mod error;
-pub mod exec;
-pub mod inventory;
-pub mod journal;
-pub mod pattern;
-pub mod plan;
+pub(crate) mod cli;
+pub(crate) mod commands;
+pub(crate) mod diag;
+pub(crate) mod error;
+pub(crate) mod exec;
+pub(crate) mod fsutil;
+pub(crate) mod inventory;
+pub(crate) mod journal;
+pub(crate) mod pattern;
+pub(crate) mod plan;
 pub mod report;
-pub mod role;
-pub mod secrets;
-pub mod ssh;
-pub mod suggest;
-pub mod time;
-pub mod tty;
+pub(crate) mod role;
+pub(crate) mod secrets;
+pub(crate) mod ssh;
+pub(crate) mod suggest;
+pub(crate) mod time;
+pub(crate) mod tty;
+pub(crate) mod values;
 
 use std::process::ExitCode;
 

@@ -43,6 +43,23 @@ pub fn clock(t: SystemTime) -> String {
     format!("{h:02}:{mi:02}:{s:02}")
 }
 
+/// Seconds since the Unix epoch, as the journal and summaries store times.
+pub fn epoch_secs(t: SystemTime) -> f64 {
+    t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+}
+
+/// `12.5s`, `3m07s`, `2h05m`: a duration as the console and `status` say it.
+pub fn human_duration(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 60.0 {
+        format!("{s:.1}s")
+    } else if s < 3600.0 {
+        format!("{}m{:02}s", (s / 60.0) as u64, (s % 60.0) as u64)
+    } else {
+        format!("{}h{:02}m", (s / 3600.0) as u64, ((s % 3600.0) / 60.0) as u64)
+    }
+}
+
 /// A new run id: time plus process id, unique on one controller.
 pub fn run_id() -> String {
     format!("{}-{}", compact(SystemTime::now()), std::process::id())

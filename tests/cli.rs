@@ -241,6 +241,94 @@ fn status_shows_what_the_journal_says() {
     assert_eq!(v[2]["reached"], serde_json::Value::Null);
 }
 
+#[test]
+fn status_follows_the_roles_journal_declaration_not_the_bluemind_phase_names() {
+    // tests/roles/renamed calls its repeatable sync `warm-sync` and its final one `final-copy`.
+    let dir = scratch();
+    std::fs::copy(example(), dir.path().join("fleet.yml")).unwrap();
+    let pairs = dir.path().join(".bmfleet/fleet/pairs");
+    std::fs::create_dir_all(&pairs).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+    let sync = |at: f64| serde_json::json!({"at": at, "run_id": "r", "files": 1, "files_transferred": 1, "bytes_total": 1, "bytes_transferred": 7, "secs": 1.0, "warnings": 0});
+    let done = |at: f64| serde_json::json!({"completed_at": at, "run_id": "r"});
+    // acme: warm-synced an hour ago; globex: long ago but its final copy is done (nothing is
+    // stale any more, and its downtime was measured between the role's own records).
+    std::fs::write(
+        pairs.join("acme.json"),
+        serde_json::json!({"pair": "acme", "phases": {"warm-sync": done(now - 3600.0)}, "last_hot_sync": sync(now - 3600.0)}).to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        pairs.join("globex.json"),
+        serde_json::json!({
+            "pair": "globex",
+            "phases": {"warm-sync": done(now - 200_000.0), "final-copy": done(now - 100.0)},
+            "last_hot_sync": sync(now - 200_000.0),
+            "records": {"stopped_at": now - 110.0, "started_at": now - 100.0}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let role = repo().join("tests/roles/renamed");
+    let out = Bmfleet::new().arg("status").role(&role).inventory(&dir.path().join("fleet.yml")).run();
+    out.code(0);
+    assert!(out.stdout.contains("LAST WARM SYNC"), "{}", out.stdout);
+    let acme = out.stdout.lines().find(|l| l.starts_with("acme")).unwrap();
+    assert!(acme.contains("warm-sync") && acme.contains("1h00m ago") && !acme.contains("STALE"), "{acme}");
+    let globex = out.stdout.lines().find(|l| l.starts_with("globex")).unwrap();
+    assert!(globex.contains("final-copy") && !globex.contains("STALE"), "{globex}");
+    assert!(globex.contains("10.0s (measured)"), "{globex}");
+    // A pair that never warm-synced is stale.
+    let initech = out.stdout.lines().find(|l| l.starts_with("initech")).unwrap();
+    assert!(initech.contains("never STALE"), "{initech}");
+}
+
+#[test]
+fn a_journal_declaration_naming_no_phase_is_refused_at_load() {
+    // Renaming `hot-sync` in role.yml without its `journal:` line is refused, located.
+    let dir = scratch();
+    std::fs::create_dir_all(dir.path().join("role")).unwrap();
+    std::fs::write(
+        dir.path().join("role/role.yml"),
+        "journal:\n  repeatable_sync: hot-sync\n  downtime: { start: a, end: b }\nphases:\n  - name: warm-sync\n    steps:\n      - { name: s, on: controller, record: a, run: echo }\n",
+    )
+    .unwrap();
+    let out = Bmfleet::new().arg("status").role(&dir.path().join("role")).inventory(&example()).run();
+    out.code(2);
+    assert!(
+        out.stderr.contains("role.yml:2:20: journal: repeatable_sync `hot-sync` is not a phase of this role"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("the role's phases: warm-sync"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("role.yml:3:30: journal: downtime `b` is recorded by no step"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn bad_values_are_refused_by_the_command_line_saying_what_to_write() {
+    // Parsed once, by the command line's value parsers: exit 2 before any file is read.
+    let cases: &[&[&str]] = &[
+        &["hot-sync", "--until", "25:00"],
+        &["hot-sync", "--until", "+soon"],
+        &["plan", "--serial", "1,0"],
+        &["migrate", "--serial", "101%"],
+        &["status", "--stale-after", "tomorrow"],
+        &["schedule", "install", "x", "--at", "1:30", "--cron"],
+        &["schedule", "install", "x", "--at", "01:30", "--until", "6h", "--cron"],
+    ];
+    let mut all = String::new();
+    for args in cases {
+        let out = Bmfleet::new().args(*args).inventory(std::path::Path::new("no-such-inventory.yml")).run();
+        out.code(2);
+        all.push_str(&format!("$ bmfleet {}\n{}\n", args.join(" "), out.stderr.trim_end()));
+    }
+    insta::assert_snapshot!("bad_values", all);
+}
+
 /// Peak resident memory (VmHWM, kB) of a running process, polled until it ends.
 fn peak_rss_kb(child: &mut std::process::Child) -> u64 {
     let mut peak = 0;

@@ -3,17 +3,17 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::cli::{ExecArgs, OnWhich};
+use crate::cli::{ExecArgs, ExecOn};
 use crate::error::Result;
 use crate::report::exec_output::HostBlocks;
-use crate::role::Where;
+use crate::role::StepHost;
 
 pub fn exec(args: ExecArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;
-    let sides: &[Where] = match args.on {
-        OnWhich::Origin => &[Where::Origin],
-        OnWhich::Target => &[Where::Target],
-        OnWhich::Both => &[Where::Origin, Where::Target],
+    let sides: &[StepHost] = match args.on {
+        ExecOn::Origin => &[StepHost::Origin],
+        ExecOn::Target => &[StepHost::Target],
+        ExecOn::Both => &[StepHost::Origin, StepHost::Target],
     };
     let plan =
         crate::plan::adhoc(&inventory, &selected, &args.command, sides, Duration::from_secs(args.timeout));

@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use crate::cli::{MigrateArgs, PhaseArgs, TrustArgs};
 use crate::diag::Diagnostic;
@@ -50,25 +50,6 @@ fn open_journal(args: &PhaseArgs, inventory: &std::path::Path) -> Result<Journal
     let dir = args.state_dir.clone().unwrap_or_else(|| default_dir(inventory));
     Journal::open(&dir)
         .map_err(|e| Error::internal(format!("cannot open the state directory {}: {e}", dir.display())))
-}
-
-/// `--until HH:MM` (local time) or `--until +90m`.
-fn deadline(text: &str) -> Result<SystemTime> {
-    let now = SystemTime::now();
-    let bad = || {
-        Error::input(
-            Diagnostic::new(format!("--until: `{text}` is neither a local time HH:MM nor a delay like +90m"))
-                .help("write e.g. `--until 06:00` or `--until +4h`"),
-        )
-    };
-    if let Some(delay) = text.strip_prefix('+') {
-        return crate::role::parse_duration(delay).map(|d| now + d).ok_or_else(bad);
-    }
-    if crate::time::local_time_passed(text, now).ok_or_else(bad)? {
-        // The window is over for today: start nothing.
-        return Ok(now - Duration::from_secs(1));
-    }
-    crate::time::next_local(text, now).ok_or_else(bad)
 }
 
 /// `--unsafe-override-host-state PAIR`: each must name a selected pair, which gets the role
@@ -125,7 +106,7 @@ fn run_phases(args: &PhaseArgs, phases: Vec<String>, resume: Option<Option<&str>
     let (mut inventory, mut selected) = super::load_selection(&args.selection)?;
     let role: Arc<Role> = Arc::new(super::roles::load(args.role.as_deref(), &inventory.path)?);
     apply_overrides(&mut inventory, &selected, &args.unsafe_override_host_state)?;
-    let deadline = args.until.as_deref().map(deadline).transpose()?;
+    let deadline = args.until.as_ref().map(|u| u.deadline(SystemTime::now()));
     let journal = Arc::new(open_journal(args, &inventory.path)?);
     if let Some(Some(from)) = resume
         && !role.sequence().contains(&from)

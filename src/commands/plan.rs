@@ -10,7 +10,7 @@ use crate::plan::{self, PlanRequest};
 pub fn plan(args: PlanArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;
     let role = Arc::new(super::roles::load(args.role.as_deref(), &inventory.path)?);
-    let serial = args.serial.as_deref().map(plan::parse_serial).transpose()?;
+    let serial = args.serial.as_ref().map(|s| s.0.clone());
     let plan = plan::build(PlanRequest {
         inventory: &inventory,
         selected: &selected,

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cli::{Format, RunArgs, RunOptions};
+use crate::cli::{Format, RunArgs, RunFlags};
 use crate::error::{Error, Result, exit};
 use crate::exec::{self, Cancel, Hooks, NoHooks};
 use crate::inventory::Inventory;
@@ -17,7 +17,7 @@ use crate::report::events::{Fanout, Reporter};
 use crate::report::rundir::RunDir;
 use crate::report::summary::{RunReport, render_text};
 use crate::role::Role;
-use crate::ssh::{Keys, SshOptions, Trust};
+use crate::ssh::{Keys, SshContext, SshOptions};
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;
@@ -32,11 +32,11 @@ pub fn build_plan(
     selected: &[usize],
     role: Arc<Role>,
     phases: &[String],
-    options: &RunOptions,
+    options: &RunFlags,
     check: bool,
     phases_for: Option<&plan::PhasesFor<'_>>,
 ) -> Result<Plan> {
-    let serial = options.serial.as_deref().map(plan::parse_serial).transpose()?;
+    let serial = options.serial.as_ref().map(|s| s.0.clone());
     plan::build(PlanRequest {
         inventory,
         selected,
@@ -49,7 +49,7 @@ pub fn build_plan(
 }
 
 /// Confirmations the plan's phases ask for (`confirm:`), once per run, before anything runs.
-fn confirm(plan: &Plan, options: &RunOptions) -> Result<()> {
+fn confirm(plan: &Plan, options: &RunFlags) -> Result<()> {
     if plan.check_mode || options.yes {
         return Ok(());
     }
@@ -98,13 +98,13 @@ impl Default for Extras {
 
 /// Execute a plan with the console and run-directory reporters. Bad input (keys, flags) is
 /// reported before anything connects.
-pub fn execute(plan: &Plan, options: &RunOptions, extras: Extras) -> Result<RunReport> {
+pub fn execute(plan: &Plan, options: &RunFlags, extras: Extras) -> Result<RunReport> {
     let Extras { hooks, console: extra, deadline, target_lock, run_id, overrides } = extras;
     confirm(plan, options)?;
     let endpoints =
         plan.waves.iter().flat_map(|w| w.pairs.iter()).flat_map(|p| [&p.pair.origin, &p.pair.target]);
     let keys = Keys::load(endpoints.flat_map(|e| e.identity_files()))?;
-    let trust = Trust::new(
+    let ssh = SshContext::new(
         keys,
         SshOptions {
             accept_new_host_keys: options.accept_new_host_keys,
@@ -145,14 +145,8 @@ pub fn execute(plan: &Plan, options: &RunOptions, extras: Extras) -> Result<RunR
         .enable_all()
         .build()
         .map_err(|e| Error::internal(format!("cannot start the async runtime: {e}")))?;
-    let report = runtime.block_on(exec::execute(
-        plan,
-        &exec_options,
-        trust,
-        reporter.clone(),
-        hooks,
-        Cancel::default(),
-    ));
+    let report =
+        runtime.block_on(exec::execute(plan, &exec_options, ssh, reporter.clone(), hooks, Cancel::default()));
     reporter.finish();
     run_dir
         .write_summary(&report)

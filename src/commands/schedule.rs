@@ -30,16 +30,6 @@ pub fn schedule(command: ScheduleCommand) -> Result<ExitCode> {
     }
 }
 
-fn check_time(flag: &str, text: &str) -> Result<(u8, u8)> {
-    let parsed = text.split_once(':').and_then(|(h, m)| Some((h.parse::<u8>().ok()?, m.parse::<u8>().ok()?)));
-    match parsed {
-        Some((h, m)) if h < 24 && m < 60 && text.len() == 5 => Ok((h, m)),
-        _ => Err(Error::input(
-            Diagnostic::new(format!("{flag}: `{text}` is not a time HH:MM")).help("write e.g. 01:30"),
-        )),
-    }
-}
-
 fn absolute(path: &Path) -> Result<PathBuf> {
     std::fs::canonicalize(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
 }
@@ -59,7 +49,7 @@ pub fn command_line(args: &ScheduleInstallArgs) -> Result<(PathBuf, Vec<String>)
     }
     if let Some(until) = &args.until {
         argv.push("--until".into());
-        argv.push(until.clone());
+        argv.push(until.to_string());
     }
     // What the operator chose must hold at night too.
     for (flag, path) in [
@@ -108,10 +98,7 @@ fn validate_name(name: &str) -> Result<()> {
 }
 
 pub fn unit_files(args: &ScheduleInstallArgs) -> Result<(String, String)> {
-    let (hour, minute) = check_time("--at", &args.at)?;
-    if let Some(until) = &args.until {
-        check_time("--until", until)?;
-    }
+    let (hour, minute) = (args.at.hour, args.at.minute);
     let (workdir, argv) = command_line(args)?;
     // systemd splits ExecStart= like a shell would, with its own quoting rules; our quoting
     // (single quotes, '\'' for a quote) is understood by systemd too.
@@ -133,10 +120,7 @@ pub fn unit_files(args: &ScheduleInstallArgs) -> Result<(String, String)> {
 }
 
 pub fn cron_line(args: &ScheduleInstallArgs) -> Result<String> {
-    let (hour, minute) = check_time("--at", &args.at)?;
-    if let Some(until) = &args.until {
-        check_time("--until", until)?;
-    }
+    let (hour, minute) = (args.at.hour, args.at.minute);
     let (workdir, argv) = command_line(args)?;
     let workdir = quoted(&[workdir.display().to_string()])?;
     let log =
@@ -162,7 +146,7 @@ fn install(args: ScheduleInstallArgs) -> Result<ExitCode> {
     let service_path = dir.join(format!("{PREFIX}{}.service", args.name));
     let timer_path = dir.join(format!("{PREFIX}{}.timer", args.name));
     for (path, text) in [(&service_path, &service), (&timer_path, &timer)] {
-        crate::report::rundir::write_atomic(path, text.as_bytes())
+        crate::fsutil::write_atomic(path, text.as_bytes())
             .map_err(|e| Error::internal(format!("cannot write {}: {e}", path.display())))?;
         println!("wrote {}", path.display());
     }

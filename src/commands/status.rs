@@ -6,12 +6,13 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 
 use crate::cli::{Format, StatusArgs};
-use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::journal::{Journal, PairJournal, default_dir};
-use crate::report::summary::{epoch_secs, human_duration};
 use crate::report::table;
+use crate::time::{epoch_secs, human_duration};
 
+/// One row of `status --format json`. The `*_hot_sync*` keys name the role's repeatable sync
+/// (`journal: repeatable_sync:`), whatever the phase is called: kept for scripts reading them.
 #[derive(Serialize)]
 struct PairStatusLine {
     pair: String,
@@ -33,9 +34,9 @@ struct PairStatusLine {
 /// The cold sync's final rsync moves what changed since the last hot sync: scale the last hot
 /// sync's duration by how long ago it ran, relative to the interval between the last two.
 fn estimate(j: &PairJournal, now: f64) -> Option<f64> {
-    let last = j.last_hot_sync.as_ref()?;
+    let last = j.last_sync.as_ref()?;
     let age = (now - last.at).max(0.0);
-    let scale = match &j.previous_hot_sync {
+    let scale = match &j.previous_sync {
         Some(prev) if last.at > prev.at => (age / (last.at - prev.at)).clamp(0.1, 10.0),
         _ => 1.0,
     };
@@ -51,12 +52,7 @@ fn pid_alive(pid: u32) -> bool {
 #[allow(clippy::too_many_lines)]
 pub fn status(args: StatusArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;
-    let stale_after = crate::role::parse_duration(&args.stale_after).ok_or_else(|| {
-        Error::input(
-            Diagnostic::new(format!("--stale-after: `{}` is not a duration", args.stale_after))
-                .help("write e.g. 36h or 2d"),
-        )
-    })?;
+    let stale_after = args.stale_after;
     let role = super::roles::load(args.role.as_deref(), &inventory.path)?;
     let phases = role.sequence();
     let dir = args.state_dir.clone().unwrap_or_else(|| default_dir(&inventory.path));
@@ -69,8 +65,8 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
         .map(|&i| {
             let pair = &inventory.pairs[i];
             let j = journal.read(&pair.name);
-            let age = j.last_hot_sync.as_ref().map(|h| (now - h.at).max(0.0));
-            let measured = j.downtime();
+            let age = j.last_sync.as_ref().map(|h| (now - h.at).max(0.0));
+            let measured = j.downtime(&role.journal);
             let running = j.running.as_ref().filter(|r| in_progress.is_some() && pid_alive(r.pid)).map(|r| {
                 format!(
                     "run {} for {}",
@@ -83,12 +79,14 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
                 wave: pair.wave,
                 reached: j.reached(&phases).map(String::from),
                 last_hot_sync_age_secs: age,
-                last_hot_sync_bytes: j.last_hot_sync.as_ref().map(|h| h.transfer.stats.bytes_transferred),
-                last_hot_sync_files: j.last_hot_sync.as_ref().map(|h| h.transfer.stats.files_transferred),
-                last_hot_sync_secs: j.last_hot_sync.as_ref().map(|h| h.transfer.secs),
-                stale: age.is_none_or(|a| a > stale_after.as_secs_f64())
-                    && !j.phases.contains_key("cold-sync"),
-                partial_hot_sync: j.partial_hot_sync.is_some(),
+                last_hot_sync_bytes: j.last_sync.as_ref().map(|h| h.transfer.stats.bytes_transferred),
+                last_hot_sync_files: j.last_sync.as_ref().map(|h| h.transfer.stats.files_transferred),
+                last_hot_sync_secs: j.last_sync.as_ref().map(|h| h.transfer.secs),
+                // Only a role with a repeatable sync has one to go stale.
+                stale: role.journal.repeatable_sync.is_some()
+                    && age.is_none_or(|a| a > stale_after.as_secs_f64())
+                    && !role.journal.final_sync.as_ref().is_some_and(|f| j.phases.contains_key(f)),
+                partial_hot_sync: j.partial_sync.is_some(),
                 downtime_secs: measured.or_else(|| estimate(&j, now)),
                 downtime_measured: measured.is_some(),
                 running,
@@ -96,6 +94,9 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
             }
         })
         .collect();
+    // The repeatable sync's column is named after the role's phase (`hot-sync`: LAST HOT SYNC).
+    let sync_column =
+        format!("LAST {}", role.journal.repeatable_sync_title().unwrap_or_else(|| "SYNC".into()));
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&lines).expect("json")),
         Format::Text => {
@@ -142,7 +143,7 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
                         "PAIR",
                         "WAVE",
                         "REACHED",
-                        "LAST HOT SYNC",
+                        sync_column.as_str(),
                         "ITS DELTA",
                         "DOWNTIME",
                         "LAST RUN",

@@ -61,7 +61,7 @@ pub struct AttemptSpec<'a> {
     pub timeout: Duration,
     pub ok_codes: &'a [i32],
     pub warn_codes: &'a [i32],
-    pub rsync_output: bool,
+    pub parse: super::output::Parse,
     /// How long a running step may go on after a first Ctrl-C.
     pub grace: Duration,
     /// Interval of the heartbeats written to remote steps (see the module documentation).
@@ -117,7 +117,7 @@ pub(crate) async fn run(
     on_line: &mut (dyn FnMut(Line) + Send),
 ) -> AttemptResult {
     let started = Instant::now();
-    let mut collector = Collector::new(spec.rsync_output);
+    let mut collector = Collector::new(spec.parse);
     let mut process = match host.start(spec.script, spec.heartbeat).await {
         Ok(process) => process,
         Err(NotStarted { status, line }) => {

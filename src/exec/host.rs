@@ -15,7 +15,7 @@ use futures::future::BoxFuture;
 use super::attempt::{payload, wrapper};
 use crate::inventory::Endpoint;
 use crate::report::events::{StepStatus, Stream};
-use crate::ssh::{Connection, Trust};
+use crate::ssh::{Connection, SshContext};
 
 /// What a running process says, in order. After `Closed`, nothing more.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,8 +94,8 @@ pub(crate) trait Hosts: Send + Sync {
     fn heartbeat(&self) -> Duration;
 }
 
-/// The real hosts: SSH connections sharing one [`Trust`], and the controller's bash.
-pub(crate) struct SshHosts(pub(crate) Trust);
+/// The real hosts: SSH connections sharing one [`SshContext`], and the controller's bash.
+pub(crate) struct SshHosts(pub(crate) SshContext);
 
 impl Hosts for SshHosts {
     fn open<'a>(&'a self, endpoint: &'a Endpoint) -> BoxFuture<'a, Result<Arc<dyn Host>, OpenError>> {

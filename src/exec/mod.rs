@@ -26,7 +26,7 @@ use crate::plan::Plan;
 use crate::report::events::{Event, PairStatus, Reporter};
 use crate::report::summary::{PairReport, RunReport};
 use crate::role::Role;
-use crate::ssh::Trust;
+use crate::ssh::SshContext;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -140,12 +140,12 @@ impl Shared {
 pub async fn execute(
     plan: &Plan,
     options: &RunOptions,
-    trust: Trust,
+    ssh: SshContext,
     reporter: Arc<dyn Reporter>,
     hooks: Arc<dyn Hooks>,
     cancel: Cancel,
 ) -> RunReport {
-    execute_on(plan, options, Arc::new(SshHosts(trust)), reporter, hooks, cancel).await
+    execute_on(plan, options, Arc::new(SshHosts(ssh)), reporter, hooks, cancel).await
 }
 
 /// Run a plan on the hosts `hosts` opens (the tests' fake hosts, or [`SshHosts`]).
@@ -177,24 +177,7 @@ pub(crate) async fn execute_on(
     let signals = options.handle_signals.then(|| tokio::spawn(watch_signals(shared.clone())));
     let deadline = options.deadline.map(|at| tokio::spawn(watch_deadline(shared.clone(), at)));
     tokio::task::yield_now().await;
-    let total: usize = plan.waves.iter().map(|w| w.pairs.len()).sum();
-    shared.emit(Event::RunStarted {
-        run_id: options.run_id.clone(),
-        role: plan.role.describe(),
-        phases: plan.phases.clone(),
-        pairs: total,
-        waves: plan.waves.len(),
-        check_mode: plan.check_mode,
-    });
-
-    if !options.overrides.is_empty() {
-        shared.emit(Event::Notice {
-            message: format!(
-                "UNSAFE: --unsafe-override-host-state lifts the host-state safety checks for {}",
-                options.overrides.join(", ")
-            ),
-        });
-    }
+    announce_run(&shared, options, plan);
     let mut reports: Vec<PairReport> = Vec::new();
     let mut stopped: Option<String> = None;
     if options.deadline.is_some_and(|d| d <= SystemTime::now()) {
@@ -235,7 +218,35 @@ pub(crate) async fn execute_on(
             })
             .collect(),
     };
-    shared.emit(Event::RunFinished {
+    shared.emit(run_finished(&report));
+    report
+}
+
+/// The run's first events: what runs, and the override said loudly.
+fn announce_run(shared: &Shared, options: &RunOptions, plan: &Plan) {
+    let total: usize = plan.waves.iter().map(|w| w.pairs.len()).sum();
+    shared.emit(Event::RunStarted {
+        run_id: options.run_id.clone(),
+        role: plan.role.describe(),
+        phases: plan.phases.clone(),
+        pairs: total,
+        waves: plan.waves.len(),
+        check_mode: plan.check_mode,
+    });
+
+    if !options.overrides.is_empty() {
+        shared.emit(Event::Notice {
+            message: format!(
+                "UNSAFE: --unsafe-override-host-state lifts the host-state safety checks for {}",
+                options.overrides.join(", ")
+            ),
+        });
+    }
+}
+
+/// The run's last event: how many pairs ended how, and the exit code.
+fn run_finished(report: &RunReport) -> Event {
+    Event::RunFinished {
         ok: report.count(PairStatus::Ok),
         warning: report.count(PairStatus::Warning),
         failed: report.count(PairStatus::Failed),
@@ -252,8 +263,7 @@ pub(crate) async fn execute_on(
             .count(),
         secs: report.duration.as_secs_f64(),
         exit_code: report.exit_code(),
-    });
-    report
+    }
 }
 
 /// Run one wave (or `--serial` batch): its pairs at most `--forks` at once; then the failure

@@ -96,13 +96,9 @@ impl Bounded {
         self.head.is_empty()
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.head.len() + self.tail.len()
-    }
-
-    /// Bytes dropped from the middle.
-    pub fn dropped(&self) -> u64 {
-        self.dropped
     }
 
     /// The kept bytes as text, with `[... N bytes dropped by bmfleet ...]` where bytes were
@@ -167,7 +163,7 @@ pub fn strip_controls(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 pub struct Collector {
-    rsync: bool,
+    parse: Parse,
     pending: [Bounded; 2],
     /// stdout, for `register:`.
     register: Bounded,
@@ -176,17 +172,24 @@ pub struct Collector {
     pub manual: Vec<String>,
 }
 
+/// Which rsync readings a step asked for: `progress:` and `stats:` are separate keys, each
+/// honoured on its own (a step with stats only records them without progress lines).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Parse {
+    pub progress: bool,
+    pub stats: bool,
+}
+
 impl Default for Collector {
     fn default() -> Self {
-        Collector::new(false)
+        Collector::new(Parse::default())
     }
 }
 
 impl Collector {
-    /// `rsync`: the step declares rsync output (progress and/or stats).
-    pub fn new(rsync: bool) -> Self {
+    pub fn new(parse: Parse) -> Self {
         Collector {
-            rsync,
+            parse,
             pending: [Bounded::new(LINE_HEAD, LINE_TAIL), Bounded::new(LINE_HEAD, LINE_TAIL)],
             register: Bounded::new(REGISTER_CAP / 2, REGISTER_CAP / 2),
             tail: VecDeque::new(),
@@ -242,6 +245,7 @@ impl Collector {
     }
 
     /// Bytes kept by this collector, whatever was printed (for tests and the bound above).
+    #[cfg(test)]
     pub fn kept_bytes(&self) -> usize {
         self.pending.iter().map(Bounded::len).sum::<usize>()
             + self.register.len()
@@ -250,7 +254,7 @@ impl Collector {
     }
 
     fn line(&mut self, stream: Stream, text: String, carriage_return: bool) -> Option<Line> {
-        if self.rsync
+        if self.parse.progress
             && let Some((percent, detail)) = parse_progress(&text)
         {
             return Some(Line::Progress(percent, strip_controls(&detail).into_owned()));
@@ -272,7 +276,7 @@ impl Collector {
         {
             self.manual.push(note.trim().to_string());
         }
-        if self.rsync {
+        if self.parse.stats {
             self.stats.get_or_insert_with(TransferStats::default);
             parse_stat(&text, self.stats.as_mut().expect("just set"));
         }
@@ -321,7 +325,7 @@ mod tests {
 
     #[test]
     fn splits_lines_across_chunks_and_streams() {
-        let mut c = Collector::new(false);
+        let mut c = Collector::default();
         assert_eq!(c.feed(Stream::Stdout, b"hel"), vec![]);
         assert_eq!(c.feed(Stream::Stderr, b"oops\n"), vec![Line::Text(Stream::Stderr, "oops".into())]);
         assert_eq!(c.feed(Stream::Stdout, b"lo\nwor"), vec![Line::Text(Stream::Stdout, "hello".into())]);
@@ -332,7 +336,7 @@ mod tests {
 
     #[test]
     fn reads_rsync_progress_and_stats() {
-        let mut c = Collector::new(true);
+        let mut c = Collector::new(Parse { progress: true, stats: true });
         let progress =
             c.feed(Stream::Stdout, b"      1,234  45%  10.2MB/s    0:00:03 (xfr#1, to-chk=3/40)\r");
         assert_eq!(progress, vec![Line::Progress(45, "1,234 10.2MB/s 0:00:03 (xfr#1, to-chk=3/40)".into())]);
@@ -352,8 +356,21 @@ mod tests {
     }
 
     #[test]
+    fn progress_and_stats_are_honoured_separately() {
+        const OUT: &[u8] = b"      1,234  45%  10.2MB/s    0:00:03 (xfr#1, to-chk=3/40)\r\nNumber of regular files transferred: 12\n";
+        let mut stats_only = Collector::new(Parse { progress: false, stats: true });
+        let lines = stats_only.feed(Stream::Stdout, OUT);
+        assert!(!lines.iter().any(|l| matches!(l, Line::Progress(..))), "no progress line: {lines:?}");
+        assert_eq!(stats_only.stats.map(|s| s.files_transferred), Some(12));
+        let mut progress_only = Collector::new(Parse { progress: true, stats: false });
+        let lines = progress_only.feed(Stream::Stdout, OUT);
+        assert!(matches!(lines[0], Line::Progress(45, _)), "{lines:?}");
+        assert_eq!(progress_only.stats, None, "no stats recorded");
+    }
+
+    #[test]
     fn collects_manual_notes() {
-        let mut c = Collector::new(false);
+        let mut c = Collector::default();
         c.feed(Stream::Stdout, b"BMFLEET-MANUAL: save My networks\n");
         c.feed(Stream::Stdout, b"ssh-ed25519 AAAA key\n");
         assert_eq!(c.manual, ["save My networks"]);
@@ -364,7 +381,7 @@ mod tests {
     /// says how much it dropped.
     #[test]
     fn a_line_without_end_is_bounded_head_and_tail() {
-        let mut c = Collector::new(false);
+        let mut c = Collector::default();
         let chunk = vec![b'x'; 1 << 20];
         for _ in 0..200 {
             assert!(c.feed(Stream::Stdout, &chunk).is_empty());
@@ -385,7 +402,7 @@ mod tests {
 
     #[test]
     fn the_register_keeps_its_head_and_tail() {
-        let mut c = Collector::new(false);
+        let mut c = Collector::default();
         c.feed(Stream::Stdout, b"first\n");
         for _ in 0..(3 * REGISTER_CAP / 1000) {
             c.feed(Stream::Stdout, &[b'y'; 999]);
@@ -401,7 +418,7 @@ mod tests {
 
     #[test]
     fn manual_notes_are_capped() {
-        let mut c = Collector::new(false);
+        let mut c = Collector::default();
         for _ in 0..1000 {
             c.feed(Stream::Stdout, b"BMFLEET-MANUAL: again\n");
         }
@@ -410,7 +427,7 @@ mod tests {
 
     #[test]
     fn terminal_escapes_never_reach_what_people_read() {
-        let mut c = Collector::new(false);
+        let mut c = Collector::default();
         let lines =
             c.feed(Stream::Stdout, b"\x1b[2J\x1b[1;31mred\x1b[0m \x1b]0;owned\x07title\x08\x1bc\tok\n");
         assert_eq!(lines, vec![Line::Text(Stream::Stdout, "red title\tok".into())]);

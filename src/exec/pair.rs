@@ -20,7 +20,7 @@ use crate::inventory::Side;
 use crate::plan::{PairPlan, PlannedStep};
 use crate::report::events::{Event, PairStatus, StepStatus};
 use crate::report::summary::PairReport;
-use crate::role::{OutputParser, Where, is_secret_name};
+use crate::role::{OutputParser, StepHost, is_secret_name};
 use crate::secrets::Masker;
 
 /// The outcome of one step (after its retries).
@@ -322,11 +322,11 @@ impl<'a> PairRun<'a> {
         StepResult { status, stats: None, manual: Vec::new(), tail: Vec::new(), started: now, ended: now }
     }
 
-    fn host_label(&self, on: Where) -> String {
+    fn host_label(&self, on: StepHost) -> String {
         match on {
-            Where::Origin => format!("origin {}", self.plan.pair.origin.host),
-            Where::Target => format!("target {}", self.plan.pair.target.host),
-            Where::Controller => "controller".into(),
+            StepHost::Origin => format!("origin {}", self.plan.pair.origin.host),
+            StepHost::Target => format!("target {}", self.plan.pair.target.host),
+            StepHost::Controller => "controller".into(),
         }
     }
 
@@ -403,7 +403,6 @@ impl<'a> PairRun<'a> {
             finished(&status, 0, 0.0);
             return done(status);
         }
-        let renderer = self.shared.role.renderer();
         let ctx = match self.runtime_context(ps).await {
             Ok(ctx) => ctx,
             Err(status) => {
@@ -411,37 +410,12 @@ impl<'a> PairRun<'a> {
                 return done(status);
             }
         };
-        if ps.deferred
-            && let Some(when) = &step.when
-        {
-            match renderer.eval(&when.template, &ctx) {
-                Ok(true) => {}
-                Ok(false) => {
-                    let status = StepStatus::Skipped { reason: format!("when: {}", when.source) };
-                    finished(&status, 0, 0.0);
-                    return done(status);
-                }
-                Err(e) => {
-                    let status = StepStatus::AssertFailed {
-                        message: format!("cannot evaluate `when`: {}", e.0.message),
-                    };
-                    finished(&status, 1, 0.0);
-                    return done(status);
-                }
+        let script = match self.script_at_run_time(ps, &ctx) {
+            Ok(script) => script,
+            Err((status, attempt)) => {
+                finished(&status, attempt, 0.0);
+                return done(status);
             }
-        }
-        let script = match (&step.script, ps.deferred) {
-            (Some(name), true) => match renderer.render_shell(name, &ctx) {
-                Ok(s) => Some(s),
-                Err(e) => {
-                    let status = StepStatus::AssertFailed {
-                        message: format!("cannot render the step: {}", e.0.message),
-                    };
-                    finished(&status, 1, 0.0);
-                    return done(status);
-                }
-            },
-            _ => ps.script.clone(),
         };
 
         let mut result = done(StepStatus::Ok);
@@ -468,6 +442,38 @@ impl<'a> PairRun<'a> {
         }
         result.ended = SystemTime::now();
         result
+    }
+
+    /// A deferred step's `when:` and shell, evaluated now that its registers exist (else the
+    /// script rendered at plan time). `Err` is the step's end: skipped (attempt 0) or failed
+    /// to evaluate or render (attempt 1).
+    fn script_at_run_time(
+        &self,
+        ps: &PlannedStep,
+        ctx: &tera::Context,
+    ) -> Result<Option<String>, (StepStatus, u32)> {
+        let step = &ps.step;
+        let renderer = self.shared.role.renderer();
+        if ps.deferred
+            && let Some(when) = &step.when
+        {
+            match renderer.eval(&when.template, ctx) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err((StepStatus::Skipped { reason: format!("when: {}", when.source) }, 0));
+                }
+                Err(e) => {
+                    let message = format!("cannot evaluate `when`: {}", e.0.message);
+                    return Err((StepStatus::AssertFailed { message }, 1));
+                }
+            }
+        }
+        match (&step.script, ps.deferred) {
+            (Some(name), true) => renderer.render_shell(name, ctx).map(Some).map_err(|e| {
+                (StepStatus::AssertFailed { message: format!("cannot render the step: {}", e.0.message) }, 1)
+            }),
+            _ => Ok(ps.script.clone()),
+        }
     }
 
     /// Run a step's attempts (its retries) into `result`; the last attempt's stdout.
@@ -541,8 +547,10 @@ impl<'a> PairRun<'a> {
             timeout: step.timeout,
             ok_codes: &step.ok_codes,
             warn_codes: &step.warn_codes,
-            rsync_output: step.progress == Some(OutputParser::Rsync)
-                || step.stats == Some(OutputParser::Rsync),
+            parse: super::output::Parse {
+                progress: step.progress == Some(OutputParser::Rsync),
+                stats: step.stats == Some(OutputParser::Rsync),
+            },
             grace: self.shared.grace,
             heartbeat: self.shared.hosts.heartbeat(),
         };
@@ -562,15 +570,15 @@ impl<'a> PairRun<'a> {
             }
         };
         let host = match step.on {
-            Where::Origin => self.connection(Side::Origin).await,
-            Where::Target => self.connection(Side::Target).await,
-            Where::Controller => Ok(self.shared.hosts.controller()),
+            StepHost::Origin => self.connection(Side::Origin).await,
+            StepHost::Target => self.connection(Side::Target).await,
+            StepHost::Controller => Ok(self.shared.hosts.controller()),
         };
         match host {
             Ok(host) => attempt::run(host.as_ref(), &spec, &self.cancel(), &mut on_line).await,
             Err(status) => attempt::AttemptResult {
                 status,
-                collector: super::output::Collector::new(false),
+                collector: super::output::Collector::default(),
                 duration: Duration::ZERO,
             },
         }

@@ -16,7 +16,7 @@ use futures::future::BoxFuture;
 use super::host::{Host, Hosts, NotStarted, OpenError, Process, ProcessEvent};
 use super::*;
 use crate::inventory::Endpoint;
-use crate::plan::{PlanRequest, parse_serial};
+use crate::plan::PlanRequest;
 use crate::report::events::{Event, Reporter, StepStatus, Stream};
 
 /// What ran where: one entry per started attempt.
@@ -280,7 +280,7 @@ impl Run {
         let role = Arc::new(crate::role::load(dir.path()).expect("the test role loads"));
         let inventory = crate::inventory::parse(Path::new("inv.yml"), INVENTORY).unwrap();
         let selected: Vec<usize> = (0..inventory.pairs.len()).collect();
-        let serial = self.serial.as_deref().map(|s| parse_serial(s).unwrap());
+        let serial = self.serial.as_deref().map(|s| crate::values::serial(s).unwrap().0);
         let plan = crate::plan::build(PlanRequest {
             inventory: &inventory,
             selected: &selected,

@@ -20,6 +20,7 @@ use crate::suggest;
 /// Variable names the engine itself provides to templates; the inventory may not redefine them.
 pub const RESERVED_VARS: &[&str] = &["pair", "origin", "target", "item", "run", "check_mode"];
 
+#[cfg(test)]
 pub fn load(path: &Path) -> Result<Inventory> {
     load_with(path, None)
 }
@@ -41,6 +42,7 @@ pub fn load_with(path: &Path, ssh_config: Option<&SshConfig>) -> Result<Inventor
 }
 
 /// Parse and validate inventory text; `path` names it in errors and anchors relative paths.
+#[cfg(test)]
 pub fn parse(path: &Path, source: &str) -> Result<Inventory> {
     parse_with(path, source, None)
 }

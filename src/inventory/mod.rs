@@ -13,7 +13,9 @@ mod vars;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use load::{RESERVED_VARS, is_identifier, load, load_with, parse, parse_with};
+pub use load::{RESERVED_VARS, is_identifier, load_with};
+#[cfg(test)]
+pub use load::{load, parse, parse_with};
 pub use vars::{VarSource, Vars, merged_vars};
 
 use crate::diag::Location;

@@ -6,9 +6,10 @@
 use serde::Serialize;
 
 use super::{PairPlan, Plan, PlannedStep};
-use crate::role::Where;
+use crate::role::StepHost;
 
 /// The plan with every step's script.
+#[cfg(test)]
 pub fn render_text(plan: &Plan) -> String {
     render_text_view(plan, true)
 }
@@ -87,9 +88,9 @@ fn steps_text(out: &mut String, plan: &PairPlan, steps: &[PlannedStep], (check_m
 fn describe(plan: &PairPlan, step: &PlannedStep, check_mode: bool) -> String {
     let s = &step.step;
     let mut parts = vec![match s.on {
-        Where::Origin => format!("on origin {}", plan.pair.origin.host),
-        Where::Target => format!("on target {}", plan.pair.target.host),
-        Where::Controller => "on controller".to_string(),
+        StepHost::Origin => format!("on origin {}", plan.pair.origin.host),
+        StepHost::Target => format!("on target {}", plan.pair.target.host),
+        StepHost::Controller => "on controller".to_string(),
     }];
     if s.point_of_no_return {
         parts.push("POINT OF NO RETURN".into());
@@ -163,7 +164,7 @@ struct JsonPair<'a> {
 struct JsonStep<'a> {
     phase: &'a str,
     name: &'a str,
-    on: Where,
+    on: StepHost,
     host: Option<&'a str>,
     probe: bool,
     script: Option<String>,
@@ -210,9 +211,9 @@ fn json_step<'a>(plan: &'a PairPlan, s: &'a PlannedStep) -> JsonStep<'a> {
         name: &s.label,
         on: s.step.on,
         host: match s.step.on {
-            Where::Origin => Some(&plan.pair.origin.host),
-            Where::Target => Some(&plan.pair.target.host),
-            Where::Controller => None,
+            StepHost::Origin => Some(&plan.pair.origin.host),
+            StepHost::Target => Some(&plan.pair.target.host),
+            StepHost::Controller => None,
         },
         probe: s.step.probe,
         script: s.script.as_deref().map(|sc| plan.masker.mask(sc).into_owned()),

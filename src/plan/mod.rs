@@ -13,8 +13,10 @@ use std::sync::Arc;
 
 use tera::Context;
 
-pub use display::{render_json, render_text, render_text_view};
-pub use serial::{Batch, parse_serial};
+#[cfg(test)]
+pub use display::render_text;
+pub use display::{render_json, render_text_view};
+pub use serial::Batch;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
@@ -144,7 +146,7 @@ pub fn adhoc(
     inventory: &Inventory,
     selected: &[usize],
     command: &str,
-    sides: &[crate::role::Where],
+    sides: &[crate::role::StepHost],
     timeout: std::time::Duration,
 ) -> Plan {
     let steps: Vec<crate::role::Step> = sides

@@ -6,38 +6,11 @@
 use std::sync::Arc;
 
 use super::{PairPlan, Wave};
-use crate::diag::Diagnostic;
-use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Batch {
     Count(usize),
     Percent(u8),
-}
-
-pub fn parse_serial(text: &str) -> Result<Vec<Batch>> {
-    let bad = |part: &str| {
-        Error::input(
-            Diagnostic::new(format!("--serial: `{part}` is neither a number of pairs nor a percentage"))
-                .help("write e.g. `--serial 1,5,25%`: one pair, then five, then a quarter of the wave at a time"),
-        )
-    };
-    text.split(',')
-        .map(|part| {
-            let part = part.trim();
-            if let Some(p) = part.strip_suffix('%') {
-                match p.parse::<u8>() {
-                    Ok(p) if (1..=100).contains(&p) => Ok(Batch::Percent(p)),
-                    _ => Err(bad(part)),
-                }
-            } else {
-                match part.parse::<usize>() {
-                    Ok(n) if n > 0 => Ok(Batch::Count(n)),
-                    _ => Err(bad(part)),
-                }
-            }
-        })
-        .collect()
 }
 
 /// Group pair plans (in inventory order) into waves, then batches.
@@ -88,17 +61,6 @@ pub fn batch_sizes(total: usize, batches: &[Batch]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn serial_parses_counts_and_percentages() {
-        assert_eq!(
-            parse_serial("1,5,25%").unwrap(),
-            vec![Batch::Count(1), Batch::Count(5), Batch::Percent(25)]
-        );
-        for bad in ["0", "x", "0%", "101%", "", "1,,2"] {
-            assert!(parse_serial(bad).is_err(), "{bad} should be refused");
-        }
-    }
 
     #[test]
     fn batches_follow_ansible_serial() {

@@ -66,19 +66,7 @@ impl RunDir {
     }
 }
 
-/// Write, fsync, rename, fsync the directory: a crash never leaves half a file behind, nor a
-/// rename the disk has not recorded.
-pub fn write_atomic(path: &Path, content: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    {
-        let mut file = File::options().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
-        file.write_all(content)?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)?;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    File::open(dir)?.sync_all()
-}
+pub use crate::fsutil::write_atomic;
 
 impl Reporter for RunDir {
     fn event(&self, event: &Event) {

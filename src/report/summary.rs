@@ -3,7 +3,7 @@
 //! the actions left to the operator. Printed as text, written as `summary.json`.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -102,9 +102,7 @@ impl PairReport {
     }
 }
 
-pub fn epoch_secs(t: SystemTime) -> f64 {
-    t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
-}
+pub use crate::time::{epoch_secs, human_duration};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
@@ -174,17 +172,6 @@ pub fn human_bytes(n: u64) -> String {
         unit += 1;
     }
     if unit == 0 { format!("{n} B") } else { format!("{value:.1} {}", UNITS[unit]) }
-}
-
-pub fn human_duration(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s < 60.0 {
-        format!("{s:.1}s")
-    } else if s < 3600.0 {
-        format!("{}m{:02}s", (s / 60.0) as u64, (s % 60.0) as u64)
-    } else {
-        format!("{}h{:02}m", (s / 3600.0) as u64, ((s % 3600.0) / 60.0) as u64)
-    }
 }
 
 /// Pairs rolled back (or whose rollback failed, loudly), and the pairs run with their host-state

@@ -9,14 +9,16 @@ use std::time::Duration;
 use serde_saphyr::Spanned;
 
 use super::files::RoleFiles;
-use super::render::{Origin, Renderer, quoting_errors};
-use super::schema::{Count, RawRole, RawStep, Where};
+use super::journal::{Downtime, JournalSpec};
+use super::render::{Renderer, TemplateSource, quoting_errors};
+use super::schema::{Count, RawRole, RawStep, StepHost};
 use super::vars::VarSpecs;
 use super::{Assert, DEFAULT_TIMEOUT, Expr, Phase, Role, Step};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::error::{Error, Result};
 use crate::inventory::Vars;
 use crate::inventory::located::ValueSpan;
+use crate::values::parse_duration;
 
 /// Load the role in `dir` (which holds `role.yml`).
 pub fn load(dir: &Path) -> Result<Role> {
@@ -41,32 +43,6 @@ pub fn load_from(files: RoleFiles) -> Result<Role> {
     if loader.errors.is_empty() { Ok(role) } else { Err(Error::BadInput(Diagnostics(loader.errors))) }
 }
 
-/// `90`, `30s`, `5m`, `2h`, `1h30m`: durations as operators write them.
-pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    if let Ok(secs) = text.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let mut total = 0u64;
-    let mut number = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86400,
-            _ => return None,
-        };
-        total = total.checked_add(number.parse::<u64>().ok()?.checked_mul(unit)?)?;
-        number.clear();
-    }
-    (number.is_empty() && !text.is_empty()).then(|| Duration::from_secs(total))
-}
-
 struct Loader<'a> {
     files: &'a RoleFiles,
     path: &'a Path,
@@ -84,8 +60,8 @@ impl Loader<'_> {
         self.errors.push(diag);
     }
 
-    fn origin(&self, loc: &serde_saphyr::Location) -> Origin {
-        Origin::yaml_value(self.path, self.source.clone(), loc)
+    fn origin(&self, loc: &serde_saphyr::Location) -> TemplateSource {
+        TemplateSource::yaml_value(self.path, self.source.clone(), loc)
     }
 
     fn duration(&mut self, text: &Spanned<String>) -> Duration {
@@ -198,17 +174,18 @@ impl Loader<'_> {
             });
         }
         self.check_rollbacks(&raw, &phases);
+        let journal = self.journal(&raw, &phases);
         Role {
             name,
             dir: match self.files {
                 RoleFiles::Dir(dir) => dir.clone(),
                 RoleFiles::Builtin { .. } => PathBuf::new(),
             },
-            description: raw.description,
             secrets: raw.secrets,
             defaults,
             var_specs,
             phases,
+            journal,
             renderer: std::mem::take(&mut self.renderer),
         }
     }
@@ -268,14 +245,14 @@ impl Loader<'_> {
         }
         let on = match (s.on, script.is_some()) {
             (Some(on), _) => on,
-            (None, false) => Where::Controller,
+            (None, false) => StepHost::Controller,
             (None, true) => {
                 self.error_at(
                     &s.name.referenced,
                     format!("step `{id}` does not say where it runs"),
                     Some("add `on: origin`, `on: target` or `on: controller`"),
                 );
-                Where::Controller
+                StepHost::Controller
             }
         };
         if script.is_none() && s.assert.is_none() && s.run.is_none() && s.template.is_none() {
@@ -408,7 +385,52 @@ impl Loader<'_> {
         }
     }
 
-    fn compile_shell(&mut self, name: &str, content: &str, origin: Origin) -> Option<String> {
+    /// The `journal:` section: each sync names a phase of the role (not a standalone one, and
+    /// not both the same), each downtime bound the `record:` of one of its steps.
+    fn journal(&mut self, raw: &RawRole, phases: &[Phase]) -> JournalSpec {
+        let Some(section) = &raw.journal else { return JournalSpec::default() };
+        let j = &section.value;
+        let phase_of = |this: &mut Self, key: &str, name: &Option<Spanned<String>>| {
+            let name = name.as_ref()?;
+            let problem = match phases.iter().find(|p| p.name == name.value) {
+                None => Some(format!("journal: {key} `{}` is not a phase of this role", name.value)),
+                Some(p) if p.standalone => Some(format!(
+                    "journal: {key} `{}` is a standalone phase, not part of the sequence",
+                    p.name
+                )),
+                Some(_) => None,
+            };
+            if let Some(message) = problem {
+                let phases = phases.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+                this.error_at(&name.referenced, message, Some(&format!("the role's phases: {phases}")));
+            }
+            Some(name.value.clone())
+        };
+        let repeatable_sync = phase_of(self, "repeatable_sync", &j.repeatable_sync);
+        let final_sync = phase_of(self, "final_sync", &j.final_sync);
+        if let (Some(r), Some(f)) = (&j.repeatable_sync, &j.final_sync)
+            && r.value == f.value
+        {
+            self.error_at(&f.referenced, format!("journal: `{}` cannot be both syncs", f.value), None);
+        }
+        let downtime = j.downtime.as_ref().map(|d| {
+            for bound in [&d.start, &d.end] {
+                let recorded =
+                    phases.iter().flat_map(|p| &p.steps).any(|s| s.record.as_ref() == Some(&bound.value));
+                if !recorded {
+                    self.error_at(
+                        &bound.referenced,
+                        format!("journal: downtime `{}` is recorded by no step", bound.value),
+                        Some("name the `record:` of the step where the downtime starts or ends"),
+                    );
+                }
+            }
+            Downtime { start: d.start.value.clone(), end: d.end.value.clone() }
+        });
+        JournalSpec { repeatable_sync, final_sync, downtime }
+    }
+
+    fn compile_shell(&mut self, name: &str, content: &str, origin: TemplateSource) -> Option<String> {
         self.errors.extend(quoting_errors(content, &origin));
         match self.renderer.add_shell(name, content, origin) {
             Ok(()) => Some(name.to_string()),
@@ -427,7 +449,7 @@ impl Loader<'_> {
             let path = self.files.display_path(&rel);
             match self.files.read(&rel) {
                 Ok(content) => {
-                    let origin = Origin::file(&path, Arc::from(content.as_str()));
+                    let origin = TemplateSource::file(&path, Arc::from(content.as_str()));
                     self.errors.extend(quoting_errors(&content, &origin));
                     batch.push((rel, content, origin));
                 }
@@ -468,7 +490,7 @@ impl Loader<'_> {
                 return None;
             }
         };
-        let origin = Origin::file(&path, Arc::from(content.as_str()));
+        let origin = TemplateSource::file(&path, Arc::from(content.as_str()));
         self.compile_shell(&name, &content, origin)
     }
 
@@ -488,21 +510,4 @@ fn is_phase_name(s: &str) -> bool {
     !s.is_empty()
         && s.starts_with(|c: char| c.is_ascii_lowercase())
         && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("90"), Some(Duration::from_secs(90)));
-        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
-        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("2d"), Some(Duration::from_secs(172800)));
-        assert_eq!(parse_duration("5x"), None);
-        assert_eq!(parse_duration("m"), None);
-        assert_eq!(parse_duration("10m5"), None);
-        assert_eq!(parse_duration(""), None);
-    }
 }

@@ -4,6 +4,7 @@
 //! pair (`render.rs`) and runs them.
 
 pub mod files;
+pub mod journal;
 mod lint;
 mod load;
 pub mod quote;
@@ -16,9 +17,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use load::{load, load_from, parse_duration};
-pub use render::{Origin, RenderError, Renderer, is_secret_name};
-pub use schema::{AfterPointOfNoReturn, Count, OutputParser, Where};
+pub use load::{load, load_from};
+pub use render::{Renderer, is_secret_name};
+pub use schema::{AfterPointOfNoReturn, Count, OutputParser, StepHost};
 
 use crate::diag::Location;
 use crate::inventory::Vars;
@@ -37,13 +38,14 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3600);
 pub struct Role {
     pub name: String,
     pub dir: PathBuf,
-    pub description: Option<String>,
     /// Extra variable names to mask (besides the `*password`, `*token`, `*secret`, `*key` ones).
     pub secrets: Vec<String>,
     pub defaults: Vars,
     /// What the role accepts in its variables (`role.yml`'s `vars:`), checked at plan time.
     pub var_specs: vars::VarSpecs,
     pub phases: Vec<Phase>,
+    /// What the journal keeps for the role's syncs and downtime (`role.yml`'s `journal:`).
+    pub journal: journal::JournalSpec,
     pub(crate) renderer: Renderer,
 }
 
@@ -86,7 +88,7 @@ pub struct Phase {
 pub struct Step {
     pub phase: String,
     pub name: String,
-    pub on: Where,
+    pub on: StepHost,
     /// Name of the shell template in the renderer; `None` for an assertion-only step.
     pub script: Option<String>,
     pub ok_codes: Vec<i32>,
@@ -154,7 +156,6 @@ impl Role {
         Role {
             name: name.to_string(),
             dir: PathBuf::new(),
-            description: None,
             secrets: Vec::new(),
             defaults: Vars::new(),
             var_specs: vars::VarSpecs::new(),
@@ -170,39 +171,61 @@ impl Role {
                 message: None,
                 steps: steps.into_iter().map(Arc::new).collect(),
             }],
+            journal: journal::JournalSpec::default(),
             renderer: Renderer::new(),
         }
     }
 }
 
-impl Step {
-    /// A step whose script is given as is, not rendered (see `Role::adhoc`).
-    pub fn adhoc(phase: &str, name: &str, on: Where, timeout: Duration) -> Step {
+/// What a step is when role.yml says nothing but its name: the defaults `load.rs` applies
+/// too (exit 0 is success, the default timeout, 5 s between retries). Code that makes steps
+/// (`Step::adhoc`, tests) writes only what differs, so a new plain step key is added here, in
+/// `schema.rs` and in `load.rs`, nowhere else.
+impl Default for Step {
+    fn default() -> Self {
         Step {
-            phase: phase.to_string(),
-            name: name.to_string(),
-            on,
-            script: Some(String::from("<ad hoc>")),
+            phase: String::new(),
+            name: String::new(),
+            on: StepHost::Controller,
+            script: None,
             ok_codes: vec![0],
             warn_codes: Vec::new(),
-            timeout,
+            timeout: DEFAULT_TIMEOUT,
             retries: 0,
-            retry_delay: Duration::ZERO,
+            retry_delay: Duration::from_secs(5),
             when: None,
             register: None,
             assert: None,
-            parallel: Some("adhoc".into()),
+            parallel: None,
             max_parallel: None,
             after: Vec::new(),
-            probe: true,
+            probe: false,
             loop_over: None,
             check: None,
             progress: None,
             stats: None,
             record: None,
             point_of_no_return: false,
-            location: Location::new("<command line>", 1, 1),
+            location: Location::new("<built in>", 1, 1),
             uses: BTreeSet::new(),
+        }
+    }
+}
+
+impl Step {
+    /// A step whose script is given as is, not rendered (see `Role::adhoc`).
+    pub fn adhoc(phase: &str, name: &str, on: StepHost, timeout: Duration) -> Step {
+        Step {
+            phase: phase.to_string(),
+            name: name.to_string(),
+            on,
+            script: Some(String::from("<ad hoc>")),
+            timeout,
+            retry_delay: Duration::ZERO,
+            parallel: Some("adhoc".into()),
+            probe: true,
+            location: Location::new("<command line>", 1, 1),
+            ..Step::default()
         }
     }
 

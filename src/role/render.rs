@@ -19,7 +19,7 @@
 //!
 //! Templates written inline in `role.yml` are compiled under a synthetic name; when tera reports
 //! an error at line L, column C of that name, we translate it back to the line and column of
-//! `role.yml` the operator must edit (see [`Origin`]).
+//! `role.yml` the operator must edit (see [`TemplateSource`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -33,7 +33,7 @@ use crate::suggest;
 
 /// Where a template's text lives, to map tera's positions back to the user's file.
 #[derive(Debug, Clone)]
-pub struct Origin {
+pub struct TemplateSource {
     pub file: PathBuf,
     /// The file's whole text, for the snippet under an error.
     pub file_source: Arc<str>,
@@ -47,10 +47,17 @@ pub struct Origin {
     pub prefix: usize,
 }
 
-impl Origin {
+impl TemplateSource {
     /// A whole template file.
     pub fn file(file: &Path, source: Arc<str>) -> Self {
-        Origin { file: file.to_path_buf(), file_source: source, line: 1, column: 1, indent: 1, prefix: 0 }
+        TemplateSource {
+            file: file.to_path_buf(),
+            file_source: source,
+            line: 1,
+            column: 1,
+            indent: 1,
+            prefix: 0,
+        }
     }
 
     /// A string value of a YAML file, located by serde-saphyr at `loc`. For a block scalar
@@ -60,7 +67,7 @@ impl Origin {
         let (line, column) = (loc.line() as usize, loc.column() as usize);
         let line_text = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
         let at = line_text.chars().skip(column.saturating_sub(1)).collect::<String>();
-        let mut origin = Origin::file(file, source.clone());
+        let mut origin = TemplateSource::file(file, source.clone());
         if at.starts_with('|') || at.starts_with('>') {
             let next = source.lines().skip(line).find(|l| !l.trim().is_empty()).unwrap_or("");
             let indent = next.len() - next.trim_start().len();
@@ -99,7 +106,7 @@ pub struct RenderError(pub Diagnostic);
 pub struct Renderer {
     shell: Tera,
     text: Tera,
-    origins: HashMap<String, Origin>,
+    origins: HashMap<String, TemplateSource>,
 }
 
 impl std::fmt::Debug for Renderer {
@@ -152,7 +159,12 @@ impl Renderer {
         Renderer { shell, text, origins: HashMap::new() }
     }
 
-    pub fn add_shell(&mut self, name: &str, content: &str, origin: Origin) -> Result<(), RenderError> {
+    pub fn add_shell(
+        &mut self,
+        name: &str,
+        content: &str,
+        origin: TemplateSource,
+    ) -> Result<(), RenderError> {
         let result = self.shell.add_raw_template(name, content);
         self.origins.insert(name.to_string(), origin);
         result.map_err(|e| self.translate(&e, "this template does not parse"))
@@ -160,7 +172,10 @@ impl Renderer {
 
     /// Add several shell templates at once, so they may `{% include %}` one another whatever
     /// their order.
-    pub fn add_shell_batch(&mut self, templates: Vec<(String, String, Origin)>) -> Result<(), RenderError> {
+    pub fn add_shell_batch(
+        &mut self,
+        templates: Vec<(String, String, TemplateSource)>,
+    ) -> Result<(), RenderError> {
         let sources: Vec<(String, String)> =
             templates.iter().map(|(n, c, _)| (n.clone(), c.clone())).collect();
         for (name, _, origin) in templates {
@@ -169,14 +184,14 @@ impl Renderer {
         self.shell.add_raw_templates(sources).map_err(|e| self.translate(&e, "this template does not parse"))
     }
 
-    pub fn add_text(&mut self, name: &str, content: &str, origin: Origin) -> Result<(), RenderError> {
+    pub fn add_text(&mut self, name: &str, content: &str, origin: TemplateSource) -> Result<(), RenderError> {
         let result = self.text.add_raw_template(name, content);
         self.origins.insert(name.to_string(), origin);
         result.map_err(|e| self.translate(&e, "this message does not parse"))
     }
 
     /// Compile an expression (`when:`, `assert.that`) that renders `true` or `false`.
-    pub fn add_expr(&mut self, name: &str, expr: &str, origin: Origin) -> Result<(), RenderError> {
+    pub fn add_expr(&mut self, name: &str, expr: &str, origin: TemplateSource) -> Result<(), RenderError> {
         const PREFIX: &str = "{% if (";
         let content = format!("{PREFIX}{expr}) %}}true{{% else %}}false{{% endif %}}");
         let result = self.text.add_raw_template(name, &content);
@@ -238,7 +253,7 @@ impl Renderer {
 }
 
 /// Every `{{ var }}` of a shell template where quoting would not protect it (see `lint.rs`).
-pub fn quoting_errors(content: &str, origin: &Origin) -> Vec<Diagnostic> {
+pub fn quoting_errors(content: &str, origin: &TemplateSource) -> Vec<Diagnostic> {
     super::lint::unprotected_variables(content)
         .into_iter()
         .map(|(offset, message)| {

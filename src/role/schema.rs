@@ -10,7 +10,9 @@ use serde_saphyr::Spanned;
 pub struct RawRole {
     #[serde(default)]
     pub name: Option<String>,
+    /// For the reader of role.yml; the engine shows none (accepted so that roles may say it).
     #[serde(default)]
+    #[allow(dead_code, reason = "read by people, not by bmfleet")]
     pub description: Option<String>,
     /// Variable names whose values are masked in every output, beyond the default suffixes.
     #[serde(default)]
@@ -23,7 +25,33 @@ pub struct RawRole {
     /// What the role accepts in its variables, checked before anything connects (`vars.rs`).
     #[serde(default)]
     pub vars: HashMap<Spanned<String>, Spanned<super::vars::VarSpec>>,
+    /// What the journal keeps beyond completed phases (see `journal.rs`): the engine knows no
+    /// phase by name, the role says which one is its repeatable sync.
+    #[serde(default)]
+    pub journal: Option<Spanned<RawJournal>>,
     pub phases: Vec<Spanned<RawPhase>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJournal {
+    /// The phase run again and again before the downtime (its last two transfers are kept,
+    /// `status` shows its age and staleness, a stop part-way is recorded as partial).
+    #[serde(default)]
+    pub repeatable_sync: Option<Spanned<String>>,
+    /// The phase whose transfer is the last one; once it completed, nothing is stale.
+    #[serde(default)]
+    pub final_sync: Option<Spanned<String>>,
+    /// The `record:` names of the steps where the downtime starts and ends.
+    #[serde(default)]
+    pub downtime: Option<RawDowntime>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDowntime {
+    pub start: Spanned<String>,
+    pub end: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,9 +95,10 @@ pub enum AfterPointOfNoReturn {
     Refuse,
 }
 
+/// The host a step runs on (`on:`): one side of the pair (`inventory::Side`) or the controller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Where {
+pub enum StepHost {
     Origin,
     Target,
     Controller,
@@ -118,7 +147,7 @@ pub struct RawAssert {
 pub struct RawStep {
     pub name: Spanned<String>,
     #[serde(default)]
-    pub on: Option<Where>,
+    pub on: Option<StepHost>,
     /// The shell to run, as an inline template...
     #[serde(default)]
     pub run: Option<Spanned<String>>,

@@ -41,7 +41,7 @@ type SharedHop = Arc<tokio::sync::OnceCell<Result<Arc<Connection>, String>>>;
 
 /// What every connection of a run shares: known_hosts files (parsed once), keys, options, the
 /// connections to jump hosts, and sudo passwords.
-pub struct Trust {
+pub struct SshContext {
     known_hosts: Mutex<HashMap<Vec<PathBuf>, Arc<KnownHosts>>>,
     keys: Keys,
     options: SshOptions,
@@ -50,9 +50,9 @@ pub struct Trust {
     become_passwords: HashMap<String, String>,
 }
 
-impl Trust {
+impl SshContext {
     pub fn new(keys: Keys, options: SshOptions) -> Self {
-        Trust {
+        SshContext {
             known_hosts: Mutex::new(HashMap::new()),
             keys,
             options,
@@ -257,10 +257,10 @@ pub struct Connection {
 impl Connection {
     // Over 100 lines on purpose: the connection's stages in order (TCP or jump, handshake with host key check, auth, sudo probe), each with its own error.
     #[allow(clippy::too_many_lines)]
-    pub async fn open(endpoint: &Endpoint, trust: &Trust) -> Result<Connection, ConnectError> {
+    pub async fn open(endpoint: &Endpoint, ssh: &SshContext) -> Result<Connection, ConnectError> {
         let name = lookup_name(&endpoint.address, endpoint.port);
         let addr = format!("{}:{}", endpoint.address, endpoint.port);
-        let known_hosts = trust.known_hosts(endpoint).map_err(|e| ConnectError::KnownHosts {
+        let known_hosts = ssh.known_hosts(endpoint).map_err(|e| ConnectError::KnownHosts {
             file: endpoint.known_hosts.display().to_string(),
             message: e.to_string(),
         })?;
@@ -295,8 +295,8 @@ impl Connection {
             preferred.host_key_certificates = preferred.key.clone();
         }
         let config = Arc::new(client::Config {
-            keepalive_interval: Some(trust.options.keepalive),
-            keepalive_max: trust.options.keepalive_max,
+            keepalive_interval: Some(ssh.options.keepalive),
+            keepalive_max: ssh.options.keepalive_max,
             nodelay: true,
             preferred,
             ..Default::default()
@@ -306,7 +306,7 @@ impl Connection {
             host: endpoint.address.clone(),
             port: endpoint.port,
             known_hosts: known_hosts.clone(),
-            accept_new: trust.options.accept_new_host_keys || endpoint.accept_new_host_keys,
+            accept_new: ssh.options.accept_new_host_keys || endpoint.accept_new_host_keys,
             seen: seen.clone(),
         };
 
@@ -324,7 +324,7 @@ impl Connection {
                 client::connect_stream(config, socket, handler).await.map_err(refused)
             } else {
                 // Through the bastion: a direct-tcpip channel of its (shared) connection.
-                let bastion = trust.hop(&endpoint.jump, endpoint).await?;
+                let bastion = ssh.hop(&endpoint.jump, endpoint).await?;
                 let channel = bastion
                     .handle
                     .channel_open_direct_tcpip(endpoint.address.clone(), endpoint.port as u32, "127.0.0.1", 0)
@@ -342,7 +342,7 @@ impl Connection {
 
         let auth = tokio::time::timeout(
             timeout,
-            authenticate(&mut handle, &endpoint.user, endpoint.identity_file.as_deref(), &trust.keys),
+            authenticate(&mut handle, &endpoint.user, endpoint.identity_file.as_deref(), &ssh.keys),
         )
         .await
         .map_err(|_| ConnectError::Timeout { addr: addr.clone(), secs: timeout.as_secs() })?;
@@ -364,7 +364,7 @@ impl Connection {
             elevation: Elevation::None,
         };
         if let Some(sudo) = &endpoint.r#become {
-            let password = sudo.password_env.as_ref().and_then(|e| trust.become_passwords.get(e));
+            let password = sudo.password_env.as_ref().and_then(|e| ssh.become_passwords.get(e));
             conn.elevation = conn.probe_sudo(&sudo.user, password).await?;
         }
         Ok(conn)
@@ -452,11 +452,6 @@ impl Connection {
                 Some(format!("{password}\n")),
             ),
         }
-    }
-
-    /// The host key the server proved it holds, verified against known_hosts.
-    pub fn host_key(&self) -> &PublicKey {
-        &self.host_key
     }
 
     /// `ssh-ed25519 AAAA...`: the verified host key as a known_hosts key field.

@@ -69,6 +69,7 @@ impl SshConfig {
     }
 
     /// Parse one file's text (`Include` lines are followed; errors of `Match` are dropped).
+    #[cfg(test)]
     pub fn parse(path: &Path, text: &str) -> SshConfig {
         let mut blocks = vec![Block { conditions: Vec::new(), options: Vec::new() }];
         let _ = read_into(path, text, &[], &mut blocks, 0);

@@ -7,4 +7,4 @@ pub mod config;
 pub mod known_hosts;
 
 pub use auth::{Keys, PASSPHRASE_ENV};
-pub use client::{ConnectError, Connection, SshOptions, Trust};
+pub use client::{Connection, SshContext, SshOptions};

@@ -399,7 +399,7 @@ fn add_run(view: &mut PairView, input: &PairInput, run: &Run, p: &PairSummary) {
 
 /// Hot syncs the journal knows and no run directory shows (a run directory deleted).
 fn add_journal_syncs(view: &mut PairView, j: &PairJournal) {
-    for h in [&j.previous_hot_sync, &j.last_hot_sync].into_iter().flatten() {
+    for h in [&j.previous_sync, &j.last_sync].into_iter().flatten() {
         if !view.hot_syncs.iter().any(|s| s.run_id == h.run_id) {
             view.hot_syncs.push(Sync {
                 run_id: h.run_id.clone(),
@@ -411,7 +411,7 @@ fn add_journal_syncs(view: &mut PairView, j: &PairJournal) {
         }
     }
     if view.cold_sync.is_none()
-        && let Some(c) = &j.cold_sync
+        && let Some(c) = &j.final_sync
     {
         view.cold_sync = Some(Sync {
             run_id: c.run_id.clone(),

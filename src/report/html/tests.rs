@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::model::{self, PairInput, Run, RunSummary};
-use crate::journal::{HotSync, PairJournal, PhaseRecord};
+use crate::journal::{PairJournal, PhaseRecord, SyncRecord};
 use crate::secrets::Masker;
 
 const T0: f64 = 1_795_000_000.0;
@@ -79,8 +79,8 @@ fn journal(pair: &str, migrated: bool) -> PairJournal {
     let mut j = PairJournal { pair: pair.into(), ..Default::default() };
     let rec = |t: f64| PhaseRecord { completed_at: t, run_id: "r".into() };
     j.phases.insert("hot-sync".into(), rec(T0 + 86_400.0));
-    j.last_hot_sync =
-        Some(HotSync { at: T0 + 86_450.0, run_id: "20261117-010000-6".into(), ..Default::default() });
+    j.last_sync =
+        Some(SyncRecord { at: T0 + 86_450.0, run_id: "20261117-010000-6".into(), ..Default::default() });
     if migrated {
         for (p, dt) in [("cold-sync", 31.0), ("revoke-trust", 33.0), ("cutover", 40.0), ("post", 70.0)] {
             j.phases.insert(p.into(), rec(T0 + 2.0 * 86_400.0 + dt));

@@ -1,7 +1,7 @@
 use super::*;
 
-fn origin() -> Origin {
-    Origin::file(Path::new("t.sh"), Arc::from("echo {{ x }}\n"))
+fn origin() -> TemplateSource {
+    TemplateSource::file(Path::new("t.sh"), Arc::from("echo {{ x }}\n"))
 }
 
 #[test]
@@ -51,8 +51,14 @@ fn expressions_evaluate_to_bool() {
 #[test]
 fn undefined_variables_are_located_in_the_users_file() {
     let source: Arc<str> = Arc::from("steps:\n  - run: |\n      true\n      echo {{ nope }}\n");
-    let origin =
-        Origin { file: "role.yml".into(), file_source: source, line: 3, column: 7, indent: 7, prefix: 0 };
+    let origin = TemplateSource {
+        file: "role.yml".into(),
+        file_source: source,
+        line: 3,
+        column: 7,
+        indent: 7,
+        prefix: 0,
+    };
     let mut r = Renderer::new();
     r.add_shell("t", "true\necho {{ nope }}\n", origin).unwrap();
     let err = r.render_shell("t", &Context::new()).unwrap_err().0;
@@ -63,7 +69,7 @@ fn undefined_variables_are_located_in_the_users_file() {
 /// What role loading and a step would do with `template` and the value `x` (`l` = [x, "b"]):
 /// `None` when loading refuses the template, else bash's stdout.
 fn load_render_run(template: &str, x: &str) -> Option<Vec<u8>> {
-    let origin = Origin::file(Path::new("t.sh"), Arc::from(template));
+    let origin = TemplateSource::file(Path::new("t.sh"), Arc::from(template));
     if !quoting_errors(template, &origin).is_empty() {
         return None;
     }
@@ -172,7 +178,7 @@ enum Expect {
 #[test]
 fn every_fuzz_shape_passes_the_lint() {
     for (shape, _) in SHAPES {
-        let origin = Origin::file(Path::new("t.sh"), Arc::from(*shape));
+        let origin = TemplateSource::file(Path::new("t.sh"), Arc::from(*shape));
         assert!(quoting_errors(shape, &origin).is_empty(), "{shape}");
     }
 }

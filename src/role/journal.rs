@@ -1,0 +1,108 @@
+//! What a role declares its journal keeps beyond completed phases (`role.yml`'s `journal:`):
+//! which phase is the repeatable sync whose history and staleness `bmfleet status` shows, which
+//! is the final sync, and which `record:` names bound the downtime. The engine (journal, status,
+//! report) asks this instead of knowing the BlueMind phase names: renaming `hot-sync` in
+//! `role.yml` renames it here too, and a name that is no phase is refused at load.
+
+use std::collections::BTreeMap;
+
+/// The role's `journal:` section, checked against its phases and steps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JournalSpec {
+    /// The phase repeated before the downtime (BlueMind's `hot-sync`).
+    pub repeatable_sync: Option<String>,
+    /// The phase with the last transfer (BlueMind's `cold-sync`).
+    pub final_sync: Option<String>,
+    /// `record:` names where the downtime starts and ends.
+    pub downtime: Option<Downtime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Downtime {
+    pub start: String,
+    pub end: String,
+}
+
+/// What the journal does with a phase's transfer (see `JournalSpec::sync_kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncKind {
+    Repeatable,
+    Final,
+}
+
+impl JournalSpec {
+    /// Whether `phase` is the repeatable or the final sync, or neither.
+    pub fn sync_kind(&self, phase: &str) -> Option<SyncKind> {
+        if self.repeatable_sync.as_deref() == Some(phase) {
+            Some(SyncKind::Repeatable)
+        } else if self.final_sync.as_deref() == Some(phase) {
+            Some(SyncKind::Final)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `step` (a `phase/step` reference) is a step of the repeatable sync.
+    pub fn in_repeatable_sync(&self, step: &str) -> bool {
+        self.repeatable_sync.as_deref().is_some_and(|p| step.split_once('/').is_some_and(|(s, _)| s == p))
+    }
+
+    /// When the downtime started and ended, when both records are there and in order.
+    pub fn downtime_bounds(&self, records: &BTreeMap<String, f64>) -> Option<(f64, f64)> {
+        let d = self.downtime.as_ref()?;
+        let (&start, &end) = (records.get(&d.start)?, records.get(&d.end)?);
+        (end >= start).then_some((start, end))
+    }
+
+    /// The downtime measured between the two records (see `downtime_bounds`).
+    pub fn downtime_secs(&self, records: &BTreeMap<String, f64>) -> Option<f64> {
+        self.downtime_bounds(records).map(|(start, end)| end - start)
+    }
+
+    /// The repeatable sync's name as a column header: `hot-sync` reads `HOT SYNC`.
+    pub fn repeatable_sync_title(&self) -> Option<String> {
+        self.repeatable_sync.as_ref().map(|p| p.replace('-', " ").to_uppercase())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bluemind() -> JournalSpec {
+        JournalSpec {
+            repeatable_sync: Some("hot-sync".into()),
+            final_sync: Some("cold-sync".into()),
+            downtime: Some(Downtime { start: "downtime_start".into(), end: "downtime_end".into() }),
+        }
+    }
+
+    #[test]
+    fn phases_are_known_by_the_declaration_only() {
+        let j = bluemind();
+        assert_eq!(j.sync_kind("hot-sync"), Some(SyncKind::Repeatable));
+        assert_eq!(j.sync_kind("cold-sync"), Some(SyncKind::Final));
+        assert_eq!(j.sync_kind("trust"), None);
+        assert!(j.in_repeatable_sync("hot-sync/rsync cyrus"));
+        assert!(!j.in_repeatable_sync("hot-sync-extra/rsync"));
+        assert!(!j.in_repeatable_sync("cold-sync/rsync"));
+        let none = JournalSpec::default();
+        assert_eq!(none.sync_kind("hot-sync"), None);
+        assert!(!none.in_repeatable_sync("hot-sync/x"));
+        assert_eq!(j.repeatable_sync_title().as_deref(), Some("HOT SYNC"));
+    }
+
+    #[test]
+    fn downtime_is_measured_between_the_declared_records() {
+        let j = bluemind();
+        let mut records = BTreeMap::new();
+        records.insert("downtime_start".to_string(), 10.0);
+        assert_eq!(j.downtime_secs(&records), None);
+        records.insert("downtime_end".to_string(), 12.5);
+        assert_eq!(j.downtime_secs(&records), Some(2.5));
+        assert_eq!(j.downtime_bounds(&records), Some((10.0, 12.5)));
+        records.insert("downtime_start".to_string(), 20.0);
+        assert_eq!(j.downtime_secs(&records), None, "an end before the start is no downtime");
+        assert_eq!(JournalSpec::default().downtime_secs(&records), None);
+    }
+}
