@@ -8,9 +8,16 @@ use serde::Serialize;
 use crate::cli::{Format, StatusArgs};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::journal::{Journal, PairJournal, default_dir};
+use crate::journal::{HotSync, Journal, PairJournal, default_dir};
 use crate::report::summary::{epoch_secs, human_duration};
 use crate::report::table;
+
+#[derive(Serialize)]
+struct DowntimeParts {
+    final_rsync_secs: f64,
+    databases_secs: Option<f64>,
+    verify_secs: f64,
+}
 
 #[derive(Serialize)]
 struct PairStatusLine {
@@ -26,20 +33,64 @@ struct PairStatusLine {
     /// Measured downtime when the cold sync and post ran; else an estimate from the last hot sync.
     downtime_secs: Option<f64>,
     downtime_measured: bool,
+    /// The estimate's parts (final rsync, databases, verify), when it is an estimate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    downtime_parts: Option<DowntimeParts>,
     running: Option<String>,
     last_status: Option<String>,
 }
 
-/// The cold sync's final rsync moves what changed since the last hot sync: scale the last hot
-/// sync's duration by how long ago it ran, relative to the interval between the last two.
-fn estimate(j: &PairJournal, now: f64) -> Option<f64> {
-    let last = j.last_hot_sync.as_ref()?;
+/// What the downtime is made of, as measured on the large tenant (bench/README.md "Large tenant"):
+/// the origin's stop and the target's start (a few seconds), then the final rsync of the spools
+/// beside the databases' chain (dump, transfer, restore: they run at once, the longer one counts),
+/// then the check of every count before cutover (a walk of the spools on both hosts).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Prediction {
+    final_rsync: f64,
+    /// None while the databases' size is not recorded: the text says "+ databases".
+    databases: Option<f64>,
+    verify: f64,
+    total: f64,
+}
+
+/// Stop of the origin + start of the target, s (0.6 + 0.3..0.7 measured, plus the configuration's
+/// few steps that do not overlap the rsyncs).
+const STOP_START_SECS: f64 = 5.0;
+/// The final rsync's walk per file when only a first (full-copy) hot sync is known, s: 85.9 s for
+/// the 301,478 files of the 300,000-file tenant (bench/README.md, load 16-19).
+const WALK_SECS_PER_FILE: f64 = 85.9 / 301_478.0;
+/// The share of a full copy's transfer time a day of change costs again (1% new messages, index
+/// and cache files rewritten: bench/lib/tenant.py `day`).
+const DAY_SHARE_OF_FULL_COPY: f64 = 0.02;
+/// The check before cutover counts every spool's files on both hosts: 17.6 s for 301,478 files.
+const VERIFY_SECS_PER_FILE: f64 = 17.6 / 301_478.0;
+/// The databases' chain (dump, sha256, transfer, restore with its indexes), bytes of
+/// pg_database_size per s: 195 s - 17.6 s of verify for bj + bj-data of ~1.2 GB on disk.
+const DATABASES_BYTES_PER_SEC: f64 = 1.2e9 / 177.0;
+
+/// The downtime `migrate` would have now, from the last hot sync (and the one before it).
+/// After a second hot sync, its time is the walk with little to copy: the final rsync walks the
+/// same tree and copies what changed since, which grows with the age of that sync relative to the
+/// interval between the last two (never below the walk itself). After a first hot sync only, its
+/// time is a full copy: the walk is estimated per file, plus a day's share of the copy.
+fn predict(last: &HotSync, previous: Option<&HotSync>, now: f64, databases_bytes: Option<u64>) -> Prediction {
     let age = (now - last.at).max(0.0);
-    let scale = match &j.previous_hot_sync {
-        Some(prev) if last.at > prev.at => (age / (last.at - prev.at)).clamp(0.1, 10.0),
-        _ => 1.0,
+    let files = last.transfer.stats.files as f64;
+    let final_rsync = match previous {
+        Some(prev) if last.at > prev.at => last.transfer.secs * (age / (last.at - prev.at)).clamp(1.0, 10.0),
+        _ => {
+            (files * WALK_SECS_PER_FILE + last.transfer.secs * DAY_SHARE_OF_FULL_COPY).min(last.transfer.secs)
+        }
     };
-    Some(last.transfer.secs * scale)
+    let databases = databases_bytes.map(|b| b as f64 / DATABASES_BYTES_PER_SEC);
+    let verify = files * VERIFY_SECS_PER_FILE;
+    let total = STOP_START_SECS + final_rsync.max(databases.unwrap_or(0.0)) + verify;
+    Prediction { final_rsync, databases, verify, total }
+}
+
+fn estimate(j: &PairJournal, now: f64) -> Option<Prediction> {
+    let last = j.last_hot_sync.as_ref()?;
+    Some(predict(last, j.previous_hot_sync.as_ref(), now, None))
 }
 
 fn pid_alive(pid: u32) -> bool {
@@ -71,6 +122,7 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
             let j = journal.read(&pair.name);
             let age = j.last_hot_sync.as_ref().map(|h| (now - h.at).max(0.0));
             let measured = j.downtime();
+            let predicted = if measured.is_none() { estimate(&j, now) } else { None };
             let running = j.running.as_ref().filter(|r| in_progress.is_some() && pid_alive(r.pid)).map(|r| {
                 format!(
                     "run {} for {}",
@@ -89,8 +141,13 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
                 stale: age.is_none_or(|a| a > stale_after.as_secs_f64())
                     && !j.phases.contains_key("cold-sync"),
                 partial_hot_sync: j.partial_hot_sync.is_some(),
-                downtime_secs: measured.or_else(|| estimate(&j, now)),
+                downtime_secs: measured.or(predicted.map(|p| p.total)),
                 downtime_measured: measured.is_some(),
+                downtime_parts: predicted.map(|p| DowntimeParts {
+                    final_rsync_secs: p.final_rsync,
+                    databases_secs: p.databases,
+                    verify_secs: p.verify,
+                }),
                 running,
                 last_status: j.last_status.map(|s| s.as_str().to_string()),
             }
@@ -116,11 +173,15 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
                         .last_hot_sync_bytes
                         .map(|b| format!("{} files, {b} B", l.last_hot_sync_files.unwrap_or(0)))
                         .unwrap_or_else(|| "-".into());
+                    let unknown_databases =
+                        l.downtime_parts.as_ref().is_some_and(|p| p.databases_secs.is_none());
                     let downtime = match (l.downtime_secs, l.downtime_measured) {
                         (Some(d), true) => format!("{d:.1}s (measured)"),
-                        (Some(d), false) => {
-                            format!("~{} + databases", human_duration(Duration::from_secs_f64(d)))
-                        }
+                        (Some(d), false) => format!(
+                            "~{}{}",
+                            human_duration(Duration::from_secs_f64(d)),
+                            if unknown_databases { " + databases" } else { "" }
+                        ),
                         (None, _) => "-".into(),
                     };
                     vec![
@@ -158,4 +219,56 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::summary::Transfer;
+
+    fn sync(at: f64, secs: f64, files: u64) -> HotSync {
+        let mut transfer = Transfer { secs, ..Transfer::default() };
+        transfer.stats.files = files;
+        HotSync { at, run_id: "r".into(), transfer }
+    }
+
+    #[test]
+    fn a_first_hot_sync_predicts_the_walk_not_the_full_copy() {
+        // 301,478 files copied in 348.7 s: the final rsync walks them (85.9 s measured) and copies
+        // a day's share of the copy again (7 s); the check counts them (17.6 s).
+        let p = predict(&sync(1000.0, 348.7, 301_478), None, 1100.0, None);
+        assert!((p.final_rsync - (85.9 + 348.7 * 0.02)).abs() < 1e-6, "{p:?}");
+        assert!((p.verify - 17.6).abs() < 1e-6, "{p:?}");
+        assert_eq!(p.databases, None);
+        assert!((p.total - (5.0 + p.final_rsync + 17.6)).abs() < 1e-6, "{p:?}");
+    }
+
+    #[test]
+    fn a_small_first_hot_sync_is_never_predicted_above_its_own_time() {
+        let p = predict(&sync(1000.0, 2.0, 100_000), None, 1100.0, None);
+        assert_eq!(p.final_rsync, 2.0);
+    }
+
+    #[test]
+    fn a_second_hot_sync_is_the_walk_and_grows_with_age_only_beyond_its_interval() {
+        let prev = sync(0.0, 348.7, 301_478);
+        let last = sync(86_400.0, 90.0, 301_478);
+        // a cold sync an hour after the last hot sync still walks the whole tree
+        assert_eq!(predict(&last, Some(&prev), 86_400.0 + 3600.0, None).final_rsync, 90.0);
+        // two intervals later: twice the change
+        assert_eq!(predict(&last, Some(&prev), 3.0 * 86_400.0, None).final_rsync, 180.0);
+        // at most 10 times
+        assert_eq!(predict(&last, Some(&prev), 100.0 * 86_400.0, None).final_rsync, 900.0);
+    }
+
+    #[test]
+    fn the_databases_chain_runs_beside_the_final_rsync_and_the_longer_one_counts() {
+        let last = sync(1000.0, 348.7, 301_478);
+        let small = predict(&last, None, 1100.0, Some(100_000_000));
+        let large = predict(&last, None, 1100.0, Some(1_200_000_000));
+        assert!(small.databases.unwrap() < small.final_rsync);
+        assert!((small.total - (5.0 + small.final_rsync + small.verify)).abs() < 1e-6, "{small:?}");
+        assert!((large.databases.unwrap() - 177.0).abs() < 1e-6, "{large:?}");
+        assert!((large.total - (5.0 + 177.0 + large.verify)).abs() < 1e-6, "{large:?}");
+    }
 }
