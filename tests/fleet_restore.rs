@@ -45,30 +45,32 @@ fn restore_keeps_settings_and_the_old_database_and_refuses_foreign_dumps() {
     let uuid = "cd /; runuser -u postgres -- psql -X -At -d bj -c 'SELECT uuid FROM t_installation'";
     let target_uuid = fleet.sh(&p.target, uuid);
     let before = fleet.sh(&p.target, DATABASES);
+    // The restore of what STAGE_CMD staged fails, its log saying `why`.
+    let refused = |stage_cmd: &str, why: &str| {
+        fleet.sh(&p.target, stage_cmd);
+        let out = run();
+        out.code(3);
+        let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+        assert!(log.contains(why), "{log}\n{}", out.all_output());
+    };
 
     // A data file truncated after the origin summed it (a transfer cut short): refused.
-    fleet.sh(&p.target, &format!("{STAGE} && {SUM} && truncate -s -100 {BIGGEST}"));
-    let out = run();
-    out.code(3);
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
-    assert!(log.contains("is not the origin's"), "{log}\n{}", out.all_output());
+    refused(&format!("{STAGE} && {SUM} && truncate -s -100 {BIGGEST}"), "is not the origin's");
     assert_eq!(fleet.sh(&p.target, DATABASES), before, "nothing changed");
 
     // A file the origin's manifest does not name: refused.
-    fleet.sh(&p.target, &format!("{STAGE} && {SUM} && echo 'DROP DATABASE bj;' >$d/bj.dir/9999.dat"));
-    let out = run();
-    out.code(3);
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
-    assert!(log.contains("the origin's manifest"), "{log}\n{}", out.all_output());
+    refused(
+        &format!("{STAGE} && {SUM} && echo 'DROP DATABASE bj;' >$d/bj.dir/9999.dat"),
+        "the origin's manifest",
+    );
     assert_eq!(fleet.sh(&p.target, DATABASES), before, "nothing changed");
 
     // A dump that matches its manifest but that pg_restore cannot load (a row of a table's data
     // with a column too many, then summed): pg_restore stops; the target's bj is untouched.
-    fleet.sh(&p.target, &format!("{STAGE} && sed -i '1s/$/\\textra/' {BIGGEST} && {SUM}"));
-    let out = run();
-    out.code(3);
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
-    assert!(log.contains("the target's bj is untouched"), "{log}\n{}", out.all_output());
+    refused(
+        &format!("{STAGE} && sed -i '1s/$/\\textra/' {BIGGEST} && {SUM}"),
+        "the target's bj is untouched",
+    );
     assert_eq!(fleet.sh(&p.target, uuid), target_uuid, "the target's bj is its own");
     let left: Vec<String> = fleet
         .sh(&p.target, DATABASES)
