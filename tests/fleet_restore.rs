@@ -1,6 +1,8 @@
 //! The cold sync's restore on a real PostgreSQL: it keeps the database settings BlueMind's
-//! installer gives (UTF-8, TIMEZONE 'GMT'), never drops the target's databases, and refuses a
-//! dump that is not the origin's (sha256) or that holds psql meta-commands.
+//! installer gives (UTF-8, TIMEZONE 'GMT'), never drops the target's databases, refuses a dump
+//! that is not, file for file, the origin's (a data file truncated or changed, one added: the
+//! manifest of sha256s), and leaves the target's database untouched when pg_restore fails part-way
+//! (pg_restore -j runs in no single transaction: the rename is the only step that touches it).
 
 mod common;
 
@@ -14,15 +16,19 @@ fn restore_role(dir: &std::path::Path) -> std::path::PathBuf {
         .unwrap();
     std::fs::write(
         role.join("role.yml"),
-        "name: restore-only\ndefaults:\n  databases: [bj]\n  work_dir: /var/tmp/bmfleet-restore-test\n  bm_ini: /etc/bm/bm.ini\n  host_state_override: false\n\
+        "name: restore-only\ndefaults:\n  databases: [bj]\n  pg_jobs: 2\n  work_dir: /var/tmp/bmfleet-restore-test\n  bm_ini: /etc/bm/bm.ini\n  host_state_override: false\n\
          phases:\n  - name: restore\n    steps:\n      - name: restore\n        on: target\n        loop: databases\n        template: templates/cold-sync/restore.sh\n",
     )
     .unwrap();
     role
 }
 
-const STAGE: &str = "d=/var/tmp/bmfleet-restore-test/stage/dump; mkdir -p $d; cd /; runuser -u postgres -- pg_dump -d bj >$d/bj.sql";
-const SUM: &str = "cd /var/tmp/bmfleet-restore-test/stage/dump && sha256sum bj.sql >bj.sql.sha256";
+/// The target's bj dumped as the origin's dump step does (pg_dump -Fd -Z0 -j), staged as root's.
+const STAGE: &str = "d=/var/tmp/bmfleet-restore-test/stage/dump; rm -rf $d /tmp/bj.dir; mkdir -p $d; cd /; runuser -u postgres -- pg_dump -Fd -Z0 -j 2 -d bj -f /tmp/bj.dir && mv /tmp/bj.dir $d/bj.dir && chown -R root: $d/bj.dir";
+/// The origin's manifest of the dump's files (dump.sh).
+const SUM: &str = "cd /var/tmp/bmfleet-restore-test/stage/dump/bj.dir && find . -type f -printf '%P\\0' | sort -z | xargs -0 sha256sum -- >../bj.sha256";
+/// The largest table data file of the staged dump.
+const BIGGEST: &str = "$(ls -S /var/tmp/bmfleet-restore-test/stage/dump/bj.dir/*.dat | head -n 1)";
 const DATABASES: &str = "cd /; runuser -u postgres -- psql -X -At -d postgres -c \"SELECT datname FROM pg_database WHERE datname LIKE 'bj%' ORDER BY 1\"";
 
 #[test]
@@ -39,31 +45,49 @@ fn restore_keeps_settings_and_the_old_database_and_refuses_foreign_dumps() {
     let uuid = "cd /; runuser -u postgres -- psql -X -At -d bj -c 'SELECT uuid FROM t_installation'";
     let target_uuid = fleet.sh(&p.target, uuid);
     let before = fleet.sh(&p.target, DATABASES);
+    // The restore of what STAGE_CMD staged fails, its log saying `why`.
+    let refused = |stage_cmd: &str, why: &str| {
+        fleet.sh(&p.target, stage_cmd);
+        let out = run();
+        out.code(3);
+        let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+        assert!(log.contains(why), "{log}\n{}", out.all_output());
+    };
 
-    // A psql meta-command slipped into the dump (with a matching checksum): refused, not run.
-    fleet.sh(
-        &p.target,
-        &format!("{STAGE}; sed -i '0,/^SET /s//\\\\! touch \\/tmp\\/pwned\\nSET /' $d/bj.sql; {SUM}"),
-    );
-    assert!(
-        fleet.sh(&p.target, "grep -c '^\\\\! touch' /var/tmp/bmfleet-restore-test/stage/dump/bj.sql") == "1"
-    );
-    let out = run();
-    out.code(3);
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
-    assert!(log.contains("a psql meta-command"), "{log}\n{}", out.all_output());
-    assert_eq!(fleet.sh(&p.target, "ls /tmp/pwned 2>/dev/null | wc -l"), "0", "the meta-command never ran");
+    // A data file truncated after the origin summed it (a transfer cut short): refused.
+    refused(&format!("{STAGE} && {SUM} && truncate -s -100 {BIGGEST}"), "is not the origin's");
     assert_eq!(fleet.sh(&p.target, DATABASES), before, "nothing changed");
+
+    // A file the origin's manifest does not name: refused.
+    refused(
+        &format!("{STAGE} && {SUM} && echo 'DROP DATABASE bj;' >$d/bj.dir/9999.dat"),
+        "the origin's manifest",
+    );
+    assert_eq!(fleet.sh(&p.target, DATABASES), before, "nothing changed");
+
+    // A dump that matches its manifest but that pg_restore cannot load (a row of a table's data
+    // with a column too many, then summed): pg_restore stops; the target's bj is untouched.
+    refused(
+        &format!("{STAGE} && sed -i '1s/$/\\textra/' {BIGGEST} && {SUM}"),
+        "the target's bj is untouched",
+    );
+    assert_eq!(fleet.sh(&p.target, uuid), target_uuid, "the target's bj is its own");
+    let left: Vec<String> = fleet
+        .sh(&p.target, DATABASES)
+        .lines()
+        .filter(|d| *d != "bj__bmfleet_new")
+        .map(String::from)
+        .collect();
+    assert_eq!(left.join("\n"), before, "nothing but bmfleet's own new database changed");
 
     // A dump that is not the one the origin summed: refused.
-    fleet.sh(&p.target, &format!("{STAGE}; {SUM}; echo '-- PostgreSQL database dump complete' >>$d/bj.sql"));
+    fleet.sh(&p.target, &format!("{STAGE} && {SUM} && echo 'x' >>{BIGGEST}"));
     run().code(3);
-    assert_eq!(fleet.sh(&p.target, DATABASES), before, "nothing changed");
 
     // A sound dump (with backslashes in strings and COPY data, as real ones have): restored into
     // a UTF-8 database with TIMEZONE GMT; the displaced database is kept under another name.
     fleet.sh(&p.target, "cd /; runuser -u postgres -- psql -X -q -d bj -c \"INSERT INTO t_systemconf VALUES ('regex', E'^\\\\\\\\d+\\\\\\\\.x\\$')\"");
-    fleet.sh(&p.target, &format!("{STAGE}; {SUM}"));
+    fleet.sh(&p.target, &format!("{STAGE} && {SUM}"));
     run().code(0);
     let after = fleet.sh(&p.target, DATABASES);
     let kept: Vec<&str> = after.lines().filter(|d| d.starts_with("bj__bmfleet_before_")).collect();

@@ -7,12 +7,19 @@ use serde::Serialize;
 
 use crate::cli::{Format, StatusArgs};
 use crate::error::{Error, Result};
-use crate::journal::{Journal, PairJournal, default_dir};
+use crate::journal::{Journal, PairJournal, SyncRecord, default_dir};
 use crate::report::table;
 use crate::time::{epoch_secs, human_duration};
 
 /// One row of `status --format json`. The `*_hot_sync*` keys name the role's repeatable sync
 /// (`journal: repeatable_sync:`), whatever the phase is called: kept for scripts reading them.
+#[derive(Serialize)]
+struct DowntimeParts {
+    final_rsync_secs: f64,
+    databases_secs: Option<f64>,
+    verify_secs: f64,
+}
+
 #[derive(Serialize)]
 struct PairStatusLine {
     pair: String,
@@ -27,20 +34,67 @@ struct PairStatusLine {
     /// Measured downtime when the cold sync and post ran; else an estimate from the last hot sync.
     downtime_secs: Option<f64>,
     downtime_measured: bool,
+    /// The estimate's parts (final rsync, databases, verify), when it is an estimate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    downtime_parts: Option<DowntimeParts>,
     running: Option<String>,
     last_status: Option<String>,
 }
 
-/// The cold sync's final rsync moves what changed since the last hot sync: scale the last hot
-/// sync's duration by how long ago it ran, relative to the interval between the last two.
-fn estimate(j: &PairJournal, now: f64) -> Option<f64> {
-    let last = j.last_sync.as_ref()?;
+/// What the downtime is made of, as measured on the large tenant (bench/README.md "Large tenant"):
+/// the origin's stop and the target's start (a few seconds), then the final rsync of the spools
+/// beside the databases' chain (dump, transfer, restore: they run at once, the longer one counts),
+/// then the check of every count before cutover (a walk of the spools on both hosts).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Prediction {
+    final_rsync: f64,
+    /// None while the databases' size is not recorded: the text says "+ databases".
+    databases: Option<f64>,
+    verify: f64,
+    total: f64,
+}
+
+/// Stop of the origin + start of the target, s (0.6-0.9 + 0.3 measured on the large tenant).
+const STOP_START_SECS: f64 = 1.0;
+/// After a first (full-copy) hot sync only: the final rsync's walk and a day's change, as a share
+/// of that copy's time (which carries the machine's own speed): 57.0 s after 344.3 s at 1e6 files
+/// (load ~6), 85.9 s after 348.7 s at 300,000 files (load 16-19) (bench/README.md "Large tenant").
+const FIRST_SYNC_SHARE_FINAL_RSYNC: f64 = 0.2;
+/// The count of every spool on both hosts before cutover, as a share of the same copy's time:
+/// 5.2 s after 344.3 s at 1e6 files.
+const FIRST_SYNC_SHARE_VERIFY: f64 = 0.015;
+/// The databases' chain (dump, transfer, restore with its indexes), bytes of pg_database_size per
+/// s: 12.2 + 6.1 + 15.4 s for bj-data's 1.385 GB at 1e6 files.
+const DATABASES_BYTES_PER_SEC: f64 = 1.385e9 / 33.7;
+
+/// The downtime `migrate` would have now, from the last hot sync (and the one before it).
+/// After a second hot sync, its time is the walk with little to copy: the final rsync walks the
+/// same tree and copies what changed since, which grows with the age of that sync relative to the
+/// interval between the last two (never below the walk itself). After a first hot sync only, its
+/// time is a full copy: the final rsync and the count are measured shares of it.
+fn predict(
+    last: &SyncRecord,
+    previous: Option<&SyncRecord>,
+    now: f64,
+    databases_bytes: Option<u64>,
+) -> Prediction {
     let age = (now - last.at).max(0.0);
-    let scale = match &j.previous_sync {
-        Some(prev) if last.at > prev.at => (age / (last.at - prev.at)).clamp(0.1, 10.0),
-        _ => 1.0,
+    let (final_rsync, full_copy) = match previous {
+        Some(prev) if last.at > prev.at => (
+            last.transfer.secs * (age / (last.at - prev.at)).clamp(1.0, 10.0),
+            prev.transfer.secs.max(last.transfer.secs),
+        ),
+        _ => (last.transfer.secs * FIRST_SYNC_SHARE_FINAL_RSYNC, last.transfer.secs),
     };
-    Some(last.transfer.secs * scale)
+    let databases = databases_bytes.map(|b| b as f64 / DATABASES_BYTES_PER_SEC);
+    let verify = full_copy * FIRST_SYNC_SHARE_VERIFY;
+    let total = STOP_START_SECS + final_rsync.max(databases.unwrap_or(0.0)) + verify;
+    Prediction { final_rsync, databases, verify, total }
+}
+
+fn estimate(j: &PairJournal, now: f64) -> Option<Prediction> {
+    let last = j.last_sync.as_ref()?;
+    Some(predict(last, j.previous_sync.as_ref(), now, None))
 }
 
 fn pid_alive(pid: u32) -> bool {
@@ -67,6 +121,7 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
             let j = journal.read(&pair.name);
             let age = j.last_sync.as_ref().map(|h| (now - h.at).max(0.0));
             let measured = j.downtime(&role.journal);
+            let predicted = if measured.is_none() { estimate(&j, now) } else { None };
             let running = j.running.as_ref().filter(|r| in_progress.is_some() && pid_alive(r.pid)).map(|r| {
                 format!(
                     "run {} for {}",
@@ -87,8 +142,13 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
                     && age.is_none_or(|a| a > stale_after.as_secs_f64())
                     && !role.journal.final_sync.as_ref().is_some_and(|f| j.phases.contains_key(f)),
                 partial_hot_sync: j.partial_sync.is_some(),
-                downtime_secs: measured.or_else(|| estimate(&j, now)),
+                downtime_secs: measured.or(predicted.map(|p| p.total)),
                 downtime_measured: measured.is_some(),
+                downtime_parts: predicted.map(|p| DowntimeParts {
+                    final_rsync_secs: p.final_rsync,
+                    databases_secs: p.databases,
+                    verify_secs: p.verify,
+                }),
                 running,
                 last_status: j.last_status.map(|s| s.as_str().to_string()),
             }
@@ -117,11 +177,15 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
                         .last_hot_sync_bytes
                         .map(|b| format!("{} files, {b} B", l.last_hot_sync_files.unwrap_or(0)))
                         .unwrap_or_else(|| "-".into());
+                    let unknown_databases =
+                        l.downtime_parts.as_ref().is_some_and(|p| p.databases_secs.is_none());
                     let downtime = match (l.downtime_secs, l.downtime_measured) {
                         (Some(d), true) => format!("{d:.1}s (measured)"),
-                        (Some(d), false) => {
-                            format!("~{} + databases", human_duration(Duration::from_secs_f64(d)))
-                        }
+                        (Some(d), false) => format!(
+                            "~{}{}",
+                            human_duration(Duration::from_secs_f64(d)),
+                            if unknown_databases { " + databases" } else { "" }
+                        ),
                         (None, _) => "-".into(),
                     };
                     vec![
@@ -159,4 +223,52 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::summary::Transfer;
+
+    fn sync(at: f64, secs: f64, files: u64) -> SyncRecord {
+        let mut transfer = Transfer { secs, ..Transfer::default() };
+        transfer.stats.files = files;
+        SyncRecord { at, run_id: "r".into(), transfer }
+    }
+
+    #[test]
+    fn a_first_hot_sync_predicts_the_walk_not_the_full_copy() {
+        // 1e6 files copied in 344.3 s: the final rsync took 57.0 s, the count 5.2 s, the
+        // downtime 63.2 s (bench/README.md): predicted within 25%.
+        let p = predict(&sync(1000.0, 344.3, 1_154_465), None, 1100.0, None);
+        assert!((p.final_rsync - 68.86).abs() < 1e-6, "{p:?}");
+        assert!((p.verify - 5.1645).abs() < 1e-6, "{p:?}");
+        assert_eq!(p.databases, None);
+        assert!((p.total - (1.0 + 68.86 + 5.1645)).abs() < 1e-6, "{p:?}");
+        assert!((p.total / 63.2 - 1.0).abs() < 0.25, "{p:?}");
+    }
+
+    #[test]
+    fn a_second_hot_sync_is_the_walk_and_grows_with_age_only_beyond_its_interval() {
+        let prev = sync(0.0, 348.7, 301_478);
+        let last = sync(86_400.0, 90.0, 301_478);
+        // a cold sync an hour after the last hot sync still walks the whole tree
+        assert_eq!(predict(&last, Some(&prev), 86_400.0 + 3600.0, None).final_rsync, 90.0);
+        // two intervals later: twice the change
+        assert_eq!(predict(&last, Some(&prev), 3.0 * 86_400.0, None).final_rsync, 180.0);
+        // at most 10 times
+        assert_eq!(predict(&last, Some(&prev), 100.0 * 86_400.0, None).final_rsync, 900.0);
+    }
+
+    #[test]
+    fn the_databases_chain_runs_beside_the_final_rsync_and_the_longer_one_counts() {
+        let last = sync(1000.0, 344.3, 1_154_465);
+        let small = predict(&last, None, 1100.0, Some(100_000_000));
+        let large = predict(&last, None, 1100.0, Some(10_000_000_000));
+        assert!(small.databases.unwrap() < small.final_rsync);
+        assert!((small.total - (1.0 + small.final_rsync + small.verify)).abs() < 1e-6, "{small:?}");
+        let chain = 10_000_000_000.0 / DATABASES_BYTES_PER_SEC;
+        assert!(chain > large.final_rsync);
+        assert!((large.total - (1.0 + chain + large.verify)).abs() < 1e-6, "{large:?}");
+    }
 }
