@@ -63,6 +63,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
             origin: &pair.origin.host,
             target: &pair.target.host,
             journal: &j,
+            journal_spec: &role.journal,
             role_phases: &role_phases,
             check_steps: &check_steps,
             masker: &masker,
