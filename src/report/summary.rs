@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::events::PairStatus;
 use super::table;
 use crate::exec::output::TransferStats;
+use crate::role::journal::JournalSpec;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
@@ -96,9 +97,9 @@ impl PairReport {
         }
     }
 
-    /// Downtime, when this run saw both its start and its end.
-    pub fn downtime(&self) -> Option<f64> {
-        Some(self.records.get("downtime_end")? - self.records.get("downtime_start")?)
+    /// Downtime, when this run saw both its start and its end (the records `spec` names).
+    pub fn downtime(&self, spec: &JournalSpec) -> Option<f64> {
+        spec.downtime_secs(&self.records)
     }
 }
 
@@ -204,10 +205,11 @@ fn rollbacks_text(out: &mut String, report: &RunReport) {
 /// Rows of ok pairs shown in the summary table before the rest is counted.
 const OK_ROWS: usize = 20;
 
-/// The text summary printed at the end of every run.
+/// The text summary printed at the end of every run; `spec`: the role's `journal:` (which
+/// records bound the downtime).
 // Over 100 lines on purpose: the summary's sections in the order they print.
 #[allow(clippy::too_many_lines)]
-pub fn render_text(report: &RunReport) -> String {
+pub fn render_text(report: &RunReport, spec: &JournalSpec) -> String {
     let mut out = String::new();
     // Checks tables, one per phase that has checks (preflight, post...).
     let mut phases: Vec<&str> = Vec::new();
@@ -313,7 +315,7 @@ pub fn render_text(report: &RunReport) -> String {
                 p.status.as_str().to_string(),
                 p.failed_step.clone().unwrap_or_else(|| "-".into()),
                 human_duration(p.duration),
-                p.downtime().map(|d| format!("{d:.1}s")).unwrap_or_else(|| "-".into()),
+                p.downtime(spec).map(|d| format!("{d:.1}s")).unwrap_or_else(|| "-".into()),
                 if transfer.is_empty() { "-".into() } else { transfer },
             ]
         })
@@ -405,6 +407,37 @@ mod tests {
             overrides: Vec::new(),
             pairs,
         };
-        insta::assert_snapshot!(render_text(&report));
+        insta::assert_snapshot!(render_text(&report, &JournalSpec::default()));
+    }
+
+    /// The DOWNTIME column reads the records the role's `journal:` names, whatever their names
+    /// (tests/roles/renamed/role.yml's `stopped_at` and `started_at`).
+    #[test]
+    fn the_downtime_is_read_from_the_records_the_role_names() {
+        let mut pair = PairReport::new("p01", "1", PairStatus::Ok);
+        pair.records = BTreeMap::from([("stopped_at".into(), 100.0), ("started_at".into(), 112.5)]);
+        let report = RunReport {
+            run_id: "r".into(),
+            role: "renamed".into(),
+            phases: vec!["final-copy".into()],
+            check_mode: false,
+            interrupted: false,
+            deadline_reached: false,
+            stopped: None,
+            duration: Duration::from_secs(20),
+            overrides: Vec::new(),
+            pairs: vec![pair],
+        };
+        let spec = JournalSpec {
+            downtime: Some(crate::role::journal::Downtime {
+                start: "stopped_at".into(),
+                end: "started_at".into(),
+            }),
+            ..Default::default()
+        };
+        assert_eq!(report.pairs[0].downtime(&spec), Some(12.5));
+        let row = |text: String| text.lines().find(|l| l.starts_with("p01")).unwrap_or_default().to_string();
+        assert!(row(render_text(&report, &spec)).contains(" 12.5s "), "{}", render_text(&report, &spec));
+        assert!(!row(render_text(&report, &JournalSpec::default())).contains("12.5s"));
     }
 }
