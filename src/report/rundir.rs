@@ -15,6 +15,7 @@ use std::time::SystemTime;
 
 use super::events::{Event, Reporter};
 use super::summary::{RunReport, render_text};
+use crate::fsutil::write_atomic;
 use crate::role::journal::JournalSpec;
 
 pub struct RunDir {
@@ -67,8 +68,6 @@ impl RunDir {
         }
     }
 }
-
-pub use crate::fsutil::write_atomic;
 
 impl Reporter for RunDir {
     fn event(&self, event: &Event) {

@@ -11,6 +11,7 @@ use super::events::PairStatus;
 use super::table;
 use crate::exec::output::TransferStats;
 use crate::role::journal::JournalSpec;
+use crate::time::human_duration;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
@@ -102,8 +103,6 @@ impl PairReport {
         spec.downtime_secs(&self.records)
     }
 }
-
-pub use crate::time::{epoch_secs, human_duration};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {

@@ -111,8 +111,6 @@ pub struct RunSummary {
     #[serde(default)]
     pub phases: Vec<String>,
     #[serde(default)]
-    pub duration: f64,
-    #[serde(default)]
     pub pairs: Vec<PairSummary>,
 }
 

@@ -79,7 +79,7 @@ pub fn when(epoch: f64) -> String {
 }
 
 pub fn secs(s: f64) -> String {
-    crate::report::summary::human_duration(Duration::from_secs_f64(s.max(0.0)))
+    crate::time::human_duration(Duration::from_secs_f64(s.max(0.0)))
 }
 
 pub fn bytes(n: u64) -> String {
