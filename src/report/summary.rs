@@ -387,6 +387,22 @@ pub fn render_text(report: &RunReport, spec: &JournalSpec) -> String {
 mod tests {
     use super::*;
 
+    /// A run of one phase of `role` that took `secs`.
+    fn run_report(role: &str, phase: &str, secs: u64, pairs: Vec<PairReport>) -> RunReport {
+        RunReport {
+            run_id: "r".into(),
+            role: role.into(),
+            phases: vec![phase.into()],
+            check_mode: false,
+            interrupted: false,
+            deadline_reached: false,
+            stopped: None,
+            duration: Duration::from_secs(secs),
+            overrides: Vec::new(),
+            pairs,
+        }
+    }
+
     #[test]
     fn the_summary_leads_with_the_pairs_that_need_attention_and_counts_the_many_ok_ones() {
         let mut pairs: Vec<PairReport> =
@@ -394,18 +410,7 @@ mod tests {
         pairs[17].status = PairStatus::Failed;
         pairs[17].failed_step = Some("cold-sync/restore bj".into());
         pairs[25].status = PairStatus::Warning;
-        let report = RunReport {
-            run_id: "r".into(),
-            role: "bluemind".into(),
-            phases: vec!["cold-sync".into()],
-            check_mode: false,
-            interrupted: false,
-            deadline_reached: false,
-            stopped: None,
-            duration: Duration::from_secs(90),
-            overrides: Vec::new(),
-            pairs,
-        };
+        let report = run_report("bluemind", "cold-sync", 90, pairs);
         insta::assert_snapshot!(render_text(&report, &JournalSpec::default()));
     }
 
@@ -415,18 +420,7 @@ mod tests {
     fn the_downtime_is_read_from_the_records_the_role_names() {
         let mut pair = PairReport::new("p01", "1", PairStatus::Ok);
         pair.records = BTreeMap::from([("stopped_at".into(), 100.0), ("started_at".into(), 112.5)]);
-        let report = RunReport {
-            run_id: "r".into(),
-            role: "renamed".into(),
-            phases: vec!["final-copy".into()],
-            check_mode: false,
-            interrupted: false,
-            deadline_reached: false,
-            stopped: None,
-            duration: Duration::from_secs(20),
-            overrides: Vec::new(),
-            pairs: vec![pair],
-        };
+        let report = run_report("renamed", "final-copy", 20, vec![pair]);
         let spec = JournalSpec {
             downtime: Some(crate::role::journal::Downtime {
                 start: "stopped_at".into(),
