@@ -45,7 +45,7 @@ pub(crate) mod inventory;
 pub(crate) mod journal;
 pub(crate) mod pattern;
 pub(crate) mod plan;
-pub mod report;
+pub(crate) mod report;
 pub(crate) mod role;
 pub(crate) mod secrets;
 pub(crate) mod ssh;

@@ -141,6 +141,33 @@ fn inventory_views() {
     assert!(line.contains("role default"), "{line}");
 }
 
+/// The default ssh config (`~/.ssh/config`) with an `Include`: the pair's address comes from the
+/// included file, and `inventory list --pair` names that file and its line, not the main file.
+#[test]
+fn an_included_ssh_config_file_is_named_where_a_setting_came_from() {
+    let home = scratch();
+    let ssh = home.path().join(".ssh");
+    std::fs::create_dir_all(ssh.join("cfg.d")).unwrap();
+    std::fs::write(ssh.join("config"), "Include cfg.d/*.conf\n").unwrap();
+    std::fs::write(ssh.join("cfg.d/t1.conf"), "Host tenant1-origin\n  HostName 10.9.9.9\n").unwrap();
+    let inv = home.path().join("fleet.yml");
+    std::fs::write(
+        &inv,
+        "pairs:\n  - { name: tenant1, origin: { host: tenant1-origin }, target: { host: 192.0.2.2 } }\n",
+    )
+    .unwrap();
+    let out = Bmfleet::new()
+        .args(["inventory", "list", "--pair", "tenant1"])
+        .inventory(&inv)
+        .env("HOME", &home.path().display().to_string())
+        .run();
+    out.code(0);
+    let line = out.stdout.lines().find(|l| l.contains("origin.address")).unwrap_or_default();
+    assert!(line.contains("10.9.9.9"), "{}", out.stdout);
+    let from = format!("ssh config {}:2", ssh.join("cfg.d/t1.conf").display());
+    assert!(line.contains(&from), "expected `{from}`: {}", out.stdout);
+}
+
 #[test]
 fn schedules_write_units_systemd_accepts_and_an_equivalent_cron_line() {
     let dir = scratch();

@@ -12,9 +12,9 @@ use crate::error::{Error, Result};
 use crate::inventory::{Inventory, Pair, merged_vars};
 use crate::journal::{Journal, PairJournal, default_dir};
 use crate::report::html::{self, model};
-use crate::report::summary::epoch_secs;
 use crate::role::Role;
 use crate::secrets::Masker;
+use crate::time::epoch_secs;
 
 pub fn report(args: ReportArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;
@@ -63,6 +63,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
             origin: &pair.origin.host,
             target: &pair.target.host,
             journal: &j,
+            journal_spec: &role.journal,
             role_phases: &role_phases,
             check_steps: &check_steps,
             masker: &masker,

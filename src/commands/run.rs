@@ -145,14 +145,15 @@ pub fn execute(plan: &Plan, options: &RunFlags, extras: Extras) -> Result<RunRep
         .enable_all()
         .build()
         .map_err(|e| Error::internal(format!("cannot start the async runtime: {e}")))?;
+    let journal_spec = plan.role.journal.clone();
     let report =
         runtime.block_on(exec::execute(plan, &exec_options, ssh, reporter.clone(), hooks, Cancel::default()));
     reporter.finish();
     run_dir
-        .write_summary(&report)
+        .write_summary(&report, &journal_spec)
         .map_err(|e| Error::internal(format!("cannot write the summary in {}: {e}", run_path.display())))?;
     if options.format == Format::Text {
-        print!("{}", render_text(&report));
+        print!("{}", render_text(&report, &journal_spec));
         println!("Logs and summary: {}", run_path.display());
         if !report.retry_names().is_empty() {
             println!("Retry what did not succeed: --limit @{}", run_path.join("failed.txt").display());

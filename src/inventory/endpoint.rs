@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::schema::RawEndpoint;
 use super::{Become, Endpoint, Hop};
-use crate::ssh::config::{SshConfig, parse_jump};
+use crate::ssh::config::{Setting, SshConfig, parse_jump};
 
 /// One layer of connection settings and its name (`host`, `group early`, `defaults`).
 pub struct Layer<'a> {
@@ -51,16 +51,12 @@ impl Resolver<'_> {
         let user_set = pick!(user, "user");
         let port_set = pick!(port, "port");
         let ssh = self.ssh_config.map(|c| (c, c.lookup(host, user_set.as_deref(), port_set)));
-        let from_ssh = |line: usize| -> String {
-            format!(
-                "ssh config {}:{line}",
-                self.ssh_config.map(|c| c.path.display().to_string()).unwrap_or_default()
-            )
-        };
+        // The file the setting was read from: the main one, or the one it includes.
+        let from_ssh = |s: &Setting| -> String { format!("ssh config {}", s.location()) };
 
         let address = match ssh.as_ref().and_then(|(_, s)| s.hostname.clone()) {
             Some(h) => {
-                sources.insert("address", from_ssh(h.line));
+                sources.insert("address", from_ssh(&h));
                 h.value
             }
             None => host.to_string(),
@@ -68,7 +64,7 @@ impl Resolver<'_> {
         let user = user_set
             .or_else(|| {
                 ssh.as_ref().and_then(|(_, s)| s.user.clone()).map(|u| {
-                    sources.insert("user", from_ssh(u.line));
+                    sources.insert("user", from_ssh(&u));
                     u.value
                 })
             })
@@ -89,13 +85,13 @@ impl Resolver<'_> {
             None => match ssh.as_ref().and_then(|(_, s)| s.port.clone()) {
                 Some(p) => match p.value.parse::<u16>() {
                     Ok(port) => {
-                        sources.insert("port", from_ssh(p.line));
+                        sources.insert("port", from_ssh(&p));
                         port
                     }
                     Err(_) => {
                         problems.push(Problem {
                             at: None,
-                            message: format!("{}: `Port {}` is not a port", from_ssh(p.line), p.value),
+                            message: format!("{}: `Port {}` is not a port", from_ssh(&p), p.value),
                             help: None,
                         });
                         22
@@ -110,7 +106,7 @@ impl Resolver<'_> {
         let identity_file = match pick!(identity_file, "identity_file") {
             Some(f) => Some((self.resolve_path)(&f)),
             None => ssh.as_ref().and_then(|(_, s)| s.identity_file.clone()).map(|f| {
-                sources.insert("identity_file", from_ssh(f.line));
+                sources.insert("identity_file", from_ssh(&f));
                 (self.resolve_path)(&f.value)
             }),
         };
@@ -121,7 +117,7 @@ impl Resolver<'_> {
             Some(f) => ((self.resolve_path)(&f), Vec::new()),
             None => {
                 let user_files = ssh.as_ref().and_then(|(_, s)| s.known_hosts.clone()).map(|f| {
-                    sources.insert("known_hosts", from_ssh(f.line));
+                    sources.insert("known_hosts", from_ssh(&f));
                     f.value
                 });
                 known_hosts_files(user_files.as_deref(), self.resolve_path, &self.home)
@@ -139,7 +135,7 @@ impl Resolver<'_> {
             }));
         let accept_new_host_keys = match ssh.as_ref().and_then(|(_, s)| s.strict_host_key_checking.clone()) {
             Some(s) => {
-                sources.insert("strict_host_key_checking", format!("{} ({})", from_ssh(s.line), s.value));
+                sources.insert("strict_host_key_checking", format!("{} ({})", from_ssh(&s), s.value));
                 matches!(s.value.to_ascii_lowercase().as_str(), "accept-new" | "no" | "off")
             }
             None => false,
@@ -153,7 +149,7 @@ impl Resolver<'_> {
                 }
                 None => match ssh.as_ref().and_then(|(_, s)| s.proxy_jump.clone()) {
                     Some(p) if p.value != "none" => {
-                        sources.insert("jump", from_ssh(p.line));
+                        sources.insert("jump", from_ssh(&p));
                         p.value.split(',').map(|h| h.trim().to_string()).collect()
                     }
                     _ => Vec::new(),

@@ -15,6 +15,8 @@ use std::time::SystemTime;
 
 use super::events::{Event, Reporter};
 use super::summary::{RunReport, render_text};
+use crate::fsutil::write_atomic;
+use crate::role::journal::JournalSpec;
 
 pub struct RunDir {
     dir: PathBuf,
@@ -46,12 +48,13 @@ impl RunDir {
         let _ = writeln!(writer, "{} {line}", crate::time::rfc3339(SystemTime::now()));
     }
 
-    /// Write the summary files. Called once, at the end.
-    pub fn write_summary(&self, report: &RunReport) -> std::io::Result<()> {
+    /// Write the summary files. Called once, at the end. `spec`: the role's `journal:`, for the
+    /// downtime of the text summary.
+    pub fn write_summary(&self, report: &RunReport, spec: &JournalSpec) -> std::io::Result<()> {
         self.flush();
         let json = serde_json::to_string_pretty(report).expect("reports serialize");
         write_atomic(&self.dir.join("summary.json"), json.as_bytes())?;
-        write_atomic(&self.dir.join("summary.txt"), render_text(report).as_bytes())?;
+        write_atomic(&self.dir.join("summary.txt"), render_text(report, spec).as_bytes())?;
         let mut failed = report.retry_names().join("\n");
         if !failed.is_empty() {
             failed.push('\n');
@@ -65,8 +68,6 @@ impl RunDir {
         }
     }
 }
-
-pub use crate::fsutil::write_atomic;
 
 impl Reporter for RunDir {
     fn event(&self, event: &Event) {

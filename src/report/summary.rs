@@ -10,6 +10,8 @@ use serde::Serialize;
 use super::events::PairStatus;
 use super::table;
 use crate::exec::output::TransferStats;
+use crate::role::journal::JournalSpec;
+use crate::time::human_duration;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
@@ -96,13 +98,11 @@ impl PairReport {
         }
     }
 
-    /// Downtime, when this run saw both its start and its end.
-    pub fn downtime(&self) -> Option<f64> {
-        Some(self.records.get("downtime_end")? - self.records.get("downtime_start")?)
+    /// Downtime, when this run saw both its start and its end (the records `spec` names).
+    pub fn downtime(&self, spec: &JournalSpec) -> Option<f64> {
+        spec.downtime_secs(&self.records)
     }
 }
-
-pub use crate::time::{epoch_secs, human_duration};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
@@ -204,10 +204,11 @@ fn rollbacks_text(out: &mut String, report: &RunReport) {
 /// Rows of ok pairs shown in the summary table before the rest is counted.
 const OK_ROWS: usize = 20;
 
-/// The text summary printed at the end of every run.
+/// The text summary printed at the end of every run; `spec`: the role's `journal:` (which
+/// records bound the downtime).
 // Over 100 lines on purpose: the summary's sections in the order they print.
 #[allow(clippy::too_many_lines)]
-pub fn render_text(report: &RunReport) -> String {
+pub fn render_text(report: &RunReport, spec: &JournalSpec) -> String {
     let mut out = String::new();
     // Checks tables, one per phase that has checks (preflight, post...).
     let mut phases: Vec<&str> = Vec::new();
@@ -313,7 +314,7 @@ pub fn render_text(report: &RunReport) -> String {
                 p.status.as_str().to_string(),
                 p.failed_step.clone().unwrap_or_else(|| "-".into()),
                 human_duration(p.duration),
-                p.downtime().map(|d| format!("{d:.1}s")).unwrap_or_else(|| "-".into()),
+                p.downtime(spec).map(|d| format!("{d:.1}s")).unwrap_or_else(|| "-".into()),
                 if transfer.is_empty() { "-".into() } else { transfer },
             ]
         })
@@ -386,6 +387,22 @@ pub fn render_text(report: &RunReport) -> String {
 mod tests {
     use super::*;
 
+    /// A run of one phase of `role` that took `secs`.
+    fn run_report(role: &str, phase: &str, secs: u64, pairs: Vec<PairReport>) -> RunReport {
+        RunReport {
+            run_id: "r".into(),
+            role: role.into(),
+            phases: vec![phase.into()],
+            check_mode: false,
+            interrupted: false,
+            deadline_reached: false,
+            stopped: None,
+            duration: Duration::from_secs(secs),
+            overrides: Vec::new(),
+            pairs,
+        }
+    }
+
     #[test]
     fn the_summary_leads_with_the_pairs_that_need_attention_and_counts_the_many_ok_ones() {
         let mut pairs: Vec<PairReport> =
@@ -393,18 +410,27 @@ mod tests {
         pairs[17].status = PairStatus::Failed;
         pairs[17].failed_step = Some("cold-sync/restore bj".into());
         pairs[25].status = PairStatus::Warning;
-        let report = RunReport {
-            run_id: "r".into(),
-            role: "bluemind".into(),
-            phases: vec!["cold-sync".into()],
-            check_mode: false,
-            interrupted: false,
-            deadline_reached: false,
-            stopped: None,
-            duration: Duration::from_secs(90),
-            overrides: Vec::new(),
-            pairs,
+        let report = run_report("bluemind", "cold-sync", 90, pairs);
+        insta::assert_snapshot!(render_text(&report, &JournalSpec::default()));
+    }
+
+    /// The DOWNTIME column reads the records the role's `journal:` names, whatever their names
+    /// (tests/roles/renamed/role.yml's `stopped_at` and `started_at`).
+    #[test]
+    fn the_downtime_is_read_from_the_records_the_role_names() {
+        let mut pair = PairReport::new("p01", "1", PairStatus::Ok);
+        pair.records = BTreeMap::from([("stopped_at".into(), 100.0), ("started_at".into(), 112.5)]);
+        let report = run_report("renamed", "final-copy", 20, vec![pair]);
+        let spec = JournalSpec {
+            downtime: Some(crate::role::journal::Downtime {
+                start: "stopped_at".into(),
+                end: "started_at".into(),
+            }),
+            ..Default::default()
         };
-        insta::assert_snapshot!(render_text(&report));
+        assert_eq!(report.pairs[0].downtime(&spec), Some(12.5));
+        let row = |text: String| text.lines().find(|l| l.starts_with("p01")).unwrap_or_default().to_string();
+        assert!(row(render_text(&report, &spec)).contains(" 12.5s "), "{}", render_text(&report, &spec));
+        assert!(!row(render_text(&report, &JournalSpec::default())).contains("12.5s"));
     }
 }

@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default)]
 pub struct SshConfig {
-    pub path: PathBuf,
     blocks: Vec<Block>,
 }
 
@@ -25,7 +24,9 @@ pub struct SshConfig {
 struct Block {
     /// Every condition must hold (an `Include` inside a block adds its block's conditions).
     conditions: Vec<Condition>,
-    /// Options with their line, and the file when it is not the main one.
+    /// The file the block's options were read from (an included file, where so).
+    file: PathBuf,
+    /// Options with their line in `file`.
     options: Vec<(String, String, usize)>,
 }
 
@@ -39,11 +40,19 @@ enum Condition {
 
 /// The deepest `Include` chain followed (OpenSSH's limit is 16).
 const MAX_INCLUDE_DEPTH: usize = 16;
-/// A value and the line it came from.
+/// A value and where it came from: the file (the main one or an included one) and its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
     pub value: String,
+    pub file: PathBuf,
     pub line: usize,
+}
+
+impl Setting {
+    /// `FILE:LINE`, as an operator opens it.
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.file.display(), self.line)
+    }
 }
 
 /// What the configuration says about one host.
@@ -63,17 +72,19 @@ pub struct HostSettings {
 
 impl SshConfig {
     pub fn load(path: &Path) -> std::io::Result<SshConfig> {
-        let mut blocks = vec![Block { conditions: Vec::new(), options: Vec::new() }];
+        let mut blocks =
+            vec![Block { conditions: Vec::new(), file: path.to_path_buf(), options: Vec::new() }];
         read_into(path, &std::fs::read_to_string(path)?, &[], &mut blocks, 0)?;
-        Ok(SshConfig { path: path.to_path_buf(), blocks })
+        Ok(SshConfig { blocks })
     }
 
     /// Parse one file's text (`Include` lines are followed; errors of `Match` are dropped).
     #[cfg(test)]
     pub fn parse(path: &Path, text: &str) -> SshConfig {
-        let mut blocks = vec![Block { conditions: Vec::new(), options: Vec::new() }];
+        let mut blocks =
+            vec![Block { conditions: Vec::new(), file: path.to_path_buf(), options: Vec::new() }];
         let _ = read_into(path, text, &[], &mut blocks, 0);
-        SshConfig { path: path.to_path_buf(), blocks }
+        SshConfig { blocks }
     }
 
     /// The settings that apply to `host` (the name the inventory uses), first value wins.
@@ -116,7 +127,7 @@ impl SshConfig {
                     _ => continue,
                 };
                 if slot.is_none() {
-                    *slot = Some(Setting { value: value.clone(), line: *line });
+                    *slot = Some(Setting { value: value.clone(), file: block.file.clone(), line: *line });
                 }
             }
         }
@@ -220,12 +231,12 @@ fn read_into(
             "host" => {
                 let mut conditions = outer.to_vec();
                 conditions.push(Condition::Host(value.split_whitespace().map(String::from).collect()));
-                blocks.push(Block { conditions, options: Vec::new() });
+                blocks.push(Block { conditions, file: path.to_path_buf(), options: Vec::new() });
             }
             "match" => {
                 let mut conditions = outer.to_vec();
                 conditions.push(Condition::Match(parse_match(&value).map_err(|m| bad(i + 1, m))?));
-                blocks.push(Block { conditions, options: Vec::new() });
+                blocks.push(Block { conditions, file: path.to_path_buf(), options: Vec::new() });
             }
             "include" => {
                 if depth >= MAX_INCLUDE_DEPTH {
@@ -235,11 +246,15 @@ fn read_into(
                 let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
                 for file in include_files(&value, &home) {
                     let Ok(text) = std::fs::read_to_string(&file) else { continue };
-                    blocks.push(Block { conditions: enclosing.clone(), options: Vec::new() });
+                    blocks.push(Block {
+                        conditions: enclosing.clone(),
+                        file: file.clone(),
+                        options: Vec::new(),
+                    });
                     read_into(&file, &text, &enclosing, blocks, depth + 1)?;
                 }
                 // What follows the Include is still under the enclosing block.
-                blocks.push(Block { conditions: enclosing, options: Vec::new() });
+                blocks.push(Block { conditions: enclosing, file: path.to_path_buf(), options: Vec::new() });
             }
             _ => blocks.last_mut().expect("never empty").options.push((key, value, i + 1)),
         }
@@ -442,11 +457,18 @@ Host *
         .unwrap();
         let cfg = SshConfig::load(&main).unwrap();
         let s = cfg.lookup("tenant1-origin", None, None);
-        assert_eq!(s.hostname.unwrap().value, "10.1.0.1");
-        assert_eq!(s.user.unwrap().value, "tenant1");
+        let hostname = s.hostname.unwrap();
+        assert_eq!(hostname.value, "10.1.0.1");
+        // Each setting names the file it was read from, an included one where so.
+        assert_eq!(hostname.location(), format!("{}:2", ssh.join("cfg.d/b.conf").display()));
+        let user = s.user.unwrap();
+        assert_eq!(user.value, "tenant1");
+        assert_eq!((user.file, user.line), (ssh.join("cfg.d/a.conf"), 2));
         let acme = cfg.lookup("bm.acme", None, None);
-        assert_eq!(acme.user.unwrap().value, "acme-admin");
-        assert_eq!(acme.port.unwrap().value, "2200", "the block goes on after its Include");
+        assert_eq!(acme.user.unwrap().file, ssh.join("only-acme"), "an option before any Host");
+        let port = acme.port.unwrap();
+        assert_eq!(port.value, "2200", "the block goes on after its Include");
+        assert_eq!((port.file, port.line), (main.clone(), 4), "back in the main file");
         assert_eq!(cfg.lookup("other", None, None).user.unwrap().value, "fallback");
         assert_eq!(cfg.lookup("other", None, None).port, None, "an Include inside a block is conditional");
     }

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use super::events::Event;
 
-pub use view::{DETAIL_MAX, LONGEST};
+pub use view::DETAIL_MAX;
 
 /// A pair in flight.
 #[derive(Debug)]
@@ -67,11 +67,6 @@ impl Board {
     /// Pairs of the run, as `RunStarted` announced.
     pub fn pairs(&self) -> usize {
         self.pairs
-    }
-
-    /// Pairs in flight now.
-    pub fn in_flight(&self) -> usize {
-        self.flights.len()
     }
 
     /// Takes in one event that arrived `at` (time since the run started).

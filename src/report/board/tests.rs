@@ -135,7 +135,7 @@ fn at_fleet_scale_the_console_shows_totals_per_phase_and_the_longest_running() {
     let b = board(&fleet(200));
     assert!(b.fleet_scale(50));
     let lines = b.lines(secs(200), 50);
-    assert!(lines.len() <= 2 + 1 + super::LONGEST, "{lines:#?}");
+    assert!(lines.len() <= 2 + 1 + super::view::LONGEST, "{lines:#?}");
     assert!(lines[0].starts_with("preflight: 90 done, 100 running, 10 failed, 0 waiting"), "{lines:#?}");
     insta::assert_snapshot!(lines.join("\n"));
 }

@@ -24,7 +24,8 @@ impl Board {
         }
     }
 
-    /// True when `lines` would show the fleet view (totals per phase) at this size.
+    /// True when `lines` would show the fleet view (totals per phase) at this size (for tests).
+    #[cfg(test)]
     pub fn fleet_scale(&self, rows: usize) -> bool {
         self.pairs > DETAIL_MAX || self.pairs * 2 > rows
     }

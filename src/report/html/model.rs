@@ -14,6 +14,7 @@ use serde::Deserialize;
 use crate::journal::PairJournal;
 use crate::report::events::PairStatus;
 use crate::report::summary::Transfer;
+use crate::role::journal::{JournalSpec, SyncKind};
 use crate::secrets::Masker;
 
 /// One transfer of the campaign (a hot sync, or the cold sync's final rsync).
@@ -35,6 +36,9 @@ pub struct PhaseSpan {
     pub start: f64,
     pub end: f64,
     pub ok: bool,
+    /// Whether the phase is the role's repeatable or final sync (`journal:`), for its colour
+    /// and the cut-over's close-up.
+    pub sync: Option<SyncKind>,
 }
 
 /// A check's verdict: what was compared, the result, what it said.
@@ -106,8 +110,6 @@ pub struct RunSummary {
     pub run_id: String,
     #[serde(default)]
     pub phases: Vec<String>,
-    #[serde(default)]
-    pub duration: f64,
     #[serde(default)]
     pub pairs: Vec<PairSummary>,
 }
@@ -307,6 +309,8 @@ pub struct PairInput<'a> {
     pub origin: &'a str,
     pub target: &'a str,
     pub journal: &'a PairJournal,
+    /// Which phases are the syncs and which records bound the downtime (role.yml's `journal:`).
+    pub journal_spec: &'a JournalSpec,
     pub role_phases: &'a [&'a str],
     /// Check label -> the step that makes it (to find what it printed).
     pub check_steps: &'a BTreeMap<String, String>,
@@ -327,10 +331,7 @@ pub fn pair_view(input: &PairInput, runs: &[Run]) -> PairView {
         reached: j.reached(input.role_phases).map(String::from),
         status: j.last_status.map(|s| s.as_str().to_string()),
         phases_done: j.phases.iter().map(|(p, r)| (p.clone(), r.completed_at)).collect(),
-        downtime: match (j.records.get("downtime_start"), j.records.get("downtime_end")) {
-            (Some(&s), Some(&e)) if e >= s => Some((s, e)),
-            _ => None,
-        },
+        downtime: input.journal_spec.downtime_bounds(&j.records),
         point_of_no_return: j.point_of_no_return.as_ref().map(|p| (p.at, p.step.clone())),
         ..Default::default()
     };
@@ -357,6 +358,7 @@ fn add_run(view: &mut PairView, input: &PairInput, run: &Run, p: &PairSummary) {
         start: *start,
         end: *end,
         ok: *ok,
+        sync: input.journal_spec.sync_kind(phase),
     }));
     for (phase, t) in &p.transfers {
         let sync = Sync {
@@ -366,10 +368,10 @@ fn add_run(view: &mut PairView, input: &PairInput, run: &Run, p: &PairSummary) {
             bytes: t.stats.bytes_transferred,
             files: t.stats.files_transferred,
         };
-        match phase.as_str() {
-            "hot-sync" => view.hot_syncs.push(sync),
-            "cold-sync" => view.cold_sync = Some(sync),
-            _ => {}
+        match input.journal_spec.sync_kind(phase) {
+            Some(SyncKind::Repeatable) => view.hot_syncs.push(sync),
+            Some(SyncKind::Final) => view.cold_sync = Some(sync),
+            None => {}
         }
     }
     view.verdicts.extend(p.checks.iter().map(|c| Verdict {

@@ -28,7 +28,7 @@ svg { width: 100%; height: auto; display: block; }
 svg text { font: 11px system-ui, sans-serif; fill: var(--ink); }
 svg .axis { stroke: var(--line); } svg .tick { fill: var(--muted); }
 svg .span { fill: #5b8def; } svg .span.failed { fill: var(--fail); }
-svg .span.phase-hot-sync { fill: #7fa7f0; } svg .span.phase-cold-sync { fill: #1f4fb8; }
+svg .span.sync-repeatable { fill: #7fa7f0; } svg .span.sync-final { fill: #1f4fb8; }
 svg .span.phase-cutover { fill: #7b3fb5; } svg .span.phase-post { fill: #2e7d32; }
 svg .band.downtime { fill: rgba(198, 40, 40, .16); stroke: var(--fail); stroke-dasharray: 3 2; }
 svg .pnr { stroke: var(--ink); stroke-width: 1.5; stroke-dasharray: 4 3; }
@@ -79,7 +79,7 @@ pub fn when(epoch: f64) -> String {
 }
 
 pub fn secs(s: f64) -> String {
-    crate::report::summary::human_duration(Duration::from_secs_f64(s.max(0.0)))
+    crate::time::human_duration(Duration::from_secs_f64(s.max(0.0)))
 }
 
 pub fn bytes(n: u64) -> String {

@@ -5,6 +5,7 @@
 use super::model::{PairView, PhaseSpan};
 use super::page::{bytes, esc, page, secs, table, when};
 use super::svg::{Timeline, timeline};
+use crate::role::journal::SyncKind;
 
 /// The page of one pair. `lanes`: the role's phases, in order.
 pub fn render(view: &PairView, lanes: &[String], fleet_title: &str) -> String {
@@ -110,7 +111,11 @@ fn timelines(view: &PairView, lanes: &[String]) -> String {
         Timeline { kind: "campaign", lanes: &used, spans: &all, band: view.downtime, marker, range };
     out.push_str(&timeline(&campaign));
     if let Some((a, b)) = view.downtime {
-        let cold = view.spans.iter().filter(|s| s.phase == "cold-sync" && s.end >= a - 1.0).map(|s| s.start);
+        let cold = view
+            .spans
+            .iter()
+            .filter(|s| s.sync == Some(SyncKind::Final) && s.end >= a - 1.0)
+            .map(|s| s.start);
         let start = cold.fold(a, f64::min);
         let night: Vec<&PhaseSpan> =
             view.spans.iter().filter(|s| s.end >= start && s.start <= b + 600.0).collect();

@@ -4,6 +4,7 @@
 
 use super::model::PhaseSpan;
 use super::page::{esc, secs, when};
+use crate::role::journal::SyncKind;
 
 const WIDTH: f64 = 900.0;
 const LEFT: f64 = 110.0;
@@ -90,7 +91,13 @@ pub fn timeline(t: &Timeline) -> String {
         let y = LANE * i as f64 + 4.0;
         out.push_str(&format!("<text x=\"4\" y=\"{:.1}\">{}</text>\n", y + 13.0, esc(lane)));
         for s in t.spans.iter().filter(|s| &s.phase == lane) {
-            let class = format!("span phase-{}{}", esc(&s.phase), if s.ok { "" } else { " failed" });
+            let sync = match s.sync {
+                Some(SyncKind::Repeatable) => " sync-repeatable",
+                Some(SyncKind::Final) => " sync-final",
+                None => "",
+            };
+            let failed = if s.ok { "" } else { " failed" };
+            let class = format!("span phase-{}{sync}{failed}", esc(&s.phase));
             let title = format!(
                 "{} {}, started {}, took {}, run {}",
                 s.phase,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::model::{self, PairInput, Run, RunSummary};
 use crate::journal::{PairJournal, PhaseRecord, SyncRecord};
+use crate::role::journal::{Downtime, JournalSpec};
 use crate::secrets::Masker;
 
 const T0: f64 = 1_795_000_000.0;
@@ -99,6 +100,15 @@ fn journal(pair: &str, migrated: bool) -> PairJournal {
     j
 }
 
+/// role.yml's `journal:` of the BlueMind role.
+fn bluemind_spec() -> JournalSpec {
+    JournalSpec {
+        repeatable_sync: Some("hot-sync".into()),
+        final_sync: Some("cold-sync".into()),
+        downtime: Some(Downtime { start: "downtime_start".into(), end: "downtime_end".into() }),
+    }
+}
+
 fn views() -> Vec<model::PairView> {
     let runs = vec![
         hot_run("20261116-010000-5", T0, 1_500_000),
@@ -110,6 +120,7 @@ fn views() -> Vec<model::PairView> {
     let mut masker = Masker::default();
     masker.add("S3CRET-TOKEN");
     let phases: Vec<&str> = PHASES.to_vec();
+    let spec = bluemind_spec();
     [("p01", true, "o01", "t01"), ("p02", false, "o02", "t02")]
         .iter()
         .map(|(name, migrated, o, t)| {
@@ -120,6 +131,7 @@ fn views() -> Vec<model::PairView> {
                 origin: o,
                 target: t,
                 journal: &j,
+                journal_spec: &spec,
                 role_phases: &phases,
                 check_steps: &checks,
                 masker: &masker,
@@ -182,4 +194,56 @@ fn pair_page_snapshot() {
 #[test]
 fn index_snapshot() {
     insta::assert_snapshot!("index", super::index::render(&views(), "fleet", T0 + 200_000.0));
+}
+
+/// A role whose phases are not BlueMind's (tests/roles/renamed/role.yml): its `journal:` names
+/// the syncs and the downtime records, and the report draws them as it does BlueMind's.
+#[test]
+fn renamed_phases_still_draw_the_syncs_and_the_downtime() {
+    let phases = ["prepare", "warm-sync", "final-copy"];
+    let transfer = |bytes: u64| serde_json::json!({ "files": 3, "files_transferred": 2, "bytes_total": 900, "bytes_transferred": bytes, "secs": 4.0, "warnings": 0 });
+    let pairs = serde_json::json!([{ "pair": "p01", "status": "ok",
+        "transfers": { "warm-sync": transfer(700), "final-copy": transfer(60) } }]);
+    let text = log(&[
+        (T0, "== warm-sync/copy on controller (attempt 1)"),
+        (T0 + 5.0, "phase warm-sync completed"),
+        (T0 + 6.0, "== final-copy/stop on controller (attempt 1)"),
+        (T0 + 20.0, "phase final-copy completed"),
+    ]);
+    let runs = vec![Run {
+        summary: summary("20261116-010000-5", &phases[1..], pairs),
+        logs: [("p01".into(), text)].into(),
+    }];
+    let mut j = PairJournal { pair: "p01".into(), ..Default::default() };
+    j.records = BTreeMap::from([("stopped_at".into(), T0 + 7.0), ("started_at".into(), T0 + 19.0)]);
+    let spec = JournalSpec {
+        repeatable_sync: Some("warm-sync".into()),
+        final_sync: Some("final-copy".into()),
+        downtime: Some(Downtime { start: "stopped_at".into(), end: "started_at".into() }),
+    };
+    let input = PairInput {
+        name: "p01",
+        wave: 1,
+        origin: "o01",
+        target: "t01",
+        journal: &j,
+        journal_spec: &spec,
+        role_phases: &phases,
+        check_steps: &BTreeMap::new(),
+        masker: &Masker::default(),
+        inventory_arg: "fleet.yml",
+        retry_extra: &[],
+    };
+    let view = model::pair_view(&input, &runs);
+    assert_eq!(view.hot_syncs.iter().map(|s| s.bytes).collect::<Vec<_>>(), [700]);
+    assert_eq!(view.cold_sync.as_ref().map(|s| s.bytes), Some(60));
+    assert_eq!(view.downtime_secs(), Some(12.0));
+    let lanes: Vec<String> = phases.iter().map(|p| p.to_string()).collect();
+    let html = super::pair::render(&view, &lanes, "fleet");
+    assert!(html.contains("class=\"span phase-warm-sync sync-repeatable\""), "{html}");
+    assert!(html.contains("class=\"span phase-final-copy sync-final\""), "{html}");
+    assert_eq!(html.matches("<rect class=\"band downtime\"").count(), 2, "campaign and close-up: {html}");
+    // The close-up starts with the final sync, which began before the downtime's first record.
+    assert!(html.contains("<svg class=\"timeline downtime\""), "{html}");
+    assert!(html.contains(&format!("<p>The cut-over: downtime {} from", super::page::secs(12.0))), "{html}");
 }
