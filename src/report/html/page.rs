@@ -8,7 +8,7 @@ use std::time::{Duration, UNIX_EPOCH};
 /// Nothing loads; only the inline `<style>` applies.
 pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
 
-const STYLE: &str = r#"
+pub(super) const STYLE: &str = r#"
 :root { --ok: #2e7d32; --warn: #b26a00; --fail: #c62828; --ink: #1d2330; --muted: #5c6577; --line: #d8dce3; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1100px; padding: 24px; }
@@ -27,9 +27,11 @@ code { padding: 1px 4px; } pre { padding: 8px; white-space: pre-wrap; overflow-w
 svg { width: 100%; height: auto; display: block; }
 svg text { font: 11px system-ui, sans-serif; fill: var(--ink); }
 svg .axis { stroke: var(--line); } svg .tick { fill: var(--muted); }
-svg .span { fill: #5b8def; } svg .span.failed { fill: var(--fail); }
+svg .span { fill: #5b8def; }
 svg .span.sync-repeatable { fill: #7fa7f0; } svg .span.sync-final { fill: #1f4fb8; }
 svg .span.phase-cutover { fill: #7b3fb5; } svg .span.phase-post { fill: #2e7d32; }
+/* after the phase colours, which have the same specificity: a failed span is drawn as failed */
+svg .span.failed { fill: var(--fail); }
 svg .band.downtime { fill: rgba(198, 40, 40, .16); stroke: var(--fail); stroke-dasharray: 3 2; }
 svg .pnr { stroke: var(--ink); stroke-width: 1.5; stroke-dasharray: 4 3; }
 svg .bar.downtime { fill: #c62828; } svg .bar.none { fill: var(--line); }

@@ -247,3 +247,19 @@ fn renamed_phases_still_draw_the_syncs_and_the_downtime() {
     assert!(html.contains("<svg class=\"timeline downtime\""), "{html}");
     assert!(html.contains(&format!("<p>The cut-over: downtime {} from", super::page::secs(12.0))), "{html}");
 }
+
+/// A failed span (a cold sync that failed, a failed cutover) is drawn in the failure colour:
+/// `.span.failed` has the specificity of the phase and sync colours, so it must come after
+/// every one of them in the stylesheet (it came before the sync colours, and a failed cold
+/// sync was drawn blue).
+#[test]
+fn a_failed_span_is_drawn_in_the_failure_colour_whatever_its_phase() {
+    let style = super::page::STYLE;
+    let failed = style.find("svg .span.failed").expect("a rule for failed spans");
+    for (at, _) in style.match_indices("svg .span.") {
+        let rule = &style[at..style[at..].find('}').map_or(style.len(), |e| at + e)];
+        if rule.contains("fill") && !rule.starts_with("svg .span.failed") {
+            assert!(at < failed, "`{rule}` comes after `.span.failed` and overrides its colour");
+        }
+    }
+}
