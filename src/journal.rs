@@ -69,6 +69,9 @@ pub struct PairJournal {
     /// Times recorded by steps with `record:` (downtime_start, downtime_end...).
     #[serde(default)]
     pub records: BTreeMap<String, f64>,
+    /// Numbers printed by steps with `record_value:` (the databases' size...), the last one each.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, u64>,
     #[serde(default)]
     pub running: Option<Running>,
     #[serde(default)]
@@ -352,6 +355,12 @@ impl Hooks for JournalHooks {
         });
     }
 
+    fn value_recorded(&self, pair: &Pair, name: &str, value: u64) {
+        let _ = self.journal.update(&pair.name, |j| {
+            j.values.insert(name.to_string(), value);
+        });
+    }
+
     fn pair_finished(&self, pair: &Pair, report: &PairReport) {
         let stopped_in_sync = report.status == PairStatus::Stopped
             && report.failed_step.as_deref().is_some_and(|s| self.role.journal.in_repeatable_sync(s));
@@ -451,6 +460,22 @@ mod tests {
         let text =
             format!("pairs:\n  - name: {name}\n    origin: {{ host: o }}\n    target: {{ host: t }}\n");
         crate::inventory::parse(Path::new("inv.yml"), &text).unwrap().pairs.remove(0)
+    }
+
+    #[test]
+    fn a_recorded_value_is_journaled_and_older_journals_without_values_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = r#"{"pair": "acme", "phases": {}, "records": {"downtime_start": 1.0}}"#;
+        let hooks = hooks(dir.path(), &[]);
+        std::fs::write(dir.path().join("pairs/acme.json"), old).unwrap();
+        let before = hooks.journal.try_read("acme").unwrap();
+        assert!(before.values.is_empty() && before.records.len() == 1, "{before:?}");
+        assert_eq!(hooks.role.journal.databases_bytes(&before.values), None);
+        hooks.value_recorded(&pair("acme"), "databases_bytes", 8_388_608_000);
+        let after = hooks.journal.try_read("acme").unwrap();
+        assert_eq!(after.values.get("databases_bytes"), Some(&8_388_608_000));
+        assert_eq!(after.records, before.records, "the rest of the journal kept");
+        assert_eq!(hooks.role.journal.databases_bytes(&after.values), Some(8_388_608_000));
     }
 
     #[test]

@@ -154,4 +154,21 @@ fn until_in_the_past_starts_nothing_and_a_deadline_stops_a_slow_rsync() {
     assert_eq!(v[0]["stale"], false);
     assert!(v[0]["last_hot_sync_bytes"].as_u64().is_some());
     assert!(v[0]["downtime_secs"].as_f64().is_some(), "an estimate from the last hot sync");
+    // The hot sync measured the origin's databases (role.yml's `journal: databases_bytes:`):
+    // the estimate includes their dump/transfer/restore, with PostgreSQL's own size of them.
+    let recorded = journal(dir.path(), &p.name)["values"]["databases_bytes"].as_u64();
+    let actual: u64 = fleet
+        .sh(
+            &p.origin,
+            "runuser -u postgres -- psql -X -At -c \"SELECT sum(pg_database_size(datname)) FROM pg_database WHERE datname IN ('bj', 'bj-data')\"",
+        )
+        .parse()
+        .unwrap();
+    let recorded = recorded.unwrap_or_else(|| panic!("no databases size in the journal"));
+    assert!(
+        actual > 0 && recorded.abs_diff(actual) * 100 <= actual,
+        "recorded {recorded}, PostgreSQL says {actual}"
+    );
+    let databases_secs = v[0]["downtime_parts"]["databases_secs"].as_f64();
+    assert!(databases_secs.is_some_and(|s| s > 0.0), "{}", status.stdout);
 }

@@ -9,6 +9,7 @@ use crate::cli::{Format, StatusArgs};
 use crate::error::{Error, Result};
 use crate::journal::{Journal, PairJournal, SyncRecord, default_dir};
 use crate::report::table;
+use crate::role::journal::JournalSpec;
 use crate::time::{epoch_secs, human_duration};
 
 /// One row of `status --format json`. The `*_hot_sync*` keys name the role's repeatable sync
@@ -20,7 +21,7 @@ struct DowntimeParts {
     verify_secs: f64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct PairStatusLine {
     pair: String,
     wave: u32,
@@ -92,9 +93,25 @@ fn predict(
     Prediction { final_rsync, databases, verify, total }
 }
 
-fn estimate(j: &PairJournal, now: f64) -> Option<Prediction> {
+/// The prediction from the journal: its last syncs, and the databases' size when a step
+/// recorded the value the role names (`journal: databases_bytes:`).
+fn estimate(j: &PairJournal, spec: &JournalSpec, now: f64) -> Option<Prediction> {
     let last = j.last_sync.as_ref()?;
-    Some(predict(last, j.previous_sync.as_ref(), now, None))
+    Some(predict(last, j.previous_sync.as_ref(), now, spec.databases_bytes(&j.values)))
+}
+
+/// The DOWNTIME column: measured, or predicted (`+ databases` while their size is unknown).
+fn downtime_text(l: &PairStatusLine) -> String {
+    let unknown_databases = l.downtime_parts.as_ref().is_some_and(|p| p.databases_secs.is_none());
+    match (l.downtime_secs, l.downtime_measured) {
+        (Some(d), true) => format!("{d:.1}s (measured)"),
+        (Some(d), false) => format!(
+            "~{}{}",
+            human_duration(Duration::from_secs_f64(d)),
+            if unknown_databases { " + databases" } else { "" }
+        ),
+        (None, _) => "-".into(),
+    }
 }
 
 fn pid_alive(pid: u32) -> bool {
@@ -121,7 +138,7 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
             let j = journal.read(&pair.name);
             let age = j.last_sync.as_ref().map(|h| (now - h.at).max(0.0));
             let measured = j.downtime(&role.journal);
-            let predicted = if measured.is_none() { estimate(&j, now) } else { None };
+            let predicted = if measured.is_none() { estimate(&j, &role.journal, now) } else { None };
             let running = j.running.as_ref().filter(|r| in_progress.is_some() && pid_alive(r.pid)).map(|r| {
                 format!(
                     "run {} for {}",
@@ -177,17 +194,7 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
                         .last_hot_sync_bytes
                         .map(|b| format!("{} files, {b} B", l.last_hot_sync_files.unwrap_or(0)))
                         .unwrap_or_else(|| "-".into());
-                    let unknown_databases =
-                        l.downtime_parts.as_ref().is_some_and(|p| p.databases_secs.is_none());
-                    let downtime = match (l.downtime_secs, l.downtime_measured) {
-                        (Some(d), true) => format!("{d:.1}s (measured)"),
-                        (Some(d), false) => format!(
-                            "~{}{}",
-                            human_duration(Duration::from_secs_f64(d)),
-                            if unknown_databases { " + databases" } else { "" }
-                        ),
-                        (None, _) => "-".into(),
-                    };
+                    let downtime = downtime_text(l);
                     vec![
                         l.pair.clone(),
                         l.wave.to_string(),
@@ -270,5 +277,34 @@ mod tests {
         let chain = 10_000_000_000.0 / DATABASES_BYTES_PER_SEC;
         assert!(chain > large.final_rsync);
         assert!((large.total - (1.0 + chain + large.verify)).abs() < 1e-6, "{large:?}");
+    }
+
+    #[test]
+    fn the_recorded_databases_size_enters_the_estimate_and_the_text_then_drops_its_caveat() {
+        let spec = JournalSpec { databases_bytes: Some("databases_bytes".into()), ..Default::default() };
+        let mut j = PairJournal { last_sync: Some(sync(1000.0, 344.3, 1_154_465)), ..Default::default() };
+        let line = |p: Prediction| PairStatusLine {
+            downtime_secs: Some(p.total),
+            downtime_parts: Some(DowntimeParts {
+                final_rsync_secs: p.final_rsync,
+                databases_secs: p.databases,
+                verify_secs: p.verify,
+            }),
+            ..Default::default()
+        };
+        let without = estimate(&j, &spec, 1100.0).unwrap();
+        assert_eq!(without.databases, None);
+        assert!(downtime_text(&line(without)).ends_with(" + databases"));
+
+        j.values.insert("databases_bytes".into(), 10_000_000_000);
+        let with = estimate(&j, &spec, 1100.0).unwrap();
+        let chain = 10_000_000_000.0 / DATABASES_BYTES_PER_SEC;
+        assert_eq!(with.databases, Some(chain));
+        assert!(with.total > without.total, "{with:?} vs {without:?}");
+        let text = downtime_text(&line(with));
+        assert!(text.starts_with('~') && !text.contains("databases"), "{text}");
+
+        let undeclared = estimate(&j, &JournalSpec::default(), 1100.0).unwrap();
+        assert_eq!(undeclared.databases, None, "a role that names no value: the size stays unknown");
     }
 }

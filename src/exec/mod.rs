@@ -81,6 +81,9 @@ pub trait Hooks: Send + Sync {
     }
     /// A `point_of_no_return` step (`phase/step`) is starting on the pair.
     fn point_of_no_return(&self, _pair: &Pair, _step: &str) {}
+    /// A `record_value:` step printed `value`: kept at once, a measurement stands even if a
+    /// later step of the phase fails.
+    fn value_recorded(&self, _pair: &Pair, _name: &str, _value: u64) {}
 }
 
 /// What the journal says of a pair before a run.

@@ -319,6 +319,18 @@ fn parse_stat(text: &str, stats: &mut TransferStats) {
     }
 }
 
+/// A `record_value:` step's value: its last non-empty stdout line, an unsigned integer. Only an
+/// exit `Ok` is parsed (a declared warning code is the step saying it has no value); anything
+/// else there fails the step: the role broke its own contract, and a silent warning would leave
+/// `status` guessing without anyone noticing why.
+pub(super) fn recorded_value(name: &str, stdout: &str) -> Result<u64, String> {
+    let last = stdout.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("");
+    last.parse().map_err(|_| {
+        let shown: String = last.chars().take(80).collect();
+        format!("record_value `{name}`: the last line of stdout is `{shown}`, not an unsigned integer")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,5 +447,14 @@ mod tests {
         assert!(c.stdout().contains("\x1b[2J"), "the register keeps the bytes");
         assert_eq!(strip_controls("\u{9b}31mx\x1b]8;;http://a\x1b\\y"), "xy");
         assert_eq!(strip_controls("plain"), "plain");
+    }
+
+    #[test]
+    fn a_recorded_value_is_the_last_non_empty_line_as_an_unsigned_integer() {
+        assert_eq!(recorded_value("n", "measuring\n 8388608 \n\n"), Ok(8_388_608));
+        for bad in ["", "\n", "12 GB", "-1", "1.5", "18446744073709551616"] {
+            let err = recorded_value("n", bad).unwrap_err();
+            assert!(err.starts_with("record_value `n`: the last line of stdout is"), "{bad:?}: {err}");
+        }
     }
 }

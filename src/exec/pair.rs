@@ -14,7 +14,7 @@ use super::attempt::{self, AttemptSpec};
 use super::cancel::{Cancel, Level};
 use super::host::Host;
 use super::ledger::{CheckFailure, Ledger};
-use super::output::{Line, TransferStats};
+use super::output::{Line, TransferStats, recorded_value};
 use super::rollback::{Arming, PhaseRule};
 use crate::inventory::Side;
 use crate::plan::{PairPlan, PlannedStep};
@@ -429,6 +429,13 @@ impl<'a> PairRun<'a> {
         if let Some(name) = &step.register {
             self.keep_register(name, &stdout, ps, result.status.is_success());
         }
+        // An `Ok` step's value parses: `attempts` failed the step otherwise.
+        if let Some(name) = &step.record_value
+            && result.status == StepStatus::Ok
+            && let Ok(value) = recorded_value(name, &stdout)
+        {
+            self.shared.hooks.value_recorded(&self.plan.pair, name, value);
+        }
         if result.status.is_success()
             && !matches!(result.status, StepStatus::Skipped { .. })
             && let Some(assert) = &step.assert
@@ -489,7 +496,13 @@ impl<'a> PairRun<'a> {
                 host: host.to_string(),
                 attempt,
             });
-            let outcome = self.attempt(ps, script, host).await;
+            let mut outcome = self.attempt(ps, script, host).await;
+            if let Some(name) = &step.record_value
+                && outcome.status == StepStatus::Ok
+                && let Err(message) = recorded_value(name, &outcome.collector.stdout())
+            {
+                outcome.status = StepStatus::AssertFailed { message: self.mask(&message) };
+            }
             self.shared.emit(Event::StepFinished {
                 pair: self.name().into(),
                 phase: step.phase.clone(),

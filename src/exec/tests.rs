@@ -442,6 +442,43 @@ async fn a_record_is_kept_only_for_a_step_that_succeeded() {
     assert!(!b.records.contains_key("maybe_at"), "a failed step records nothing: {b:?}");
 }
 
+/// The values `record_value:` steps handed to the hooks: (pair, name, value).
+#[derive(Default)]
+struct Values(Mutex<Vec<(String, String, u64)>>);
+
+impl Hooks for Values {
+    fn value_recorded(&self, pair: &crate::inventory::Pair, name: &str, value: u64) {
+        self.0.lock().unwrap().push((pair.name.clone(), name.to_string(), value));
+    }
+}
+
+#[tokio::test]
+async fn a_value_is_the_last_line_of_an_ok_step_and_anything_else_there_fails_it() {
+    // a: a number last; b: a declared warning (no value); c: not a number; d: nothing printed.
+    let run = r#"{% if pair.name == "a" %}out measuring
+out 8388608{% elif pair.name == "b" %}exit 3{% elif pair.name == "c" %}out 12 GB{% else %}err silent{% endif %}"#;
+    let values = Arc::new(Values::default());
+    let mut r = Run::new(&role_of(&format!(
+        "  - name: p\n    steps:\n      - name: size\n        on: origin\n        record_value: db_bytes\n        warn_codes: [3]\n        run: |\n          {}\n",
+        run.replace('\n', "\n          ")
+    )));
+    r.hooks = values.clone();
+    let out = r.go().await;
+    assert_eq!(*values.0.lock().unwrap(), [("a".to_string(), "db_bytes".to_string(), 8_388_608)]);
+    assert_eq!(out.status("a"), PairStatus::Ok);
+    assert_eq!(out.status("b"), PairStatus::Warning, "the step said it has no value: a warning");
+    for pair in ["c", "d"] {
+        assert_eq!(out.status(pair), PairStatus::Failed, "{:?}", out.pair(pair));
+        let Some(StepStatus::AssertFailed { message }) = out.finished(pair, "size").pop() else {
+            panic!("{:?}", out.finished(pair, "size"))
+        };
+        assert!(
+            message.contains("record_value `db_bytes`") && message.contains("not an unsigned integer"),
+            "{message}"
+        );
+    }
+}
+
 /// Pair `a` fails; every pair runs two steps, the first lasting `first_ms`.
 fn a_fails(first_ms: u64) -> String {
     role_of(&format!(

@@ -15,6 +15,8 @@ pub struct JournalSpec {
     pub final_sync: Option<String>,
     /// `record:` names where the downtime starts and ends.
     pub downtime: Option<Downtime>,
+    /// The `record_value:` name holding the databases' size in bytes.
+    pub databases_bytes: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +61,11 @@ impl JournalSpec {
         self.downtime_bounds(records).map(|(start, end)| end - start)
     }
 
+    /// The databases' size in bytes, when a step recorded it (`values`: the journal's).
+    pub fn databases_bytes(&self, values: &BTreeMap<String, u64>) -> Option<u64> {
+        values.get(self.databases_bytes.as_deref()?).copied()
+    }
+
     /// The repeatable sync's name as a column header: `hot-sync` reads `HOT SYNC`.
     pub fn repeatable_sync_title(&self) -> Option<String> {
         self.repeatable_sync.as_ref().map(|p| p.replace('-', " ").to_uppercase())
@@ -74,6 +81,7 @@ mod tests {
             repeatable_sync: Some("hot-sync".into()),
             final_sync: Some("cold-sync".into()),
             downtime: Some(Downtime { start: "downtime_start".into(), end: "downtime_end".into() }),
+            databases_bytes: Some("databases_bytes".into()),
         }
     }
 
@@ -104,5 +112,17 @@ mod tests {
         records.insert("downtime_start".to_string(), 20.0);
         assert_eq!(j.downtime_secs(&records), None, "an end before the start is no downtime");
         assert_eq!(JournalSpec::default().downtime_secs(&records), None);
+    }
+
+    #[test]
+    fn the_databases_size_is_the_value_the_role_names() {
+        let j = bluemind();
+        let mut values = BTreeMap::new();
+        assert_eq!(j.databases_bytes(&values), None);
+        values.insert("other".to_string(), 7);
+        assert_eq!(j.databases_bytes(&values), None);
+        values.insert("databases_bytes".to_string(), 123_456);
+        assert_eq!(j.databases_bytes(&values), Some(123_456));
+        assert_eq!(JournalSpec::default().databases_bytes(&values), None, "undeclared: unknown");
     }
 }

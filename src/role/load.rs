@@ -326,6 +326,7 @@ impl Loader<'_> {
                 Count::Number(_) => {}
             }
         }
+        let record_value = self.record_value(s, &id, script.is_some());
         let timeout = s.timeout.as_ref().map(|t| self.duration(t)).unwrap_or(role_timeout);
         let retry_delay = s.retry_delay.as_ref().map(|t| self.duration(t)).unwrap_or(Duration::from_secs(5));
         if self.errors.len() > before {
@@ -353,10 +354,30 @@ impl Loader<'_> {
             progress: s.progress,
             stats: s.stats,
             record: s.record.clone(),
+            record_value,
             point_of_no_return: s.point_of_no_return,
             location,
             uses,
         })
+    }
+
+    /// `record_value:` is a plain name, on a step with a shell (what it prints is the value).
+    fn record_value(&mut self, s: &RawStep, id: &str, has_script: bool) -> Option<String> {
+        let r = s.record_value.as_ref()?;
+        if !crate::inventory::is_identifier(&r.value) {
+            self.error_at(
+                &r.referenced,
+                format!("`{}` cannot be a `record_value` name", r.value),
+                Some("use letters, digits and underscores"),
+            );
+        } else if !has_script {
+            self.error_at(
+                &r.referenced,
+                format!("step `{id}` has `record_value` but no shell to print the value"),
+                Some("give it `run:` or `template:` printing the number on its last line"),
+            );
+        }
+        Some(r.value.clone())
     }
 
     /// `rollback:` names a standalone phase of the role (any position: rollbacks come last),
@@ -415,19 +436,42 @@ impl Loader<'_> {
         }
         let downtime = j.downtime.as_ref().map(|d| {
             for bound in [&d.start, &d.end] {
-                let recorded =
-                    phases.iter().flat_map(|p| &p.steps).any(|s| s.record.as_ref() == Some(&bound.value));
-                if !recorded {
-                    self.error_at(
-                        &bound.referenced,
-                        format!("journal: downtime `{}` is recorded by no step", bound.value),
-                        Some("name the `record:` of the step where the downtime starts or ends"),
-                    );
-                }
+                self.recorded_by_a_step(
+                    phases,
+                    bound,
+                    "downtime",
+                    |s| s.record.as_ref(),
+                    "name the `record:` of the step where the downtime starts or ends",
+                );
             }
             Downtime { start: d.start.value.clone(), end: d.end.value.clone() }
         });
-        JournalSpec { repeatable_sync, final_sync, downtime }
+        let databases_bytes = j.databases_bytes.as_ref().map(|name| {
+            self.recorded_by_a_step(
+                phases,
+                name,
+                "databases_bytes",
+                |s| s.record_value.as_ref(),
+                "name the `record_value:` of the step that prints the databases' size",
+            );
+            name.value.clone()
+        });
+        JournalSpec { repeatable_sync, final_sync, downtime, databases_bytes }
+    }
+
+    /// A `journal:` name (`what`) must be what some step records (`recorded` of the step).
+    fn recorded_by_a_step(
+        &mut self,
+        phases: &[Phase],
+        name: &Spanned<String>,
+        what: &str,
+        recorded: fn(&Step) -> Option<&String>,
+        help: &str,
+    ) {
+        if !phases.iter().flat_map(|p| &p.steps).any(|s| recorded(s) == Some(&name.value)) {
+            let message = format!("journal: {what} `{}` is recorded by no step", name.value);
+            self.error_at(&name.referenced, message, Some(help));
+        }
     }
 
     fn compile_shell(&mut self, name: &str, content: &str, origin: TemplateSource) -> Option<String> {
@@ -510,4 +554,27 @@ fn is_phase_name(s: &str) -> bool {
     !s.is_empty()
         && s.starts_with(|c: char| c.is_ascii_lowercase())
         && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_value_without_a_shell_a_bad_name_or_an_unrecorded_databases_size_is_refused_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let yml = "journal:\n  databases_bytes: db_size\nphases:\n  - name: p\n    steps:\n      - { name: a, assert: { that: 'true', message: m }, record_value: x }\n      - { name: b, on: origin, run: echo 1, record_value: 'no good' }\n";
+        std::fs::write(dir.path().join("role.yml"), yml).unwrap();
+        let err = crate::role::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("role.yml:6:72: step `p/a` has `record_value` but no shell"), "{err}");
+        assert!(err.contains("role.yml:7:59: `no good` cannot be a `record_value` name"), "{err}");
+        assert!(
+            err.contains("role.yml:2:20: journal: databases_bytes `db_size` is recorded by no step"),
+            "{err}"
+        );
+
+        let ok = "journal:\n  databases_bytes: db_size\nphases:\n  - name: p\n    steps:\n      - { name: b, on: origin, run: echo 1, record_value: db_size }\n";
+        std::fs::write(dir.path().join("role.yml"), ok).unwrap();
+        let role = crate::role::load(dir.path()).unwrap();
+        assert_eq!(role.journal.databases_bytes.as_deref(), Some("db_size"));
+        assert_eq!(role.phases[0].steps[0].record_value.as_deref(), Some("db_size"));
+    }
 }

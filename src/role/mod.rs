@@ -110,6 +110,8 @@ pub struct Step {
     pub progress: Option<OutputParser>,
     pub stats: Option<OutputParser>,
     pub record: Option<String>,
+    /// Journal the step's last stdout line, an unsigned integer, under this name.
+    pub record_value: Option<String>,
     /// Starting this step disarms the pair's rollback for good.
     pub point_of_no_return: bool,
     pub location: Location,
@@ -205,6 +207,7 @@ impl Default for Step {
             progress: None,
             stats: None,
             record: None,
+            record_value: None,
             point_of_no_return: false,
             location: Location::new("<built in>", 1, 1),
             uses: BTreeSet::new(),

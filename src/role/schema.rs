@@ -45,6 +45,10 @@ pub struct RawJournal {
     /// The `record:` names of the steps where the downtime starts and ends.
     #[serde(default)]
     pub downtime: Option<RawDowntime>,
+    /// The `record_value:` name of the step that measures the databases' size in bytes
+    /// (`status` predicts the downtime's dump/transfer/restore chain from it).
+    #[serde(default)]
+    pub databases_bytes: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,6 +193,10 @@ pub struct RawStep {
     pub stats: Option<OutputParser>,
     #[serde(default)]
     pub record: Option<String>,
+    /// Keep the number the step prints (its last stdout line, an unsigned integer) in the
+    /// pair's journal under this name (`PairJournal::values`).
+    #[serde(default)]
+    pub record_value: Option<Spanned<String>>,
     /// When this step starts, the pair's rollback is disarmed for good (the target takes the
     /// origin's address or starts serving): recorded in the journal.
     #[serde(default)]
