@@ -106,6 +106,7 @@ fn bluemind_spec() -> JournalSpec {
         repeatable_sync: Some("hot-sync".into()),
         final_sync: Some("cold-sync".into()),
         downtime: Some(Downtime { start: "downtime_start".into(), end: "downtime_end".into() }),
+        databases_bytes: Some("databases_bytes".into()),
     }
 }
 
@@ -220,6 +221,7 @@ fn renamed_phases_still_draw_the_syncs_and_the_downtime() {
         repeatable_sync: Some("warm-sync".into()),
         final_sync: Some("final-copy".into()),
         downtime: Some(Downtime { start: "stopped_at".into(), end: "started_at".into() }),
+        databases_bytes: None,
     };
     let input = PairInput {
         name: "p01",
