@@ -252,8 +252,18 @@ fn a_rollback_that_cannot_stop_the_target_says_so_loudly_and_bmfleet_rollback_fi
     assert!(journal(&state, &lost.name)["phases"]["rollback"].is_null());
     assert_migrated(&fleet, other, &summary);
 
-    // Once the target answers again, the operator finishes it on demand.
-    let out = bmfleet(&["rollback", "--limit", &lost.name]).run();
+    // Once the target answers again, the operator finishes it on demand. The killed run's lock
+    // holder on the target outlives it until its watchdog misses 3 heartbeats after the link came
+    // back (the controller that could have released it is gone): until then the pair is busy
+    // (exit 5), and an operator tries again, as this does.
+    let started = std::time::Instant::now();
+    let out = loop {
+        let out = bmfleet(&["rollback", "--limit", &lost.name]).run();
+        if out.code != 5 || started.elapsed() > Duration::from_secs(60) {
+            break out;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    };
     out.code(0);
     assert_rolled_back(&fleet, lost, &out.summary(), &state);
 }
