@@ -72,17 +72,23 @@ impl JournalSpec {
     }
 }
 
+/// The BlueMind role's `journal:` (roles/bluemind/role.yml), for the tests of what reads it.
+#[cfg(test)]
+pub(crate) fn bluemind_for_tests() -> JournalSpec {
+    JournalSpec {
+        repeatable_sync: Some("hot-sync".into()),
+        final_sync: Some("cold-sync".into()),
+        downtime: Some(Downtime { start: "downtime_start".into(), end: "downtime_end".into() }),
+        databases_bytes: Some("databases_bytes".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn bluemind() -> JournalSpec {
-        JournalSpec {
-            repeatable_sync: Some("hot-sync".into()),
-            final_sync: Some("cold-sync".into()),
-            downtime: Some(Downtime { start: "downtime_start".into(), end: "downtime_end".into() }),
-            databases_bytes: Some("databases_bytes".into()),
-        }
+        bluemind_for_tests()
     }
 
     #[test]

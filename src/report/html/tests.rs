@@ -100,16 +100,6 @@ fn journal(pair: &str, migrated: bool) -> PairJournal {
     j
 }
 
-/// role.yml's `journal:` of the BlueMind role.
-fn bluemind_spec() -> JournalSpec {
-    JournalSpec {
-        repeatable_sync: Some("hot-sync".into()),
-        final_sync: Some("cold-sync".into()),
-        downtime: Some(Downtime { start: "downtime_start".into(), end: "downtime_end".into() }),
-        databases_bytes: Some("databases_bytes".into()),
-    }
-}
-
 fn views() -> Vec<model::PairView> {
     let runs = vec![
         hot_run("20261116-010000-5", T0, 1_500_000),
@@ -121,7 +111,7 @@ fn views() -> Vec<model::PairView> {
     let mut masker = Masker::default();
     masker.add("S3CRET-TOKEN");
     let phases: Vec<&str> = PHASES.to_vec();
-    let spec = bluemind_spec();
+    let spec = crate::role::journal::bluemind_for_tests();
     [("p01", true, "o01", "t01"), ("p02", false, "o02", "t02")]
         .iter()
         .map(|(name, migrated, o, t)| {
