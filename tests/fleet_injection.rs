@@ -70,10 +70,21 @@ fn the_read_only_trust_lets_the_target_write_nothing() {
             p.name
         );
         no_canary(&fleet, &[&p.origin, &p.target], &canary);
-        // Reading still works.
+        // Reading still works, also with a file list sent by the target (the final rsync's change
+        // lists: --files-from=- on the origin's side), never with one read on the origin.
         let read =
             fleet.exec(&p.target, &format!("rsync -e '{MIGRATION_SSH}' {origin}:/etc/hostname /tmp/read"));
         assert!(read.status.success(), "{}: {}", p.name, String::from_utf8_lossy(&read.stderr));
+        let listed = fleet.exec(
+            &p.target,
+            &format!(
+                "rm -rf /tmp/listed && printf './hostname\\0' >/tmp/list0 && \
+                 rsync -aH -I --files-from=/tmp/list0 --from0 --ignore-missing-args -e '{MIGRATION_SSH}' {origin}:/etc/ /tmp/listed/ && \
+                 cat /tmp/listed/hostname"
+            ),
+        );
+        assert!(listed.status.success(), "{}: {}", p.name, String::from_utf8_lossy(&listed.stderr));
+        assert_eq!(String::from_utf8_lossy(&listed.stdout).trim(), fleet.sh(&p.origin, "cat /etc/hostname"));
     }
     for p in &claim.pairs {
         let log = std::fs::read_to_string(trust.run_dir().join(format!("{}.log", p.name))).unwrap();
@@ -81,6 +92,16 @@ fn the_read_only_trust_lets_the_target_write_nothing() {
     }
     let keys = fleet.sh(&claim.pair(0).origin, "cat /root/.ssh/authorized_keys");
     assert!(keys.contains("command=\"/var/lib/bmfleet/rsync-read-only\""), "{keys}");
+    // bmfleet's guard takes a file list from the client only, not from a file of the origin.
+    let p = claim.pair(0);
+    let origin = format!("root@{}", p.origin_addr);
+    let from_file = fleet.exec(
+        &p.target,
+        &format!("rsync -M--files-from=/etc/hostname -e '{MIGRATION_SSH}' {origin}:/etc/ /tmp/from-file/"),
+    );
+    assert!(!from_file.status.success());
+    let stderr = String::from_utf8_lossy(&from_file.stderr);
+    assert!(stderr.contains("refused: option --files-from"), "{stderr}");
 }
 
 /// `origin_address` reached `bash -c "..."` as code in the read-only preflight; now it is an

@@ -43,7 +43,9 @@ else
 # as `rrsync -ro` does (rsync's support/rrsync, RsyncProject/rsync: its table of short and long
 # options, minus what -ro disables, --log-file, --delete*, --remove*, and `s`, protected args,
 # which would carry options past any check). Receiver-side options (--temp-dir, --backup-dir,
-# --partial-dir, --*-dest, --only-write-batch, --files-from) are refused too: a sender needs none.
+# --partial-dir, --*-dest, --only-write-batch) are refused too: a sender needs none. A file list
+# is allowed from the client only (--files-from=-, as the client's own --files-from sends it:
+# the final rsync's change lists, templates/cold-sync/final-rsync.sh), never from a file here.
 # Words reach rsync as arguments, never through a shell.
 set -f
 deny() { echo "bmfleet read-only guard: refused: $1 (the migration key may only read with rsync)" >&2; exit 1; }
@@ -79,6 +81,7 @@ while [ "$i" -lt "$n" ]; do
   fi
   case $a in
     .) dot=1 ;;
+    --files-from=-) args+=("$a") ;;
     --*=*)
       name=${a%%=*}; name=${name#--}
       [[ $valued == *[[:space:]]$name[[:space:]]* ]] || deny "option --$name"
