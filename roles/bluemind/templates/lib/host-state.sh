@@ -18,6 +18,12 @@
       since, run               when/which run set the current stage
       first_sync=no|started|done   (target) the first hot sync of this pair
       verified=no|<run id>         (target) the cold sync's counts matched the stopped origin
+      sync_mark=NONCE@SECS         optional: the last complete hot sync, for the final rsync's
+                                   change lists (templates/lib/changes.sh): on the origin SECS is
+                                   when that hot sync began, on the target when it ended, each
+                                   by its own host's clock; the same NONCE on both, else no list
+      sync_mark_next=NONCE@SECS    optional (origin): a hot sync under way, promoted to
+                                   sync_mark when its rsyncs all succeeded
 
     The rules (bmf_state_guard ROLE ACTION): a host acting as TARGET must carry no record of
     any other pair (origin of anything, target of another pair, live target of an earlier
@@ -46,10 +52,13 @@ bmf_state_valid() {
     recorded | since) [[ $v =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]] ;;
     recorded_run | run | verified) [[ $v =~ ^$run$ ]] ;;
     first_sync) [[ $v =~ ^(no|started|done)$ ]] ;;
+    sync_mark | sync_mark_next) [[ $v =~ ^[0-9a-f]{32}@[0-9]{1,12}$ ]] ;;
     *) return 1 ;;
   esac
 }
 bmf_state_keys='format pair role stage self_hostkey self_machine_id peer_hostkey peer_machine_id recorded recorded_run since run first_sync verified'
+# Optional keys: a record written before they existed still parses; `none` removes one.
+bmf_state_optional='sync_mark sync_mark_next'
 
 bmf_state_parse() {
   # bmf_state_parse FILE: the record into BMF_R, or a message naming file and line, and 1.
@@ -85,11 +94,15 @@ bmf_state_parse() {
 bmf_state_write() {
   # Write BMF_R as the record of its pair, atomically (temporary file + rename). Caller holds the lock.
   local key tmp file=$bmf_state_dir/pair.${BMF_R[pair]}
-  for key in $bmf_state_keys; do
+  local keys=$bmf_state_keys
+  for key in $bmf_state_optional; do
+    [ "${BMF_R[$key]-none}" = none ] || keys="$keys $key"
+  done
+  for key in $keys; do
     bmf_state_valid "$key" "${BMF_R[$key]-}" || { echo "bmfleet: refusing to record $key=$(printf '%q' "${BMF_R[$key]-}")" >&2; return 1; }
   done
   tmp=$(mktemp "$bmf_state_dir/.pair.XXXXXX") || return 1
-  for key in $bmf_state_keys; do printf '%s=%s\n' "$key" "${BMF_R[$key]}"; done >"$tmp"
+  for key in $keys; do printf '%s=%s\n' "$key" "${BMF_R[$key]}"; done >"$tmp"
   sync -- "$tmp" 2>/dev/null || true
   mv -f -- "$tmp" "$file"
 }
@@ -244,6 +257,8 @@ bmf_state_record() {
     if [ "$previous" != "$self $(bmf_machine_id) $peer $peer_id" ]; then
       echo "bmfleet: the identities of pair $bmf_state_pair changed since the last preflight ($previous): recorded again"
       [ "$role" = target ] && BMF_R[first_sync]=no
+      BMF_R[sync_mark]=none # the final rsync's change lists were made against other machines
+      BMF_R[sync_mark_next]=none
     fi
   else
     BMF_R=([format]=1 [pair]=$bmf_state_pair [role]=$role [stage]=syncing [recorded]=$(bmf_now)

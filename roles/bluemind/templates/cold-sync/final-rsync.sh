@@ -1,0 +1,97 @@
+{#- The final rsync of one spool, both hosts stopped. With change lists of both hosts
+    (templates/lib/changes.sh: what changed since the last complete hot sync, the same nonce on
+    both), only their entries are sent; otherwise, or with `final_rsync: full`, the whole spool
+    is walked as at every hot sync. Two passes, each `-aH`, neither walking the spool:
+
+      files  every changed non-directory is sent whole (-I: also a file rewritten within the
+             second the hot sync read it, whose size and mtime rsync's quick check would find
+             equal); every name of a changed inode is in the list (link(2) and rename(2) set the
+             inode's ctime), so -H links them on the target as on the origin;
+      dirs   every changed directory's own entries (`DIR/.`, -d, no recursion): what the origin
+             no longer has is deleted (--delete), a new directory is created.
+
+    An entry one host lists and the origin no longer has is skipped (--ignore-missing-args); its
+    parent directory changed too, so the dirs pass deletes it. A directory the target lacks that
+    was born before the origin's mark was moved or renamed: its children are in no list, their
+    hard links are found by a walk only, so the spool is walked. The cold sync's counts compare
+    every spool afterwards (verify.sh), whichever way it was sent. -#}
+{% include "templates/lib/rsync-pull.sh" %}
+{% include "templates/lib/changes.sh" %}
+origin_changes={{ origin_changes }}
+final_rsync={{ final_rsync }}
+bmf_final_lists() {
+  # The union of both hosts' lists into files/dirs lists in $work, or say why not and 1.
+  local nonce from mark name entry path birth
+  [ "$final_rsync" = changes ] || { echo "final_rsync is $final_rsync: walking the whole spool"; return 1; }
+  case "$origin_changes" in
+    "mark "*) nonce=${origin_changes#mark }; nonce=${nonce%%:*} ;;
+    *) echo "no change list from the origin (${origin_changes#none: }): walking the whole spool"; return 1 ;;
+  esac
+  [[ $nonce =~ ^([0-9a-f]{32})@([0-9]{1,12})$ ]] || { echo "unexpected change list mark from the origin: walking the whole spool"; return 1; }
+  nonce=${BASH_REMATCH[1]} from=${BASH_REMATCH[2]}
+  bmf_state_own || true
+  mark=$(bmf_changes_mark "${BMF_R[sync_mark]-}") && [ "${mark%% *}" = "$nonce" ] ||
+    { echo "this target holds no mark of the origin's last complete hot sync: walking the whole spool"; return 1; }
+  [ -d "$spool" ] || { echo "the target has no $spool yet: walking the whole spool"; return 1; }
+  name=$(bmf_changes_name "$spool")
+  [ -f "$bmf_changes_dir/$nonce/$name.target0" ] ||
+    { echo "no list of the target's own changes in $spool: walking the whole spool"; return 1; }
+  if ! rsync -a -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$bmf_changes_dir/$nonce/$name.list0" "$work/origin.list0" 2>"$work/err"; then
+    echo "the origin's change list of $spool could not be read ($(head -c 200 "$work/err" | tr '\n' ' ')): walking the whole spool"
+    return 1
+  fi
+  cat -- "$work/origin.list0" "$bmf_changes_dir/$nonce/$name.target0" | grep -z '^f \./' | cut -zc3- |
+    LC_ALL=C sort -zu >"$work/files.list0" || true
+  odd=
+  {
+    printf '.\0' # the top directory's own entries: what the origin removed there goes too
+    while IFS= read -r -d '' entry; do
+      birth=${entry%% *} path=${entry#* }
+      if ! [[ $birth =~ ^[0-9]+$ && $path == ./* ]]; then
+        odd="an unexpected entry in the origin's change list"
+        break
+      elif [ -d "$spool$path" ] && [ ! -L "$spool$path" ] || [ "$birth" -ge "$from" ]; then
+        printf '%s/.\0' "$path"
+      else
+        odd="a directory moved or renamed since the last hot sync (${path#./}; only a walk finds its files' hard links)"
+        break
+      fi
+    done < <(grep -zv '^f ' -- "$work/origin.list0")
+  } >"$work/dirs.unsorted"
+  [ -z "$odd" ] || { echo "$odd: walking the whole spool"; return 1; }
+  while IFS= read -r -d '' entry; do
+    path=${entry#* }
+    if [ -d "$spool$path" ] && [ ! -L "$spool$path" ]; then printf '%s/.\0' "$path"; fi
+  done < <(grep -zv '^f ' -- "$bmf_changes_dir/$nonce/$name.target0") >>"$work/dirs.unsorted"
+  LC_ALL=C sort -zu -- "$work/dirs.unsorted" >"$work/dirs.list0"
+  echo "changes since the last hot sync (origin and target): $(tr -cd '\0' <"$work/files.list0" | wc -c) files," \
+    "$(tr -cd '\0' <"$work/dirs.list0" | wc -c) directories"
+}
+bmf_final_pass() {
+  # bmf_final_pass LIST [OPTION...]: one pass over a list; its stats kept for the sum.
+  local list=$1 rc=0
+  shift
+  [ -s "$work/$list.list0" ] || return 0
+  bmf_rsync "$work/err" --files-from="$work/$list.list0" --from0 --ignore-missing-args "$@" |
+    tee -a -- "$work/stats" || rc=$?
+  [ "$rc" = 0 ] || { cat -- "$work/err" >&2; echo "the final rsync's $list pass failed (rsync exit $rc)" >&2; }
+  return "$rc"
+}
+work=$(mktemp -d)
+trap 'rm -rf -- "$work"' EXIT
+if ! bmf_final_lists; then
+  bmf_pull_full
+  exit
+fi
+bmf_final_pass files -I || exit
+bmf_final_pass dirs -d --delete || exit
+{#- The passes' --stats summed, last: the engine keeps the last figures a step prints. #}
+awk -F': ' '
+  $1 == "Number of files" { split($2, w, " "); gsub(",", "", w[1]); f += w[1] }
+  $1 == "Number of regular files transferred" { gsub(",", "", $2); t += $2 }
+  $1 == "Total file size" { split($2, w, " "); gsub(",", "", w[1]); s += w[1] }
+  $1 == "Total transferred file size" { split($2, w, " "); gsub(",", "", w[1]); b += w[1] }
+  END {
+    printf "\nall passes:\nNumber of files: %d\nNumber of regular files transferred: %d\n", f, t
+    printf "Total file size: %.0f bytes\nTotal transferred file size: %.0f bytes\n", s, b
+  }' "$work/stats" 2>/dev/null || true

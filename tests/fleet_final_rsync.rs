@@ -1,0 +1,162 @@
+//! The final rsync sends what changed since the last complete hot sync, on either host
+//! (roles/bluemind/templates/lib/changes.sh), instead of walking every spool in the downtime;
+//! the target must still be the origin's exact copy (paths, types, modes, owners, sha256 and
+//! hard-link grouping: tests/fleet/verify). Without the marks of a complete hot sync on both
+//! hosts, or with `final_rsync: full`, it walks every spool as it always did.
+
+mod common;
+
+use common::{Bmfleet, Claim, Fleet, scratch};
+
+/// A day on the origin between the last hot sync and the cold sync, with what rsync's quick
+/// check (size and mtime) cannot see: a message delivered to two mailboxes (one inode), one
+/// expunged, one rewritten in place within its size and mtime, a new folder (data and meta), a
+/// file removed from a spool's top directory.
+const ORIGIN_DAY: &str = r#"set -e
+cd /var/spool/cyrus/data
+a=$(find . -type f -name '1.' -printf '%h\n' | LC_ALL=C sort | sed -n 1p)
+b=$(find . -type f -name '1.' -printf '%h\n' | LC_ALL=C sort | sed -n 2p)
+printf 'Subject: the day\r\n\r\ndelivered to two mailboxes\r\n' >"$a/90001."
+ln "$a/90001." "$b/90001."
+rm -f -- "$b/1."
+f=$(find "$a" -maxdepth 1 -type f -name '*.' ! -name 90001. | LC_ALL=C sort | sed -n 1p)
+t=$(stat -c %Y "$f")
+printf 'X' | dd of="$f" bs=1 seek=3 conv=notrunc status=none
+touch -d "@$t" "$f"
+mkdir -m 700 "$a/Nouveau" "../meta/$a/Nouveau"
+cp -p "../meta/$a"/cyrus.* "../meta/$a/Nouveau/"
+ln "$a/90001." "$a/Nouveau/1."
+chown -R --reference="$a" "$a/Nouveau" "../meta/$a/Nouveau"
+first=$(find /var/spool/bm-docs -mindepth 1 -maxdepth 1 -type f | LC_ALL=C sort | sed -n 1p)
+rm -f -- "$first"
+"#;
+
+/// A folder renamed on the origin, with the folders under it (data and meta): its files keep
+/// their ctime and hard links to files outside it.
+const ORIGIN_RENAME: &str = r#"set -e
+cd /var/spool/cyrus/data
+p=$(find . -type d -name Brouillons | LC_ALL=C sort | sed -n 1p)
+[ -n "$(find "$p" -mindepth 1 -type d)" ] || { echo "no folder under $p" >&2; exit 1; }
+for part in data meta; do mv -- "../$part/$p" "../$part/$(dirname "$p")/Drafts"; done
+"#;
+
+/// After the hot sync, on the target, what bmfleet did not write: a file left in a mailbox,
+/// and a message whose bytes changed in place within its size and mtime.
+const TARGET_DAY: &str = r#"set -e
+cd /var/spool/cyrus/data
+a=$(find . -type f -name '2.' -printf '%h\n' | LC_ALL=C sort | sed -n 3p)
+echo leftover >"$a/.rsync-leftover.XXXX"
+f="$a/2."
+t=$(stat -c %Y "$f")
+printf 'Y' | dd of="$f" bs=1 seek=5 conv=notrunc status=none
+touch -d "@$t" "$f"
+"#;
+
+/// The claimed pairs populated, prepared and hot-synced twice, as on two nights; their inventory
+/// (`top` vars for all, `vars` per pair). A second apart each time: marks are whole seconds (the
+/// origin's rounded down from the hot sync's start, the target's from its end), so that with
+/// `final_rsync_slack: 0` the lists hold only what changed after the second hot sync, which
+/// itself wrote nothing.
+fn hot_synced(
+    fleet: &Fleet,
+    claim: &Claim,
+    dir: &std::path::Path,
+    top: &str,
+    vars: impl Fn(usize) -> String,
+) -> std::path::PathBuf {
+    for p in &claim.pairs {
+        fleet.populate(&p.origin);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let inv = claim.inventory(fleet, dir, top, vars);
+    for phase in ["preflight", "trust", "hot-sync", "hot-sync"] {
+        Bmfleet::new().arg(phase).inventory(&inv).run().code(0);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    inv
+}
+
+fn log(out: &common::Outcome, pair: &str) -> String {
+    std::fs::read_to_string(out.run_dir().join(format!("{pair}.log"))).unwrap()
+}
+
+#[test]
+fn the_final_rsync_sends_both_hosts_changes_and_the_copy_is_exact() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let dir = scratch();
+    // No slack: the lists hold this test's changes only, not the whole freshly populated spool.
+    let inv =
+        hot_synced(&fleet, &claim, dir.path(), "vars: { cutover_mode: none, final_rsync_slack: 0 }", |_| {
+            String::new()
+        });
+    // Both hosts carry the mark of the complete hot sync, with one nonce.
+    let mark = |host: &str| {
+        fleet.sh(host, &format!("sed -n 's/^sync_mark=//p' /var/lib/bmfleet/state/pair.{}", p.name))
+    };
+    let (origin_mark, target_mark) = (mark(&p.origin), mark(&p.target));
+    assert_eq!(origin_mark.len(), 32 + 1 + 10, "origin's mark: {origin_mark}");
+    assert_eq!(origin_mark[..32], target_mark[..32], "one nonce on both hosts");
+    fleet.sh(&p.origin, ORIGIN_DAY);
+    fleet.sh(&p.target, TARGET_DAY);
+    let out = Bmfleet::new().arg("cold-sync").inventory(&inv).run();
+    out.code(0);
+    let log = log(&out, &p.name);
+    // The mail spool went from its lists, and they hold the day's entries, not the spool's ~700.
+    let line = log
+        .lines()
+        .find(|l| l.contains("[final rsync [/var/spool/cyrus/]] out| changes since the last hot sync"))
+        .unwrap_or_else(|| panic!("the mail spool was not sent from its lists: {log}"));
+    let count = |what: &str| -> u32 {
+        let before = line.split(what).next().unwrap();
+        before.rsplit(|c: char| !c.is_ascii_digit()).find(|w| !w.is_empty()).unwrap().parse().unwrap()
+    };
+    let (files, dirs) = (count(" files,"), count(" directories"));
+    assert!((4..=40).contains(&files), "changed files of the day only: {line}");
+    assert!((3..=40).contains(&dirs), "changed folders only: {line}");
+    let (same, report) = fleet.verify_spools(&p.origin, &p.target);
+    assert!(same, "{}: {report}", p.name);
+}
+
+#[test]
+fn a_renamed_folder_a_foreign_mark_or_final_rsync_full_walk_the_spool() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(3);
+    let dir = scratch();
+    let inv = hot_synced(&fleet, &claim, dir.path(), "vars: { cutover_mode: none }", |i| match i {
+        0 => "vars: { final_rsync: full }".into(),
+        2 => "vars: { final_rsync_slack: 0 }".into(),
+        _ => String::new(),
+    });
+    // Pair 1's origin now names another hot sync than its target: its lists are not used.
+    let other = claim.pair(1);
+    fleet.sh(
+        &other.origin,
+        &format!(
+            "sed -i 's/^sync_mark=[0-9a-f]*@/sync_mark={}@/' /var/lib/bmfleet/state/pair.{}",
+            "0".repeat(32),
+            other.name
+        ),
+    );
+    for p in &claim.pairs {
+        fleet.mutate(&p.origin);
+    }
+    fleet.sh(&claim.pair(2).origin, ORIGIN_RENAME);
+    let out = Bmfleet::new().arg("cold-sync").inventory(&inv).run();
+    out.code(0);
+    let full = log(&out, &claim.pair(0).name);
+    assert!(full.contains("final_rsync is full: walking the whole spool"), "{full}");
+    let stale = log(&out, &other.name);
+    assert!(stale.contains("this target holds no mark of the origin's last complete hot sync"), "{stale}");
+    let renamed = log(&out, &claim.pair(2).name);
+    assert!(renamed.contains("a directory moved or renamed since the last hot sync"), "{renamed}");
+    assert!(
+        renamed.contains("Drafts; only a walk finds its files' hard links): walking the whole spool"),
+        "{renamed}"
+    );
+    for p in &claim.pairs {
+        let (same, report) = fleet.verify_spools(&p.origin, &p.target);
+        assert!(same, "{}: {report}", p.name);
+    }
+}
