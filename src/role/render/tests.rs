@@ -239,3 +239,33 @@ mod fuzz {
         }
     }
 }
+
+/// The BlueMind role's "same packages" check, rendered with the two hosts' lists: a package
+/// found early in a long list of the target's must not read as missing. It did, intermittently
+/// (the fleet's "the target lacks bm-keycloak"): `printf | grep -q` under pipefail failed with
+/// printf's SIGPIPE once grep had found the package; a list longer than a pipe's buffer makes it
+/// happen every time.
+#[test]
+fn the_same_packages_check_finds_a_package_early_in_a_long_list() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("roles/bluemind/templates/preflight/same-packages.sh");
+    let template = std::fs::read_to_string(&path).unwrap();
+    let mut r = Renderer::new();
+    r.add_shell("same-packages", &template, TemplateSource::file(&path, Arc::from(template.as_str()))).unwrap();
+    let target: Vec<String> =
+        std::iter::once("bm-core".to_string()).chain((0..20_000).map(|i| format!("bm-plugin-{i:05}"))).collect();
+    let mut ctx = Context::new();
+    ctx.insert("origin_bm_packages", "bm-core");
+    ctx.insert("target_bm_packages", &target.join("\n"));
+    let script = r.render_shell("same-packages", &ctx).unwrap();
+    // A file, not `bash -c`: the list is longer than one argument may be.
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), format!("set -eo pipefail\n{script}")).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg(file.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1 BlueMind packages, all on the target");
+}
