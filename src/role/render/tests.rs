@@ -247,12 +247,15 @@ mod fuzz {
 /// happen every time.
 #[test]
 fn the_same_packages_check_finds_a_package_early_in_a_long_list() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("roles/bluemind/templates/preflight/same-packages.sh");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("roles/bluemind/templates/preflight/same-packages.sh");
     let template = std::fs::read_to_string(&path).unwrap();
     let mut r = Renderer::new();
-    r.add_shell("same-packages", &template, TemplateSource::file(&path, Arc::from(template.as_str()))).unwrap();
-    let target: Vec<String> =
-        std::iter::once("bm-core".to_string()).chain((0..20_000).map(|i| format!("bm-plugin-{i:05}"))).collect();
+    r.add_shell("same-packages", &template, TemplateSource::file(&path, Arc::from(template.as_str())))
+        .unwrap();
+    let target: Vec<String> = std::iter::once("bm-core".to_string())
+        .chain((0..20_000).map(|i| format!("bm-plugin-{i:05}")))
+        .collect();
     let mut ctx = Context::new();
     ctx.insert("origin_bm_packages", "bm-core");
     ctx.insert("target_bm_packages", &target.join("\n"));
