@@ -57,10 +57,15 @@ struct Prediction {
 
 /// Stop of the origin + start of the target, s (0.6-0.9 + 0.3 measured on the large tenant).
 const STOP_START_SECS: f64 = 1.0;
-/// After a first (full-copy) hot sync only: the final rsync's walk and a day's change, as a share
-/// of that copy's time (which carries the machine's own speed): 57.0 s after 344.3 s at 1e6 files
-/// (load ~6), 85.9 s after 348.7 s at 300,000 files (load 16-19) (bench/README.md "Large tenant").
-const FIRST_SYNC_SHARE_FINAL_RSYNC: f64 = 0.2;
+/// The final rsync sends the change lists' entries (roles/bluemind/templates/lib/changes.sh), it
+/// does not walk: its time is a scan of every entry on the stopped hosts (find, by ctime), as a
+/// share of a full copy's time (which carries the machine's own speed), plus what changed, each
+/// changed file costing what it cost in that copy (bench/README.md "Large tenant").
+const SCAN_SHARE_OF_FULL_COPY: f64 = 0.01;
+/// After a first hot sync only, nothing says how fast the tenant changes: a day's change, per
+/// day of age (at least one), as a share of its entries. The bench's day (1% new messages, 0.3%
+/// expunged, the index files of every folder they touched) changes about 4%.
+const DAY_CHANGE_SHARE: f64 = 0.04;
 /// The count of every spool on both hosts before cutover, as a share of the same copy's time:
 /// 5.2 s after 344.3 s at 1e6 files.
 const FIRST_SYNC_SHARE_VERIFY: f64 = 0.015;
@@ -69,10 +74,10 @@ const FIRST_SYNC_SHARE_VERIFY: f64 = 0.015;
 const DATABASES_BYTES_PER_SEC: f64 = 1.385e9 / 33.7;
 
 /// The downtime `migrate` would have now, from the last hot sync (and the one before it).
-/// After a second hot sync, its time is the walk with little to copy: the final rsync walks the
-/// same tree and copies what changed since, which grows with the age of that sync relative to the
-/// interval between the last two (never below the walk itself). After a first hot sync only, its
-/// time is a full copy: the final rsync and the count are measured shares of it.
+/// The final rsync scans every entry and sends what changed since the last hot sync. After a
+/// second hot sync, the share that changed is what that sync copied over the interval between
+/// the last two, scaled by the age of the last one (at most 10 intervals). After a first hot
+/// sync only (a full copy), a day's change per day of age is assumed.
 fn predict(
     last: &SyncRecord,
     previous: Option<&SyncRecord>,
@@ -80,13 +85,15 @@ fn predict(
     databases_bytes: Option<u64>,
 ) -> Prediction {
     let age = (now - last.at).max(0.0);
-    let (final_rsync, full_copy) = match previous {
+    let files = last.transfer.stats.files.max(1) as f64;
+    let (changed_share, full_copy) = match previous {
         Some(prev) if last.at > prev.at => (
-            last.transfer.secs * (age / (last.at - prev.at)).clamp(1.0, 10.0),
+            last.transfer.stats.files_transferred as f64 / files * (age / (last.at - prev.at)).min(10.0),
             prev.transfer.secs.max(last.transfer.secs),
         ),
-        _ => (last.transfer.secs * FIRST_SYNC_SHARE_FINAL_RSYNC, last.transfer.secs),
+        _ => (DAY_CHANGE_SHARE * (age / 86_400.0).clamp(1.0, 10.0), last.transfer.secs),
     };
+    let final_rsync = full_copy * (SCAN_SHARE_OF_FULL_COPY + changed_share.min(1.0));
     let databases = databases_bytes.map(|b| b as f64 / DATABASES_BYTES_PER_SEC);
     let verify = full_copy * FIRST_SYNC_SHARE_VERIFY;
     let total = STOP_START_SECS + final_rsync.max(databases.unwrap_or(0.0)) + verify;
@@ -243,28 +250,42 @@ mod tests {
         SyncRecord { at, run_id: "r".into(), transfer }
     }
 
-    #[test]
-    fn a_first_hot_sync_predicts_the_walk_not_the_full_copy() {
-        // 1e6 files copied in 344.3 s: the final rsync took 57.0 s, the count 5.2 s, the
-        // downtime 63.2 s (bench/README.md): predicted within 25%.
-        let p = predict(&sync(1000.0, 344.3, 1_154_465), None, 1100.0, None);
-        assert!((p.final_rsync - 68.86).abs() < 1e-6, "{p:?}");
-        assert!((p.verify - 5.1645).abs() < 1e-6, "{p:?}");
-        assert_eq!(p.databases, None);
-        assert!((p.total - (1.0 + 68.86 + 5.1645)).abs() < 1e-6, "{p:?}");
-        assert!((p.total / 63.2 - 1.0).abs() < 0.25, "{p:?}");
+    fn sync_of(at: f64, secs: f64, files: u64, transferred: u64) -> SyncRecord {
+        let mut s = sync(at, secs, files);
+        s.transfer.stats.files_transferred = transferred;
+        s
     }
 
     #[test]
-    fn a_second_hot_sync_is_the_walk_and_grows_with_age_only_beyond_its_interval() {
-        let prev = sync(0.0, 348.7, 301_478);
-        let last = sync(86_400.0, 90.0, 301_478);
-        // a cold sync an hour after the last hot sync still walks the whole tree
-        assert_eq!(predict(&last, Some(&prev), 86_400.0 + 3600.0, None).final_rsync, 90.0);
-        // two intervals later: twice the change
-        assert_eq!(predict(&last, Some(&prev), 3.0 * 86_400.0, None).final_rsync, 180.0);
-        // at most 10 times
-        assert_eq!(predict(&last, Some(&prev), 100.0 * 86_400.0, None).final_rsync, 900.0);
+    fn a_first_hot_sync_predicts_a_scan_and_a_day_of_change_not_the_full_copy() {
+        // 1e6 files copied in 344.3 s, the cold sync 100 s later: a scan and one day's change.
+        let p = predict(&sync(1000.0, 344.3, 1_154_465), None, 1100.0, None);
+        let expected = 344.3 * (SCAN_SHARE_OF_FULL_COPY + DAY_CHANGE_SHARE);
+        assert!((p.final_rsync - expected).abs() < 1e-6, "{p:?}");
+        assert!((p.verify - 5.1645).abs() < 1e-6, "{p:?}");
+        assert_eq!(p.databases, None);
+        assert!((p.total - (1.0 + expected + 5.1645)).abs() < 1e-6, "{p:?}");
+        // three days later, three days of change
+        let later = predict(&sync(1000.0, 344.3, 1_154_465), None, 1000.0 + 3.0 * 86_400.0, None);
+        assert!(
+            (later.final_rsync - 344.3 * (SCAN_SHARE_OF_FULL_COPY + 3.0 * DAY_CHANGE_SHARE)).abs() < 1e-6
+        );
+    }
+
+    #[test]
+    fn after_a_second_hot_sync_what_it_copied_scales_with_the_age_of_the_last_one() {
+        // 30,000 of 1e6 files copied again a day after the first hot sync (348.7 s).
+        let prev = sync_of(0.0, 348.7, 1_000_000, 1_000_000);
+        let last = sync_of(86_400.0, 40.0, 1_000_000, 30_000);
+        let at = |age: f64| predict(&last, Some(&prev), 86_400.0 + age, None).final_rsync;
+        let scan = 348.7 * SCAN_SHARE_OF_FULL_COPY;
+        // right after it, the scan alone
+        assert!((at(0.0) - scan).abs() < 1e-6);
+        // a day later, the interval's change again; two days later, twice that
+        assert!((at(86_400.0) - (scan + 348.7 * 0.03)).abs() < 1e-6);
+        assert!((at(2.0 * 86_400.0) - (scan + 348.7 * 0.06)).abs() < 1e-6);
+        // at most 10 intervals' change
+        assert!((at(100.0 * 86_400.0) - (scan + 348.7 * 0.3)).abs() < 1e-6);
     }
 
     #[test]
