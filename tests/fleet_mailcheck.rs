@@ -5,8 +5,10 @@
 //!
 //! The late mail's seam: the origin's forced command for the migration key (`rrsync -ro /`,
 //! written by the trust phase) is wrapped, after the trust phase, by a script that runs it and
-//! then, the first time the stopped origin's /var/spool/cyrus/ was read (the final rsync of the
-//! cold sync), delivers one message into a mailbox as Cyrus would: a new `<uid>.` file and its
+//! then, the first time the stopped origin's /var/spool/cyrus/ was read for the last time (the
+//! final rsync of the cold sync: its walk, `-r`, or, from change lists, its last pass over the
+//! changed directories, `-d`; not the pass of the changed files before it), delivers one message
+//! into a mailbox as Cyrus would: a new `<uid>.` file and its
 //! cyrus.index header updated (version 13, BlueMind 4.x's Cyrus 3.0: CyrusIndexHeader.java in
 //! BlueMind's source, as tests/fleet/lib/populate.py writes it). The target's rsync returns only
 //! once the wrapper exits, so the mail is on the origin before the cold sync goes on: exactly "a
@@ -22,8 +24,10 @@ use common::{Bmfleet, Fleet, scratch};
 const WRAPPER: &str = r#"#!/bin/bash
 rrsync -ro /
 rc=$?
-case "${SSH_ORIGINAL_COMMAND-}" in
-  *" /var/spool/cyrus/"*)
+read -r _ _ _ flags _ <<<"${SSH_ORIGINAL_COMMAND-}"
+flags=${flags%%e*}
+case "${SSH_ORIGINAL_COMMAND-}/$flags" in
+  *" /var/spool/cyrus/"/-*[dr]*)
     if [ -e /root/late-mail.armed ] && [ "$(cat /etc/bmfleet-sim/bluemind.state)" = stopped ]; then
       rm -f /root/late-mail.armed
       python3 /root/late-mail.py >/root/late-mail.log 2>&1 </dev/null
