@@ -111,6 +111,8 @@ def compare_db(o, t, diffs, stats):
                     msg += f"; {len(only_o)} only on origin, e.g. {show(only_o[0])[:120]}"
                 if only_t:
                     msg += f"; {len(only_t)} only on target, e.g. {show(only_t[0])[:120]}"
+                if not (a["rows"] and b["rows"]):
+                    msg += "; their rows differ (too many to keep for showing which)"
                 diffs.append((f"db {db}", msg))
         for name in sorted(set(od["sequences"]) | set(td["sequences"])):
             a, b = od["sequences"].get(name), td["sequences"].get(name)
