@@ -259,16 +259,28 @@ fn the_same_packages_check_finds_a_package_early_in_a_long_list() {
     let mut ctx = Context::new();
     ctx.insert("origin_bm_packages", "bm-core");
     ctx.insert("target_bm_packages", &target.join("\n"));
-    let script = r.render_shell("same-packages", &ctx).unwrap();
-    // A file, not `bash -c`: the list is longer than one argument may be.
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), format!("set -eo pipefail\n{script}")).unwrap();
-    let out = std::process::Command::new("bash")
-        .arg(file.path())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
+    let run = |ctx: &Context| {
+        let script = r.render_shell("same-packages", ctx).unwrap();
+        // A file, not `bash -c`: the list is longer than one argument may be.
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), format!("set -eo pipefail\n{script}")).unwrap();
+        std::process::Command::new("bash")
+            .arg(file.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run(&ctx);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1 BlueMind packages, all on the target");
+    // and a package the target lacks is still named
+    ctx.insert("origin_bm_packages", "bm-core\nbm-plugin-core-ldap-import");
+    let out = run(&ctx);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the target lacks BlueMind packages the origin has: bm-plugin-core-ldap-import;"),
+        "{stderr}"
+    );
 }

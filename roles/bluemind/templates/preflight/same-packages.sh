@@ -5,7 +5,7 @@ target_pkgs={{ target_bm_packages }}
 {#- grep reads a here-string, not a pipe: `printf | grep -q` under pipefail fails with printf's
     SIGPIPE whenever grep finds the package and exits before printf has written the rest of the
     list, and the package then read as missing (the fleet's intermittent "the target lacks
-    bm-keycloak"). -#}
+    bm-keycloak"). #}
 missing=$(printf '%s\n' "$origin_pkgs" | while read -r p; do
   [ -n "$p" ] || continue
   grep -qxF -- "$p" <<<"$target_pkgs" || printf '%s ' "$p"
