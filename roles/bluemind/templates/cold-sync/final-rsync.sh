@@ -1,12 +1,15 @@
 {#- The final rsync of one spool, both hosts stopped. With change lists of both hosts
     (templates/lib/changes.sh: what changed since the last complete hot sync, the same nonce on
     both), only their entries are sent; otherwise, or with `final_rsync: full`, the whole spool
-    is walked as at every hot sync. Two passes, each `-aH`, neither walking the spool:
+    is walked as at every hot sync. Three passes, each `-aH`, none walking the spool:
 
-      files  every changed non-directory is sent whole (-I: also a file rewritten within the
-             second the hot sync read it, whose size and mtime rsync's quick check would find
-             equal); every name of a changed inode is in the list (link(2) and rename(2) set the
-             inode's ctime), so -H links them on the target as on the origin;
+      files  every non-directory changed on the origin, or on the target after its mark, is
+             sent whole (-I: also a file rewritten within its size and mtime, which rsync's quick
+             check finds equal); every name of a changed inode is in the list (link(2) and
+             rename(2) set the inode's ctime), so -H links them on the target as on the origin;
+      target what the target changed within `final_rsync_slack` before its mark, by the quick
+             check: that is what the hot sync itself wrote in its last seconds, which sending
+             whole again would cost a full copy after a first hot sync (bench/README.md);
       dirs   every changed directory's own entries (`DIR/.`, -d, no recursion): what the origin
              no longer has is deleted (--delete), a new directory is created.
 
@@ -40,8 +43,10 @@ bmf_final_lists() {
     echo "the origin's change list of $spool could not be read ($(head -c 200 "$work/err" | tr '\n' ' ')): walking the whole spool"
     return 1
   fi
-  cat -- "$work/origin.list0" "$bmf_changes_dir/$nonce/$name.target0" | grep -z '^f \./' | cut -zc3- |
-    LC_ALL=C sort -zu >"$work/files.list0" || true
+  { grep -z '^[fF] \./' -- "$work/origin.list0"; grep -z '^F \./' -- "$bmf_changes_dir/$nonce/$name.target0"; } |
+    cut -zc3- | LC_ALL=C sort -zu >"$work/files.list0" || true
+  grep -z '^f \./' -- "$bmf_changes_dir/$nonce/$name.target0" | cut -zc3- | LC_ALL=C sort -zu |
+    LC_ALL=C comm -z -13 -- "$work/files.list0" - >"$work/target.list0" || true
   odd=
   {
     printf '.\0' # the top directory's own entries: what the origin removed there goes too
@@ -56,16 +61,16 @@ bmf_final_lists() {
         odd="a directory moved or renamed since the last hot sync (${path#./}; only a walk finds its files' hard links)"
         break
       fi
-    done < <(grep -zv '^f ' -- "$work/origin.list0")
+    done < <(grep -zv '^[fF] ' -- "$work/origin.list0")
   } >"$work/dirs.unsorted"
   [ -z "$odd" ] || { echo "$odd: walking the whole spool"; return 1; }
   while IFS= read -r -d '' entry; do
     path=${entry#* }
     if [ -d "$spool$path" ] && [ ! -L "$spool$path" ]; then printf '%s/.\0' "$path"; fi
-  done < <(grep -zv '^f ' -- "$bmf_changes_dir/$nonce/$name.target0") >>"$work/dirs.unsorted"
+  done < <(grep -zv '^[fF] ' -- "$bmf_changes_dir/$nonce/$name.target0") >>"$work/dirs.unsorted"
   LC_ALL=C sort -zu -- "$work/dirs.unsorted" >"$work/dirs.list0"
-  echo "changes since the last hot sync (origin and target): $(tr -cd '\0' <"$work/files.list0" | wc -c) files," \
-    "$(tr -cd '\0' <"$work/dirs.list0" | wc -c) directories"
+  echo "changes since the last hot sync: $(tr -cd '\0' <"$work/files.list0" | wc -c) files on the origin," \
+    "$(tr -cd '\0' <"$work/target.list0" | wc -c) more on the target, $(tr -cd '\0' <"$work/dirs.list0" | wc -c) directories"
 }
 bmf_final_pass() {
   # bmf_final_pass LIST [OPTION...]: one pass over a list; its stats kept for the sum.
@@ -84,6 +89,7 @@ if ! bmf_final_lists; then
   exit
 fi
 bmf_final_pass files -I || exit
+bmf_final_pass target || exit
 bmf_final_pass dirs -d --delete || exit
 {#- The passes' --stats summed, last: the engine keeps the last figures a step prints. #}
 awk -F': ' '

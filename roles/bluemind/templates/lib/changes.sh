@@ -13,7 +13,7 @@
               did not write: a started service, a killed rsync's leftovers, an earlier cold
               sync that was rolled back).
 
-    Both minus `final_rsync_slack` seconds (default 300), against a clock stepped back a
+    Both minus `final_rsync_slack` seconds (default 60), against a clock stepped back a
     little: more is listed, never less. The union of
     both lists is what the final rsync sends (templates/cold-sync/final-rsync.sh); the marks
     live in each host's state record (sync_mark, templates/lib/host-state.sh), with one nonce
@@ -22,8 +22,9 @@
     walks the whole spool as before. The cold sync's counts (templates/cold-sync/verify.sh)
     then compare every spool, whichever way it was synced.
 
-    A list is NUL-separated entries, paths from the spool's top (`./PATH`): `f ./PATH` for
-    anything but a directory, `BIRTH ./PATH` for a directory, BIRTH its birth time (statx,
+    A list is NUL-separated entries, paths from the spool's top (`./PATH`): `F ./PATH` for
+    anything but a directory changed after the mark, `f ./PATH` for one changed within the
+    slack before it, `BIRTH ./PATH` for a directory, BIRTH its birth time (statx,
     `stat -c %W`; 0 where the file system keeps none). A changed directory born before the
     mark that the target does not have was moved or renamed: its children kept their ctime and
     are in no list, and only a walk finds their hard links (final-rsync.sh walks the spool then).
@@ -45,9 +46,9 @@ bmf_changes_mark() {
 bmf_changes_scan() {
   # bmf_changes_scan SPOOL SECS OUT: every entry of SPOOL changed after SECS into OUT, whole
   # or not at all (a partial list would leave changes out: written aside, renamed when done).
-  local spool=$1 since=$(($2 - bmf_changes_slack)) out=$3
+  local spool=$1 mark=$2 since=$(($2 - bmf_changes_slack)) out=$3
   [ -d "$spool" ] || return 0
-  (cd -- "$spool" && find . -mindepth 1 -newerct "@$since" \
-    \( -type d -exec stat --printf '%W %n\0' {} + -o -printf 'f %p\0' \)) >"$out.partial" &&
+  (cd -- "$spool" && find . -mindepth 1 -newerct "@$since" \( -type d -exec stat --printf '%W %n\0' {} + \
+    -o -newerct "@$mark" -printf 'F %p\0' -o -printf 'f %p\0' \)) >"$out.partial" &&
     mv -f -- "$out.partial" "$out"
 }

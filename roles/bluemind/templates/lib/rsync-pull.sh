@@ -1,7 +1,7 @@
 {#- Pull one spool from the origin. The direction is fixed here, once for every phase: the
     source is always the origin, the destination always a local path on the target.
     bmf_pull_full walks the whole spool (every hot sync; the final rsync without change lists);
-    bmf_pull_listed sends the entries of a list (templates/cold-sync/final-rsync.sh). -#}
+    the final rsync's passes over its change lists call bmf_rsync (templates/cold-sync/final-rsync.sh). -#}
 {% include "templates/lib/host-state.sh" %}
 bmf_state_check target sync # never into a live target, an origin, another pair's host
 {% include "templates/lib/origin-ssh.sh" %}
