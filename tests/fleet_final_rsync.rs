@@ -87,10 +87,13 @@ fn the_final_rsync_sends_both_hosts_changes_and_the_copy_is_exact() {
     let p = claim.pair(0);
     let dir = scratch();
     // No slack: the lists hold this test's changes only, not the whole freshly populated spool.
-    let inv =
-        hot_synced(&fleet, &claim, dir.path(), "vars: { cutover_mode: none, final_rsync_slack: 0 }", |_| {
-            String::new()
-        });
+    let inv = hot_synced(
+        &fleet,
+        &claim,
+        dir.path(),
+        "vars: { cutover_mode: none, final_rsync: changes, final_rsync_slack: 0 }",
+        |_| String::new(),
+    );
     // Both hosts carry the mark of the complete hot sync, with one nonce.
     let mark = |host: &str| {
         fleet.sh(host, &format!("sed -n 's/^sync_mark=//p' /var/lib/bmfleet/state/pair.{}", p.name))
