@@ -132,8 +132,8 @@ fn a_renamed_folder_a_foreign_mark_or_final_rsync_full_walk_the_spool() {
     let dir = scratch();
     let inv = hot_synced(&fleet, &claim, dir.path(), "vars: { cutover_mode: none }", |i| match i {
         0 => "vars: { final_rsync: full }".into(),
-        2 => "vars: { final_rsync_slack: 0 }".into(),
-        _ => String::new(),
+        2 => "vars: { final_rsync: changes, final_rsync_slack: 0 }".into(),
+        _ => "vars: { final_rsync: changes }".into(),
     });
     // Pair 1's origin now names another hot sync than its target: its lists are not used.
     let other = claim.pair(1);
