@@ -317,7 +317,7 @@ fn a_journal_declaration_naming_no_phase_is_refused_at_load() {
     std::fs::create_dir_all(dir.path().join("role")).unwrap();
     std::fs::write(
         dir.path().join("role/role.yml"),
-        "journal:\n  repeatable_sync: hot-sync\n  downtime: { start: a, end: b }\nphases:\n  - name: warm-sync\n    steps:\n      - { name: s, on: controller, record: a, run: echo }\n",
+        "journal:\n  repeatable_sync: hot-sync\n  downtime: { start: a, end: b }\n  final_sync_lists: { var: lists, equals: yes }\nphases:\n  - name: warm-sync\n    steps:\n      - { name: s, on: controller, record: a, run: echo }\n",
     )
     .unwrap();
     let out = Bmfleet::new().arg("status").role(&dir.path().join("role")).inventory(&example()).run();
@@ -330,6 +330,13 @@ fn a_journal_declaration_naming_no_phase_is_refused_at_load() {
     assert!(out.stderr.contains("the role's phases: warm-sync"), "{}", out.stderr);
     assert!(
         out.stderr.contains("role.yml:3:30: journal: downtime `b` is recorded by no step"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(
+            "role.yml:4:28: journal: final_sync_lists names `lists`, which is no variable of this role"
+        ),
         "{}",
         out.stderr
     );

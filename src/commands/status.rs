@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::cli::{Format, StatusArgs};
 use crate::error::{Error, Result};
+use crate::inventory::merged_vars;
 use crate::journal::{Journal, PairJournal, SyncRecord, default_dir};
 use crate::report::table;
 use crate::role::journal::JournalSpec;
@@ -62,6 +63,11 @@ const STOP_START_SECS: f64 = 1.0;
 /// share of a full copy's time (which carries the machine's own speed), plus what changed, each
 /// changed file costing what it cost in that copy (bench/README.md "Large tenant").
 const SCAN_SHARE_OF_FULL_COPY: f64 = 0.01;
+/// The final rsync walks every spool (the default, `final_rsync: full`): rsync lists every
+/// entry on both hosts and compares them, a share of a full copy's time. Fitted on the 1e6-file
+/// bench tenant (bench/README.md "Large tenant", 2026-12-02 14:50): the walk took 57.0 s after a
+/// 344.3 s full copy, 0.166 of it, of which a day's change (`DAY_CHANGE_SHARE`) is 0.04.
+const WALK_SHARE_OF_FULL_COPY: f64 = 0.13;
 /// After a first hot sync only, nothing says how fast the tenant changes: a day's change, per
 /// day of age (at least one), as a share of its entries. The bench's day (1% new messages, 0.3%
 /// expunged, the index files of every folder they touched) changes about 4%.
@@ -74,7 +80,9 @@ const FIRST_SYNC_SHARE_VERIFY: f64 = 0.015;
 const DATABASES_BYTES_PER_SEC: f64 = 1.385e9 / 33.7;
 
 /// The downtime `migrate` would have now, from the last hot sync (and the one before it).
-/// The final rsync scans every entry and sends what changed since the last hot sync. After a
+/// The final rsync walks every spool (`lists` false) or scans every entry for changes (`lists`
+/// true: the role's `journal: final_sync_lists`), and sends what changed since the last hot
+/// sync; the walk or the scan costs a share of a full copy's time. After a
 /// second hot sync, the share that changed is what that sync copied over the interval between
 /// the last two, scaled by the age of the last one (at most 10 intervals). After a first hot
 /// sync only (a full copy), a day's change per day of age is assumed.
@@ -83,6 +91,7 @@ fn predict(
     previous: Option<&SyncRecord>,
     now: f64,
     databases_bytes: Option<u64>,
+    lists: bool,
 ) -> Prediction {
     let age = (now - last.at).max(0.0);
     let files = last.transfer.stats.files.max(1) as f64;
@@ -93,7 +102,8 @@ fn predict(
         ),
         _ => (DAY_CHANGE_SHARE * (age / 86_400.0).clamp(1.0, 10.0), last.transfer.secs),
     };
-    let final_rsync = full_copy * (SCAN_SHARE_OF_FULL_COPY + changed_share.min(1.0));
+    let look = if lists { SCAN_SHARE_OF_FULL_COPY } else { WALK_SHARE_OF_FULL_COPY };
+    let final_rsync = full_copy * (look + changed_share.min(1.0));
     let databases = databases_bytes.map(|b| b as f64 / DATABASES_BYTES_PER_SEC);
     let verify = full_copy * FIRST_SYNC_SHARE_VERIFY;
     let total = STOP_START_SECS + final_rsync.max(databases.unwrap_or(0.0)) + verify;
@@ -101,10 +111,10 @@ fn predict(
 }
 
 /// The prediction from the journal: its last syncs, and the databases' size when a step
-/// recorded the value the role names (`journal: databases_bytes:`).
-fn estimate(j: &PairJournal, spec: &JournalSpec, now: f64) -> Option<Prediction> {
+/// recorded the value the role names (`journal: databases_bytes:`); `lists` as in `predict`.
+fn estimate(j: &PairJournal, spec: &JournalSpec, now: f64, lists: bool) -> Option<Prediction> {
     let last = j.last_sync.as_ref()?;
-    Some(predict(last, j.previous_sync.as_ref(), now, spec.databases_bytes(&j.values)))
+    Some(predict(last, j.previous_sync.as_ref(), now, spec.databases_bytes(&j.values), lists))
 }
 
 /// The DOWNTIME column: measured, or predicted (`+ databases` while their size is unknown).
@@ -145,7 +155,9 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
             let j = journal.read(&pair.name);
             let age = j.last_sync.as_ref().map(|h| (now - h.at).max(0.0));
             let measured = j.downtime(&role.journal);
-            let predicted = if measured.is_none() { estimate(&j, &role.journal, now) } else { None };
+            let vars = merged_vars(&inventory, pair, &role.defaults);
+            let lists = role.journal.final_sync_sends_lists(|name| vars.get(name).map(|(v, _)| v));
+            let predicted = if measured.is_none() { estimate(&j, &role.journal, now, lists) } else { None };
             let running = j.running.as_ref().filter(|r| in_progress.is_some() && pid_alive(r.pid)).map(|r| {
                 format!(
                     "run {} for {}",
@@ -259,14 +271,14 @@ mod tests {
     #[test]
     fn a_first_hot_sync_predicts_a_scan_and_a_day_of_change_not_the_full_copy() {
         // 1e6 files copied in 344.3 s, the cold sync 100 s later: a scan and one day's change.
-        let p = predict(&sync(1000.0, 344.3, 1_154_465), None, 1100.0, None);
+        let p = predict(&sync(1000.0, 344.3, 1_154_465), None, 1100.0, None, true);
         let expected = 344.3 * (SCAN_SHARE_OF_FULL_COPY + DAY_CHANGE_SHARE);
         assert!((p.final_rsync - expected).abs() < 1e-6, "{p:?}");
         assert!((p.verify - 5.1645).abs() < 1e-6, "{p:?}");
         assert_eq!(p.databases, None);
         assert!((p.total - (1.0 + expected + 5.1645)).abs() < 1e-6, "{p:?}");
         // three days later, three days of change
-        let later = predict(&sync(1000.0, 344.3, 1_154_465), None, 1000.0 + 3.0 * 86_400.0, None);
+        let later = predict(&sync(1000.0, 344.3, 1_154_465), None, 1000.0 + 3.0 * 86_400.0, None, true);
         assert!(
             (later.final_rsync - 344.3 * (SCAN_SHARE_OF_FULL_COPY + 3.0 * DAY_CHANGE_SHARE)).abs() < 1e-6
         );
@@ -277,7 +289,7 @@ mod tests {
         // 30,000 of 1e6 files copied again a day after the first hot sync (348.7 s).
         let prev = sync_of(0.0, 348.7, 1_000_000, 1_000_000);
         let last = sync_of(86_400.0, 40.0, 1_000_000, 30_000);
-        let at = |age: f64| predict(&last, Some(&prev), 86_400.0 + age, None).final_rsync;
+        let at = |age: f64| predict(&last, Some(&prev), 86_400.0 + age, None, true).final_rsync;
         let scan = 348.7 * SCAN_SHARE_OF_FULL_COPY;
         // right after it, the scan alone
         assert!((at(0.0) - scan).abs() < 1e-6);
@@ -289,10 +301,21 @@ mod tests {
     }
 
     #[test]
+    fn a_walking_final_rsync_costs_a_walk_of_the_spools_not_a_scan() {
+        let last = sync(1000.0, 344.3, 1_154_465);
+        let walk = predict(&last, None, 1100.0, None, false);
+        let lists = predict(&last, None, 1100.0, None, true);
+        let expected = 344.3 * (WALK_SHARE_OF_FULL_COPY + DAY_CHANGE_SHARE);
+        assert!((walk.final_rsync - expected).abs() < 1e-6, "{walk:?}");
+        assert!(walk.final_rsync > lists.final_rsync, "{walk:?} vs {lists:?}");
+        assert!((walk.total - (1.0 + expected + walk.verify)).abs() < 1e-6, "{walk:?}");
+    }
+
+    #[test]
     fn the_databases_chain_runs_beside_the_final_rsync_and_the_longer_one_counts() {
         let last = sync(1000.0, 344.3, 1_154_465);
-        let small = predict(&last, None, 1100.0, Some(100_000_000));
-        let large = predict(&last, None, 1100.0, Some(10_000_000_000));
+        let small = predict(&last, None, 1100.0, Some(100_000_000), true);
+        let large = predict(&last, None, 1100.0, Some(10_000_000_000), true);
         assert!(small.databases.unwrap() < small.final_rsync);
         assert!((small.total - (1.0 + small.final_rsync + small.verify)).abs() < 1e-6, "{small:?}");
         let chain = 10_000_000_000.0 / DATABASES_BYTES_PER_SEC;
@@ -313,19 +336,19 @@ mod tests {
             }),
             ..Default::default()
         };
-        let without = estimate(&j, &spec, 1100.0).unwrap();
+        let without = estimate(&j, &spec, 1100.0, true).unwrap();
         assert_eq!(without.databases, None);
         assert!(downtime_text(&line(without)).ends_with(" + databases"));
 
         j.values.insert("databases_bytes".into(), 10_000_000_000);
-        let with = estimate(&j, &spec, 1100.0).unwrap();
+        let with = estimate(&j, &spec, 1100.0, true).unwrap();
         let chain = 10_000_000_000.0 / DATABASES_BYTES_PER_SEC;
         assert_eq!(with.databases, Some(chain));
         assert!(with.total > without.total, "{with:?} vs {without:?}");
         let text = downtime_text(&line(with));
         assert!(text.starts_with('~') && !text.contains("databases"), "{text}");
 
-        let undeclared = estimate(&j, &JournalSpec::default(), 1100.0).unwrap();
+        let undeclared = estimate(&j, &JournalSpec::default(), 1100.0, false).unwrap();
         assert_eq!(undeclared.databases, None, "a role that names no value: the size stays unknown");
     }
 }

@@ -17,6 +17,15 @@ pub struct JournalSpec {
     pub downtime: Option<Downtime>,
     /// The `record_value:` name holding the databases' size in bytes.
     pub databases_bytes: Option<String>,
+    /// The role variable, and its value, under which the final sync sends change lists rather
+    /// than walking (BlueMind's `final_rsync: changes`); undeclared: it walks.
+    pub final_sync_lists: Option<VarEquals>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VarEquals {
+    pub var: String,
+    pub equals: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +75,17 @@ impl JournalSpec {
         values.get(self.databases_bytes.as_deref()?).copied()
     }
 
+    /// Whether a pair with these variables gets change lists at its final sync (see
+    /// `final_sync_lists`). A value that is not a string never matches: it walks.
+    pub fn final_sync_sends_lists<'a>(
+        &self,
+        value_of: impl FnOnce(&str) -> Option<&'a serde_json::Value>,
+    ) -> bool {
+        self.final_sync_lists
+            .as_ref()
+            .is_some_and(|l| value_of(&l.var).and_then(|v| v.as_str()) == Some(l.equals.as_str()))
+    }
+
     /// The repeatable sync's name as a column header: `hot-sync` reads `HOT SYNC`.
     pub fn repeatable_sync_title(&self) -> Option<String> {
         self.repeatable_sync.as_ref().map(|p| p.replace('-', " ").to_uppercase())
@@ -80,6 +100,7 @@ pub(crate) fn bluemind_for_tests() -> JournalSpec {
         final_sync: Some("cold-sync".into()),
         downtime: Some(Downtime { start: "downtime_start".into(), end: "downtime_end".into() }),
         databases_bytes: Some("databases_bytes".into()),
+        final_sync_lists: Some(VarEquals { var: "final_rsync".into(), equals: "changes".into() }),
     }
 }
 
@@ -130,5 +151,18 @@ mod tests {
         values.insert("databases_bytes".to_string(), 123_456);
         assert_eq!(j.databases_bytes(&values), Some(123_456));
         assert_eq!(JournalSpec::default().databases_bytes(&values), None, "undeclared: unknown");
+    }
+
+    #[test]
+    fn the_final_sync_sends_lists_only_under_the_declared_value() {
+        let j = bluemind();
+        let changes = serde_json::json!("changes");
+        let full = serde_json::json!("full");
+        let number = serde_json::json!(1);
+        assert!(j.final_sync_sends_lists(|v| (v == "final_rsync").then_some(&changes)));
+        assert!(!j.final_sync_sends_lists(|v| (v == "final_rsync").then_some(&full)));
+        assert!(!j.final_sync_sends_lists(|v| (v == "final_rsync").then_some(&number)));
+        assert!(!j.final_sync_sends_lists(|_| None), "the variable unset: a walk");
+        assert!(!JournalSpec::default().final_sync_sends_lists(|_| Some(&changes)), "undeclared: a walk");
     }
 }

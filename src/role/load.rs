@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_saphyr::Spanned;
 
 use super::files::RoleFiles;
-use super::journal::{Downtime, JournalSpec};
+use super::journal::{Downtime, JournalSpec, VarEquals};
 use super::render::{Renderer, TemplateSource, quoting_errors};
 use super::schema::{Count, RawRole, RawStep, StepHost};
 use super::vars::VarSpecs;
@@ -456,7 +456,17 @@ impl Loader<'_> {
             );
             name.value.clone()
         });
-        JournalSpec { repeatable_sync, final_sync, downtime, databases_bytes }
+        let final_sync_lists = j.final_sync_lists.as_ref().map(|l| {
+            if !raw.defaults.iter().any(|(k, _)| k.value == l.var.value) {
+                let message = format!(
+                    "journal: final_sync_lists names `{}`, which is no variable of this role",
+                    l.var.value
+                );
+                self.error_at(&l.var.referenced, message, Some("name a variable of `defaults:`"));
+            }
+            VarEquals { var: l.var.value.clone(), equals: l.equals.clone() }
+        });
+        JournalSpec { repeatable_sync, final_sync, downtime, databases_bytes, final_sync_lists }
     }
 
     /// A `journal:` name (`what`) must be what some step records (`recorded` of the step).

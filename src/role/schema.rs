@@ -49,6 +49,17 @@ pub struct RawJournal {
     /// (`status` predicts the downtime's dump/transfer/restore chain from it).
     #[serde(default)]
     pub databases_bytes: Option<Spanned<String>>,
+    /// When the final sync sends change lists instead of walking: a role variable and the value
+    /// that means lists (`status` predicts a scan of changes, else a walk).
+    #[serde(default)]
+    pub final_sync_lists: Option<RawVarEquals>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVarEquals {
+    pub var: Spanned<String>,
+    pub equals: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -212,6 +212,7 @@ fn renamed_phases_still_draw_the_syncs_and_the_downtime() {
         final_sync: Some("final-copy".into()),
         downtime: Some(Downtime { start: "stopped_at".into(), end: "started_at".into() }),
         databases_bytes: None,
+        final_sync_lists: None,
     };
     let input = PairInput {
         name: "p01",
