@@ -110,6 +110,7 @@ pub fn execute(plan: &Plan, options: &RunFlags, extras: Extras) -> Result<RunRep
             accept_new_host_keys: options.accept_new_host_keys,
             keepalive: Duration::from_secs(options.keepalive.max(1)),
             keepalive_max: 3,
+            ..Default::default()
         },
     )
     .with_become_passwords(become_passwords(plan)?);

@@ -21,6 +21,16 @@ use crate::inventory::{Endpoint, Hop};
 /// Channels open at once on one connection: under OpenSSH's default `MaxSessions 10`.
 pub const MAX_CHANNELS: usize = 8;
 
+/// Handshakes (TCP, key exchange, host key check, authentication) in flight at once, whatever
+/// `--forks` says. A handshake is CPU work on both ends (an X25519 exchange, signatures made and
+/// checked); started all at once, a thousand of them share the cores and every one of them ends
+/// late, so hosts that answer fine fail their connect timeout (bench/README.md "Fan-out at 1000
+/// hosts": 453 of 500 pairs "no SSH answer within 10 s" at load 26). Queued instead, each one
+/// takes its own few milliseconds, and its timeout starts when its turn does. 64 keep a LAN's
+/// round trips covered (64 handshakes of ~5 ms each: over 10,000 a second, far beyond what one
+/// controller's cores can do).
+pub const HANDSHAKES_IN_FLIGHT: usize = 64;
+
 #[derive(Debug, Clone)]
 pub struct SshOptions {
     /// Record the keys of unknown hosts instead of refusing them.
@@ -28,11 +38,18 @@ pub struct SshOptions {
     /// Interval of keepalives; a peer silent for `keepalive * keepalive_max` is dead.
     pub keepalive: Duration,
     pub keepalive_max: usize,
+    /// Handshakes at once (`HANDSHAKES_IN_FLIGHT`; tests lower it).
+    pub handshakes: usize,
 }
 
 impl Default for SshOptions {
     fn default() -> Self {
-        SshOptions { accept_new_host_keys: false, keepalive: Duration::from_secs(10), keepalive_max: 3 }
+        SshOptions {
+            accept_new_host_keys: false,
+            keepalive: Duration::from_secs(10),
+            keepalive_max: 3,
+            handshakes: HANDSHAKES_IN_FLIGHT,
+        }
     }
 }
 
@@ -48,6 +65,8 @@ pub struct SshContext {
     hops: Mutex<HashMap<String, SharedHop>>,
     /// Sudo passwords, by the name of the environment variable they were read from.
     become_passwords: HashMap<String, String>,
+    /// Turns to handshake (`HANDSHAKES_IN_FLIGHT`).
+    handshakes: Semaphore,
 }
 
 impl SshContext {
@@ -55,9 +74,10 @@ impl SshContext {
         SshContext {
             known_hosts: Mutex::new(HashMap::new()),
             keys,
-            options,
+            options: options.clone(),
             hops: Mutex::new(HashMap::new()),
             become_passwords: HashMap::new(),
+            handshakes: Semaphore::new(options.handshakes.max(1)),
         }
     }
 
@@ -315,25 +335,37 @@ impl Connection {
             explain_refusal(&seen, &name, &known_hosts)
                 .unwrap_or(ConnectError::Protocol { name: name.clone(), message: e.to_string() })
         };
+        // The bastion first, holding no turn: its own open() waits for one, and every host
+        // behind it waits on that same connection (holding turns here could starve it).
+        let bastion =
+            if endpoint.jump.is_empty() { None } else { Some(ssh.hop(&endpoint.jump, endpoint).await?) };
+        let turn = ssh.handshakes.acquire().await.expect("the handshake semaphore is never closed");
         let connect = async {
-            if endpoint.jump.is_empty() {
-                let socket = tokio::net::TcpStream::connect((endpoint.address.as_str(), endpoint.port))
-                    .await
-                    .map_err(|e| ConnectError::Tcp { addr: addr.clone(), message: e.to_string() })?;
-                let _ = socket.set_nodelay(true);
-                client::connect_stream(config, socket, handler).await.map_err(refused)
-            } else {
-                // Through the bastion: a direct-tcpip channel of its (shared) connection.
-                let bastion = ssh.hop(&endpoint.jump, endpoint).await?;
-                let channel = bastion
-                    .handle
-                    .channel_open_direct_tcpip(endpoint.address.clone(), endpoint.port as u32, "127.0.0.1", 0)
-                    .await
-                    .map_err(|e| ConnectError::Tcp {
-                        addr: format!("{addr} through {}", bastion.name),
-                        message: e.to_string(),
-                    })?;
-                client::connect_stream(config, channel.into_stream(), handler).await.map_err(refused)
+            match bastion {
+                None => {
+                    let socket = tokio::net::TcpStream::connect((endpoint.address.as_str(), endpoint.port))
+                        .await
+                        .map_err(|e| ConnectError::Tcp { addr: addr.clone(), message: e.to_string() })?;
+                    let _ = socket.set_nodelay(true);
+                    client::connect_stream(config, socket, handler).await.map_err(refused)
+                }
+                Some(bastion) => {
+                    // Through the bastion: a direct-tcpip channel of its (shared) connection.
+                    let channel = bastion
+                        .handle
+                        .channel_open_direct_tcpip(
+                            endpoint.address.clone(),
+                            endpoint.port as u32,
+                            "127.0.0.1",
+                            0,
+                        )
+                        .await
+                        .map_err(|e| ConnectError::Tcp {
+                            addr: format!("{addr} through {}", bastion.name),
+                            message: e.to_string(),
+                        })?;
+                    client::connect_stream(config, channel.into_stream(), handler).await.map_err(refused)
+                }
             }
         };
         let mut handle = tokio::time::timeout(timeout, connect)
@@ -346,6 +378,7 @@ impl Connection {
         )
         .await
         .map_err(|_| ConnectError::Timeout { addr: addr.clone(), secs: timeout.as_secs() })?;
+        drop(turn);
         if let Err(tried) = auth {
             let tried = if tried.is_empty() {
                 "no key (no agent, no identity_file, no ~/.ssh/id_*)".to_string()
@@ -514,4 +547,55 @@ fn explain_refusal(seen: &Mutex<Seen>, name: &str, known_hosts: &KnownHosts) -> 
         Verdict::Revoked { at } => ConnectError::HostKeyRevoked { name, fingerprint, at },
         Verdict::BadCertificate { reason } => ConnectError::HostCertificate { name, fingerprint, reason },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    fn silent_host(port: u16) -> Endpoint {
+        Endpoint {
+            host: "127.0.0.1".into(),
+            address: "127.0.0.1".into(),
+            port,
+            user: "root".into(),
+            identity_file: None,
+            known_hosts: PathBuf::from("/nonexistent/known_hosts"),
+            known_hosts_also: Vec::new(),
+            connect_timeout: Duration::from_secs(1),
+            accept_new_host_keys: false,
+            jump: Vec::new(),
+            r#become: None,
+            sources: Default::default(),
+        }
+    }
+
+    /// Two handshakes to a host that accepts TCP and never says a word, each running to its
+    /// 1 s timeout: one turn, and the second starts (and starts its timeout) when the first
+    /// ends; two turns, both at once.
+    #[tokio::test]
+    async fn handshakes_wait_for_a_turn_and_the_timeout_starts_with_it() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let endpoint = silent_host(port);
+        for (turns, at_least, below) in [(1, 2.0, 3.5), (2, 1.0, 1.9)] {
+            let ssh =
+                SshContext::new(Keys::default(), SshOptions { handshakes: turns, ..Default::default() });
+            let start = Instant::now();
+            let (a, b) = tokio::join!(Connection::open(&endpoint, &ssh), Connection::open(&endpoint, &ssh));
+            let secs = start.elapsed().as_secs_f64();
+            for r in [a, b] {
+                assert!(matches!(r, Err(ConnectError::Timeout { .. })), "{turns} turn(s): {:?}", r.err());
+            }
+            assert!(secs >= at_least && secs < below, "{turns} turn(s): both timed out after {secs:.2} s");
+        }
+    }
 }
