@@ -218,6 +218,9 @@ def fanout(path):
         print(f"\ntargets (issue 16, this run: {n} x {k}):")
         print(f"  bmfleet wall / floor set by the hosts' CPU ((hosts' + controller CPU) / {os.cpu_count()} cores ="
               f" {floor:.2f} s): {b['wall'] / floor:.2f}x" + (f" -> {verdict(b['wall'] <= 1.1 * floor)} (<= 1.1x)" if k >= 10 else ""))
+        busy = med([r["machine_busy_s"] for r in rs if "machine_busy_s" in r] or [float("nan")])
+        print(f"  bmfleet wall / the machine's busy CPU over the run (every process and the kernel, the bench's"
+              f" sampler included: {busy:.2f} core-s / {os.cpu_count()} cores): {b['wall'] / (busy / os.cpu_count()):.2f}x")
         if n >= 1000:
             print(f"  controller peak RSS < 150 MiB at {n} hosts: {b['main']:.1f} MiB -> {verdict(b['main'] < 150)}")
 
