@@ -343,6 +343,28 @@ fn a_journal_declaration_naming_no_phase_is_refused_at_load() {
 }
 
 #[test]
+fn a_final_sync_lists_value_its_variable_never_holds_is_refused_at_load() {
+    // A typo there would make `status` predict a walk for every pair, silently.
+    let dir = scratch();
+    std::fs::create_dir_all(dir.path().join("role")).unwrap();
+    std::fs::write(
+        dir.path().join("role/role.yml"),
+        "journal:\n  final_sync_lists: { var: mode, equals: chnages }\ndefaults:\n  mode: full\nvars:\n  mode: { kind: line, pattern: \"changes|full\", help: \"changes or full\" }\nphases:\n  - name: warm-sync\n    steps:\n      - { name: s, on: controller, run: echo }\n",
+    )
+    .unwrap();
+    let out = Bmfleet::new().arg("status").role(&dir.path().join("role")).inventory(&example()).run();
+    out.code(2);
+    assert!(
+        out.stderr.contains(
+            "role.yml:2:42: journal: final_sync_lists equals a value the variable never holds: `mode`: `chnages` does not match `changes|full`"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("changes or full"), "{}", out.stderr);
+}
+
+#[test]
 fn bad_values_are_refused_by_the_command_line_saying_what_to_write() {
     // Parsed once, by the command line's value parsers: exit 2 before any file is read.
     let cases: &[&[&str]] = &[

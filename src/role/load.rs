@@ -174,7 +174,7 @@ impl Loader<'_> {
             });
         }
         self.check_rollbacks(&raw, &phases);
-        let journal = self.journal(&raw, &phases);
+        let journal = self.journal(&raw, &phases, &var_specs);
         Role {
             name,
             dir: match self.files {
@@ -408,7 +408,7 @@ impl Loader<'_> {
 
     /// The `journal:` section: each sync names a phase of the role (not a standalone one, and
     /// not both the same), each downtime bound the `record:` of one of its steps.
-    fn journal(&mut self, raw: &RawRole, phases: &[Phase]) -> JournalSpec {
+    fn journal(&mut self, raw: &RawRole, phases: &[Phase], specs: &VarSpecs) -> JournalSpec {
         let Some(section) = &raw.journal else { return JournalSpec::default() };
         let j = &section.value;
         let phase_of = |this: &mut Self, key: &str, name: &Option<Spanned<String>>| {
@@ -463,8 +463,18 @@ impl Loader<'_> {
                     l.var.value
                 );
                 self.error_at(&l.var.referenced, message, Some("name a variable of `defaults:`"));
+            } else if let Some(spec) = specs.get(&l.var.value) {
+                // A value the variable can never hold would make every prediction a walk.
+                let here = Location::of_yaml(self.path, &l.equals.referenced);
+                let value = serde_json::Value::String(l.equals.value.clone());
+                if let Some((_, why)) = spec.check(&l.var.value, &value, &|_| here.clone()).into_iter().next()
+                {
+                    let message =
+                        format!("journal: final_sync_lists equals a value the variable never holds: {why}");
+                    self.error_at(&l.equals.referenced, message, spec.help.as_deref());
+                }
             }
-            VarEquals { var: l.var.value.clone(), equals: l.equals.clone() }
+            VarEquals { var: l.var.value.clone(), equals: l.equals.value.clone() }
         });
         JournalSpec { repeatable_sync, final_sync, downtime, databases_bytes, final_sync_lists }
     }

@@ -59,7 +59,7 @@ pub struct RawJournal {
 #[serde(deny_unknown_fields)]
 pub struct RawVarEquals {
     pub var: Spanned<String>,
-    pub equals: String,
+    pub equals: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
