@@ -310,58 +310,45 @@ fn status_follows_the_roles_journal_declaration_not_the_bluemind_phase_names() {
     assert!(initech.contains("never STALE"), "{initech}");
 }
 
+/// `bmfleet status` with a role made of this role.yml alone: it must be refused at load (exit 2);
+/// its stderr.
+fn status_refuses_role(role_yml: &str) -> String {
+    let dir = scratch();
+    std::fs::create_dir_all(dir.path().join("role")).unwrap();
+    std::fs::write(dir.path().join("role/role.yml"), role_yml).unwrap();
+    let out = Bmfleet::new().arg("status").role(&dir.path().join("role")).inventory(&example()).run();
+    out.code(2);
+    out.stderr
+}
+
 #[test]
 fn a_journal_declaration_naming_no_phase_is_refused_at_load() {
     // Renaming `hot-sync` in role.yml without its `journal:` line is refused, located.
-    let dir = scratch();
-    std::fs::create_dir_all(dir.path().join("role")).unwrap();
-    std::fs::write(
-        dir.path().join("role/role.yml"),
+    let stderr = status_refuses_role(
         "journal:\n  repeatable_sync: hot-sync\n  downtime: { start: a, end: b }\n  final_sync_lists: { var: lists, equals: yes }\nphases:\n  - name: warm-sync\n    steps:\n      - { name: s, on: controller, record: a, run: echo }\n",
-    )
-    .unwrap();
-    let out = Bmfleet::new().arg("status").role(&dir.path().join("role")).inventory(&example()).run();
-    out.code(2);
-    assert!(
-        out.stderr.contains("role.yml:2:20: journal: repeatable_sync `hot-sync` is not a phase of this role"),
-        "{}",
-        out.stderr
     );
-    assert!(out.stderr.contains("the role's phases: warm-sync"), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("role.yml:3:30: journal: downtime `b` is recorded by no step"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains(
-            "role.yml:4:28: journal: final_sync_lists names `lists`, which is no variable of this role"
-        ),
-        "{}",
-        out.stderr
-    );
+    for expected in [
+        "role.yml:2:20: journal: repeatable_sync `hot-sync` is not a phase of this role",
+        "the role's phases: warm-sync",
+        "role.yml:3:30: journal: downtime `b` is recorded by no step",
+        "role.yml:4:28: journal: final_sync_lists names `lists`, which is no variable of this role",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
 }
 
 #[test]
 fn a_final_sync_lists_value_its_variable_never_holds_is_refused_at_load() {
     // A typo there would make `status` predict a walk for every pair, silently.
-    let dir = scratch();
-    std::fs::create_dir_all(dir.path().join("role")).unwrap();
-    std::fs::write(
-        dir.path().join("role/role.yml"),
+    let stderr = status_refuses_role(
         "journal:\n  final_sync_lists: { var: mode, equals: chnages }\ndefaults:\n  mode: full\nvars:\n  mode: { kind: line, pattern: \"changes|full\", help: \"changes or full\" }\nphases:\n  - name: warm-sync\n    steps:\n      - { name: s, on: controller, run: echo }\n",
-    )
-    .unwrap();
-    let out = Bmfleet::new().arg("status").role(&dir.path().join("role")).inventory(&example()).run();
-    out.code(2);
-    assert!(
-        out.stderr.contains(
-            "role.yml:2:42: journal: final_sync_lists equals a value the variable never holds: `mode`: `chnages` does not match `changes|full`"
-        ),
-        "{}",
-        out.stderr
     );
-    assert!(out.stderr.contains("changes or full"), "{}", out.stderr);
+    for expected in [
+        "role.yml:2:42: journal: final_sync_lists equals a value the variable never holds: `mode`: `chnages` does not match `changes|full`",
+        "changes or full",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
 }
 
 #[test]
