@@ -74,10 +74,10 @@ impl SshContext {
         SshContext {
             known_hosts: Mutex::new(HashMap::new()),
             keys,
-            options: options.clone(),
+            handshakes: Semaphore::new(options.handshakes.max(1)),
+            options,
             hops: Mutex::new(HashMap::new()),
             become_passwords: HashMap::new(),
-            handshakes: Semaphore::new(options.handshakes.max(1)),
         }
     }
 
