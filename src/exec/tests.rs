@@ -329,7 +329,9 @@ async fn a_step_runs_its_script_and_a_pair_succeeds() {
 
 /// The YAML of a role: `phases` as given (the lines after `phases:`).
 fn role_of(phases: &str) -> String {
-    format!("name: t\ndefaults:\n  items: [30, 60, 90]\n  codes: [0, 4]\nphases:\n{phases}")
+    format!(
+        "name: t\ndefaults:\n  items: [30, 60, 90]\n  codes: [0, 4]\nvars:\n  items: {{ each: integer, description: d }}\n  codes: {{ each: integer, description: d }}\nphases:\n{phases}"
+    )
 }
 
 /// A step that fails (exit 2) on pair `pair` only.

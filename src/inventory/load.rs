@@ -298,7 +298,9 @@ impl Checker<'_> {
                 );
             }
             let key = (source.clone(), owner.to_string(), name.value.clone());
-            self.spans.insert(key, ValueSpan::of(self.path, value));
+            let mut span = ValueSpan::of(self.path, value);
+            span.name_at = Some(Location::of_yaml(self.path, &name.referenced));
+            self.spans.insert(key, span);
             vars.insert(name.value.clone(), value.value.value.clone());
         }
         vars

@@ -22,6 +22,9 @@ pub struct Located {
 pub struct ValueSpan {
     pub at: Location,
     pub items: Vec<ValueSpan>,
+    /// Where the variable's name was written (a name the role does not declare is reported
+    /// there); `None` where the loader did not record it.
+    pub name_at: Option<Location>,
 }
 
 impl ValueSpan {
@@ -29,6 +32,7 @@ impl ValueSpan {
         ValueSpan {
             at: Location::of_yaml(file, &value.referenced),
             items: value.value.items.iter().map(|item| ValueSpan::of(file, item)).collect(),
+            name_at: None,
         }
     }
 

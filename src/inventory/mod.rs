@@ -172,15 +172,6 @@ impl Inventory {
         self.groups.iter().find(|g| g.name == name)
     }
 
-    /// Where the value of `name` that `pair` gets from `source` was written (role defaults are
-    /// located by the role, see `role/vars.rs`).
-    pub fn value_span(&self, pair: &Pair, source: &VarSource, name: &str) -> Option<&located::ValueSpan> {
-        let owner = match source {
-            VarSource::Pair => pair.name.clone(),
-            _ => String::new(),
-        };
-        self.spans.get(&(source.clone(), owner, name.to_string()))
-    }
 
     /// Waves in ascending order.
     pub fn waves(&self) -> Vec<u32> {

@@ -100,6 +100,12 @@ pub struct PlanRequest<'a> {
 pub fn build(req: PlanRequest<'_>) -> Result<Plan> {
     let role = req.role.clone();
     let mut phases = resolve_phases(&role, req.phases)?;
+    // Every value the inventory sets, against the role's declarations, before any rendering: a
+    // typo in a variable's name or value never reaches a host.
+    let refused = crate::role::vars::check_inventory(&role.name, &role.var_specs, req.inventory);
+    if !refused.is_empty() {
+        return Err(Error::BadInput(Diagnostics(refused)));
+    }
     // The same template error usually repeats for every pair: report it once, naming the pairs.
     let mut errors: Vec<(Diagnostic, Vec<String>)> = Vec::new();
     let mut pair_plans = Vec::new();
@@ -228,18 +234,19 @@ fn plan_pair(
     phases: &[String],
     check_mode: bool,
 ) -> std::result::Result<PairPlan, Vec<Diagnostic>> {
+    // The values were checked against the role's declarations (`build`); a duration is seen by
+    // the templates as its seconds.
     let vars = merged_vars(inventory, pair, &role.defaults);
-    let refused = crate::role::vars::check_pair(&role.var_specs, inventory, pair, &vars);
-    if !refused.is_empty() {
-        return Err(refused);
-    }
     let mut masker = Masker::default();
     let mut context = Context::new();
     for (name, (value, _)) in &vars {
         if is_secret_name(name, &role.secrets) {
             masker.add_json(value);
         }
-        context.insert(name.clone(), value);
+        match role.var_specs.get(name) {
+            Some(spec) => context.insert(name.clone(), &spec.normalize(value)),
+            None => context.insert(name.clone(), value),
+        }
     }
     insert_builtins(&mut context, pair, check_mode);
 

@@ -62,7 +62,12 @@ impl TestRole {
 
 const ROLE: &str = r#"
 name: test
-defaults: { spools: [/x/], workers: 2 }
+defaults: { spools: [/x/], workers: 2, db_password: "", note: "" }
+vars:
+  spools: { each: line, description: spools }
+  workers: { type: integer, description: workers }
+  db_password: { type: line, empty: true, description: a secret }
+  note: { type: line, empty: true, description: a note }
 phases:
   - name: one
     steps:
@@ -151,7 +156,7 @@ fn undefined_variables_are_errors_with_template_line_and_column() {
         .unwrap_err()
         .to_string()
         .replace(&inline.dir.path().display().to_string(), "ROLE");
-    assert!(err.contains("ROLE/role.yml:10:22: undefined variable `nte`"), "{err}");
+    assert!(err.contains("ROLE/role.yml:15:22: undefined variable `nte`"), "{err}");
     assert!(err.contains("did you mean `note`?"), "{err}");
 }
 
@@ -210,6 +215,11 @@ fn bad_roles_are_refused_at_load() {
 }
 
 const ROLLBACK_ROLE: &str = r#"
+defaults: { spools: [/x/], db_password: "", note: "" }
+vars:
+  spools: { each: line, description: spools }
+  db_password: { type: line, empty: true, description: a secret }
+  note: { type: line, empty: true, description: a note }
 phases:
   - name: sync
     steps:

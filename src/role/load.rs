@@ -203,15 +203,27 @@ impl Loader<'_> {
                 let span = ValueSpan::of(self.path, default);
                 let at = |i: Option<usize>| i.map_or(&span.at, |i| span.item(i)).clone();
                 for (location, message) in compiled.check(&name.value, &default.value.value, &at) {
-                    let help = compiled.help.clone();
-                    let mut diag = Diagnostic::new(message).at(location, Some(&self.source));
-                    if let Some(help) = help {
-                        diag = diag.help(help);
-                    }
-                    self.errors.push(diag);
+                    let help = format!("expected {}", compiled.expected());
+                    self.errors.push(Diagnostic::new(message).at(location, Some(&self.source)).help(help));
                 }
             }
             specs.insert(name.value.clone(), compiled);
+        }
+        // Every variable is declared, so that an inventory's typo of its name can be refused
+        // (vars/inventory.rs), and every declared variable has a default, so that no template
+        // meets an undefined name on a pair that did not set it.
+        for (name, _) in &raw.defaults {
+            if !raw.vars.keys().any(|k| k.value == name.value) {
+                let message = format!("default `{}` is not declared in `vars:`", name.value);
+                let help = "declare it, e.g. `vars: { NAME: { type: line, description: \"what it is for\" } }` (README, \"Role variables\")";
+                self.error_at(&name.referenced, message, Some(help));
+            }
+        }
+        for (name, _) in &raw.vars {
+            if !raw.defaults.keys().any(|k| k.value == name.value) {
+                let message = format!("variable `{}` has no value in `defaults:`", name.value);
+                self.error_at(&name.referenced, message, Some("give it a default value in `defaults:`"));
+            }
         }
         specs
     }
@@ -471,7 +483,7 @@ impl Loader<'_> {
                 {
                     let message =
                         format!("journal: final_sync_lists equals a value the variable never holds: {why}");
-                    self.error_at(&l.equals.referenced, message, spec.help.as_deref());
+                    self.error_at(&l.equals.referenced, message, Some(&format!("expected {}", spec.expected())));
                 }
             }
             VarEquals { var: l.var.value.clone(), equals: l.equals.value.clone() }

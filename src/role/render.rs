@@ -279,10 +279,10 @@ fn explain(message: &str) -> (String, Option<String>) {
             .unwrap_or_default();
         let help = match suggest::closest(name, available) {
             Some(close) => format!(
-                "did you mean `{close}`? Otherwise define `{name}` in the inventory (vars, a group, the pair) or in the role's defaults"
+                "did you mean `{close}`? Otherwise give `{name}` a value in the role's `defaults:` and declare it in its `vars:` (the inventory may then set it)"
             ),
             None => format!(
-                "define `{name}` in the inventory (vars, a group, the pair) or in the role's defaults"
+                "give `{name}` a value in the role's `defaults:` and declare it in its `vars:` (the inventory may then set it)"
             ),
         };
         return (format!("undefined variable `{name}`"), Some(help));

@@ -18,6 +18,8 @@
     was born before the origin's mark was moved or renamed: its children are in no list, their
     hard links are found by a walk only, so the spool is walked. The cold sync's counts compare
     every spool afterwards (verify.sh), whichever way it was sent. -#}
+{% include "templates/lib/one-of.sh" %}
+bmf_one_of final_rsync {{ final_rsync }} full changes
 {% include "templates/lib/rsync-pull.sh" %}
 {% include "templates/lib/changes.sh" %}
 origin_changes={{ origin_changes }}
@@ -25,7 +27,11 @@ final_rsync={{ final_rsync }}
 bmf_final_lists() {
   # The union of both hosts' lists into files/dirs lists in $work, or say why not and 1.
   local nonce from mark name entry path birth
-  [ "$final_rsync" = changes ] || { echo "final_rsync is $final_rsync: walking the whole spool"; return 1; }
+  case "$final_rsync" in
+    changes) ;;
+    full) echo "final_rsync is $final_rsync: walking the whole spool"; return 1 ;;
+    *) bmf_one_of final_rsync "$final_rsync" full changes ;;
+  esac
   case "$origin_changes" in
     "mark "*) nonce=${origin_changes#mark }; nonce=${nonce%%:*} ;;
     *) echo "no change list from the origin (${origin_changes#none: }): walking the whole spool"; return 1 ;;

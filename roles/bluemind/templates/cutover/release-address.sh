@@ -1,5 +1,7 @@
 {#- The origin gives up its address. Our own SSH session uses that address, so the change is
     made a moment after this step returns. -#}
+{% include "templates/lib/one-of.sh" %}
+bmf_one_of cutover_mode {{ cutover_mode }} ip netplan ifupdown
 {% include "templates/lib/host-state.sh" %}
 bmf_state_check origin cutover # only this pair's origin gives its address away
 address={% if cutover_address %}{{ cutover_address }}{% else %}{{ origin.host }}{% endif %}
@@ -16,7 +18,9 @@ case "$prefix" in *[!0-9]* | '') echo "cannot read the prefix of $address on $if
 # The values go to the second shell as arguments, never as its code.
 nohup sh -c 'sleep 2; ip addr del "$1/$2" dev "$3"' _ "$address" "$prefix" "$iface" >/dev/null 2>&1 &
 echo "the origin releases $address/$prefix on $iface in 2 s"
-{% else %}
+{% elif cutover_mode == "netplan" or cutover_mode == "ifupdown" %}
 nohup sh -c "sleep 2; systemctl poweroff || poweroff" >/dev/null 2>&1 &
 echo "the origin powers off in 2 s (its address $address/$prefix moves to the target)"
+{% else %}
+bmf_one_of cutover_mode {{ cutover_mode }} ip netplan ifupdown
 {% endif %}

@@ -3,6 +3,9 @@
     bluemind.target and stay up after `bmctl stop` (DOMAIN.md "Services"), so a target started
     with a copied bm.ini, or a client, could still reach the old data. The origin's record moves
     to `retired`: it is never a sync source again, whatever a controller or journal says. -#}
+{% include "templates/lib/one-of.sh" %}
+# Before the origin stops for good: the cutover must be one a later step carries out.
+bmf_one_of cutover_mode {{ cutover_mode }} none ip netplan ifupdown
 {% include "templates/lib/host-state.sh" %}
 {% include "templates/lib/services.sh" %}
 bmf_state_guard origin cutover

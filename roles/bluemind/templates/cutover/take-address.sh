@@ -1,4 +1,6 @@
 {#- The target takes the origin's address, through the network stack the inventory names. -#}
+{% include "templates/lib/one-of.sh" %}
+bmf_one_of cutover_mode {{ cutover_mode }} ip netplan ifupdown
 {% include "templates/lib/host-state.sh" %}
 bmf_state_guard target cutover && bmf_state_set stage=live # point of no return: verified before, live from here
 address={% if cutover_address %}{{ cutover_address }}{% else %}{{ origin.host }}{% endif %}
@@ -39,6 +41,8 @@ iface $iface:bmfleet inet static
     address $address/$prefix
 IFUPDOWN
 ifup "$iface:bmfleet"
+{% else %}
+bmf_one_of cutover_mode {{ cutover_mode }} ip netplan ifupdown
 {% endif %}
 command -v arping >/dev/null && arping -c 3 -U -I "$iface" "$address" >/dev/null 2>&1 || true
 echo "the target holds $address/$prefix on $iface"

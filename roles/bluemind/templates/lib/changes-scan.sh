@@ -9,7 +9,11 @@
 bmf_state_check "$changes_role" sync # never a live target, a retired origin, another pair's host
 {#- The walk needs no list: no scan of every entry in the downtime (8.4 s on the bench's origin). #}
 final_rsync={{ final_rsync }}
-[ "$final_rsync" = changes ] || { echo "none: final_rsync is $final_rsync"; exit 0; }
+case "$final_rsync" in
+  changes) ;;
+  full) echo "none: final_rsync is $final_rsync"; exit 0 ;;
+  *) bmf_one_of final_rsync "$final_rsync" full changes ;;
+esac
 mark=$(bmf_changes_mark "${BMF_R[sync_mark]-}") ||
   { echo "none: this $changes_role holds no mark of a complete hot sync"; exit 0; }
 read -r nonce since <<<"$mark"
