@@ -65,7 +65,7 @@ fn a_template_error_stops_everything_before_any_connection() {
     std::fs::create_dir_all(dir.path().join("role/templates")).unwrap();
     std::fs::write(
         dir.path().join("role/role.yml"),
-        "phases:\n  - name: go\n    steps:\n      - { name: s, on: origin, template: templates/s.sh }\n",
+        "defaults: { tenant_name: \"\" }\nvars: { tenant_name: { type: line, empty: true, description: the tenant } }\nphases:\n  - name: go\n    steps:\n      - { name: s, on: origin, template: templates/s.sh }\n",
     )
     .unwrap();
     std::fs::write(dir.path().join("role/templates/s.sh"), "echo ok\necho {{ tenant_nmae }}\n").unwrap();
@@ -341,11 +341,11 @@ fn a_journal_declaration_naming_no_phase_is_refused_at_load() {
 fn a_final_sync_lists_value_its_variable_never_holds_is_refused_at_load() {
     // A typo there would make `status` predict a walk for every pair, silently.
     let stderr = status_refuses_role(
-        "journal:\n  final_sync_lists: { var: mode, equals: chnages }\ndefaults:\n  mode: full\nvars:\n  mode: { kind: line, pattern: \"changes|full\", help: \"changes or full\" }\nphases:\n  - name: warm-sync\n    steps:\n      - { name: s, on: controller, run: echo }\n",
+        "journal:\n  final_sync_lists: { var: mode, equals: chnages }\ndefaults:\n  mode: full\nvars:\n  mode: { type: enum, values: [changes, full], description: \"how the final sync is sent\" }\nphases:\n  - name: warm-sync\n    steps:\n      - { name: s, on: controller, run: echo }\n",
     );
     for expected in [
-        "role.yml:2:42: journal: final_sync_lists equals a value the variable never holds: `mode`: `chnages` does not match `changes|full`",
-        "changes or full",
+        "role.yml:2:42: journal: final_sync_lists equals a value the variable never holds: `mode`: `chnages` is not one of changes, full (did you mean `changes`?)",
+        "expected one of: changes, full",
     ] {
         assert!(stderr.contains(expected), "{expected}\n{stderr}");
     }
@@ -572,6 +572,47 @@ fn values_the_role_refuses_stop_the_run_at_their_line_and_column() {
     assert!(!out.dir.join("runs").exists(), "nothing ran");
     let out = Bmfleet::new().arg("plan").inventory(&inv).run();
     out.code(2);
+}
+
+/// An operator's typo never gets past `plan` (issue 24): `cutover_mode: netplann` used to pass,
+/// and at cutover the origin powered off while no step took its address; a misspelled variable
+/// name passed silently (`rsync_bwlimit_kpbs`: no bandwidth limit over the customer's link).
+#[test]
+fn typos_in_variables_stop_plan_and_every_phase_at_their_line() {
+    let dir = scratch();
+    let inv = dir.path().join("inv.yml");
+    std::fs::write(
+        &inv,
+        "vars:\n  rsync_bwlimit_kpbs: 5000\ngroups:\n  slow: { vars: { rsync_bwlimit_kbps: fast } }\npairs:\n  - name: a\n    groups: [slow]\n    origin: { host: 192.0.2.1 }\n    target: { host: 192.0.2.2 }\n    vars:\n      cutover_mode: netplann\n      free_space_margin_pct: \"ten\"\n      trust_read_only: \"false\"\n  - { name: b, wave: 2, origin: { host: 192.0.2.3 }, target: { host: 192.0.2.4 }, vars: { cutover_mode: IP, final_rsync_slack: 5 minutes } }\n",
+    )
+    .unwrap();
+    let expected = [
+        "inv.yml:2:3: `rsync_bwlimit_kpbs` (inventory vars) is no variable of role `bluemind`",
+        "did you mean `rsync_bwlimit_kbps`?",
+        "inv.yml:4:39: `rsync_bwlimit_kbps`: `fast` is not a whole number (group slow)",
+        "inv.yml:11:21: `cutover_mode`: `netplann` is not one of none, ip, netplan, ifupdown (did you mean `netplan`?) (vars of pair a)",
+        "inv.yml:12:30: `free_space_margin_pct`: `ten` is not a whole number (vars of pair a)",
+        "inv.yml:13:24: `trust_read_only`: expected true or false, found the string `false`",
+        "`cutover_mode`: `IP` is not one of none, ip, netplan, ifupdown (did you mean `ip`?) (vars of pair b)",
+        "`final_rsync_slack`: `5 minutes` is not a duration (90, 30s, 5m, 1h30m) (vars of pair b)",
+    ];
+    for args in [vec!["plan"], vec!["cutover", "--yes", "--limit", "a"], vec!["hot-sync", "--limit", "b"]] {
+        let out = Bmfleet::new().args(args.clone()).inventory(&inv).run();
+        out.code(2);
+        for e in expected {
+            assert!(out.stderr.contains(e), "{args:?}: {e}\n{}", out.stderr);
+        }
+        assert!(!out.dir.join("runs").exists(), "{args:?}: nothing ran");
+    }
+    // Fixed, the same inventory plans, and a duration reaches the templates as seconds.
+    std::fs::write(
+        &inv,
+        "vars:\n  rsync_bwlimit_kbps: 5000\npairs:\n  - { name: a, origin: { host: 192.0.2.1 }, target: { host: 192.0.2.2 }, vars: { cutover_mode: netplan, final_rsync_slack: 2m } }\n",
+    )
+    .unwrap();
+    let out = Bmfleet::new().args(["plan", "cold-sync"]).inventory(&inv).run();
+    out.code(0);
+    assert!(out.stdout.contains("=120\n"), "final_rsync_slack: 2m renders as 120 seconds");
 }
 
 #[test]

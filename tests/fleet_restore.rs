@@ -17,6 +17,7 @@ fn restore_role(dir: &std::path::Path) -> std::path::PathBuf {
     std::fs::write(
         role.join("role.yml"),
         "name: restore-only\ndefaults:\n  databases: [bj]\n  pg_jobs: 2\n  work_dir: /var/tmp/bmfleet-restore-test\n  bm_ini: /etc/bm/bm.ini\n  host_state_override: false\n\
+         vars:\n  databases: { each: line, description: d }\n  pg_jobs: { type: integer, description: d }\n  work_dir: { type: path, description: d }\n  bm_ini: { type: path, description: d }\n  host_state_override: { type: boolean, description: d }\n\
          phases:\n  - name: restore\n    steps:\n      - name: restore\n        on: target\n        loop: databases\n        template: templates/cold-sync/restore.sh\n",
     )
     .unwrap();
@@ -117,6 +118,7 @@ fn password_role(dir: &std::path::Path) -> std::path::PathBuf {
     std::fs::write(
         role.join("role.yml"),
         "name: password-only\ndefaults:\n  databases: [bj]\n  bm_ini: /etc/bm/bm.ini\n  host_state_override: false\n\
+         vars:\n  databases: { each: line, description: d }\n  bm_ini: { type: path, description: d }\n  host_state_override: { type: boolean, description: d }\n\
          phases:\n  - name: password\n    steps:\n      - name: database password\n        on: target\n        template: templates/cold-sync/db-password.sh\n",
     )
     .unwrap();

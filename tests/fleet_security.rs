@@ -172,6 +172,16 @@ fn secrets_never_appear_in_any_output() {
         p,
         "",
     );
+    // The migration's own inventory: the BlueMind role declares neither `api_token` nor
+    // `db_password`, and refuses an inventory that sets a variable it does not declare.
+    let migration_inv = pair_inventory(
+        &dir.path().join("migration.yml"),
+        (&key, &fleet.known_hosts()),
+        "",
+        "vars: { cutover_mode: ip, cutover_prefix: 16 }\n",
+        p,
+        "",
+    );
     // A wrong passphrase: refused before any connection, with what to do.
     let wrong =
         Bmfleet::new().args(["exec", "true"]).inventory(&inv).env("BMFLEET_KEY_PASSPHRASE", "wrong").run();
@@ -187,7 +197,7 @@ fn secrets_never_appear_in_any_output() {
     std::fs::create_dir_all(&role).unwrap();
     std::fs::write(
         role.join("role.yml"),
-        "phases:\n  - name: leak\n    steps:\n      - name: print\n        on: target\n        register: copy_token\n        run: |\n          echo {{ api_token }}\n          echo {{ db_password }} >&2\n          sed -n 's/^password=//p' /etc/bm/bm.ini\n          cat /etc/bm/bm-core.tok\n      - name: assert\n        assert:\n          that: copy_token == \"\"\n          message: \"got {{ copy_token }}\"\n",
+        "defaults: { api_token: \"\", db_password: \"\" }\nvars:\n  api_token: { type: line, empty: true, description: a token }\n  db_password: { type: line, empty: true, description: a password }\nphases:\n  - name: leak\n    steps:\n      - name: print\n        on: target\n        register: copy_token\n        run: |\n          echo {{ api_token }}\n          echo {{ db_password }} >&2\n          sed -n 's/^password=//p' /etc/bm/bm.ini\n          cat /etc/bm/bm-core.tok\n      - name: assert\n        assert:\n          that: copy_token == \"\"\n          message: \"got {{ copy_token }}\"\n",
     )
     .unwrap();
     let secrets = [
@@ -205,9 +215,10 @@ fn secrets_never_appear_in_any_output() {
         (vec!["run".to_string(), role.display().to_string(), "leak".into()], "text"),
         (vec!["run".to_string(), role.display().to_string(), "leak".into()], "json"),
         (vec!["migrate".into(), "--yes".into()], "text"),
-        (vec!["plan".into()], "json"),
+        (vec!["plan".into(), "--role".into(), role.display().to_string()], "json"),
     ] {
-        let mut b = Bmfleet::new().args(args).inventory(&inv).in_dir(dir.path());
+        let inv = if args[0] == "migrate" { &migration_inv } else { &inv };
+        let mut b = Bmfleet::new().args(args).inventory(inv).in_dir(dir.path());
         if format == "json" {
             b = b.args(["--format", "json"]);
         }

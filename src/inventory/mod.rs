@@ -172,7 +172,6 @@ impl Inventory {
         self.groups.iter().find(|g| g.name == name)
     }
 
-
     /// Waves in ascending order.
     pub fn waves(&self) -> Vec<u32> {
         let mut waves: Vec<u32> = self.pairs.iter().map(|p| p.wave).collect();

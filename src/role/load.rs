@@ -483,7 +483,11 @@ impl Loader<'_> {
                 {
                     let message =
                         format!("journal: final_sync_lists equals a value the variable never holds: {why}");
-                    self.error_at(&l.equals.referenced, message, Some(&format!("expected {}", spec.expected())));
+                    self.error_at(
+                        &l.equals.referenced,
+                        message,
+                        Some(&format!("expected {}", spec.expected())),
+                    );
                 }
             }
             VarEquals { var: l.var.value.clone(), equals: l.equals.value.clone() }

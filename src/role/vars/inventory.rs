@@ -23,7 +23,9 @@ pub fn check_inventory(role: &str, specs: &VarSpecs, inventory: &Inventory) -> V
             other => other.to_string(),
         };
         let mut diagnose = |location: Location, message: String, help: String| {
-            let text = sources.entry(location.file.clone()).or_insert_with(|| std::fs::read_to_string(&location.file).ok());
+            let text = sources
+                .entry(location.file.clone())
+                .or_insert_with(|| std::fs::read_to_string(&location.file).ok());
             let diag = Diagnostic::new(message).at(location.clone(), text.as_deref()).help(help);
             found.push((location, diag));
         };

@@ -109,7 +109,8 @@ impl VarSpec {
     /// Check the spec itself (at role load): exactly one of `type`/`each`, `values` exactly
     /// for an enum, a one-line description, a valid pattern, bounds in order.
     pub fn compile(&mut self) -> Result<(), String> {
-        let Some(kind) = self.kind.or(self.each).filter(|_| self.kind.is_some() != self.each.is_some()) else {
+        let Some(kind) = self.kind.or(self.each).filter(|_| self.kind.is_some() != self.each.is_some())
+        else {
             return Err(
                 "a variable's spec needs exactly one of `type:` (one value) or `each:` (a list)".into()
             );
@@ -117,8 +118,13 @@ impl VarSpec {
         match (kind, self.values.is_empty()) {
             (Kind::Enum, true) => return Err("an `enum` lists the words it accepts in `values:`".into()),
             (Kind::Enum, false) => {
-                if let Some(bad) = self.values.iter().find(|v| v.is_empty() || v.chars().any(char::is_control)) {
-                    return Err(format!("`values:` holds `{}`: each must be a non-empty word", bad.escape_debug()));
+                if let Some(bad) =
+                    self.values.iter().find(|v| v.is_empty() || v.chars().any(char::is_control))
+                {
+                    return Err(format!(
+                        "`values:` holds `{}`: each must be a non-empty word",
+                        bad.escape_debug()
+                    ));
                 }
             }
             (_, false) => return Err("`values:` belongs to `type: enum` only".into()),

@@ -22,7 +22,9 @@ fn refusals(spec: &VarSpec, value: serde_json::Value) -> Vec<String> {
 fn directories_are_absolute_plain_and_end_with_a_slash() {
     let s = spec("{ each: abs_dir, description: d }");
     assert!(refusals(&s, json!(["/var/spool/cyrus/", "/a/b.c-d_e/"])).is_empty());
-    for bad in ["var/x/", "/var/x", "/", "/a b/", "/a\n/", "/a/../b/", "/a/..", "/a//b/", "//a/", "/a/*/", "/..", ""] {
+    for bad in
+        ["var/x/", "/var/x", "/", "/a b/", "/a\n/", "/a/../b/", "/a/..", "/a//b/", "//a/", "/a/*/", "/..", ""]
+    {
         assert_eq!(refusals(&s, json!([bad])).len(), 1, "{bad:?} accepted");
     }
     assert_eq!(
@@ -88,7 +90,9 @@ fn booleans_are_yaml_booleans() {
     // "false" is a non-empty string: a template's `{% if %}` would read it as true.
     assert_eq!(
         refusals(&b, json!("false")),
-        ["inv.yml:1:1: `v`: expected true or false, found the string `false` (write true or false without quotes)"]
+        [
+            "inv.yml:1:1: `v`: expected true or false, found the string `false` (write true or false without quotes)"
+        ]
     );
     assert_eq!(refusals(&b, json!(1)).len(), 1);
 }
@@ -99,7 +103,10 @@ fn durations_are_seconds_or_units_and_templates_see_seconds() {
     for good in [json!(90), json!("90"), json!("30s"), json!("5m"), json!("1h30m")] {
         assert!(refusals(&d, good.clone()).is_empty(), "{good} refused");
     }
-    assert_eq!(refusals(&d, json!("ten")), ["inv.yml:1:1: `v`: `ten` is not a duration (90, 30s, 5m, 1h30m)"]);
+    assert_eq!(
+        refusals(&d, json!("ten")),
+        ["inv.yml:1:1: `v`: `ten` is not a duration (90, 30s, 5m, 1h30m)"]
+    );
     assert_eq!(refusals(&d, json!("2d")), ["inv.yml:1:1: `v`: 172800 s is out of range (1..86400)"]);
     assert_eq!(refusals(&d, json!(0)).len(), 1);
     assert_eq!(refusals(&d, json!(-5)).len(), 1);
@@ -111,10 +118,24 @@ fn durations_are_seconds_or_units_and_templates_see_seconds() {
 #[test]
 fn networks_as_postfix_takes_them() {
     let n = spec("{ type: cidrs, empty: true, description: d }");
-    for good in ["", "10.1.0.0/24", "172.16.0.0/16 10.8.0.0/16", "127.0.0.0/8, [::1]/128", "192.0.2.7", "2001:db8::/32"] {
+    for good in [
+        "",
+        "10.1.0.0/24",
+        "172.16.0.0/16 10.8.0.0/16",
+        "127.0.0.0/8, [::1]/128",
+        "192.0.2.7",
+        "2001:db8::/32",
+    ] {
         assert!(refusals(&n, json!(good)).is_empty(), "{good:?} refused");
     }
-    for bad in ["10.1.0.0/33", "10.1.0/24", "hash:/etc/postfix/network_table", "10.0.0.0/8\npermit", "10.0.0.0/8;reboot", ","] {
+    for bad in [
+        "10.1.0.0/33",
+        "10.1.0/24",
+        "hash:/etc/postfix/network_table",
+        "10.0.0.0/8\npermit",
+        "10.0.0.0/8;reboot",
+        ",",
+    ] {
         assert_eq!(refusals(&n, json!(bad)).len(), 1, "{bad:?} accepted");
     }
 }
