@@ -1,6 +1,7 @@
 //! Planning: rendering every step of every selected pair, and refusing bad roles before anything
 //! connects.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -278,4 +279,89 @@ fn the_example_inventory_plans_with_the_bluemind_role() {
     insta::assert_snapshot!("example_wave1_not_acme", text);
     let lines = super::render_text_view(&plan, false).replace(&root.display().to_string(), ".");
     insta::assert_snapshot!("example_wave1_not_acme_one_line_per_step", lines);
+}
+
+/// Templates fail closed (issue 24): every step of the BlueMind role that reads an enumerated
+/// variable, rendered with each declared value and with one the role does not declare (as if it
+/// had slipped past the plan's checks), then run by bash as `nobody` with no command to be found:
+/// with a declared value the step goes on to its work (its first external command stops it
+/// here); with the undeclared one it refuses before running any command. Before, `cutover_mode:
+/// netplann` rendered "release origin address" to `systemctl poweroff` and "take origin
+/// address" to no branch at all.
+#[test]
+fn every_step_reading_an_enumeration_refuses_a_value_it_does_not_handle() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let role = crate::role::load(&root.join("roles/bluemind")).unwrap();
+    let phases: Vec<String> = role.phase_names().into_iter().map(String::from).collect();
+    let enums: Vec<(&String, &crate::role::vars::VarSpec)> =
+        role.var_specs.iter().filter(|(_, s)| s.type_name().starts_with("one of ")).collect();
+    assert!(enums.len() >= 2, "cutover_mode and final_rsync at least: {enums:?}");
+    for (name, spec) in enums {
+        let mut values: Vec<&str> = spec.values.iter().map(String::as_str).collect();
+        values.push("bogus-value");
+        let mut steps_seen = BTreeSet::new();
+        for value in values {
+            let inv = inventory::parse(
+                Path::new("inv.yml"),
+                &format!("pairs:\n  - {{ name: p, origin: {{ host: 192.0.2.1 }}, target: {{ host: 192.0.2.2 }}, vars: {{ {name}: {value} }} }}\n"),
+            )
+            .unwrap();
+            let plan = plan_pair(&inv, &inv.pairs[0], &role, &phases, false).unwrap();
+            for step in
+                plan.steps.iter().filter(|s| s.step.uses.contains(name.as_str()) && s.skipped.is_none())
+            {
+                steps_seen.insert(step.step.name.clone());
+                let (code, stderr) = run_confined(step.script.as_deref().unwrap());
+                let refused =
+                    stderr.contains(&format!("{name} is `{value}`, which this step does not handle"));
+                if value == "bogus-value" {
+                    assert!(
+                        refused && code == 2 && !stderr.contains("EXTERNAL"),
+                        "step `{}` with {name}: {value}: exit {code}\n{stderr}",
+                        step.label
+                    );
+                } else {
+                    assert!(!refused, "step `{}` refused {name}: {value}\n{stderr}", step.label);
+                }
+            }
+        }
+        assert!(!steps_seen.is_empty(), "no step reads {name}");
+        let expected: &[&str] = match name.as_str() {
+            "cutover_mode" => &["stop origin for good", "release origin address", "take origin address"],
+            "final_rsync" => &["final rsync", "origin changes", "target changes"],
+            _ => &[],
+        };
+        for step in expected {
+            assert!(steps_seen.contains(*step), "{name}: `{step}` not checked (checked: {steps_seen:?})");
+        }
+    }
+}
+
+/// Run `script` with bash, as `nobody` when we are root, with no PATH: the first external
+/// command prints `EXTERNAL name` and kills the script (bash runs `command_not_found_handle` in a
+/// subshell, whose `exit` would not stop it).
+fn run_confined(script: &str) -> (i32, String) {
+    let prelude = "command_not_found_handle() { echo \"EXTERNAL $1\" >&2; kill -KILL $$; }\n";
+    let mut command = if nix_is_root() {
+        let mut c = std::process::Command::new("/usr/bin/setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "/bin/bash", "-c"]);
+        c
+    } else {
+        let mut c = std::process::Command::new("/bin/bash");
+        c.arg("-c");
+        c
+    };
+    let out = command
+        .arg(format!("{prelude}{script}"))
+        .env_clear()
+        .env("PATH", "/nonexistent")
+        .current_dir("/")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(137), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn nix_is_root() -> bool {
+    std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false)
 }

@@ -1,5 +1,7 @@
 {#- From the controller: the SSH server answering at the origin's address must now be the
     target (same host key as the one verified on the target's own connection). -#}
+{% include "templates/lib/one-of.sh" %}
+bmf_one_of cutover_mode {{ cutover_mode }} ip netplan ifupdown
 address={% if cutover_address %}{{ cutover_address }}{% else %}{{ origin.host }}{% endif %}
 expected=$(printf '%s\n' {{ target_hostkey_pub }} | awk '{print $1, $2}')
 type=${expected%% *}
