@@ -27,6 +27,9 @@ pub enum Command {
     /// Inspect the inventory: pairs, groups, waves, merged variables.
     #[command(subcommand)]
     Inventory(InventoryCommand),
+    /// Inspect a role: its phases and the variables an inventory may set, with their types.
+    #[command(subcommand)]
+    Roles(RolesCommand),
     /// Run phases of any role on the selected pairs.
     Run(RunArgs),
     /// Run an ad-hoc shell command on the origins, the targets, or both (like `ansible -m shell`).
@@ -335,6 +338,26 @@ pub struct InventoryListArgs {
     pub role: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RolesCommand {
+    /// The role's phases and every variable it declares (type, default, description), read
+    /// from its role.yml: what an inventory may set, and to what.
+    Show(RolesShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RolesShowArgs {
+    /// The role: a directory holding role.yml, or a role name looked up under roles/. Default:
+    /// the `bluemind` role.
+    #[arg(long, value_name = "DIR")]
+    pub role: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// The variables as a Markdown table (the README's "Role variables" is this output).
+    #[arg(long, conflicts_with = "format")]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args)]

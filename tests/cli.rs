@@ -139,6 +139,37 @@ fn inventory_views() {
     assert!(line.contains("4") && line.contains("group big-mailboxes"), "first listed group wins: {line}");
     let line = pair.stdout.lines().find(|l| l.starts_with("spools")).unwrap();
     assert!(line.contains("role default"), "{line}");
+    // Each variable's declared type beside its value; one the role does not declare is said so.
+    let line = pair.stdout.lines().find(|l| l.starts_with("rsync_parallel")).unwrap();
+    assert!(line.contains("integer 1..64"), "{line}");
+    let line = pair.stdout.lines().find(|l| l.starts_with("cutover_mode")).unwrap();
+    assert!(line.contains("one of none|ip|netplan|ifupdown"), "{line}");
+    let dir = scratch();
+    let inv = dir.path().join("inv.yml");
+    std::fs::write(&inv, "pairs:\n  - { name: a, origin: { host: o }, target: { host: t }, vars: { rsync_bwlimit_kpbs: 5 } }\n").unwrap();
+    let typo = Bmfleet::new().args(["inventory", "list", "--pair", "a"]).inventory(&inv).run();
+    let line = typo.stdout.lines().find(|l| l.starts_with("rsync_bwlimit_kpbs")).unwrap();
+    assert!(line.contains("NOT DECLARED by the role"), "{line}");
+}
+
+/// `roles show` reads the declarations from role.yml: every variable an inventory may set, its
+/// type, default and description (the README's table is its `--markdown` output).
+#[test]
+fn roles_show_lists_the_declared_variables() {
+    let out = Bmfleet::new().args(["roles", "show"]).run();
+    out.code(0);
+    let line = out.stdout.lines().find(|l| l.starts_with("cutover_mode ")).unwrap();
+    assert!(line.contains("one of none|ip|netplan|ifupdown") && line.contains("none"), "{line}");
+    assert!(out.stdout.contains("phases: preflight, trust, hot-sync, cold-sync"), "{}", out.stdout);
+    let json = Bmfleet::new().args(["roles", "show", "--format", "json"]).run();
+    json.code(0);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let vars = v["variables"].as_array().unwrap();
+    let slack = vars.iter().find(|x| x["name"] == "final_rsync_slack").unwrap();
+    assert_eq!(slack["type"], "duration 0..86400");
+    assert_eq!(slack["default"], 60);
+    let missing = Bmfleet::new().args(["roles", "show", "--role", "/nonexistent/role"]).run();
+    missing.code(2);
 }
 
 /// The default ssh config (`~/.ssh/config`) with an `Include`: the pair's address comes from the

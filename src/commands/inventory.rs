@@ -132,6 +132,13 @@ fn show_pair(inventory: &Inventory, pair: &Pair, args: &InventoryListArgs) -> Re
         None => (&empty, Vec::new()),
     };
     let vars = merged_vars(inventory, pair, defaults);
+    // The declared type of each variable; one the role does not declare is said so (plan refuses it).
+    let type_of = |name: &str| match &role {
+        Some(r) => {
+            r.var_specs.get(name).map_or_else(|| "NOT DECLARED by the role".to_string(), |s| s.type_name())
+        }
+        None => "-".to_string(),
+    };
     let shown = |name: &str, value: &serde_json::Value| {
         if is_secret_name(name, &secrets) { json!(MASK) } else { value.clone() }
     };
@@ -139,7 +146,10 @@ fn show_pair(inventory: &Inventory, pair: &Pair, args: &InventoryListArgs) -> Re
         Format::Json => {
             let vars: serde_json::Map<String, serde_json::Value> = vars
                 .iter()
-                .map(|(k, (v, src))| (k.clone(), json!({"value": shown(k, v), "source": src})))
+                .map(|(k, (v, src))| {
+                    let declared = role.as_ref().and_then(|r| r.var_specs.get(k)).map(|s| s.type_name());
+                    (k.clone(), json!({"value": shown(k, v), "type": declared, "source": src}))
+                })
                 .collect();
             let out = json!({
                 "name": pair.name, "wave": pair.wave, "groups": pair.groups,
@@ -161,10 +171,10 @@ fn show_pair(inventory: &Inventory, pair: &Pair, args: &InventoryListArgs) -> Re
             print!("{}", table(&["CONNECTION", "VALUE", "FROM"], &rows));
             let rows: Vec<Vec<String>> = vars
                 .iter()
-                .map(|(k, (v, src))| vec![k.clone(), compact(&shown(k, v)), src.to_string()])
+                .map(|(k, (v, src))| vec![k.clone(), compact(&shown(k, v)), type_of(k), src.to_string()])
                 .collect();
             println!();
-            print!("{}", table(&["VARIABLE", "VALUE", "FROM"], &rows));
+            print!("{}", table(&["VARIABLE", "VALUE", "TYPE", "FROM"], &rows));
             if role.is_none() {
                 println!("(no role found: role defaults not shown; pass --role DIR)");
             }

@@ -13,7 +13,7 @@ mod status;
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, InventoryCommand};
+use crate::cli::{Cli, Command, InventoryCommand, RolesCommand};
 use crate::error::Result;
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
@@ -21,6 +21,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Plan(args) => plan::plan(args),
         Command::Inventory(InventoryCommand::List(args)) => inventory::list(args),
         Command::Inventory(InventoryCommand::Graph(args)) => inventory::graph(args),
+        Command::Roles(RolesCommand::Show(args)) => roles::show(args),
         Command::Run(args) => run::run(args),
         Command::Exec(args) => exec::exec(args),
         Command::Preflight(args) => phases::phase("preflight", args),

@@ -163,6 +163,9 @@ impl VarSpec {
             }
             other => other.name().to_string(),
         };
+        if let Some(pattern) = &self.pattern {
+            text.push_str(&format!(" ~ {pattern}"));
+        }
         if self.empty {
             text.push_str(" or empty");
         }
