@@ -286,8 +286,9 @@ pub struct Selection {
     #[arg(short = 'i', long = "inventory", value_name = "FILE")]
     pub inventory: PathBuf,
     /// Only these pairs: a host pattern (`acme`, `wave1:!acme`, `early,&wave2`, `~re`, `@file`).
-    #[arg(short = 'l', long, value_name = "PATTERN", default_value = "all")]
-    pub limit: String,
+    /// Default: every pair. A pattern that selects no pair is refused.
+    #[arg(short = 'l', long, value_name = "PATTERN")]
+    pub limit: Option<String>,
     /// The ssh client configuration completing the inventory's connection settings (Host
     /// blocks: HostName, User, Port, IdentityFile, ProxyJump, UserKnownHostsFile,
     /// StrictHostKeyChecking). Default: ~/.ssh/config when it exists.

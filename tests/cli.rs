@@ -608,3 +608,56 @@ fn report_refuses_bad_input_with_exit_2_and_writes_nothing() {
     let index = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
     assert!(index.contains("data-status=\"never run\""), "{index}");
 }
+
+/// Two pairs in two waves whose hosts nobody answers (TEST-NET-1), alone in a scratch directory:
+/// a refusal leaves that directory as it was (no run directory, no journal).
+fn two_waves() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = scratch();
+    let inv = dir.path().join("fleet.yml");
+    std::fs::write(
+        &inv,
+        "defaults: { connect_timeout: 1, known_hosts: kh }\npairs:\n  - { name: a, wave: 1, origin: { host: 192.0.2.1 }, target: { host: 192.0.2.2 } }\n  - { name: b, wave: 2, origin: { host: 192.0.2.3 }, target: { host: 192.0.2.4 } }\n",
+    )
+    .unwrap();
+    (dir, inv)
+}
+
+/// Exit 2 with each of `expected` in the message, and nothing beside the inventory written.
+fn refused_writing_nothing(dir: &std::path::Path, args: &[&str], expected: &[&str]) {
+    let out = Bmfleet::new().args(args.iter().copied()).inventory(&dir.join("fleet.yml")).in_dir(dir).run();
+    assert_eq!(out.code, 2, "{args:?}\n{}{}", out.stdout, out.stderr);
+    for text in expected {
+        assert!(out.stderr.contains(text), "{args:?}: expected `{text}` in\n{}", out.stderr);
+    }
+    let written: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(written, ["fleet.yml"], "{args:?} wrote something");
+}
+
+/// Each term matches pairs, but together they select none: every command that takes --limit
+/// refuses it, naming the pattern, before it connects or writes anything.
+#[test]
+fn a_limit_that_selects_no_pair_is_refused_by_every_command() {
+    let (dir, _) = two_waves();
+    let commands: &[&[&str]] = &[
+        &["plan"],
+        &["inventory", "list"],
+        &["inventory", "graph"],
+        &["preflight"],
+        &["hot-sync", "--check"],
+        &["cold-sync", "--yes"],
+        &["migrate", "--yes"],
+        &["rollback"],
+        &["run", "bluemind", "preflight"],
+        &["exec", "true"],
+        &["status"],
+        &["report", "-o", "report"],
+        &["schedule", "install", "x", "--at", "01:30", "--cron"],
+    ];
+    for pattern in ["wave1:&wave2", "all:!all", "a,b,!wave*"] {
+        for command in commands {
+            let args: Vec<&str> = command.iter().copied().chain(["--limit", pattern]).collect();
+            let said = format!("--limit `{pattern}` selects no pair of");
+            refused_writing_nothing(dir.path(), &args, &[&said]);
+        }
+    }
+}
