@@ -2,6 +2,7 @@
 //! pattern, role, plan, exec...) and prints the result.
 
 mod exec;
+mod guard;
 mod inventory;
 mod phases;
 mod plan;
