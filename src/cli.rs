@@ -228,7 +228,8 @@ pub struct RunFlags {
     /// Output: text (progress bars on a terminal, plain lines otherwise) or JSON lines.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
-    /// Answer yes to confirmations (the cutover asks before moving addresses).
+    /// Answer yes to confirmations (the cutover asks before moving addresses), and let a phase
+    /// that stops services (cold-sync, cutover, migrate) run on more than one wave without --limit.
     #[arg(long, short = 'y')]
     pub yes: bool,
 }
@@ -289,8 +290,9 @@ pub struct Selection {
     #[arg(short = 'i', long = "inventory", value_name = "FILE")]
     pub inventory: PathBuf,
     /// Only these pairs: a host pattern (`acme`, `wave1:!acme`, `early,&wave2`, `~re`, `@file`).
-    #[arg(short = 'l', long, value_name = "PATTERN", default_value = "all")]
-    pub limit: String,
+    /// Default: every pair. A pattern that selects no pair is refused.
+    #[arg(short = 'l', long, value_name = "PATTERN")]
+    pub limit: Option<String>,
     /// The ssh client configuration completing the inventory's connection settings (Host
     /// blocks: HostName, User, Port, IdentityFile, ProxyJump, UserKnownHostsFile,
     /// StrictHostKeyChecking). Default: ~/.ssh/config when it exists.

@@ -17,6 +17,7 @@
 //! plain terms (union), then the `&` terms, then the `!` terms; a pattern made only of `&`/`!`
 //! terms starts from `all`. A term that selects nothing is an error, with the closest names as
 //! suggestions: a typo in `--limit` must never turn into "migrate nothing" or "migrate more".
+//! So is a pattern whose terms each match but together select no pair (`wave1:&wave2`).
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -148,16 +149,39 @@ pub fn select(inventory: &Inventory, pattern: &str) -> Result<Vec<usize>> {
         .flat_map(|op| terms.iter().filter(move |t| t.op == op));
     let all: BTreeSet<usize> = (0..inventory.pairs.len()).collect();
     let mut selected: Option<BTreeSet<usize>> = None;
+    let mut emptied_by: Option<&Term> = None;
     for term in ordered {
         let matched = matches(inventory, term)?;
         let current = selected.take();
-        selected = Some(match term.op {
+        let next: BTreeSet<usize> = match term.op {
             Op::Union => current.unwrap_or_default().union(&matched).copied().collect(),
             Op::Intersect => current.unwrap_or_else(|| all.clone()).intersection(&matched).copied().collect(),
             Op::Exclude => current.unwrap_or_else(|| all.clone()).difference(&matched).copied().collect(),
-        });
+        };
+        if next.is_empty() && emptied_by.is_none() {
+            emptied_by = Some(term);
+        }
+        selected = Some(next);
     }
-    Ok(selected.unwrap_or_default().into_iter().collect())
+    let selected = selected.unwrap_or_default();
+    if selected.is_empty() {
+        return Err(Error::input(selects_nothing(inventory, pattern, emptied_by)));
+    }
+    Ok(selected.into_iter().collect())
+}
+
+/// Each term matched pairs, but together they leave none: an empty selection is never what the
+/// operator meant (a run of nothing that "succeeds", or a retry list that retries nothing).
+fn selects_nothing(inventory: &Inventory, pattern: &str, emptied_by: Option<&Term>) -> Diagnostic {
+    let what = format!("--limit `{}` selects no pair of {}", pattern.trim(), inventory.path.display());
+    let which = match emptied_by {
+        Some(term) => format!("each term matches pairs, but none is left once `{}` applies", term.text),
+        None => "each term matches pairs, but together they leave none".to_string(),
+    };
+    Diagnostic::new(what).help(format!(
+        "{which} (plain terms unite, then `&` terms intersect, then `!` terms exclude); \
+         `bmfleet inventory graph -i INVENTORY` lists every group and wave with its pairs"
+    ))
 }
 
 /// Every name a term can match: pairs, defined groups, `all`, and the waves in use.

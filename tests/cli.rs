@@ -680,3 +680,124 @@ fn report_refuses_bad_input_with_exit_2_and_writes_nothing() {
     let index = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
     assert!(index.contains("data-status=\"never run\""), "{index}");
 }
+
+/// Two pairs in two waves whose hosts nobody answers (TEST-NET-1), alone in a scratch directory:
+/// a refusal leaves that directory as it was (no run directory, no journal).
+fn two_waves() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = scratch();
+    let inv = dir.path().join("fleet.yml");
+    std::fs::write(
+        &inv,
+        "defaults: { connect_timeout: 1, known_hosts: kh }\npairs:\n  - { name: a, wave: 1, origin: { host: 192.0.2.1 }, target: { host: 192.0.2.2 } }\n  - { name: b, wave: 2, origin: { host: 192.0.2.3 }, target: { host: 192.0.2.4 } }\n",
+    )
+    .unwrap();
+    (dir, inv)
+}
+
+/// Exit 2 with each of `expected` in the message, and nothing beside the inventory written.
+fn refused_writing_nothing(dir: &std::path::Path, args: &[&str], expected: &[&str]) {
+    let out = Bmfleet::new().args(args.iter().copied()).inventory(&dir.join("fleet.yml")).in_dir(dir).run();
+    assert_eq!(out.code, 2, "{args:?}\n{}{}", out.stdout, out.stderr);
+    for text in expected {
+        assert!(out.stderr.contains(text), "{args:?}: expected `{text}` in\n{}", out.stderr);
+    }
+    let written: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(written, ["fleet.yml"], "{args:?} wrote something");
+}
+
+/// Each term matches pairs, but together they select none: every command that takes --limit
+/// refuses it, naming the pattern, before it connects or writes anything.
+#[test]
+fn a_limit_that_selects_no_pair_is_refused_by_every_command() {
+    let (dir, _) = two_waves();
+    let commands: &[&[&str]] = &[
+        &["plan"],
+        &["inventory", "list"],
+        &["inventory", "graph"],
+        &["preflight"],
+        &["hot-sync", "--check"],
+        &["cold-sync", "--yes"],
+        &["migrate", "--yes"],
+        &["rollback"],
+        &["run", "bluemind", "preflight"],
+        &["exec", "true"],
+        &["status"],
+        &["report", "-o", "report"],
+        &["schedule", "install", "x", "--at", "01:30", "--cron"],
+    ];
+    for pattern in ["wave1:&wave2", "all:!all", "a,b,!wave*"] {
+        for command in commands {
+            let args: Vec<&str> = command.iter().copied().chain(["--limit", pattern]).collect();
+            let said = format!("--limit `{pattern}` selects no pair of");
+            refused_writing_nothing(dir.path(), &args, &[&said]);
+        }
+    }
+}
+
+/// `rollback` puts origins back in service: it runs on the pairs --limit names, never on a whole
+/// inventory because the flag was forgotten (the role says so: `needs_limit: true`).
+#[test]
+fn rollback_without_limit_is_refused() {
+    let (dir, inv) = two_waves();
+    let said = ["phase `rollback` runs only on the pairs --limit names", "--limit"];
+    refused_writing_nothing(dir.path(), &["rollback"], &said);
+    refused_writing_nothing(dir.path(), &["rollback", "--yes"], &said);
+    // Named, it runs (and finds nobody there).
+    let out = Bmfleet::new().arg("rollback").inventory(&inv).limit("a").run();
+    out.code(4);
+}
+
+/// The phases that stop services (`stops_services: true`: cold-sync, cutover, and migrate, which
+/// runs them) are refused on more than one wave without --limit, unless --yes says so.
+#[test]
+fn phases_that_stop_services_on_several_waves_need_limit_or_yes() {
+    let (dir, inv) = two_waves();
+    for command in [&["cold-sync"][..], &["cutover"], &["migrate"], &["migrate", "--from-phase", "cold-sync"]]
+    {
+        refused_writing_nothing(
+            dir.path(),
+            command,
+            &["stops services", "on 2 waves (1, 2)", "--limit", "--yes"],
+        );
+    }
+    // A --from-phase that is no phase is refused before the journal is opened, too.
+    let said = ["`cold-snyc` is not a phase of role `bluemind`'s sequence"];
+    refused_writing_nothing(dir.path(), &["migrate", "--from-phase", "cold-snyc", "--limit", "a"], &said);
+    // A --limit, --yes, or a single wave: the run goes on (cold-sync needs a hot sync first, so
+    // each pair is refused by the journal, without connecting).
+    for (args, limit) in [(&["cold-sync"][..], Some("wave1")), (&["cold-sync", "--yes"], None)] {
+        let mut cmd = Bmfleet::new().args(args.iter().copied()).inventory(&inv);
+        if let Some(limit) = limit {
+            cmd = cmd.limit(limit);
+        }
+        let out = cmd.run();
+        assert!(!out.stderr.contains("stops services"), "{args:?}: {}", out.stderr);
+        assert_ne!(out.code, 2, "{args:?}: {}{}", out.stdout, out.stderr);
+    }
+    // Phases that stop nothing run on every wave (and are refused by the journal here).
+    for args in [&["hot-sync"][..], &["migrate", "--from-phase", "post"]] {
+        let out = Bmfleet::new().args(args.iter().copied()).inventory(&inv).run();
+        assert!(!out.stderr.contains("stops services"), "{args:?}: {}", out.stderr);
+        assert_ne!(out.code, 2, "{args:?}: {}{}", out.stdout, out.stderr);
+    }
+}
+
+/// The role, not the engine, says which phases stop services: any role's phase with
+/// `stops_services: true` is refused by `bmfleet run` on several waves without --limit or --yes.
+#[test]
+fn any_role_declares_its_phases_that_stop_services() {
+    let (dir, inv) = two_waves();
+    let role = scratch();
+    std::fs::write(
+        role.path().join("role.yml"),
+        "name: drains\nphases:\n  - name: look\n    steps:\n      - { name: s, on: controller, run: echo looked }\n  - name: drain\n    stops_services: true\n    steps:\n      - { name: s, on: controller, run: echo drained }\n",
+    )
+    .unwrap();
+    let role = role.path().display().to_string();
+    let said = ["phase `drain` stops services", "on 2 waves (1, 2)"];
+    refused_writing_nothing(dir.path(), &["run", &role, "drain"], &said);
+    refused_writing_nothing(dir.path(), &["run", &role], &said);
+    Bmfleet::new().args(["run", &role, "look"]).inventory(&inv).run().code(0);
+    Bmfleet::new().args(["run", &role, "drain", "--yes"]).inventory(&inv).run().code(0);
+    Bmfleet::new().args(["run", &role, "drain"]).inventory(&inv).limit("wave2").run().code(0);
+}

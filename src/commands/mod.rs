@@ -2,6 +2,7 @@
 //! pattern, role, plan, exec...) and prints the result.
 
 mod exec;
+mod guard;
 mod inventory;
 mod phases;
 mod plan;
@@ -42,7 +43,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
 pub fn load_selection(sel: &crate::cli::Selection) -> Result<(crate::inventory::Inventory, Vec<usize>)> {
     let ssh_config = ssh_config(sel)?;
     let inventory = crate::inventory::load_with(&sel.inventory, ssh_config.as_ref())?;
-    let selected = crate::pattern::select(&inventory, &sel.limit)?;
+    let selected = crate::pattern::select(&inventory, sel.limit.as_deref().unwrap_or("all"))?;
     Ok((inventory, selected))
 }
 

@@ -100,25 +100,47 @@ fn owner(run_id: &str) -> String {
     )
 }
 
+/// The phases `migrate` may run for some pair: its sequence from `--from-phase` (which must be
+/// part of it), else all of it (which ones each pair runs depends on the journal).
+fn resumable(role: &Role, from: Option<&str>) -> Result<Vec<String>> {
+    let all = role.sequence();
+    let start = match from {
+        None => 0,
+        Some(from) => all.iter().position(|p| *p == from).ok_or_else(|| {
+            Error::input(
+                Diagnostic::new(format!(
+                    "--from-phase: `{from}` is not a phase of role `{}`'s sequence",
+                    role.name
+                ))
+                .help(format!("the phases migrate runs are: {}", all.join(", "))),
+            )
+        })?,
+    };
+    Ok(all[start..].iter().map(|p| p.to_string()).collect())
+}
+
 /// Run `phases` on the selected pairs; with `resume` (`migrate`), each pair runs instead the
 /// phases after its last completed one (or from `--from-phase`, the inner option).
 fn run_phases(args: &PhaseArgs, phases: Vec<String>, resume: Option<Option<&str>>) -> Result<ExitCode> {
     let (mut inventory, mut selected) = super::load_selection(&args.selection)?;
     let role: Arc<Role> = Arc::new(super::roles::load(args.role.as_deref(), &inventory.path)?);
+    // Refusals of bad input come before the journal (its directory) is opened.
+    let may_run = match resume {
+        Some(from) => resumable(&role, from)?,
+        None => phases.clone(),
+    };
+    super::guard::check(&super::guard::Selected {
+        role: &role,
+        phases: &may_run,
+        inventory: &inventory,
+        pairs: &selected,
+        limited: args.selection.limit.is_some(),
+        yes: args.options.yes,
+        check: args.check,
+    })?;
     apply_overrides(&mut inventory, &selected, &args.unsafe_override_host_state)?;
     let deadline = args.until.as_ref().map(|u| u.deadline(SystemTime::now()));
     let journal = Arc::new(open_journal(args, &inventory.path)?);
-    if let Some(Some(from)) = resume
-        && !role.sequence().contains(&from)
-    {
-        return Err(Error::input(
-            Diagnostic::new(format!(
-                "--from-phase: `{from}` is not a phase of role `{}`'s sequence",
-                role.name
-            ))
-            .help(format!("the phases migrate runs are: {}", role.sequence().join(", "))),
-        ));
-    }
     let resume_phases = resume.map(|from| {
         let (role, journal) = (role.clone(), journal.clone());
         move |pair: &Pair| next_phases(&role, &journal, from, pair)

@@ -23,6 +23,15 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;
     let role = Arc::new(super::roles::load(Some(&args.role), &inventory.path)?);
     let plan = build_plan(&inventory, &selected, role, &args.phases, &args.options, args.check, None)?;
+    super::guard::check(&super::guard::Selected {
+        role: &plan.role,
+        phases: &plan.phases,
+        inventory: &inventory,
+        pairs: &selected,
+        limited: args.selection.limit.is_some(),
+        yes: args.options.yes,
+        check: args.check,
+    })?;
     let report = execute(&plan, &args.options, Extras::default())?;
     finish(&report)
 }

@@ -43,9 +43,9 @@ pub fn command_line(args: &ScheduleInstallArgs) -> Result<(PathBuf, Vec<String>)
     let workdir = inventory.parent().unwrap_or(Path::new("/")).to_path_buf();
     let mut argv =
         vec![exe.display().to_string(), args.phase.clone(), "-i".into(), inventory.display().to_string()];
-    if args.selection.limit != "all" {
+    if let Some(limit) = &args.selection.limit {
         argv.push("--limit".into());
-        argv.push(args.selection.limit.clone());
+        argv.push(limit.clone());
     }
     if let Some(until) = &args.until {
         argv.push("--until".into());
@@ -134,6 +134,8 @@ pub fn cron_line(args: &ScheduleInstallArgs) -> Result<String> {
 
 fn install(args: ScheduleInstallArgs) -> Result<ExitCode> {
     validate_name(&args.name)?;
+    // What would fail every night (an inventory error, a --limit that selects no pair) is said now.
+    super::load_selection(&args.selection)?;
     if args.cron {
         println!("{}", cron_line(&args)?);
         eprintln!("Add this line to root's crontab (`crontab -e`); cron runs it without a terminal.");

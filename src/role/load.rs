@@ -168,6 +168,8 @@ impl Loader<'_> {
                 confirm: p.confirm.clone(),
                 rollback: p.rollback.as_ref().map(|r| r.value.clone()),
                 standalone: p.standalone,
+                needs_limit: p.needs_limit,
+                stops_services: p.stops_services,
                 after_point_of_no_return: p.after_point_of_no_return.unwrap_or_default(),
                 message: p.message.clone(),
                 steps,

@@ -78,6 +78,10 @@ pub struct Phase {
     pub rollback: Option<String>,
     /// Not part of `migrate`'s sequence (run by its own command only).
     pub standalone: bool,
+    /// Refused without `--limit` (see `commands/guard.rs`).
+    pub needs_limit: bool,
+    /// Refused on more than one wave without `--limit`, unless `--yes` (see `commands/guard.rs`).
+    pub stops_services: bool,
     pub after_point_of_no_return: AfterPointOfNoReturn,
     /// What the summary says of a pair this phase rolled back.
     pub message: Option<String>,
@@ -169,6 +173,8 @@ impl Role {
                 confirm: None,
                 rollback: None,
                 standalone: false,
+                needs_limit: false,
+                stops_services: false,
                 after_point_of_no_return: AfterPointOfNoReturn::Allow,
                 message: None,
                 steps: steps.into_iter().map(Arc::new).collect(),

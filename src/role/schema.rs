@@ -92,6 +92,13 @@ pub struct RawPhase {
     /// Not part of `migrate`'s sequence: run only by its own command (a rollback).
     #[serde(default)]
     pub standalone: bool,
+    /// Its command is refused without `--limit`: the operator names the pairs it runs on.
+    #[serde(default)]
+    pub needs_limit: bool,
+    /// It stops services: a run of it on more than one wave without `--limit` is refused
+    /// unless `--yes` says so.
+    #[serde(default)]
+    pub stops_services: bool,
     /// `refuse`: once a pair passed its point of no return (journal), the phase refuses it,
     /// whatever `--force` says (only the per-pair override lifts it). Default `allow`.
     #[serde(default)]
