@@ -49,7 +49,7 @@ impl Resolver<'_> {
             };
         }
         let user_set = pick!(user, "user");
-        let port_set = pick!(port, "port");
+        let port_set = pick!(port, "port").map(|p| p.0);
         let ssh = self.ssh_config.map(|c| (c, c.lookup(host, user_set.as_deref(), port_set)));
         // The file the setting was read from: the main one, or the one it includes.
         let from_ssh = |s: &Setting| -> String { format!("ssh config {}", s.location()) };
@@ -128,11 +128,13 @@ impl Resolver<'_> {
         }
         let mut known_hosts_also = known_hosts_also;
         known_hosts_also.extend(global_known_hosts(ssh.as_ref().map(|(_, s)| s), self.resolve_path));
-        let connect_timeout =
-            Duration::from_secs(pick!(connect_timeout, "connect_timeout").unwrap_or_else(|| {
+        let connect_timeout = pick!(connect_timeout, "connect_timeout").map_or_else(
+            || {
                 sources.insert("connect_timeout", "built-in".into());
-                10
-            }));
+                Duration::from_secs(10)
+            },
+            |t| t.0,
+        );
         let accept_new_host_keys = match ssh.as_ref().and_then(|(_, s)| s.strict_host_key_checking.clone()) {
             Some(s) => {
                 sources.insert("strict_host_key_checking", format!("{} ({})", from_ssh(&s), s.value));
