@@ -51,6 +51,19 @@ impl Resolver<'_> {
         let user_set = pick!(user, "user");
         let port_set = pick!(port, "port").map(|p| p.0);
         let ssh = self.ssh_config.map(|c| (c, c.lookup(host, user_set.as_deref(), port_set)));
+        // A `Match` line that applies to this host (or a jump host) and could not be evaluated.
+        let config_problems = |name: &str,
+                               settings: &crate::ssh::config::HostSettings,
+                               problems: &mut Vec<Problem>| {
+            problems.extend(settings.problems.iter().map(|message| Problem {
+                at: None,
+                message: format!("{name}: {message}"),
+                help: Some("fix that `Match` line, or pass --ssh-config with a file bmfleet can read".into()),
+            }));
+        };
+        if let Some((_, settings)) = &ssh {
+            config_problems(host, settings, &mut problems);
+        }
         // The file the setting was read from: the main one, or the one it includes.
         let from_ssh = |s: &Setting| -> String { format!("ssh config {}", s.location()) };
 
@@ -163,6 +176,9 @@ impl Resolver<'_> {
                 Some((hop_user, hop_host, hop_port)) => {
                     // A jump host may itself be an alias of the ssh config.
                     let cfg = self.ssh_config.map(|c| c.lookup(&hop_host, hop_user.as_deref(), hop_port));
+                    if let Some(settings) = &cfg {
+                        config_problems(&hop_host, settings, &mut problems);
+                    }
                     let cfg_user = cfg.as_ref().and_then(|c| c.user.clone()).map(|u| u.value);
                     let cfg_port =
                         cfg.as_ref().and_then(|c| c.port.clone()).and_then(|p| p.value.parse().ok());
