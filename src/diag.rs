@@ -68,6 +68,9 @@ impl Diagnostic {
 
     /// Turn a serde-saphyr error (syntax, unknown field, wrong type...) into a diagnostic.
     pub fn from_yaml(file: &Path, source: &str, err: &serde_saphyr::Error) -> Self {
+        if let serde_saphyr::Error::DuplicateMappingKey { key: Some(key), location } = err.without_snippet() {
+            return duplicate_key(file, source, key, location);
+        }
         let bare = err.without_snippet().to_string();
         let message = strip_line_column_suffix(strip_line_column_prefix(&bare)).to_string();
         let mut diag = Diagnostic::new(message.clone());
@@ -79,6 +82,117 @@ impl Diagnostic {
                 diag.help("check the spelling: unknown keys are refused so that a typo never goes unnoticed");
         }
         diag
+    }
+}
+
+/// A key written twice in one mapping, named with both places (serde-saphyr's own message names
+/// neither the first place nor anything the reader can act on).
+fn duplicate_key(file: &Path, source: &str, key: &str, second: &serde_saphyr::Location) -> Diagnostic {
+    let first = yaml_keys::first_of(source, key, second)
+        .map(|first| format!(" (first at {})", Location::of_yaml(file, &first)))
+        .unwrap_or_default();
+    Diagnostic::new(format!("`{key}` is written twice in the same mapping{first}"))
+        .at(Location::of_yaml(file, second), Some(source))
+        .help("keep one of them: YAML has one value per key, and taking either silently could hide a mistake")
+}
+
+mod yaml_keys {
+    //! Where a duplicated key was first written: the text is read again with duplicates passed
+    //! through, keeping the place of every key of every mapping, and the mapping holding the
+    //! second place gives the first. Only run on an error, so the second read costs nothing
+    //! in a good run.
+
+    use std::fmt;
+
+    use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde_saphyr::{Location, Spanned};
+
+    /// Every mapping's keys, in the order written (a mapping inside a value comes after it).
+    #[derive(Default)]
+    struct Mappings(Vec<Vec<(String, Location)>>);
+
+    pub fn first_of(source: &str, key: &str, second: &Location) -> Option<Location> {
+        let options =
+            serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough };
+        let Node(mappings) = serde_saphyr::from_str_with_options::<Node>(source, options).ok()?;
+        mappings
+            .0
+            .iter()
+            .find(|m| m.iter().any(|(_, at)| at == second))
+            .and_then(|m| m.iter().find(|(k, at)| k == key && at != second).map(|(_, at)| *at))
+    }
+
+    /// Any YAML node; what is kept is the mappings found in it.
+    struct Node(Mappings);
+
+    /// A key's text, whatever its scalar type (`1:` and `true:` are keys too).
+    struct Key(String);
+
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(NodeVisitor).map(|n| Key(n.1))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Node {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(NodeVisitor).map(|n| n.0)
+        }
+    }
+
+    struct NodeVisitor;
+
+    fn text(s: impl ToString) -> (Node, String) {
+        (Node(Mappings::default()), s.to_string())
+    }
+
+    impl<'de> Visitor<'de> for NodeVisitor {
+        type Value = (Node, String);
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any YAML node")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(text(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(text(v))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(text(v))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(text(v))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(text(v))
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(text(""))
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(text(""))
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(NodeVisitor)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut found = Mappings::default();
+            while let Some(Node(inner)) = seq.next_element::<Node>()? {
+                found.0.extend(inner.0);
+            }
+            Ok((Node(found), String::new()))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut keys = Vec::new();
+            let mut found = Mappings::default();
+            while let Some((key, Node(inner))) = map.next_entry::<Spanned<Key>, Node>()? {
+                keys.push((key.value.0, key.referenced));
+                found.0.extend(inner.0);
+            }
+            found.0.push(keys);
+            Ok((Node(found), String::new()))
+        }
     }
 }
 

@@ -199,6 +199,48 @@ fn an_included_ssh_config_file_is_named_where_a_setting_came_from() {
     assert!(line.contains(&from), "expected `{from}`: {}", out.stdout);
 }
 
+/// A `Match exec` block for another host never fails a command and never runs its command;
+/// one for a pair's host runs, as ssh would, and `plan` shows what it resolved (its reason to run
+/// it: the scripts hold the address). A `Match` line bmfleet cannot evaluate fails only the
+/// commands whose hosts it concerns, naming the file and line.
+#[test]
+fn match_exec_is_evaluated_for_the_pairs_hosts_only() {
+    let home = scratch();
+    let ssh = home.path().join(".ssh");
+    std::fs::create_dir_all(&ssh).unwrap();
+    let marker = home.path().join("ran");
+    std::fs::write(
+        ssh.join("config"),
+        format!(
+            "Match host bastion.other exec \"touch '{}'\"\n  User agent\n\
+             Match originalhost bm-old.acme.example exec \"test %n = bm-old.acme.example\"\n  HostName 10.1.2.3\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    let home_env = home.path().display().to_string();
+    let out = Bmfleet::new()
+        .args(["plan", "--script"])
+        .inventory(&example())
+        .limit("acme")
+        .env("HOME", &home_env)
+        .run();
+    out.code(0);
+    assert!(!marker.exists(), "the command of a block for another host ran");
+    assert!(
+        out.stdout.contains("10.1.2.3"),
+        "the origin's address from the Match exec block: {}",
+        out.stdout
+    );
+    let mut config = std::fs::read_to_string(ssh.join("config")).unwrap();
+    config.push_str("Match originalhost bm.initech.example final\n  User z\n");
+    std::fs::write(ssh.join("config"), config).unwrap();
+    let out = Bmfleet::new().arg("plan").inventory(&example()).env("HOME", &home_env).run();
+    out.code(2);
+    let at = format!("ssh config {}:5: `Match final` is not supported", ssh.join("config").display());
+    assert!(out.stderr.contains(&at) && out.stderr.contains("bm.initech.example"), "{}", out.stderr);
+}
+
 #[test]
 fn schedules_write_units_systemd_accepts_and_an_equivalent_cron_line() {
     let dir = scratch();

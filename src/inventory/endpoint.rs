@@ -49,8 +49,21 @@ impl Resolver<'_> {
             };
         }
         let user_set = pick!(user, "user");
-        let port_set = pick!(port, "port");
+        let port_set = pick!(port, "port").map(|p| p.0);
         let ssh = self.ssh_config.map(|c| (c, c.lookup(host, user_set.as_deref(), port_set)));
+        // A `Match` line that applies to this host (or a jump host) and could not be evaluated.
+        let config_problems = |name: &str,
+                               settings: &crate::ssh::config::HostSettings,
+                               problems: &mut Vec<Problem>| {
+            problems.extend(settings.problems.iter().map(|message| Problem {
+                at: None,
+                message: format!("{name}: {message}"),
+                help: Some("fix that `Match` line, or pass --ssh-config with a file bmfleet can read".into()),
+            }));
+        };
+        if let Some((_, settings)) = &ssh {
+            config_problems(host, settings, &mut problems);
+        }
         // The file the setting was read from: the main one, or the one it includes.
         let from_ssh = |s: &Setting| -> String { format!("ssh config {}", s.location()) };
 
@@ -128,11 +141,13 @@ impl Resolver<'_> {
         }
         let mut known_hosts_also = known_hosts_also;
         known_hosts_also.extend(global_known_hosts(ssh.as_ref().map(|(_, s)| s), self.resolve_path));
-        let connect_timeout =
-            Duration::from_secs(pick!(connect_timeout, "connect_timeout").unwrap_or_else(|| {
+        let connect_timeout = pick!(connect_timeout, "connect_timeout").map_or_else(
+            || {
                 sources.insert("connect_timeout", "built-in".into());
-                10
-            }));
+                Duration::from_secs(10)
+            },
+            |t| t.0,
+        );
         let accept_new_host_keys = match ssh.as_ref().and_then(|(_, s)| s.strict_host_key_checking.clone()) {
             Some(s) => {
                 sources.insert("strict_host_key_checking", format!("{} ({})", from_ssh(&s), s.value));
@@ -161,6 +176,9 @@ impl Resolver<'_> {
                 Some((hop_user, hop_host, hop_port)) => {
                     // A jump host may itself be an alias of the ssh config.
                     let cfg = self.ssh_config.map(|c| c.lookup(&hop_host, hop_user.as_deref(), hop_port));
+                    if let Some(settings) = &cfg {
+                        config_problems(&hop_host, settings, &mut problems);
+                    }
                     let cfg_user = cfg.as_ref().and_then(|c| c.user.clone()).map(|u| u.value);
                     let cfg_port =
                         cfg.as_ref().and_then(|c| c.port.clone()).and_then(|p| p.value.parse().ok());

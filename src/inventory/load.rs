@@ -182,7 +182,7 @@ impl Checker<'_> {
             let (Some(origin), Some(target)) = (origin, target) else { continue };
             pairs.push(Pair {
                 name: name.clone(),
-                wave: p.wave.as_ref().map(|w| w.value).unwrap_or(1),
+                wave: p.wave.as_ref().map_or(1, |w| w.value.0),
                 groups: p.groups.iter().map(|g| g.value.clone()).collect(),
                 origin,
                 target,

@@ -135,6 +135,26 @@ fn bad_inventories_are_reported_with_file_line_and_column() {
             "groups:\n  wave1: {}\npairs:\n  - name: a\n    origin: { host: o }\n    target: { host: t }\n",
         ),
         ("bad_port", "pairs:\n  - name: a\n    origin: { host: o, port: 70000 }\n    target: { host: t }\n"),
+        (
+            "port_in_words",
+            "pairs:\n  - name: a\n    origin: { host: o, port: \"twenty-two\" }\n    target: { host: t }\n",
+        ),
+        (
+            "wave_in_words",
+            "pairs:\n  - name: a\n    wave: one\n    origin: { host: o }\n    target: { host: t }\n",
+        ),
+        (
+            "bad_connect_timeout",
+            "defaults: { connect_timeout: 10 seconds }\npairs:\n  - name: a\n    origin: { host: o }\n    target: { host: t }\n",
+        ),
+        (
+            "duplicate_key",
+            "pairs:\n  - name: a\n    origin: { host: o }\n    target:\n      host: t\n      port: 22\n      port: 2222\n",
+        ),
+        (
+            "duplicate_key_in_flow",
+            "pairs:\n  - name: a\n    origin: { host: o, user: x, host: p }\n    target: { host: t }\n",
+        ),
         ("syntax", "pairs:\n  - name: [a\n"),
         ("no_pairs", "pairs: []\n"),
         (
@@ -153,6 +173,26 @@ fn bad_inventories_are_reported_with_file_line_and_column() {
     for (name, text) in cases {
         insta::assert_snapshot!(format!("inventory_error_{name}"), error_text(text));
     }
+}
+
+/// `connect_timeout` takes seconds or a duration, as role timeouts do, wherever it is written.
+#[test]
+fn connect_timeout_is_seconds_or_a_duration_in_every_place() {
+    let text = "defaults: { connect_timeout: 1m }\ngroups:\n  slow: { connection: { connect_timeout: 1m30s } }\npairs:\n  - name: a\n    groups: [slow]\n    origin: { host: o, connect_timeout: 10s }\n    target: { host: t, port: \"2222\" }\n  - name: b\n    origin: { host: o2, connect_timeout: \"7\" }\n    target: { host: t2, connect_timeout: 5 }\n";
+    let inv = load_str(text).unwrap();
+    let secs =
+        |pair: &str, side: fn(&Pair) -> &Endpoint| side(inv.pair(pair).unwrap()).connect_timeout.as_secs();
+    assert_eq!(secs("a", |p| &p.origin), 10);
+    assert_eq!(secs("a", |p| &p.target), 90, "the group's connection");
+    assert_eq!(secs("b", |p| &p.origin), 7);
+    assert_eq!(secs("b", |p| &p.target), 5);
+    assert_eq!(inv.pair("a").unwrap().target.port, 2222);
+    let err = error_text(
+        "defaults: { connect_timeout: 0 }\npairs:\n  - { name: a, origin: { host: o }, target: { host: t } }\n",
+    );
+    assert!(err.contains("inv/fleet.yml:1:30: `0` is not a connect timeout"), "{err}");
+    let err = error_text("pairs:\n  - { name: a, origin: { host: o, port: 0 }, target: { host: t } }\n");
+    assert!(err.contains("`0` is not a port"), "{err}");
 }
 
 #[test]

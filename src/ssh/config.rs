@@ -9,15 +9,21 @@
 //! `Include` is read as OpenSSH does: several files or globs (`*`, `?` in the file name),
 //! relative to `~/.ssh`, in sorted order, conditional when inside a `Host`/`Match` block.
 //! `Match` is evaluated with the criteria `all`, `host` (the name after `HostName`),
-//! `originalhost`, `user` and `localuser`, each may be negated with `!`; `Match exec` (which
-//! would run a command for every lookup) and other criteria are refused with a clear message
-//! rather than silently skipped. Unknown keywords are skipped.
+//! `originalhost`, `user`, `localuser` and `exec` (a local command, run only when the criteria
+//! before it hold for the host looked up), each may be negated with `!`: see [`criteria`]. A
+//! criterion bmfleet does not evaluate is an error for the hosts it could apply to, never for
+//! the others. Unknown keywords are skipped.
+
+mod criteria;
 
 use std::path::{Path, PathBuf};
+
+use criteria::{ExecCache, Facts, MatchLine};
 
 #[derive(Debug, Clone, Default)]
 pub struct SshConfig {
     blocks: Vec<Block>,
+    exec_cache: ExecCache,
 }
 
 #[derive(Debug, Clone)]
@@ -34,8 +40,8 @@ struct Block {
 enum Condition {
     /// `Host` patterns.
     Host(Vec<String>),
-    /// `Match` criteria: (negated, criterion, patterns); `all` has no patterns.
-    Match(Vec<(bool, String, Vec<String>)>),
+    /// `Match` criteria, evaluated in order.
+    Match(MatchLine),
 }
 
 /// The deepest `Include` chain followed (OpenSSH's limit is 16).
@@ -68,6 +74,9 @@ pub struct HostSettings {
     /// `GlobalKnownHostsFile`: one or more files, space-separated.
     pub global_known_hosts: Option<Setting>,
     pub strict_host_key_checking: Option<Setting>,
+    /// `Match` lines that apply to this host and could not be evaluated (`ssh config FILE:LINE:
+    /// ...`): the lookup is incomplete, so the host must not be reached with it.
+    pub problems: Vec<String>,
 }
 
 impl SshConfig {
@@ -75,7 +84,7 @@ impl SshConfig {
         let mut blocks =
             vec![Block { conditions: Vec::new(), file: path.to_path_buf(), options: Vec::new() }];
         read_into(path, &std::fs::read_to_string(path)?, &[], &mut blocks, 0)?;
-        Ok(SshConfig { blocks })
+        Ok(SshConfig { blocks, exec_cache: ExecCache::default() })
     }
 
     /// Parse one file's text (`Include` lines are followed; errors of `Match` are dropped).
@@ -84,7 +93,7 @@ impl SshConfig {
         let mut blocks =
             vec![Block { conditions: Vec::new(), file: path.to_path_buf(), options: Vec::new() }];
         let _ = read_into(path, text, &[], &mut blocks, 0);
-        SshConfig { blocks }
+        SshConfig { blocks, exec_cache: ExecCache::default() }
     }
 
     /// The settings that apply to `host` (the name the inventory uses), first value wins.
@@ -93,23 +102,27 @@ impl SshConfig {
         for block in &self.blocks {
             let applies = block.conditions.iter().all(|c| match c {
                 Condition::Host(patterns) => matches(patterns, host),
-                Condition::Match(criteria) => criteria.iter().all(|(negated, criterion, patterns)| {
+                Condition::Match(line) => {
+                    // What ssh knows at this line: the inventory's user and port, as ssh's
+                    // command line, else the values found so far.
                     let hostname =
                         found.hostname.as_ref().map_or(host.to_string(), |h| h.value.replace("%h", host));
                     let user = user_hint
                         .map(String::from)
                         .or_else(|| found.user.as_ref().map(|u| u.value.clone()))
                         .unwrap_or_else(|| "root".into());
-                    let hit = match criterion.as_str() {
-                        "all" => true,
-                        "host" => list_matches(&patterns[0], &hostname),
-                        "originalhost" => list_matches(&patterns[0], host),
-                        "user" => list_matches(&patterns[0], &user),
-                        "localuser" => list_matches(&patterns[0], &local_user()),
-                        _ => false,
-                    };
-                    hit != *negated
-                }),
+                    let port = port_hint
+                        .or_else(|| found.port.as_ref().and_then(|p| p.value.parse().ok()))
+                        .unwrap_or(22);
+                    let facts = Facts { host: &hostname, original_host: host, user: &user, port };
+                    line.holds(&facts, &self.exec_cache).unwrap_or_else(|problem| {
+                        // A line inside an `Include`d block is a condition of several blocks.
+                        if !found.problems.contains(&problem) {
+                            found.problems.push(problem);
+                        }
+                        false
+                    })
+                }
             });
             if !applies {
                 continue;
@@ -226,6 +239,7 @@ fn read_into(
             None => (line, ""),
         };
         let key = key.to_ascii_lowercase();
+        let quoted = value;
         let value = value.trim_matches('"').to_string();
         match key.as_str() {
             "host" => {
@@ -235,7 +249,8 @@ fn read_into(
             }
             "match" => {
                 let mut conditions = outer.to_vec();
-                conditions.push(Condition::Match(parse_match(&value).map_err(|m| bad(i + 1, m))?));
+                let line = MatchLine::parse(quoted, path, i + 1).map_err(|m| bad(i + 1, m))?;
+                conditions.push(Condition::Match(line));
                 blocks.push(Block { conditions, file: path.to_path_buf(), options: Vec::new() });
             }
             "include" => {
@@ -260,39 +275,6 @@ fn read_into(
         }
     }
     Ok(())
-}
-
-/// `Match` criteria; `exec` and the criteria bmfleet does not evaluate are errors.
-fn parse_match(value: &str) -> Result<Vec<(bool, String, Vec<String>)>, String> {
-    let mut words = value.split_whitespace();
-    let mut criteria = Vec::new();
-    while let Some(word) = words.next() {
-        let (negated, name) = match word.strip_prefix('!') {
-            Some(rest) => (true, rest.to_ascii_lowercase()),
-            None => (false, word.to_ascii_lowercase()),
-        };
-        match name.as_str() {
-            "all" => criteria.push((negated, name, Vec::new())),
-            "host" | "originalhost" | "user" | "localuser" => {
-                let Some(patterns) = words.next() else {
-                    return Err(format!("`Match {name}` needs a pattern list"));
-                };
-                criteria.push((negated, name, vec![patterns.to_string()]));
-            }
-            "exec" => {
-                return Err("`Match exec` is not supported: bmfleet does not run commands to read its ssh \
-                            configuration. Use `Match host`/`user`, or `Host` blocks, or pass --ssh-config \
-                            with a file without it"
-                    .into());
-            }
-            other => {
-                return Err(format!(
-                    "`Match {other}` is not supported (bmfleet evaluates all, host, originalhost, user, localuser)"
-                ));
-            }
-        }
-    }
-    Ok(criteria)
 }
 
 /// A comma-separated pattern list, as in `Match host a,b,!c`.
@@ -491,8 +473,10 @@ Host *
         assert_eq!(cfg.lookup("x", None, None).user.unwrap().value, "fallback");
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("config");
-        std::fs::write(&file, "Host a\n  User b\nMatch exec \"test -e /x\"\n  User c\n").unwrap();
+        std::fs::write(&file, "Host a\n  User b\nMatch exec \"test -d /\"\n  User c\n").unwrap();
+        assert_eq!(SshConfig::load(&file).unwrap().lookup("x", None, None).user.unwrap().value, "c");
+        std::fs::write(&file, "Match host a exec\n  User c\n").unwrap();
         let err = SshConfig::load(&file).unwrap_err().to_string();
-        assert!(err.contains(":3:") && err.contains("`Match exec` is not supported"), "{err}");
+        assert!(err.contains(":1:") && err.contains("`Match exec` needs an argument"), "{err}");
     }
 }
