@@ -214,14 +214,14 @@ impl Loader<'_> {
         // Every variable is declared, so that an inventory's typo of its name can be refused
         // (vars/inventory.rs), and every declared variable has a default, so that no template
         // meets an undefined name on a pair that did not set it.
-        for (name, _) in &raw.defaults {
+        for name in raw.defaults.keys() {
             if !raw.vars.keys().any(|k| k.value == name.value) {
                 let message = format!("default `{}` is not declared in `vars:`", name.value);
                 let help = "declare it, e.g. `vars: { NAME: { type: line, description: \"what it is for\" } }` (README, \"Role variables\")";
                 self.error_at(&name.referenced, message, Some(help));
             }
         }
-        for (name, _) in &raw.vars {
+        for name in raw.vars.keys() {
             if !raw.defaults.keys().any(|k| k.value == name.value) {
                 let message = format!("variable `{}` has no value in `defaults:`", name.value);
                 self.error_at(&name.referenced, message, Some("give it a default value in `defaults:`"));

@@ -275,7 +275,7 @@ impl VarSpec {
                 self.in_range(i64::try_from(secs).unwrap_or(i64::MAX), " s")?;
             }
             Kind::Enum => {
-                if !self.values.iter().any(|v| *v == text) {
+                if !self.values.contains(&text) {
                     let close = crate::suggest::closest(&text, self.values.iter().map(String::as_str))
                         .map(|c| format!(" (did you mean `{c}`?)"))
                         .unwrap_or_default();

@@ -206,8 +206,53 @@ fn the_inventory_may_set_only_what_the_role_declares() {
 
 #[test]
 fn every_example_inventory_loads_against_the_role() {
-    for path in ["inventories/example.yml"] {
-        let text = std::fs::read_to_string(path).unwrap();
-        assert_eq!(inventory_refusals(&text), Vec::<String>::new(), "{path}");
+    let text = std::fs::read_to_string("inventories/example.yml").unwrap();
+    assert_eq!(inventory_refusals(&text), Vec::<String>::new());
+}
+
+/// Issue 24's "done when": typos in every variable of the BlueMind role, in its name and in its
+/// value, none gets past the check (so none reaches a host). The name typo is a swap of two
+/// letters and must be refused with the right name suggested; each value is wrong for its type.
+#[test]
+fn a_typo_in_any_variable_of_the_bluemind_role_is_refused() {
+    let role = crate::role::load_from(crate::role::files::RoleFiles::Builtin {
+        name: "bluemind",
+        files: crate::role::files::BUILTIN_BLUEMIND,
+    })
+    .unwrap();
+    for (name, spec) in &role.var_specs {
+        if name == "host_state_override" {
+            continue; // refused in any inventory by the loader itself (inventory tests)
+        }
+        let mut swapped: Vec<char> = name.chars().collect();
+        let at = (swapped.len() / 2..swapped.len() - 1).find(|&i| swapped[i] != swapped[i + 1]).unwrap();
+        swapped.swap(at, at + 1);
+        let typo: String = swapped.into_iter().collect();
+        let got = inventory_refusals(&format!(
+            "vars: {{ {typo}: 1 }}\npairs:\n  - {{ name: a, origin: {{ host: o }}, target: {{ host: t }} }}\n"
+        ));
+        assert!(
+            got.len() == 1 && got[0].contains(&format!("did you mean `{name}`")),
+            "{typo} for {name}: {got:?}"
+        );
+        let kind = spec.kind.or(spec.each).unwrap();
+        let wrong: &[&str] = match kind {
+            Kind::Integer => &["ten", "1.5", "\"-\""],
+            Kind::Boolean => &["\"yes\"", "\"true\"", "1"],
+            Kind::Duration => &["fast", "\"5 minutes\"", "-1"],
+            Kind::Enum => &["bogus", "\"\""],
+            Kind::Path => &["relative/path", "/a/../b", "\"/a b\""],
+            Kind::AbsDir => &["/no/slash", "relative/", "/a/*/"],
+            Kind::Ip => &["300.1.1.1", "10.0.0.1/24"],
+            Kind::Cidrs => &["nowhere", "10.0.0.0/33"],
+            Kind::Line => &["\"a\\nb\""],
+        };
+        for value in wrong {
+            let value = if spec.each.is_some() { format!("[{value}]") } else { value.to_string() };
+            let got = inventory_refusals(&format!(
+                "pairs:\n  - {{ name: a, origin: {{ host: o }}, target: {{ host: t }}, vars: {{ {name}: {value} }} }}\n"
+            ));
+            assert_eq!(got.len(), 1, "{name}: {value} accepted");
+        }
     }
 }
