@@ -22,7 +22,8 @@
 use std::time::Instant;
 
 use super::Shared;
-use super::pair::{PairRun, batch_end};
+use super::batch::batch_end;
+use super::pair::PairRun;
 use crate::plan::PlannedStep;
 use crate::report::events::{Event, PairStatus};
 use crate::report::summary::{PairReport, RollbackReport};
