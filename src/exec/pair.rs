@@ -344,9 +344,7 @@ impl<'a> PairRun<'a> {
 
         let mut result = done(StepStatus::Ok);
         let mut stdout = String::new();
-        if step.point_of_no_return {
-            self.point_of_no_return(ps);
-        }
+        self.point_of_no_return_at_start(ps, script.as_deref());
         if let Some(script) = script {
             stdout = self.attempts(ps, &script, &host, &mut result).await;
         }
@@ -421,6 +419,7 @@ impl<'a> PairRun<'a> {
                 attempt,
             });
             let mut outcome = self.attempt(ps, script, host).await;
+            self.point_of_no_return_after(ps, outcome.end, &outcome.status);
             if let Some(name) = &step.record_value
                 && outcome.status == StepStatus::Ok
                 && let Err(message) = recorded_value(name, &outcome.collector.stdout())
@@ -495,13 +494,16 @@ impl<'a> PairRun<'a> {
         let label = ps.label.clone();
         let host_s = host.to_string();
         let mut on_line = |line: Line| match line {
-            Line::Text(stream, text) => self.shared.emit(Event::Output {
-                pair: pair.clone(),
-                step: label.clone(),
-                host: host_s.clone(),
-                stream,
-                line: self.mask(&text),
-            }),
+            Line::Text(stream, text) => {
+                self.point_of_no_return_line(ps, stream, &text);
+                self.shared.emit(Event::Output {
+                    pair: pair.clone(),
+                    step: label.clone(),
+                    host: host_s.clone(),
+                    stream,
+                    line: self.mask(&text),
+                })
+            }
             Line::Progress(percent, detail) => {
                 self.shared.emit(Event::Progress { pair: pair.clone(), step: label.clone(), percent, detail })
             }
@@ -517,6 +519,7 @@ impl<'a> PairRun<'a> {
                 status,
                 collector: super::output::Collector::default(),
                 duration: Duration::ZERO,
+                end: attempt::End::NotStarted,
             },
         }
     }
