@@ -236,6 +236,19 @@ pub struct JournalHooks {
     pub overrides: Vec<String>,
 }
 
+/// What `--unsafe-override-host-state` lifts on the hosts. It sets the role variable
+/// `host_state_override` for the pair, under which every refusal of the hosts' own records warns
+/// and goes on (`bmf_refuse` in the bluemind role's templates/lib/host-state.sh, and the guards of
+/// hot-sync/stop-target.sh, cold-sync/stop-target.sh and post/start-target.sh that call it). Said
+/// in full wherever the override is suggested, so that nobody reaches for it lightly.
+pub const HOST_GUARDS_LIFTED: &str = "syncing into a live target; a retired origin as a sync \
+    source or a target; a host recorded for another pair, or origin and target swapped; a host with \
+    no record of the pair (preflight not run) or a cut-over pair recorded again; a machine-id or \
+    host key changed since preflight; a cutover or start without a verified cold sync; a target \
+    started while its bm.ini names a database address it does not own (its core would use the \
+    origin's database); a first hot sync into a target that holds more mail than its origin; a \
+    cold sync into a target no hot sync reached";
+
 impl JournalHooks {
     /// Phases marked `after_point_of_no_return: refuse` refuse a pair past its point of no
     /// return, whatever `--force` says; only the per-pair override lifts it.
@@ -258,13 +271,22 @@ impl JournalHooks {
         let when = crate::time::rfc3339(
             SystemTime::UNIX_EPOCH + std::time::Duration::from_secs_f64(ponr.at.max(0.0)),
         );
+        let all_refused: Vec<&str> = (self.role.phases.iter())
+            .filter(|d| d.after_point_of_no_return == crate::role::AfterPointOfNoReturn::Refuse)
+            .map(|d| d.name.as_str())
+            .collect();
         Err((
             PairStatus::Blocked,
             format!(
-                "{} passed its point of no return ({}, run {}, {when}): its target serves in the origin's place, \
-                 and `{phase}` would overwrite or undo that; refused whatever --force says. If the migration \
-                 is over there is nothing to do; for a deliberate re-sync pass --unsafe-override-host-state {}",
-                pair.name, ponr.step, ponr.run_id, pair.name
+                "{name} passed its point of no return ({}, run {}, {when}): its target serves in the origin's \
+                 place, and `{phase}` would overwrite or undo that; refused whatever --force says. If the \
+                 migration is over there is nothing to do. Only for a deliberate re-sync, both hosts checked by \
+                 hand: --unsafe-override-host-state {name} lifts, for that pair in that one run, this refusal \
+                 (of {}) AND every refusal of the hosts' own records, each then a warning: {HOST_GUARDS_LIFTED}",
+                ponr.step,
+                ponr.run_id,
+                all_refused.join(", "),
+                name = pair.name,
             ),
         ))
     }
@@ -491,6 +513,11 @@ mod tests {
             assert_eq!(status, PairStatus::Blocked);
             assert!(message.contains("post/start target services, run r2"), "{message}");
             assert!(message.contains("--unsafe-override-host-state acme"), "{message}");
+            // What the override lifts, in full: not only this refusal (issue #24).
+            assert!(message.contains("(of trust, hot-sync, cold-sync, rollback)"), "{message}");
+            for guard in ["syncing into a live target", "a retired origin as a sync source", "bm.ini"] {
+                assert!(message.contains(guard), "{guard}: {message}");
+            }
         }
         for allowed in ["preflight", "revoke-trust", "cutover", "post"] {
             assert!(hooks.pair_starting(&acme, &phases(&[allowed])).is_ok(), "{allowed}");

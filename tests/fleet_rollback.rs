@@ -267,3 +267,52 @@ fn a_rollback_that_cannot_stop_the_target_says_so_loudly_and_bmfleet_rollback_fi
     out.code(0);
     assert_rolled_back(&fleet, lost, &out.summary(), &state);
 }
+
+/// Issue #24: the point of no return follows the host, not the plan. `post` run on a pair whose
+/// copied bm.ini names the origin's address (cutover_mode none: no address moved) is refused by
+/// "start target services"' own guard, before it starts anything: the pair is not past its
+/// point of no return, it rolls back, and `bmfleet rollback` is accepted. The other pair's
+/// guard lets it through: its point of no return is that step, as its host said.
+#[test]
+fn a_start_its_guard_refuses_is_not_the_point_of_no_return_and_rollback_is_accepted() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(2);
+    let (refused, started) = (claim.pair(0), claim.pair(1));
+    // As BlueMind writes it on a real server: bm.ini `host` is the origin's own address.
+    fleet.sh(&refused.origin, &format!("sed -i 's/^host *=.*/host={}/' /etc/bm/bm.ini", refused.origin_addr));
+    for p in &claim.pairs {
+        fleet.populate(&p.origin);
+    }
+    let dir = scratch();
+    let state = dir.path().join("state");
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    let bmfleet = |args: &[&str]| Bmfleet::new().args(args).inventory(&inv).arg("--state-dir").arg(&state);
+    for phase in ["preflight", "trust", "hot-sync", "cold-sync"] {
+        bmfleet(&[phase]).run().code(0);
+    }
+    let out = bmfleet(&["post"]).run();
+    out.code(3);
+    let summary = out.summary();
+    let report = pair_report(&summary, &refused.name);
+    assert_eq!(report["failed_step"], "post/start target services", "{report}");
+    assert!(out.stdout.contains("is not an address of this target"), "{}", out.stdout);
+    assert!(report["point_of_no_return"].is_null(), "the host refused before its point: {report}");
+    let j = journal(&state, &refused.name);
+    assert!(j["point_of_no_return"].is_null(), "{j}");
+    // Before its point of no return, a failure rolls the pair back at once.
+    assert_rolled_back(&fleet, refused, &summary, &state);
+
+    // And on demand: the journal accepts the rollback, the origin stays in service.
+    let out = bmfleet(&["rollback", "--limit", &refused.name]).run();
+    out.code(0);
+    assert!(!out.stdout.contains("passed its point of no return"), "{}", out.stdout);
+    assert_rolled_back(&fleet, refused, &out.summary(), &state);
+
+    // The other pair passed its guard: the start is its point of no return, and it serves.
+    let j = journal(&state, &started.name);
+    assert_eq!(j["point_of_no_return"]["step"], "post/start target services", "{j}");
+    assert_eq!(services(&fleet, &started.target).0, "running");
+    let out = bmfleet(&["rollback", "--limit", &started.name]).run();
+    out.code(3);
+    assert!(out.stdout.contains("passed its point of no return"), "{}", out.stdout);
+}

@@ -72,6 +72,22 @@ pub struct AttemptResult {
     pub status: StepStatus,
     pub collector: Collector,
     pub duration: Duration,
+    pub end: End,
+}
+
+/// How far the script got on its host, as far as the controller can know: the point of no
+/// return of a step counts as passed unless its host said otherwise (see `rollback.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// It never ran: no channel, or the command could not start (a script sent in part never
+    /// runs: the wrapper waits for its last byte).
+    NotStarted,
+    /// The host reported how it ended (an exit code or a signal) and closed the channel: every
+    /// line it printed is here, in order.
+    Reported,
+    /// Anything else: stopped on the host by us (timeout, Ctrl-C), the channel lost, or the
+    /// output not drained after the exit status. What it did there is not known.
+    InDoubt,
 }
 
 fn classify(code: i32, spec: &AttemptSpec<'_>) -> StepStatus {
@@ -120,14 +136,16 @@ pub(crate) async fn run(
     let mut collector = Collector::new(spec.parse);
     let mut process = match host.start(spec.script, spec.heartbeat).await {
         Ok(process) => process,
-        Err(NotStarted { status, line }) => {
+        Err(NotStarted { status, line, in_doubt }) => {
             collector.tail.extend(line);
-            return AttemptResult { status, collector, duration: started.elapsed() };
+            let end = if in_doubt { End::InDoubt } else { End::NotStarted };
+            return AttemptResult { status, collector, duration: started.elapsed(), end };
         }
     };
     let mut exit: Option<StepStatus> = None;
     let mut drain_until: Option<tokio::time::Instant> = None;
     let mut soft_since = None;
+    let mut closed = false;
     let mut cancel_rx = cancel.subscribe();
     let mut heartbeat = tokio::time::interval(spec.heartbeat.max(Duration::from_secs(1)));
     heartbeat.tick().await;
@@ -154,7 +172,10 @@ pub(crate) async fn run(
                     drain_until = Some(tokio::time::Instant::now() + DRAIN);
                 }
                 ProcessEvent::Exit(_) | ProcessEvent::Signal(_) | ProcessEvent::Eof => {}
-                ProcessEvent::Closed => break,
+                ProcessEvent::Closed => {
+                    closed = true;
+                    break;
+                }
             },
             _ = tokio::time::sleep_until(wake) => {
                 if exit.is_some() {
@@ -166,16 +187,17 @@ pub(crate) async fn run(
                     Stop::Interrupted => StepStatus::Interrupted,
                 };
                 collector.finish().into_iter().for_each(&mut *on_line);
-                return AttemptResult { status, collector, duration: started.elapsed() };
+                return AttemptResult { status, collector, duration: started.elapsed(), end: End::InDoubt };
             }
             _ = cancel_rx.changed() => {}
         }
     }
     process.stop().await;
     collector.finish().into_iter().for_each(&mut *on_line);
+    let end = if exit.is_some() && closed { End::Reported } else { End::InDoubt };
     let status = exit.unwrap_or_else(|| {
         // The channel ended without an exit status: never a success.
         StepStatus::ConnectionLost { message: "the channel closed without an exit status".into() }
     });
-    AttemptResult { status, collector, duration: started.elapsed() }
+    AttemptResult { status, collector, duration: started.elapsed(), end }
 }

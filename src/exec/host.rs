@@ -48,6 +48,8 @@ pub(crate) trait Process: Send {
 pub(crate) struct NotStarted {
     pub(crate) status: StepStatus,
     pub(crate) line: Option<String>,
+    /// The script may have reached the host whole before the error: it may run there.
+    pub(crate) in_doubt: bool,
 }
 
 /// A place where attempts run: one host over SSH, or the controller.
@@ -126,18 +128,22 @@ impl Host for Connection {
         script: &'a str,
         heartbeat: Duration,
     ) -> BoxFuture<'a, Result<Box<dyn Process>, NotStarted>> {
-        let lost =
-            |message: String| NotStarted { status: StepStatus::ConnectionLost { message }, line: None };
+        let lost = |message: String| NotStarted {
+            status: StepStatus::ConnectionLost { message },
+            line: None,
+            in_doubt: false,
+        };
         Box::pin(async move {
             let (channel, permit) =
                 self.channel().await.map_err(|e| lost(format!("cannot open a channel: {e}")))?;
             let (command, preamble) = self.command(&wrapper(Some(heartbeat)));
             channel.exec(true, command).await.map_err(|e| lost(format!("cannot start the command: {e}")))?;
             // The sudo password, when sudo wants one, goes first; it never reaches the script.
+            // Sending may fail after the last byte left: the script may run (in doubt).
             channel
                 .data_bytes(payload(preamble, script))
                 .await
-                .map_err(|e| lost(format!("cannot send the script: {e}")))?;
+                .map_err(|e| NotStarted { in_doubt: true, ..lost(format!("cannot send the script: {e}")) })?;
             Ok(Box::new(SshProcess { channel, _permit: permit }) as Box<dyn Process>)
         })
     }
@@ -227,6 +233,7 @@ impl Host for Controller {
                 .map_err(|e| NotStarted {
                     status: StepStatus::Failed { code: 127 },
                     line: Some(format!("cannot start bash on the controller: {e}")),
+                    in_doubt: false,
                 })?;
             let mut stdin = child.stdin.take();
             if let Some(input) = stdin.as_mut() {

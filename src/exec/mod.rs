@@ -4,6 +4,7 @@
 //! failure policy (`--max-fail-percent`, `--any-errors-fatal`) decides whether later waves run.
 
 pub mod attempt;
+mod batch;
 pub mod cancel;
 pub(crate) mod host;
 mod ledger;

@@ -3,14 +3,15 @@
 //! feeds registers to later steps, and stops at the first failure, except for `check:` steps,
 //! which all run so that a phase's checks table is complete before the phase fails.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use tokio::sync::{OnceCell, Semaphore, watch};
+use tokio::sync::OnceCell;
 
 use super::Shared;
 use super::attempt::{self, AttemptSpec};
+use super::batch::batch_end;
 use super::cancel::{Cancel, Level};
 use super::host::Host;
 use super::ledger::{CheckFailure, Ledger};
@@ -48,21 +49,6 @@ pub(super) struct PairRun<'a> {
     /// The stop signal the pair's steps obey: the run's (as a child: a lost lock stops this
     /// pair alone, see `lock.rs`), then the rollback's own.
     cancel: Mutex<Cancel>,
-}
-
-/// The end (exclusive) of the batch starting at step `i`: one step, or the consecutive steps of
-/// the same parallel group and phase.
-pub(super) fn batch_end(steps: &[PlannedStep], i: usize) -> usize {
-    let mut j = i + 1;
-    if let Some(group) = &steps[i].step.parallel {
-        while j < steps.len()
-            && steps[j].step.parallel.as_ref() == Some(group)
-            && steps[j].step.phase == steps[i].step.phase
-        {
-            j += 1;
-        }
-    }
-    j
 }
 
 impl<'a> PairRun<'a> {
@@ -244,70 +230,8 @@ impl<'a> PairRun<'a> {
         report
     }
 
-    /// Run the steps of one parallel group at once: each step definition (all its loop items)
-    /// at most `max_parallel` at a time, a step with `after:` once those steps ended. The
-    /// connection bounds the channels open on each host (`ssh::MAX_CHANNELS`).
-    pub(super) async fn run_batch(&self, batch: &[PlannedStep]) -> Vec<StepResult> {
-        if batch.len() == 1 {
-            return vec![self.run_step(&batch[0]).await];
-        }
-        let mut limits: HashMap<&str, Arc<Semaphore>> = HashMap::new();
-        let mut pending: HashMap<String, (usize, bool)> = HashMap::new();
-        for ps in batch {
-            limits
-                .entry(ps.step.name.as_str())
-                .or_insert_with(|| Arc::new(Semaphore::new(ps.max_parallel.max(1))));
-            pending.entry(ps.step.name.clone()).or_insert((0, false)).0 += 1;
-        }
-        let pending = Mutex::new(pending);
-        let (progress, _) = watch::channel(0u64);
-        let futures: Vec<_> = batch
-            .iter()
-            .map(|ps| {
-                let limit = limits[ps.step.name.as_str()].clone();
-                let (pending, progress) = (&pending, &progress);
-                Box::pin(async move {
-                    let mut rx = progress.subscribe();
-                    let failed_dependency = loop {
-                        let (waiting, failed) = {
-                            let state = pending.lock().expect("batch state");
-                            let waiting =
-                                ps.step.after.iter().any(|a| state.get(a).is_some_and(|(left, _)| *left > 0));
-                            (
-                                waiting,
-                                ps.step
-                                    .after
-                                    .iter()
-                                    .find(|a| state.get(*a).is_some_and(|(_, f)| *f))
-                                    .cloned(),
-                            )
-                        };
-                        if !waiting || failed.is_some() {
-                            break failed;
-                        }
-                        let _ = rx.changed().await;
-                    };
-                    let result = match failed_dependency {
-                        Some(dep) => self.skip(ps, &format!("after `{dep}`, which failed")),
-                        None => {
-                            let _permit = limit.acquire_owned().await.expect("never closed");
-                            self.run_step(ps).await
-                        }
-                    };
-                    if let Some(entry) = pending.lock().expect("batch state").get_mut(&ps.step.name) {
-                        entry.0 -= 1;
-                        entry.1 |= !result.status.is_success();
-                    }
-                    progress.send_modify(|n| *n += 1);
-                    result
-                })
-            })
-            .collect();
-        futures::future::join_all(futures).await
-    }
-
     /// A step not run because a step it waits for failed.
-    fn skip(&self, ps: &PlannedStep, reason: &str) -> StepResult {
+    pub(super) fn skip(&self, ps: &PlannedStep, reason: &str) -> StepResult {
         let status = StepStatus::Skipped { reason: reason.to_string() };
         self.shared.emit(Event::StepFinished {
             pair: self.name().into(),
@@ -372,7 +296,7 @@ impl<'a> PairRun<'a> {
         Some(StepStatus::Skipped { reason: format!("not checked: step `{label}` failed") })
     }
 
-    async fn run_step(&self, ps: &PlannedStep) -> StepResult {
+    pub(super) async fn run_step(&self, ps: &PlannedStep) -> StepResult {
         let started = SystemTime::now();
         let step = &ps.step;
         let host = self.host_label(step.on);
@@ -420,9 +344,7 @@ impl<'a> PairRun<'a> {
 
         let mut result = done(StepStatus::Ok);
         let mut stdout = String::new();
-        if step.point_of_no_return {
-            self.point_of_no_return(ps);
-        }
+        self.point_of_no_return_at_start(ps, script.as_deref());
         if let Some(script) = script {
             stdout = self.attempts(ps, &script, &host, &mut result).await;
         }
@@ -497,6 +419,7 @@ impl<'a> PairRun<'a> {
                 attempt,
             });
             let mut outcome = self.attempt(ps, script, host).await;
+            self.point_of_no_return_after(ps, outcome.end, &outcome.status);
             if let Some(name) = &step.record_value
                 && outcome.status == StepStatus::Ok
                 && let Err(message) = recorded_value(name, &outcome.collector.stdout())
@@ -571,13 +494,16 @@ impl<'a> PairRun<'a> {
         let label = ps.label.clone();
         let host_s = host.to_string();
         let mut on_line = |line: Line| match line {
-            Line::Text(stream, text) => self.shared.emit(Event::Output {
-                pair: pair.clone(),
-                step: label.clone(),
-                host: host_s.clone(),
-                stream,
-                line: self.mask(&text),
-            }),
+            Line::Text(stream, text) => {
+                self.point_of_no_return_line(ps, stream, &text);
+                self.shared.emit(Event::Output {
+                    pair: pair.clone(),
+                    step: label.clone(),
+                    host: host_s.clone(),
+                    stream,
+                    line: self.mask(&text),
+                })
+            }
             Line::Progress(percent, detail) => {
                 self.shared.emit(Event::Progress { pair: pair.clone(), step: label.clone(), percent, detail })
             }
@@ -593,6 +519,7 @@ impl<'a> PairRun<'a> {
                 status,
                 collector: super::output::Collector::default(),
                 duration: Duration::ZERO,
+                end: attempt::End::NotStarted,
             },
         }
     }

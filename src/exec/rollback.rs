@@ -2,11 +2,23 @@
 //! BlueMind.
 //!
 //! A phase with `rollback: R` arms the pair from the moment it starts; a step with
-//! `point_of_no_return: true` disarms it for good as it starts (the target takes the origin's
-//! address or starts serving: from then on going back would lose what the target received). A
+//! `point_of_no_return: true` disarms it for good once it passes its point (the target takes the
+//! origin's address or starts serving: from then on going back would lose what the target
+//! received). A
 //! pair whose run ends failed, stopped (Ctrl-C, `--until`, `--any-errors-fatal`) or unreachable
 //! while armed gets phase R run for it right away. A run that ends well while armed rolls
 //! nothing back (a cold sync alone leaves the origin stopped, waiting for the cutover).
+//!
+//! The point follows the host, not the plan: a step's own guards may refuse (a target that does
+//! not own the address its bm.ini names is not started), and a step refused there left the
+//! pair before its point, rollback allowed. Such a step prints `POINT_OF_NO_RETURN_MARKER` on
+//! stdout once its guards passed, right before it does what cannot be undone; the pair passes
+//! its point when that line arrives, or when the step ends without it in any way but its host
+//! reporting how the script ended short of it (an exit code or a signal, with all its output):
+//! a success, a timeout, a Ctrl-C, a lost channel all count as past (in doubt, past). A script
+//! that prints no marker passes the point as it starts. The marker is an instruction from a host
+//! (issue #27): it is read only from a `point_of_no_return` step, on that step's own channel;
+//! from any other step it is output.
 //!
 //! Arming survives runs: a phase that arms, completed by an earlier run (and not undone by a
 //! later rollback), arms every later phase of the role for the pair, so `migrate` resumed after
@@ -22,10 +34,30 @@
 use std::time::Instant;
 
 use super::Shared;
-use super::pair::{PairRun, batch_end};
+use super::attempt::End;
+use super::batch::batch_end;
+use super::pair::PairRun;
 use crate::plan::PlannedStep;
-use crate::report::events::{Event, PairStatus};
+use crate::report::events::{Event, PairStatus, StepStatus, Stream};
 use crate::report::summary::{PairReport, RollbackReport};
+
+/// The line a `point_of_no_return` step prints on stdout once its guards passed (module docs).
+pub const POINT_OF_NO_RETURN_MARKER: &str = "BMFLEET-POINT-OF-NO-RETURN";
+
+/// Whether a script prints the marker: if not, the engine cannot tell where its guards end.
+fn prints_marker(script: Option<&str>) -> bool {
+    script.is_some_and(|s| s.contains(POINT_OF_NO_RETURN_MARKER))
+}
+
+/// After an attempt of a `point_of_no_return` step: passed, whether it printed the marker or
+/// not, unless it never ran or its host said it ended short of the point (module docs).
+fn passed_by_its_end(end: End, status: &StepStatus) -> bool {
+    match end {
+        End::NotStarted => false,
+        End::Reported => status.is_success(),
+        End::InDoubt => true,
+    }
+}
 
 /// What the arming rule needs to know of one phase of the role.
 #[derive(Debug, Clone)]
@@ -92,7 +124,7 @@ impl Arming {
         }
     }
 
-    /// A `point_of_no_return` step starts: disarmed for good.
+    /// A `point_of_no_return` step passed its point: disarmed for good.
     pub fn point_of_no_return(&mut self, step: &str) {
         self.passed.get_or_insert_with(|| step.to_string());
     }
@@ -141,8 +173,32 @@ impl PairRun<'_> {
         self.arming.lock().expect("arming").passed_in_run().map(str::to_string)
     }
 
-    /// A `point_of_no_return` step is about to run: disarm for good, journal it, say it.
-    pub(super) fn point_of_no_return(&self, ps: &PlannedStep) {
+    /// A step is about to run `script`: a `point_of_no_return` step whose script prints no
+    /// marker passes its point now.
+    pub(super) fn point_of_no_return_at_start(&self, ps: &PlannedStep, script: Option<&str>) {
+        if ps.step.point_of_no_return && !prints_marker(script) {
+            self.point_of_no_return(ps);
+        }
+    }
+
+    /// A line of a step's output: the marker, from a `point_of_no_return` step's stdout, is its
+    /// host saying the guards passed.
+    pub(super) fn point_of_no_return_line(&self, ps: &PlannedStep, stream: Stream, text: &str) {
+        if ps.step.point_of_no_return && stream == Stream::Stdout && text.trim() == POINT_OF_NO_RETURN_MARKER
+        {
+            self.point_of_no_return(ps);
+        }
+    }
+
+    /// An attempt of a step ended (`end`, `status`): see `passed_by_its_end`.
+    pub(super) fn point_of_no_return_after(&self, ps: &PlannedStep, end: End, status: &StepStatus) {
+        if ps.step.point_of_no_return && passed_by_its_end(end, status) {
+            self.point_of_no_return(ps);
+        }
+    }
+
+    /// A `point_of_no_return` step passed its point: disarm for good, journal it, say it.
+    fn point_of_no_return(&self, ps: &PlannedStep) {
         let id = ps.step.id();
         let first = {
             let mut arming = self.arming.lock().expect("arming");

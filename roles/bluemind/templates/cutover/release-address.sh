@@ -14,6 +14,9 @@ case "$iface" in *[!A-Za-z0-9_.@-]* | '' | -*) echo "unusable interface name: $i
 iface=${iface%%@*}
 prefix=$(ip -o addr show dev "$iface" | awk -v a="$address" '{split($4, p, "/")} p[1] == a && !f {print p[2]; f = 1}')
 case "$prefix" in *[!0-9]* | '') echo "cannot read the prefix of $address on $iface" >&2; exit 1 ;; esac
+# Every check passed: the address goes, the pair is past its point of no return (bmfleet reads
+# this line from a `point_of_no_return` step only, src/exec/rollback.rs).
+echo BMFLEET-POINT-OF-NO-RETURN
 {% if cutover_mode == "ip" %}
 # The values go to the second shell as arguments, never as its code.
 nohup sh -c 'sleep 2; ip addr del "$1/$2" dev "$3"' _ "$address" "$prefix" "$iface" >/dev/null 2>&1 &

@@ -9,6 +9,9 @@ bmf_one_of cutover_mode {{ cutover_mode }} none ip netplan ifupdown
 {% include "templates/lib/host-state.sh" %}
 {% include "templates/lib/services.sh" %}
 bmf_state_guard origin cutover
+# Its guard passed: the pair is past its point of no return from here (bmfleet reads this line
+# from a `point_of_no_return` step only, src/exec/rollback.rs; refused above, it rolls back).
+echo BMFLEET-POINT-OF-NO-RETURN
 # postfix first, BlueMind last (the mirror of post/start-target.sh): postfix hands mail to BlueMind
 # (LMTP), so once BlueMind is stopped, whatever postfix still accepts stays in the origin's postfix
 # queue, which is not migrated (the mail campaign test, tests/fleet_mail.rs, lost such mail).

@@ -1,5 +1,6 @@
-{#- The downtime ends here: the target serves. This is the point of no return: from here the
-    target's record says `live`, and bmfleet never syncs into it again.
+{#- The downtime ends here: the target serves. This is the point of no return, once the guards
+    below passed (the marker line): from there the target's record says `live`, and bmfleet
+    never syncs into it again.
     Before anything starts: the cold sync must have been verified on this target
     (cold-sync/verify.sh), and the copied bm.ini must point at this machine. bm.ini `host` is
     the database host the core connects to (BMPoolActivator.startPool reads `host` as dbHost:
@@ -35,6 +36,10 @@ bmf_bm_ini_own() {
 bmf_state_guard target start
 bmf_bm_ini_own host
 bmf_bm_ini_own hz-member-address
+# Every guard passed: the target becomes live, the pair is past its point of no return (bmfleet
+# reads this line from a `point_of_no_return` step only, src/exec/rollback.rs). A guard that
+# refused above left it before that point: nothing was started, rollback is allowed.
+echo BMFLEET-POINT-OF-NO-RETURN
 bmf_state_set stage=live
 bmctl start
 bm_postfix start
