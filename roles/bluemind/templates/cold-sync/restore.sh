@@ -40,14 +40,18 @@ literal() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"; }
 # against a strict pattern; no SQL of the dump runs here.
 entry=$(mktemp)
 trap 'rm -f -- "$entry"' EXIT
-pg_restore -C -l -- "$dump" | grep -E '^[0-9]+; [0-9]+ [0-9]+ DATABASE - ' >"$entry" ||
-  { echo "the dump of $db has no DATABASE entry to read its locale from; refusing to restore it" >&2; exit 1; }
+if ! toc=$(pg_restore -C -l -- "$dump"); then
+  echo "pg_restore cannot read the table of contents of the dump of $db; the target's $db is untouched" >&2
+  exit 1
+fi
+printf '%s\n' "$toc" | grep -E '^[0-9]+; [0-9]+ [0-9]+ DATABASE - ' >"$entry" ||
+  { echo "the dump of $db has no DATABASE entry to read its locale from; the target's $db is untouched" >&2; exit 1; }
 create=$(pg_restore -C -L "$entry" -f - -- "$dump" | grep '^CREATE DATABASE ' || true)
 locale_of() { printf '%s\n' "$create" | sed -n "s/.* $1 = '\([A-Za-z0-9_.@-]*\)'.*/\1/p"; }
 collate=$(locale_of LC_COLLATE); ctype=$(locale_of LC_CTYPE); both=$(locale_of LOCALE)
 collate=${collate:-$both}; ctype=${ctype:-$both}
 if [ -z "$collate" ] || [ -z "$ctype" ]; then
-  echo "the dump of $db does not say its database's locale ($create); refusing to restore it" >&2
+  echo "the dump of $db does not say its database's locale ($create); the target's $db is untouched" >&2
   exit 1
 fi
 # Each -c runs in its own transaction (CREATE DATABASE cannot run inside one). The new database is
