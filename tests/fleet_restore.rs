@@ -1,5 +1,5 @@
 //! The cold sync's restore on a real PostgreSQL: it keeps the database settings BlueMind's
-//! installer gives (UTF-8, TIMEZONE 'GMT'), never drops the target's databases, refuses a dump
+//! installer gives (UTF-8, TIMEZONE 'GMT') and the dumped database's locale, never drops the target's databases, refuses a dump
 //! that is not, file for file, the origin's (a data file truncated or changed, one added: the
 //! manifest of sha256s), and leaves the target's database untouched when pg_restore fails part-way
 //! (pg_restore -j runs in no single transaction: the rename is the only step that touches it).
@@ -28,8 +28,9 @@ fn restore_role(dir: &std::path::Path) -> std::path::PathBuf {
 const STAGE: &str = "d=/var/tmp/bmfleet-restore-test/stage/dump; rm -rf $d /tmp/bj.dir; mkdir -p $d; cd /; runuser -u postgres -- pg_dump -Fd -Z0 -j 2 -d bj -f /tmp/bj.dir && mv /tmp/bj.dir $d/bj.dir && chown -R root: $d/bj.dir";
 /// The origin's manifest of the dump's files (dump.sh).
 const SUM: &str = "cd /var/tmp/bmfleet-restore-test/stage/dump/bj.dir && find . -type f -printf '%P\\0' | sort -z | xargs -0 sha256sum -- >../bj.sha256";
-/// The largest table data file of the staged dump.
-const BIGGEST: &str = "$(ls -S /var/tmp/bmfleet-restore-test/stage/dump/bj.dir/*.dat | head -n 1)";
+/// The largest table data file of the staged dump (numbered: not toc.dat, which on a fresh
+/// target's bj is the largest .dat).
+const BIGGEST: &str = "$(ls -S /var/tmp/bmfleet-restore-test/stage/dump/bj.dir/[0-9]*.dat | head -n 1)";
 const DATABASES: &str = "cd /; runuser -u postgres -- psql -X -At -d postgres -c \"SELECT datname FROM pg_database WHERE datname LIKE 'bj%' ORDER BY 1\"";
 
 #[test]
@@ -103,9 +104,11 @@ fn restore_keeps_settings_and_the_old_database_and_refuses_foreign_dumps() {
     assert_eq!(old_uuid, target_uuid, "the kept database is the target's previous one");
     let settings = fleet.sh(
         &p.target,
-        "cd /; runuser -u postgres -- psql -X -At -d postgres -c \"SELECT pg_encoding_to_char(encoding), array_to_string(setconfig, ',') FROM pg_database d JOIN pg_db_role_setting s ON s.setdatabase = d.oid AND s.setrole = 0 WHERE datname = 'bj'\"",
+        "cd /; runuser -u postgres -- psql -X -At -d postgres -c \"SELECT pg_encoding_to_char(encoding), datcollate, datctype, array_to_string(setconfig, ',') FROM pg_database d JOIN pg_db_role_setting s ON s.setdatabase = d.oid AND s.setrole = 0 WHERE datname = 'bj'\"",
     );
-    assert_eq!(settings, "UTF8|TimeZone=GMT");
+    // in the dumped database's locale (BlueMind's en_US.UTF-8), not in the cluster's template0's
+    // (the fleet's is C.UTF-8, as a cluster made in another locale keeps: tests/fleet/lib/caches.sh)
+    assert_eq!(settings, "UTF8|en_US.UTF-8|en_US.UTF-8|TimeZone=GMT");
     assert_eq!(fleet.sh(&p.target, "cd /; runuser -u postgres -- psql -X -At -d bj -c \"SELECT value FROM t_systemconf WHERE key = 'regex'\""), "^\\d+\\.x$");
 }
 

@@ -74,6 +74,37 @@ build_etc_base() {
   mv "$t" "$CACHE_DIR/etc-base"
 }
 
+# en_US.UTF-8 on the machine: the locale of BlueMind's databases (below), which every host's
+# PostgreSQL needs at CREATE DATABASE and at each connection to them (the hosts use the machine's
+# /usr/lib/locale). A fresh Debian has only C.UTF-8: generated here, from the locales package
+# (.ci/run installs it), into the machine's locale archive (additive: other locales stay).
+ensure_locale() {
+  locale -a 2>/dev/null | grep -qix 'en_US.utf8' && return 0
+  [[ -f /usr/share/i18n/locales/en_US ]] ||
+    die "the en_US.UTF-8 locale is missing and cannot be generated: install the locales package"
+  # (-c: a warning about the locale's source is not an error; the check below is what counts)
+  localedef -i en_US -c -f UTF-8 -A /usr/share/locale/locale.alias en_US.UTF-8 >/dev/null 2>&1 || true
+  locale -a 2>/dev/null | grep -qix 'en_US.utf8' || die "generating the en_US.UTF-8 locale failed (localedef)"
+}
+
+# The cluster every full host copies, set up as BlueMind sets up its own (mdhender/bluemindfork:
+# the configuration BlueMind writes, parent/core/net.bluemind.core.container.service.tests/data/
+# postgresql.conf and pg_hba.conf, as PostgreSQLService.configurePg copies them to each new data
+# server; the installer, parent/system/net.bluemind.system.pg.tests/data/install_bmdb_pgsql_0.sh):
+#   - the cluster is made in the locale of its environment (pg_createcluster takes it from there;
+#     here C.UTF-8, a fresh Debian's only one) and template0 keeps it. The installer rebuilds
+#     template1 from template0 in en_US.UTF-8, then postgres from template1, so every database
+#     BlueMind creates (createdb --owner=bj --encoding=UTF-8: from template1) is in en_US.UTF-8,
+#     and a database created FROM template0 without a locale is not;
+#   - the bm.ini user is a SUPERUSER (createuser --createdb --superuser --no-createrole --login);
+#   - postgresql.conf listens on 0.0.0.0, sets lc_* to en_US.UTF-8, leaves wal_level (replica),
+#     max_wal_senders (10) and max_replication_slots (10) at PostgreSQL's defaults and includes
+#     postgresql.conf.local for site settings;
+#   - pg_hba: ident (peer) on the socket, md5 from 127.0.0.1, 0.0.0.0/0 and ::1, and no
+#     `replication` line: nothing streams the cluster until someone adds one.
+# What differs, for a machine running dozens of clusters at once: max_connections (1024 there),
+# shared_buffers (100MB), max_wal_size, fsync/synchronous_commit/full_page_writes off, 1 MB WAL
+# segments, and the configuration kept in the data directory (/etc/postgresql/15/main there).
 build_pg_template() {
   local t=$CACHE_DIR/pg-template.tmp sock
   rm -rf "$t"
@@ -86,43 +117,59 @@ build_pg_template() {
       --auth-local=peer --auth-host=md5 -E UTF8 --locale=C.UTF-8 --no-sync --wal-segsize=1 >/dev/null
     cat >>"$t/postgresql.conf" <<'EOF'
 
-# --- bmfleet test fleet ---
-listen_addresses = '127.0.0.1,::1'
+# --- bmfleet test fleet: BlueMind's settings (tests/fleet/lib/caches.sh) ---
+listen_addresses = '0.0.0.0'
 port = 5432
 unix_socket_directories = '/run/postgresql'
+lc_messages = 'en_US.UTF-8'
+lc_monetary = 'en_US.UTF-8'
+lc_numeric = 'en_US.UTF-8'
+lc_time = 'en_US.UTF-8'
+default_text_search_config = 'pg_catalog.english'
+max_locks_per_transaction = 5000
+timezone = 'UTC'
+log_timezone = 'UTC'
+log_line_prefix = '%m [%p] %q%u@%d '
+# --- the test machine's, not BlueMind's: dozens of clusters share two cores ---
 max_connections = 50
 shared_buffers = 16MB
 dynamic_shared_memory_type = posix
-wal_level = minimal
-max_wal_senders = 0
-max_logical_replication_workers = 0
-max_worker_processes = 4
 min_wal_size = 4MB
 max_wal_size = 64MB
 fsync = off
 synchronous_commit = off
 full_page_writes = off
-timezone = 'UTC'
-log_timezone = 'UTC'
-log_line_prefix = '%m [%p] %q%u@%d '
+# site settings, as on a BlueMind host (empty)
+include 'postgresql.conf.local'
 EOF
+    : >"$t/postgresql.conf.local"
     cat >"$t/pg_hba.conf" <<'EOF'
-# bmfleet test fleet: like a BlueMind host (password auth for bj, peer for postgres)
+# bmfleet test fleet: BlueMind's pg_hba.conf (its ident on the socket is peer; no replication line)
 local   all   postgres                 peer
-local   all   all                      md5
+local   all   all                      peer
 host    all   all      127.0.0.1/32    md5
+host    all   all      0.0.0.0/0       md5
 host    all   all      ::1/128         md5
 EOF
-    chown postgres:postgres "$t/postgresql.conf" "$t/pg_hba.conf"
+    chown postgres:postgres "$t/postgresql.conf" "$t/postgresql.conf.local" "$t/pg_hba.conf"
     setpriv --reuid=postgres --regid=postgres --init-groups "$PGBIN/pg_ctl" -D "$t" -w -t 60 \
       -o "-c listen_addresses='' -c unix_socket_directories='$sock'" -l "$sock/log" start >/dev/null
+    # the installer's template databases, rebuilt in en_US.UTF-8 (one transaction per -c: DROP
+    # and CREATE DATABASE cannot run inside one)
+    setpriv --reuid=postgres --regid=postgres --init-groups psql -X -q -v ON_ERROR_STOP=1 -h "$sock" -d postgres \
+      -c "UPDATE pg_database SET datistemplate = false WHERE datname = 'template1'" \
+      -c "DROP DATABASE template1" \
+      -c "CREATE DATABASE template1 TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'en_US.UTF-8' LC_CTYPE 'en_US.UTF-8'" \
+      -c "UPDATE pg_database SET datistemplate = true WHERE datname = 'template1'" >/dev/null
+    setpriv --reuid=postgres --regid=postgres --init-groups psql -X -q -v ON_ERROR_STOP=1 -h "$sock" -d template1 \
+      -c "DROP DATABASE postgres" -c "CREATE DATABASE postgres TEMPLATE template1" >/dev/null
     # the schema goes through stdin: the postgres user may not be able to read the repository
     {
-      echo "CREATE ROLE bj LOGIN PASSWORD 'not-set-yet';"
-      # as BlueMind's installer (parent/system/net.bluemind.system.pg.tests/data/install_bmdb_pgsql_0.sh:
-      # createdb --owner=bj --encoding=UTF-8, then ALTER DATABASE ... SET TIMEZONE='GMT')
-      echo "CREATE DATABASE bj OWNER bj ENCODING 'UTF8';"
-      echo "CREATE DATABASE \"bj-data\" OWNER bj ENCODING 'UTF8';"
+      echo "CREATE ROLE bj LOGIN SUPERUSER CREATEDB NOCREATEROLE PASSWORD 'not-set-yet';"
+      # as BlueMind's installer (install_bmdb_pgsql_0.sh: createdb --owner=bj --encoding=UTF-8,
+      # from template1 and so in en_US.UTF-8, then ALTER DATABASE ... SET TIMEZONE='GMT')
+      echo "CREATE DATABASE bj OWNER bj ENCODING 'UTF8' TEMPLATE template1;"
+      echo "CREATE DATABASE \"bj-data\" OWNER bj ENCODING 'UTF8' TEMPLATE template1;"
       echo "ALTER DATABASE bj SET TIMEZONE='GMT';"
       echo "ALTER DATABASE \"bj-data\" SET TIMEZONE='GMT';"
       echo '\connect bj'

@@ -167,6 +167,7 @@ up_network_and_caches() {
   ensure_bridge
   ensure_neigh_table "$1"
   if [[ $KIND == full ]]; then
+    ensure_locale # at every `up`: the hosts' PostgreSQL needs it at each connection
     build_bin
     [[ -d $CACHE_DIR/etc-base ]] || build_etc_base
     [[ -d $CACHE_DIR/pg-template ]] || build_pg_template

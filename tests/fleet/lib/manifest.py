@@ -190,8 +190,10 @@ def db_summary(db):
             continue
         lines.append(line)
     res["schema"] = lines
-    # owner, encoding and the database-level settings (a plain dump does not carry them)
+    # owner, encoding, locale (BlueMind's databases are in en_US.UTF-8, the cluster's template0
+    # may not be: lib/caches.sh) and the database-level settings (a plain dump carries none)
     res["owner"] = psql("postgres", "SELECT pg_get_userbyid(datdba) || ' ' || pg_encoding_to_char(encoding) || ' ' || "
+                                    "datcollate || '/' || datctype || ' ' || "
                                     "coalesce((SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting s "
                                     "WHERE s.setdatabase = d.oid AND s.setrole = 0), '') "
                                     f"FROM pg_database d WHERE datname = '{db}'").strip()

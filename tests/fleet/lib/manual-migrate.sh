@@ -52,8 +52,10 @@ case $phase in
     scp -q "$O:/etc/bm-webmail/*" /etc/bm-webmail/
     mark config
     # PostgreSQL 15: public belongs to the database owner, so create the databases owned by bj
-    # as BlueMind's installer: UTF-8 and TIMEZONE 'GMT' (install_bmdb_pgsql_0.sh)
-    su - postgres -c 'dropdb bj && dropdb bj-data && createdb -O bj -E UTF8 -T template0 bj && createdb -O bj -E UTF8 -T template0 bj-data'
+    # as BlueMind's installer: UTF-8 and TIMEZONE 'GMT' (install_bmdb_pgsql_0.sh), from template1
+    # as the procedure's plain `createdb` does: in en_US.UTF-8, the locale the installer gave
+    # template1 (template0 keeps the cluster's own: lib/caches.sh)
+    su - postgres -c 'dropdb bj && dropdb bj-data && createdb -O bj -E UTF8 bj && createdb -O bj -E UTF8 bj-data'
     su - postgres -c "psql -X -q -c \"ALTER DATABASE bj SET TIMEZONE='GMT'\" -c \"ALTER DATABASE \\\"bj-data\\\" SET TIMEZONE='GMT'\""
     npw=$(sed -n 's/^password=//p' /etc/bm/bm.ini)
     su - postgres -c "psql -X -q -c \"ALTER ROLE bj PASSWORD '$npw'\""

@@ -129,14 +129,33 @@ def main():
         changes.append(f"added {p}")
 
     if a.db:
+        # t_calendar_vevent and t_addressbook_vcard have no primary key (as BlueMind's): rows of
+        # both are updated and deleted
         psql("bj-data", "BEGIN;"
              "INSERT INTO t_container_changeset (container_uid, version, item_uid, action) "
              "SELECT container_uid, version + 100000, item_uid || '-live', 'U' FROM t_container_changeset ORDER BY id LIMIT 5;"
              "UPDATE t_calendar_vevent SET summary = summary || ' (modifié)' WHERE id IN (SELECT id FROM t_calendar_vevent ORDER BY id LIMIT 3);"
+             "DELETE FROM t_calendar_vevent WHERE id = (SELECT max(id) FROM t_calendar_vevent);"
+             "UPDATE t_addressbook_vcard SET note = coalesce(note, '') || ' ✎' WHERE id IN (SELECT id FROM t_addressbook_vcard ORDER BY id LIMIT 2);"
              "DELETE FROM t_addressbook_vcard WHERE id IN (SELECT id FROM t_addressbook_vcard ORDER BY id DESC LIMIT 2);"
              "COMMIT;")
-        psql("bj", "UPDATE t_directory_entry SET display_name = display_name || ' ✓' WHERE id = (SELECT max(id) FROM t_directory_entry WHERE kind = 'USER');")
-        changes.append("db: 5 rows inserted, 3 updated, 2 deleted in bj-data; 1 updated in bj")
+        # bj: a directory entry renamed; in t_container_acl (no primary key) a container's rights
+        # rewritten, another's shares removed, a new share; a block of item ids booked as
+        # BlueMind's OfflineMgmtStore does, one item created with the block's first id, the rest
+        # of the block left unused (the sequence stays ahead of the rows)
+        k = r.randint(0, 1 << 30)
+        psql("bj", "BEGIN;"
+             "UPDATE t_directory_entry SET display_name = display_name || ' ✓' WHERE id = (SELECT max(id) FROM t_directory_entry WHERE kind = 'USER');"
+             f"UPDATE t_container_acl SET position = position + 1 WHERE container_id = (SELECT container_id FROM t_container_acl GROUP BY container_id ORDER BY container_id OFFSET {k} % (SELECT count(DISTINCT container_id) FROM t_container_acl) LIMIT 1);"
+             "DELETE FROM t_container_acl WHERE position > 0 AND container_id = (SELECT max(container_id) FROM t_container_acl WHERE position > 0 AND verb <> 'All');"
+             f"INSERT INTO t_container_acl (container_id, subject, verb, position) SELECT id, 'group-live-{k}', 'Read', 9 FROM t_container ORDER BY id OFFSET {k} % (SELECT count(*) FROM t_container) LIMIT 1;"
+             "INSERT INTO t_container_item (id, container_id, uid, version, displayname, created, updated, flags) "
+             f"SELECT multi_nextval('t_container_item_id_seq', 50), id, 'live-{k}', 1, 'créé entre deux synchros', now()::timestamp, now()::timestamp, 0 "
+             "FROM t_container ORDER BY id LIMIT 1;"
+             "COMMIT;")
+        changes.append("db: 5 rows inserted, 5 updated, 3 deleted in bj-data (t_calendar_vevent and t_addressbook_vcard "
+                       "have no key); in bj 1 entry renamed, t_container_acl (no key) rows updated, deleted and inserted, "
+                       "a block of 50 item ids booked, 1 used")
 
     for c in changes:
         print("mutate: " + c.replace("\n", "\\n"))

@@ -357,6 +357,34 @@ def populate(size, seed):
     bj.sql(f"INSERT INTO t_systemconf (key, value) VALUES ('populated-by', 'bmfleet populate ({size})') "
            "ON CONFLICT (key) DO UPDATE SET value = excluded.value;")
     bj.sql(f"SELECT setval('t_directory_version_seq', {len(entries) + 100});")
+    # items of the calendars and address books, then a block of ids booked and never used (as
+    # BlueMind's OfflineMgmtStore.reserveItemIds does): the sequence ends ahead of every row
+    def q(v):
+        return "'" + str(v).replace("'", "''") + "'"
+    items = []
+    for c in containers:
+        if c[1] in ("calendar", "addressbook"):
+            for k in range(g.r.randint(0, 20 if g.medium else 8)):
+                items.append((c[0], f"{c[1][:3]}-{g.r.getrandbits(48):012x}", g.r.randint(1, 9), g.words(g.r.randint(1, 4)),
+                              f"2024-0{g.r.randint(1, 9)}-{g.r.randint(10, 28)} 08:00:00", g.r.choice([0, 0, 1, 2])))
+    if items:
+        bj.sql("INSERT INTO t_container_item (container_id, uid, version, displayname, created, updated, flags) "
+               "SELECT c.id, v.uid, v.version, v.name, v.created::timestamp, v.created::timestamp, v.flags "
+               "FROM (VALUES " + ", ".join(f"({q(a)}, {q(b)}, {n}, {q(d)}, {q(t)}, {f})" for a, b, n, d, t, f in items) +
+               ") AS v(cuid, uid, version, name, created, flags) JOIN t_container c ON c.uid = v.cuid ORDER BY v.uid;")
+    bj.sql(f"SELECT multi_nextval('t_container_item_id_seq', {1000 if g.medium else 250});")
+    # the containers' ACLs (a table without a primary key, as BlueMind's): every owner has All,
+    # some containers are shared with another user or a group
+    acls = []
+    subjects = [u["uid"] for u in users] + [e[2] for e in entries if e[1] == "GROUP"]
+    for c in containers:
+        acls.append((c[0], c[3], "All", 0))
+        for pos in range(1, 1 + (g.r.randint(1, 3) if g.r.random() < 0.3 else 0)):
+            acls.append((c[0], g.r.choice(subjects), g.r.choice(["Read", "Write", "Invitation", "Freebusy"]), pos))
+    bj.sql("INSERT INTO t_container_acl (container_id, subject, verb, position) "
+           "SELECT c.id, v.subject, v.verb, v.position FROM (VALUES " +
+           ", ".join(f"({q(a)}, {q(b)}, {q(v)}, {p}::int2)" for a, b, v, p in acls) +
+           ") AS v(cuid, subject, verb, position) JOIN t_container c ON c.uid = v.cuid;")
     bj.sql("COMMIT;")
     psql("bj", bj.buf.getvalue())
 
@@ -392,7 +420,7 @@ def populate(size, seed):
     data.sql("COMMIT;")
     psql("bj-data", data.buf.getvalue())
 
-    rows = sum(len(x) for x in (entries, containers, keys, uniq, records, events, cards, changes))
+    rows = sum(len(x) for x in (entries, containers, keys, items, acls, uniq, records, events, cards, changes))
     return {"users": n_users, "messages": total_files, "hardlinked_copies": len(records) - len(bodies),
             "db_rows": rows}
 

@@ -18,8 +18,13 @@ CREATE TABLE t_mailbox_record (
     last_updated timestamptz NOT NULL,
     UNIQUE (mailbox_uid, imap_uid)
 );
+-- t_calendar_vevent and t_addressbook_vcard have no primary key in BlueMind
+-- (parent/calendar/net.bluemind.calendar.sqlschema/sql/vevent-schema.1.0.0.sql,
+-- parent/addressbook/net.bluemind.addressbook.sqlschema/sql/vcard-schema.1.0.0.sql: only an
+-- item_id referencing t_container_item, for which the id below stands in, not unique): mutate
+-- updates and deletes rows of both.
 CREATE TABLE t_calendar_vevent (
-    id bigserial PRIMARY KEY,
+    id bigserial NOT NULL,
     item_uid text NOT NULL,
     summary text,
     location text,
@@ -28,14 +33,16 @@ CREATE TABLE t_calendar_vevent (
     dtend timestamptz,
     rrule text
 );
+CREATE INDEX tcv_item_id_fkey ON t_calendar_vevent (id);
 CREATE TABLE t_addressbook_vcard (
-    id bigserial PRIMARY KEY,
+    id bigserial NOT NULL,
     item_uid text NOT NULL,
     formatted_name text NOT NULL,
     emails text[] NOT NULL DEFAULT '{}',
     note text,
     photo bytea
 );
+CREATE INDEX i_addressbook_vcard_item ON t_addressbook_vcard (id);
 CREATE TABLE t_container_changeset (
     id bigserial PRIMARY KEY,
     container_uid text NOT NULL,

@@ -80,3 +80,43 @@ CREATE TABLE t_job_execution (
     PRIMARY KEY (exec_group, domain_uid, job_id),
     UNIQUE (id)
 );
+-- BlueMind's item store, reduced (parent/core/net.bluemind.core.container.sqlschema/sql/
+-- item-store-1.0.0-SNAPSHOT.sql in mdhender/bluemindfork). Its ids come in blocks ahead of use:
+-- OfflineMgmtStore.reserveItemIds books COUNT ids of t_container_item_id_seq at once (the
+-- schema's multi_nextval, later locked_multi_nextval) for clients that create items offline;
+-- ids booked and never used leave the sequence's last_value ahead of every row, so a copy must
+-- take the sequence's value, never max(id). populate and mutate book such blocks.
+CREATE TABLE t_container_item (
+    id bigserial PRIMARY KEY,
+    container_id int4 REFERENCES t_container(id),
+    uid text NOT NULL,
+    version int4 NOT NULL,
+    displayname text,
+    created timestamp NOT NULL,
+    updated timestamp NOT NULL,
+    flags int4 NOT NULL,
+    UNIQUE (container_id, uid)
+);
+-- book COUNT ids of SEQ, return the first (the same effect as BlueMind's function, under an
+-- advisory lock per sequence so that two bookings never overlap)
+CREATE FUNCTION multi_nextval(seq regclass, count integer) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    first bigint;
+BEGIN
+    PERFORM pg_advisory_xact_lock(seq::oid::bigint);
+    first := nextval(seq);
+    PERFORM setval(seq, first + count - 1, true);
+    RETURN first;
+END;
+$$;
+-- Who may do what on a container, as BlueMind's t_container_acl (same file): NO primary key and
+-- no unique constraint (about 40 of BlueMind's tables have none): an UPDATE or DELETE of its rows
+-- has no key to be replicated by. populate fills it, mutate updates and deletes rows in it.
+CREATE TABLE t_container_acl (
+    container_id int4 REFERENCES t_container(id),
+    subject text NOT NULL,
+    verb text NOT NULL,
+    position int2 NOT NULL
+);
+CREATE INDEX idx_container_acl_container_id ON t_container_acl (container_id);
+CREATE INDEX idx_container_acl_subject_verb ON t_container_acl (subject, verb);

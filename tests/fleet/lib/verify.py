@@ -87,7 +87,7 @@ def compare_db(o, t, diffs, stats):
             diffs.append((f"db {db}", f"db {db}: cannot read it on the target: {td['error']}"))
             continue
         if od["owner"] != td["owner"]:
-            diffs.append((f"db {db}", f"db {db}: owner/encoding origin={od['owner']} target={td['owner']}"))
+            diffs.append((f"db {db}", f"db {db}: owner/encoding/locale/settings origin={od['owner']} target={td['owner']}"))
         if od["schema"] != td["schema"]:
             ud = list(difflib.unified_diff(od["schema"], td["schema"], "origin", "target", lineterm="", n=0))
             body = [l for l in ud if not l.startswith(("---", "+++", "@@"))]
