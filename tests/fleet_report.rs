@@ -265,7 +265,10 @@ fn at_fleet_scale_the_plain_output_is_a_line_per_pair_and_the_totals() {
     assert!(pairs >= 30, "the light fleet has {pairs} pairs; 30 are needed");
     let dir = scratch();
     let inv = dir.path().join("inventory.yml");
-    std::fs::write(&inv, text.replacen("vars:\n", "vars:\n  fail_pair: p07\n", 1)).unwrap();
+    // The fleet's inventory is the BlueMind role's (`cutover_mode: none`): the engine role declares
+    // `fail_pair`, not that.
+    std::fs::write(&inv, text.replacen("vars:\n  cutover_mode: none\n", "vars:\n  fail_pair: p07\n", 1))
+        .unwrap();
     let started = std::time::Instant::now();
     let engine = repo().join("tests/roles/engine");
     let out = Bmfleet::new().arg("run").arg(&engine).arg("walk").inventory(&inv).in_dir(dir.path()).run();

@@ -40,7 +40,7 @@ fn restore_keeps_settings_and_the_old_database_and_refuses_foreign_dumps() {
     let p = claim.pair(0);
     let dir = scratch();
     let role = restore_role(dir.path());
-    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    let inv = claim.inventory(&fleet, dir.path(), "", |_| String::new());
     // The restore checks the target's host record first: preflight writes it.
     Bmfleet::new().arg("preflight").inventory(&inv).run().code(0);
     let run = || Bmfleet::new().arg("run").arg(&role).arg("restore").inventory(&inv).run();
@@ -137,7 +137,7 @@ fn the_database_password_never_lands_in_the_postgresql_log() {
     let p = claim.pair(0);
     let dir = scratch();
     let role = password_role(dir.path());
-    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    let inv = claim.inventory(&fleet, dir.path(), "", |_| String::new());
     Bmfleet::new().arg("preflight").inventory(&inv).run().code(0);
     let log = "/var/log/postgresql/postgresql-15-main.log";
     fleet.sh(

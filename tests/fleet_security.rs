@@ -52,27 +52,37 @@ fn hostile_values_stay_inert_everywhere() {
     let canary = format!("/tmp/bmfleet-canary-{}", std::process::id());
     let values = hostile(&canary);
     let dir = scratch();
-    // Pair 0: the BlueMind migration with hostile role variables (but those the role declares in
-    // `vars:`, refused at plan time: fleet_injection.rs). Pair 1: the engine role with hostile
-    // loop items, registers and conditions.
+    let bm_dir = scratch();
+    // The engine role with hostile loop items, registers and conditions, on both pairs.
     let list = values.iter().map(|v| yaml_str(v)).collect::<Vec<_>>().join(", ");
-    let inv =
-        claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: ip, cutover_prefix: 16 }", |i| match i {
+    let inv = claim.inventory(&fleet, dir.path(), "", |i| match i {
+        0 => format!("vars: {{ fail_pair: {} }}", yaml_str(&values[2])),
+        _ => format!("vars: {{ steps: [{list}], fail_pair: {} }}", yaml_str(&values[3])),
+    });
+    // The BlueMind migration with hostile values in variables the role declares: each is refused
+    // at plan time, at its line, before any host is touched (fleet_injection.rs for the others).
+    let bm_inv = claim.inventory(
+        &fleet,
+        bm_dir.path(),
+        "vars: { cutover_mode: ip, cutover_prefix: 16 }",
+        |i| match i {
             0 => format!(
-                "vars: {{ mynetworks: {}, trust_comment: {}, rsync_bwlimit_kbps: {}, fail_pair: {} }}",
+                "vars: {{ mynetworks: {}, trust_comment: {}, rsync_bwlimit_kbps: {} }}",
                 yaml_str(&values[0]),
                 yaml_str(&values[1]),
                 yaml_str(&values[5]),
-                yaml_str(&values[2])
             ),
-            _ => format!("vars: {{ steps: [{list}], fail_pair: {} }}", yaml_str(&values[3])),
-        });
+            _ => String::new(),
+        },
+    );
     fleet.populate(&claim.pair(0).origin);
-    let migrate = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).limit(&claim.pair(0).name).run();
+    let migrate =
+        Bmfleet::new().args(["migrate", "--yes"]).inventory(&bm_inv).limit(&claim.pair(0).name).run();
     let engine =
         Bmfleet::new().arg("run").arg(repo().join("tests/roles/engine")).arg("walk").inventory(&inv).run();
     engine.code(0);
-    let plan = Bmfleet::new().arg("plan").inventory(&inv).run();
+    let plan =
+        Bmfleet::new().args(["plan", "--role"]).arg(repo().join("tests/roles/engine")).inventory(&inv).run();
     plan.code(0);
     for host in claim.pairs.iter().flat_map(|p| [&p.origin, &p.target]) {
         let found = fleet.exec(host, &format!("test -e {canary}"));
@@ -83,9 +93,12 @@ fn hostile_values_stay_inert_everywhere() {
     let log = std::fs::read_to_string(engine.run_dir().join(format!("{}.log", claim.pair(1).name))).unwrap();
     assert!(log.contains(&format!("step $(touch {canary}) on")), "{log}");
     assert!(log.contains(&format!("step `touch {canary}` on")), "{log}");
-    // The migration refused what it could not use, with a message, and touched nothing else.
-    assert_ne!(migrate.code, 0);
-    assert!(migrate.all_output().contains("trust_comment must be"), "{}", migrate.all_output());
+    // The migration refused every hostile value at plan time, each by name, and ran nothing.
+    migrate.code(2);
+    for name in ["`mynetworks`", "`trust_comment`", "`rsync_bwlimit_kbps`"] {
+        assert!(migrate.stderr.contains(name), "{name}: {}", migrate.stderr);
+    }
+    assert!(!bm_dir.path().join("runs").exists(), "the migration ran nothing");
 }
 
 #[test]

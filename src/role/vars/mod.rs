@@ -52,6 +52,9 @@ pub enum Kind {
     Enum,
     /// Any single-line string: no control character (newline, carriage return...).
     Line,
+    /// Any scalar (string, number, boolean), several lines included: for values a template only
+    /// passes on as data (each `{{ value }}` renders as one shell word whatever it holds).
+    Text,
 }
 
 impl Kind {
@@ -66,6 +69,7 @@ impl Kind {
             Kind::Duration => "duration",
             Kind::Enum => "enum",
             Kind::Line => "line",
+            Kind::Text => "text",
         }
     }
 }
@@ -199,6 +203,7 @@ impl VarSpec {
             Kind::Duration => "seconds (90) or a duration (30s, 5m, 1h30m)".to_string(),
             Kind::Enum => format!("one of: {} (exactly, case included)", self.values.join(", ")),
             Kind::Line => "one line of text".to_string(),
+            Kind::Text => "text".to_string(),
         };
         let what = if self.empty { format!("{what}, or \"\"") } else { what };
         if self.each.is_some() { format!("a list, each item {what}") } else { what }
@@ -247,6 +252,17 @@ impl VarSpec {
         if kind == Kind::Boolean {
             return check::boolean(value);
         }
+        if kind == Kind::Text {
+            return match value {
+                serde_json::Value::String(s) if s.is_empty() && !self.empty => {
+                    Err("must not be empty".into())
+                }
+                serde_json::Value::String(_) | serde_json::Value::Number(_) | serde_json::Value::Bool(_) => {
+                    Ok(())
+                }
+                other => Err(format!("expected text, found `{other}`")),
+            };
+        }
         let text = match value {
             serde_json::Value::String(s) => s.clone(),
             serde_json::Value::Number(n) if matches!(kind, Kind::Integer | Kind::Duration) => n.to_string(),
@@ -282,7 +298,7 @@ impl VarSpec {
                     return Err(format!("`{shown}` is not one of {}{close}", self.values.join(", ")));
                 }
             }
-            Kind::Boolean | Kind::Line => {}
+            Kind::Boolean | Kind::Line | Kind::Text => {}
         }
         match &self.regex {
             Some(re) if !re.is_match(&text) => {

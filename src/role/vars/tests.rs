@@ -116,6 +116,14 @@ fn durations_are_seconds_or_units_and_templates_see_seconds() {
 }
 
 #[test]
+fn text_is_any_scalar_passed_on_as_data() {
+    let t = spec("{ each: text, description: d }");
+    assert!(refusals(&t, json!(["$(reboot)", "a\nb", 3, true])).is_empty());
+    assert_eq!(refusals(&t, json!([{"a": 1}])).len(), 1);
+    assert_eq!(refusals(&t, json!([""])).len(), 1);
+}
+
+#[test]
 fn networks_as_postfix_takes_them() {
     let n = spec("{ type: cidrs, empty: true, description: d }");
     for good in [
@@ -246,6 +254,7 @@ fn a_typo_in_any_variable_of_the_bluemind_role_is_refused() {
             Kind::Ip => &["300.1.1.1", "10.0.0.1/24"],
             Kind::Cidrs => &["nowhere", "10.0.0.0/33"],
             Kind::Line => &["\"a\\nb\""],
+            Kind::Text => &["{ a: 1 }"],
         };
         for value in wrong {
             let value = if spec.each.is_some() { format!("[{value}]") } else { value.to_string() };
