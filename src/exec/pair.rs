@@ -49,6 +49,8 @@ pub(super) struct PairRun<'a> {
     /// The stop signal the pair's steps obey: the run's (as a child: a lost lock stops this
     /// pair alone, see `lock.rs`), then the rollback's own.
     cancel: Mutex<Cancel>,
+    /// What the hooks could not record (the journal), each said once as it happened.
+    journal_not_written: Mutex<Vec<String>>,
 }
 
 impl<'a> PairRun<'a> {
@@ -71,7 +73,22 @@ impl<'a> PairRun<'a> {
                 Arming::new(PhaseRule::of(&shared.role), &history.completed, history.point_of_no_return)
             }),
             cancel: Mutex::new(shared.cancel.child()),
+            journal_not_written: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The answer of a hook that keeps a record: a failure is said at once and kept for the
+    /// pair's report (see `Hooks`).
+    pub(super) fn journaled(&self, written: Result<(), String>) {
+        if let Err(message) = written {
+            self.shared.emit(Event::JournalNotWritten { pair: self.name().into(), message: message.clone() });
+            self.journal_not_written.lock().expect("journal failures").push(message);
+        }
+    }
+
+    /// What the hooks could not record for this pair, in order.
+    pub(super) fn journal_not_written(&self) -> Vec<String> {
+        self.journal_not_written.lock().expect("journal failures").clone()
     }
 
     fn name(&self) -> &str {
@@ -219,7 +236,7 @@ impl<'a> PairRun<'a> {
                     phase: phase.clone(),
                     ok: true,
                 });
-                self.shared.hooks.phase_finished(&self.plan.pair, phase, &report);
+                self.journaled(self.shared.hooks.phase_finished(&self.plan.pair, phase, &report));
             }
             i = j;
         }
@@ -342,6 +359,10 @@ impl<'a> PairRun<'a> {
             }
         };
 
+        if let Err(status) = self.point_of_no_return_recordable(ps) {
+            finished(&status, 1, 0.0);
+            return done(status);
+        }
         let mut result = done(StepStatus::Ok);
         let mut stdout = String::new();
         self.point_of_no_return_at_start(ps, script.as_deref());
@@ -356,7 +377,7 @@ impl<'a> PairRun<'a> {
             && result.status == StepStatus::Ok
             && let Ok(value) = recorded_value(name, &stdout)
         {
-            self.shared.hooks.value_recorded(&self.plan.pair, name, value);
+            self.journaled(self.shared.hooks.value_recorded(&self.plan.pair, name, value));
         }
         if result.status.is_success()
             && !matches!(result.status, StepStatus::Skipped { .. })

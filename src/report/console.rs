@@ -125,6 +125,7 @@ impl Plain {
                 s
             }
             Event::Notice { message } => message.clone(),
+            Event::JournalNotWritten { pair, message } => format!("{pair}: JOURNAL NOT WRITTEN: {message}"),
             _ => return None,
         })
     }
@@ -232,6 +233,9 @@ impl Reporter for Bars {
             Event::WaveStarted { wave, .. } => self.total.set_message(wave.clone()),
             Event::Notice { message } => {
                 let _ = self.multi.println(message);
+            }
+            Event::JournalNotWritten { pair, message } => {
+                let _ = self.multi.println(format!("{pair}: JOURNAL NOT WRITTEN: {message}"));
             }
             Event::PairFinished { .. } => self.finished_block(event, state.board.pairs() > DETAIL_MAX),
             _ => {}

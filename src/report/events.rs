@@ -190,6 +190,12 @@ pub enum Event {
     Notice {
         message: String,
     },
+    /// The journal could not record something about the pair (a phase completed, its point of
+    /// no return...): said at once, in the summary, and in the exit code.
+    JournalNotWritten {
+        pair: String,
+        message: String,
+    },
     RunFinished {
         ok: usize,
         warning: usize,

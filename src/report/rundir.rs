@@ -198,6 +198,9 @@ impl Reporter for RunDir {
                 self.step_ended(pair, step);
                 self.log(pair, &format!("== {phase}/{step}: {} ({secs:.1}s)", status.describe()))
             }
+            Event::JournalNotWritten { pair, message } => {
+                self.log(pair, &format!("JOURNAL NOT WRITTEN: {message}"))
+            }
             Event::PhaseFinished { pair, phase, ok } => {
                 self.log(pair, &format!("phase {phase} {}", if *ok { "completed" } else { "failed" }))
             }

@@ -51,6 +51,10 @@ pub struct PairReport {
     pub rollback: Option<RollbackReport>,
     /// `--unsafe-override-host-state` named this pair: host-state checks were lifted.
     pub host_state_override: bool,
+    /// What the journal could not record for the pair (a phase completed, its point of no
+    /// return...): the state directory no longer says all that happened on its hosts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journal_not_written: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -95,6 +99,7 @@ impl PairReport {
             point_of_no_return: None,
             rollback: None,
             host_state_override: false,
+            journal_not_written: Vec::new(),
         }
     }
 
@@ -133,9 +138,17 @@ impl RunReport {
         self.pairs.iter().filter(|p| !p.status.succeeded()).map(|p| p.pair.as_str()).collect()
     }
 
+    /// Pairs whose journal could not record everything this run did.
+    pub fn journal_not_written(&self) -> Vec<&str> {
+        self.pairs.iter().filter(|p| !p.journal_not_written.is_empty()).map(|p| p.pair.as_str()).collect()
+    }
+
     pub fn exit_code(&self) -> u8 {
         use crate::error::exit;
-        if self.interrupted {
+        if !self.journal_not_written().is_empty() {
+            // Before anything else: the journal is what the next run decides from.
+            exit::INTERNAL
+        } else if self.interrupted {
             exit::INTERRUPTED
         } else if self
             .pairs
@@ -191,6 +204,19 @@ fn rollbacks_text(out: &mut String, report: &RunReport) {
                 if failed == 1 { "" } else { "S" },
                 if failed == 1 { "that pair is" } else { "those pairs are" }
             ));
+        }
+    }
+    let unrecorded: Vec<&PairReport> =
+        report.pairs.iter().filter(|p| !p.journal_not_written.is_empty()).collect();
+    if !unrecorded.is_empty() {
+        out.push_str(
+            "\n!!! JOURNAL NOT WRITTEN: the state directory does not say all that this run did; fix it (space, \
+             permissions) before the next run of these pairs, and check `bmfleet status` against the hosts !!!\n",
+        );
+        for p in unrecorded {
+            for m in &p.journal_not_written {
+                out.push_str(&format!("  {}: {m}\n", p.pair));
+            }
         }
     }
     if !report.overrides.is_empty() {
