@@ -15,12 +15,12 @@ use super::batch::batch_end;
 use super::cancel::{Cancel, Level};
 use super::host::Host;
 use super::ledger::{CheckFailure, Ledger};
-use super::output::{Line, TransferStats, recorded_value};
+use super::output::{Collector, Line, TransferStats, recorded_value};
 use super::rollback::{Arming, PhaseRule};
 use crate::inventory::Side;
 use crate::plan::{PairPlan, PlannedStep};
 use crate::report::events::{Event, PairStatus, StepStatus};
-use crate::report::summary::PairReport;
+use crate::report::summary::{ManualAction, PairReport};
 use crate::role::{OutputParser, StepHost, is_secret_name};
 use crate::secrets::Masker;
 
@@ -28,7 +28,7 @@ use crate::secrets::Masker;
 pub(super) struct StepResult {
     pub(super) status: StepStatus,
     pub(super) stats: Option<TransferStats>,
-    pub(super) manual: Vec<String>,
+    pub(super) manual: Vec<ManualAction>,
     pub(super) tail: Vec<String>,
     pub(super) started: SystemTime,
     pub(super) ended: SystemTime,
@@ -458,7 +458,7 @@ impl<'a> PairRun<'a> {
             });
             result.status = outcome.status;
             result.stats = outcome.collector.stats.clone();
-            result.manual = outcome.collector.manual.clone();
+            result.manual = self.manual_actions(ps, host, &outcome.collector);
             result.tail = outcome.collector.tail.iter().map(|l| self.mask(l)).collect();
             stdout = outcome.collector.stdout();
             let retryable = !result.status.is_success()
@@ -475,6 +475,26 @@ impl<'a> PairRun<'a> {
             }
         }
         stdout
+    }
+
+    /// The actions a step's attempt left to the operator, with the step and host that printed
+    /// them; lines it printed without declaring `manual_actions` are said ignored in the log.
+    fn manual_actions(&self, ps: &PlannedStep, host: &str, collector: &Collector) -> Vec<ManualAction> {
+        let step = format!("{}/{}", ps.step.phase, ps.label);
+        if collector.ignored_manual > 0 {
+            self.shared.emit(Event::ManualIgnored {
+                pair: self.name().into(),
+                step: step.clone(),
+                host: host.to_string(),
+                lines: collector.ignored_manual,
+            });
+        }
+        let action = |text: &String| ManualAction {
+            step: step.clone(),
+            host: host.to_string(),
+            text: self.mask(text),
+        };
+        collector.manual.iter().map(action).collect()
     }
 
     /// The status of a step whose `assert:` does not hold (with the registers known now).
@@ -507,6 +527,7 @@ impl<'a> PairRun<'a> {
             parse: super::output::Parse {
                 progress: step.progress == Some(OutputParser::Rsync),
                 stats: step.stats == Some(OutputParser::Rsync),
+                manual: step.manual_actions,
             },
             grace: self.shared.grace,
             heartbeat: self.shared.hosts.heartbeat(),

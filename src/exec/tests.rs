@@ -21,6 +21,8 @@ use crate::report::events::{Event, Reporter, StepStatus, Stream};
 
 /// The rules where the run meets the journal (issue #27), in their own file.
 mod journal;
+/// Which steps may leave actions to the operator (issue #27).
+mod manual;
 
 /// What ran where: one entry per started attempt.
 #[derive(Debug, Clone)]

@@ -198,6 +198,13 @@ impl Reporter for RunDir {
                 self.step_ended(pair, step);
                 self.log(pair, &format!("== {phase}/{step}: {} ({secs:.1}s)", status.describe()))
             }
+            Event::ManualIgnored { pair, step, host, lines } => self.log(
+                pair,
+                &format!(
+                    "== {step} on {host}: {lines} BMFLEET-MANUAL line(s) above ignored: the role does not declare \
+                     the step `manual_actions: true` (output, no action)"
+                ),
+            ),
             Event::JournalNotWritten { pair, message } => {
                 self.log(pair, &format!("JOURNAL NOT WRITTEN: {message}"))
             }
