@@ -292,6 +292,15 @@ impl JournalHooks {
     }
 }
 
+impl JournalHooks {
+    /// Change a pair's journal; `Err` says what could not be recorded, where, and why.
+    fn write(&self, pair: &Pair, what: &str, change: impl FnOnce(&mut PairJournal)) -> Result<(), String> {
+        self.journal.update(&pair.name, change).map_err(|e| {
+            format!("the journal {} could not record {what}: {e}", self.journal.path(&pair.name).display())
+        })
+    }
+}
+
 impl Hooks for JournalHooks {
     fn pair_starting(&self, pair: &Pair, phases: &[String]) -> Result<(), (PairStatus, String)> {
         let journal = self.journal.try_read(&pair.name).map_err(|m| (PairStatus::Blocked, m))?;
@@ -317,14 +326,18 @@ impl Hooks for JournalHooks {
             pid: std::process::id(),
             since: epoch_secs(SystemTime::now()),
         };
-        let _ = self.journal.update(&pair.name, |j| j.running = Some(run));
-        Ok(())
+        self.write(pair, "that this run works on it", |j| j.running = Some(run)).map_err(|why| {
+            (
+                PairStatus::Blocked,
+                format!("{why}; nothing was run for this pair: bmfleet runs no pair whose history it cannot record"),
+            )
+        })
     }
 
-    fn phase_finished(&self, pair: &Pair, phase: &str, report: &PairReport) {
+    fn phase_finished(&self, pair: &Pair, phase: &str, report: &PairReport) -> Result<(), String> {
         let now = epoch_secs(SystemTime::now());
         let resets: Vec<String> = self.role.phase(phase).map(|p| p.resets.clone()).unwrap_or_default();
-        let _ = self.journal.update(&pair.name, |j| {
+        self.write(pair, &format!("that phase {phase} completed"), |j| {
             j.phases
                 .insert(phase.to_string(), PhaseRecord { completed_at: now, run_id: self.run_id.clone() });
             for r in &resets {
@@ -345,7 +358,7 @@ impl Hooks for JournalHooks {
                     None => {}
                 }
             }
-        });
+        })
     }
 
     fn history(&self, pair: &Pair) -> History {
@@ -366,27 +379,33 @@ impl Hooks for JournalHooks {
         }
     }
 
-    fn point_of_no_return(&self, pair: &Pair, step: &str) {
+    /// The journal as it is, written again: the file reads, and a new one can be written and
+    /// renamed in its place, now, right before the step whose record must not be lost.
+    fn point_of_no_return_recordable(&self, pair: &Pair, step: &str) -> Result<(), String> {
+        self.write(pair, &format!("the point of no return of {step} (tried before it starts)"), |_| {})
+    }
+
+    fn point_of_no_return(&self, pair: &Pair, step: &str) -> Result<(), String> {
         let record = PointOfNoReturn {
             at: epoch_secs(SystemTime::now()),
             run_id: self.run_id.clone(),
             step: step.to_string(),
         };
-        let _ = self.journal.update(&pair.name, |j| {
+        self.write(pair, &format!("that it passed its point of no return at {step}"), |j| {
             j.point_of_no_return.get_or_insert(record);
-        });
+        })
     }
 
-    fn value_recorded(&self, pair: &Pair, name: &str, value: u64) {
-        let _ = self.journal.update(&pair.name, |j| {
+    fn value_recorded(&self, pair: &Pair, name: &str, value: u64) -> Result<(), String> {
+        self.write(pair, &format!("the value {name} = {value}"), |j| {
             j.values.insert(name.to_string(), value);
-        });
+        })
     }
 
-    fn pair_finished(&self, pair: &Pair, report: &PairReport) {
+    fn pair_finished(&self, pair: &Pair, report: &PairReport) -> Result<(), String> {
         let stopped_in_sync = report.status == PairStatus::Stopped
             && report.failed_step.as_deref().is_some_and(|s| self.role.journal.in_repeatable_sync(s));
-        let _ = self.journal.update(&pair.name, |j| {
+        self.write(pair, "how this run ended for it", |j| {
             j.running = None;
             j.last_status = Some(report.status);
             j.last_run_id = Some(self.run_id.clone());
@@ -399,7 +418,7 @@ impl Hooks for JournalHooks {
                     run_id: self.run_id.clone(),
                 });
             }
-        });
+        })
     }
 }
 
@@ -493,7 +512,7 @@ mod tests {
         let before = hooks.journal.try_read("acme").unwrap();
         assert!(before.values.is_empty() && before.records.len() == 1, "{before:?}");
         assert_eq!(hooks.role.journal.databases_bytes(&before.values), None);
-        hooks.value_recorded(&pair("acme"), "databases_bytes", 8_388_608_000);
+        hooks.value_recorded(&pair("acme"), "databases_bytes", 8_388_608_000).unwrap();
         let after = hooks.journal.try_read("acme").unwrap();
         assert_eq!(after.values.get("databases_bytes"), Some(&8_388_608_000));
         assert_eq!(after.records, before.records, "the rest of the journal kept");
@@ -507,7 +526,7 @@ mod tests {
         let acme = pair("acme");
         let phases = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert!(hooks.pair_starting(&acme, &phases(&["trust"])).is_ok(), "no point of no return yet");
-        hooks.point_of_no_return(&acme, "post/start target services");
+        hooks.point_of_no_return(&acme, "post/start target services").unwrap();
         for refused in ["trust", "hot-sync", "cold-sync", "rollback"] {
             let (status, message) = hooks.pair_starting(&acme, &phases(&[refused])).unwrap_err();
             assert_eq!(status, PairStatus::Blocked);
@@ -560,7 +579,7 @@ mod tests {
         let mut report = PairReport::new("acme", "wave 1", PairStatus::Ok);
         for (phase, secs) in [("warm-sync", 1.0), ("warm-sync", 2.0), ("final-copy", 3.0)] {
             report.transfers = BTreeMap::from([(phase.to_string(), transfer(secs))]);
-            hooks.phase_finished(&acme, phase, &report);
+            hooks.phase_finished(&acme, phase, &report).unwrap();
         }
         let j = hooks.journal.read("acme");
         assert_eq!(j.last_sync.as_ref().map(|s| s.transfer.secs), Some(2.0));
@@ -568,14 +587,14 @@ mod tests {
         assert_eq!(j.final_sync.as_ref().map(|s| s.transfer.secs), Some(3.0));
         let mut stopped = PairReport::new("acme", "wave 1", PairStatus::Stopped);
         stopped.failed_step = Some("final-copy/stop".into());
-        hooks.pair_finished(&acme, &stopped);
+        hooks.pair_finished(&acme, &stopped).unwrap();
         assert!(hooks.journal.read("acme").partial_sync.is_none(), "only the repeatable sync resumes");
         stopped.failed_step = Some("warm-sync/copy".into());
-        hooks.pair_finished(&acme, &stopped);
+        hooks.pair_finished(&acme, &stopped).unwrap();
         assert!(hooks.journal.read("acme").partial_sync.is_some(), "a warm sync stopped part-way");
         // The BlueMind role's names mean nothing to this role.
         report.transfers = BTreeMap::from([("hot-sync".to_string(), transfer(9.0))]);
-        hooks.phase_finished(&acme, "hot-sync", &report);
+        hooks.phase_finished(&acme, "hot-sync", &report).unwrap();
         assert_eq!(hooks.journal.read("acme").last_sync.map(|s| s.transfer.secs), Some(2.0));
     }
 

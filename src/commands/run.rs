@@ -200,6 +200,10 @@ pub fn finish(report: &RunReport) -> Result<ExitCode> {
     let total = report.pairs.len();
     match report.exit_code() {
         exit::OK => Ok(ExitCode::SUCCESS),
+        exit::INTERNAL => Err(Error::internal(format!(
+            "the journal could not record all that this run did for {} (see JOURNAL NOT WRITTEN above)",
+            report.journal_not_written().join(", ")
+        ))),
         exit::INTERRUPTED => Err(Error::Interrupted),
         exit::UNREACHABLE => Err(Error::Unreachable {
             unreachable: report.count(crate::report::events::PairStatus::Unreachable),

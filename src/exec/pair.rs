@@ -15,12 +15,12 @@ use super::batch::batch_end;
 use super::cancel::{Cancel, Level};
 use super::host::Host;
 use super::ledger::{CheckFailure, Ledger};
-use super::output::{Line, TransferStats, recorded_value};
+use super::output::{Collector, Line, TransferStats, recorded_value};
 use super::rollback::{Arming, PhaseRule};
 use crate::inventory::Side;
 use crate::plan::{PairPlan, PlannedStep};
 use crate::report::events::{Event, PairStatus, StepStatus};
-use crate::report::summary::PairReport;
+use crate::report::summary::{ManualAction, PairReport};
 use crate::role::{OutputParser, StepHost, is_secret_name};
 use crate::secrets::Masker;
 
@@ -28,7 +28,7 @@ use crate::secrets::Masker;
 pub(super) struct StepResult {
     pub(super) status: StepStatus,
     pub(super) stats: Option<TransferStats>,
-    pub(super) manual: Vec<String>,
+    pub(super) manual: Vec<ManualAction>,
     pub(super) tail: Vec<String>,
     pub(super) started: SystemTime,
     pub(super) ended: SystemTime,
@@ -49,6 +49,8 @@ pub(super) struct PairRun<'a> {
     /// The stop signal the pair's steps obey: the run's (as a child: a lost lock stops this
     /// pair alone, see `lock.rs`), then the rollback's own.
     cancel: Mutex<Cancel>,
+    /// What the hooks could not record (the journal), each said once as it happened.
+    journal_not_written: Mutex<Vec<String>>,
 }
 
 impl<'a> PairRun<'a> {
@@ -71,7 +73,22 @@ impl<'a> PairRun<'a> {
                 Arming::new(PhaseRule::of(&shared.role), &history.completed, history.point_of_no_return)
             }),
             cancel: Mutex::new(shared.cancel.child()),
+            journal_not_written: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The answer of a hook that keeps a record: a failure is said at once and kept for the
+    /// pair's report (see `Hooks`).
+    pub(super) fn journaled(&self, written: Result<(), String>) {
+        if let Err(message) = written {
+            self.shared.emit(Event::JournalNotWritten { pair: self.name().into(), message: message.clone() });
+            self.journal_not_written.lock().expect("journal failures").push(message);
+        }
+    }
+
+    /// What the hooks could not record for this pair, in order.
+    pub(super) fn journal_not_written(&self) -> Vec<String> {
+        self.journal_not_written.lock().expect("journal failures").clone()
     }
 
     fn name(&self) -> &str {
@@ -219,7 +236,7 @@ impl<'a> PairRun<'a> {
                     phase: phase.clone(),
                     ok: true,
                 });
-                self.shared.hooks.phase_finished(&self.plan.pair, phase, &report);
+                self.journaled(self.shared.hooks.phase_finished(&self.plan.pair, phase, &report));
             }
             i = j;
         }
@@ -342,6 +359,10 @@ impl<'a> PairRun<'a> {
             }
         };
 
+        if let Err(status) = self.point_of_no_return_recordable(ps) {
+            finished(&status, 1, 0.0);
+            return done(status);
+        }
         let mut result = done(StepStatus::Ok);
         let mut stdout = String::new();
         self.point_of_no_return_at_start(ps, script.as_deref());
@@ -356,7 +377,7 @@ impl<'a> PairRun<'a> {
             && result.status == StepStatus::Ok
             && let Ok(value) = recorded_value(name, &stdout)
         {
-            self.shared.hooks.value_recorded(&self.plan.pair, name, value);
+            self.journaled(self.shared.hooks.value_recorded(&self.plan.pair, name, value));
         }
         if result.status.is_success()
             && !matches!(result.status, StepStatus::Skipped { .. })
@@ -437,7 +458,7 @@ impl<'a> PairRun<'a> {
             });
             result.status = outcome.status;
             result.stats = outcome.collector.stats.clone();
-            result.manual = outcome.collector.manual.clone();
+            result.manual = self.manual_actions(ps, host, &outcome.collector);
             result.tail = outcome.collector.tail.iter().map(|l| self.mask(l)).collect();
             stdout = outcome.collector.stdout();
             let retryable = !result.status.is_success()
@@ -454,6 +475,26 @@ impl<'a> PairRun<'a> {
             }
         }
         stdout
+    }
+
+    /// The actions a step's attempt left to the operator, with the step and host that printed
+    /// them; lines it printed without declaring `manual_actions` are said ignored in the log.
+    fn manual_actions(&self, ps: &PlannedStep, host: &str, collector: &Collector) -> Vec<ManualAction> {
+        let step = format!("{}/{}", ps.step.phase, ps.label);
+        if collector.ignored_manual > 0 {
+            self.shared.emit(Event::ManualIgnored {
+                pair: self.name().into(),
+                step: step.clone(),
+                host: host.to_string(),
+                lines: collector.ignored_manual,
+            });
+        }
+        let action = |text: &String| ManualAction {
+            step: step.clone(),
+            host: host.to_string(),
+            text: self.mask(text),
+        };
+        collector.manual.iter().map(action).collect()
     }
 
     /// The status of a step whose `assert:` does not hold (with the registers known now).
@@ -486,6 +527,7 @@ impl<'a> PairRun<'a> {
             parse: super::output::Parse {
                 progress: step.progress == Some(OutputParser::Rsync),
                 stats: step.stats == Some(OutputParser::Rsync),
+                manual: step.manual_actions,
             },
             grace: self.shared.grace,
             heartbeat: self.shared.hosts.heartbeat(),

@@ -173,6 +173,23 @@ impl PairRun<'_> {
         self.arming.lock().expect("arming").passed_in_run().map(str::to_string)
     }
 
+    /// A `point_of_no_return` step is about to start: refused (never started) when the journal
+    /// cannot record its point now (see `Hooks::point_of_no_return_recordable`).
+    pub(super) fn point_of_no_return_recordable(&self, ps: &PlannedStep) -> Result<(), StepStatus> {
+        if !ps.step.point_of_no_return {
+            return Ok(());
+        }
+        let id = ps.step.id();
+        self.shared.hooks.point_of_no_return_recordable(&self.plan().pair, &id).map_err(|why| {
+            StepStatus::Refused {
+                message: format!(
+                    "not started: the journal could not record this step's point of no return ({why}); \
+                     a pair past it must be on record, or later runs would not refuse it"
+                ),
+            }
+        })
+    }
+
     /// A step is about to run `script`: a `point_of_no_return` step whose script prints no
     /// marker passes its point now.
     pub(super) fn point_of_no_return_at_start(&self, ps: &PlannedStep, script: Option<&str>) {
@@ -207,7 +224,7 @@ impl PairRun<'_> {
             first
         };
         if first {
-            self.shared.hooks.point_of_no_return(&self.plan().pair, &id);
+            self.journaled(self.shared.hooks.point_of_no_return(&self.plan().pair, &id));
             self.shared.emit(Event::Notice {
                 message: format!("{}: point of no return ({id}): no rollback from here on", self.pair_name()),
             });
@@ -256,7 +273,7 @@ pub(super) async fn roll_back(run: &PairRun<'_>, shared: &Shared, phase: &str, r
         secs: started.elapsed().as_secs_f64(),
     });
     finished(shared, &pair, phase, true);
-    shared.hooks.phase_finished(&run.plan().pair, phase, report);
+    run.journaled(shared.hooks.phase_finished(&run.plan().pair, phase, report));
 }
 
 /// A rollback run as a command (`bmfleet rollback`) is reported like an automatic one.

@@ -19,6 +19,11 @@ use crate::inventory::Endpoint;
 use crate::plan::PlanRequest;
 use crate::report::events::{Event, Reporter, StepStatus, Stream};
 
+/// The rules where the run meets the journal (issue #27), in their own file.
+mod journal;
+/// Which steps may leave actions to the operator (issue #27).
+mod manual;
+
 /// What ran where: one entry per started attempt.
 #[derive(Debug, Clone)]
 struct Started {
@@ -449,8 +454,9 @@ async fn a_record_is_kept_only_for_a_step_that_succeeded() {
 struct Values(Mutex<Vec<(String, String, u64)>>);
 
 impl Hooks for Values {
-    fn value_recorded(&self, pair: &crate::inventory::Pair, name: &str, value: u64) {
+    fn value_recorded(&self, pair: &crate::inventory::Pair, name: &str, value: u64) -> Result<(), String> {
         self.0.lock().unwrap().push((pair.name.clone(), name.to_string(), value));
+        Ok(())
     }
 }
 
@@ -686,8 +692,9 @@ async fn a_failure_before_the_point_of_no_return_rolls_back_and_after_it_does_no
 struct Points(Mutex<Vec<(String, String)>>);
 
 impl Hooks for Points {
-    fn point_of_no_return(&self, pair: &crate::inventory::Pair, step: &str) {
+    fn point_of_no_return(&self, pair: &crate::inventory::Pair, step: &str) -> Result<(), String> {
         self.0.lock().unwrap().push((pair.name.clone(), step.to_string()));
+        Ok(())
     }
 }
 

@@ -365,3 +365,85 @@ fn run_confined(script: &str) -> (i32, String) {
 fn nix_is_root() -> bool {
     std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false)
 }
+
+/// Issue #27: a `BMFLEET-MANUAL:` line is an action only from a step declared
+/// `manual_actions: true`. Every step of the BlueMind role that can print one declares it, and
+/// no other does (each declared step is a channel from its host to the operator). A step can
+/// print one when its shell, with the role's includes expanded, prints the prefix or calls what
+/// prints it: `manual` (lib/core-api.sh) or a host-state guard, whose refusal under
+/// `--unsafe-override-host-state` is a warning for the operator (lib/host-state.sh).
+#[test]
+fn every_step_of_the_bluemind_role_that_prints_manual_actions_declares_them() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("roles/bluemind");
+    let yml: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(root.join("role.yml")).unwrap()).unwrap();
+    // The libraries that define what prints: their definitions print nothing by themselves.
+    const PRINTERS: [&str; 2] = ["templates/lib/host-state.sh", "templates/lib/core-api.sh"];
+    fn expand(root: &Path, text: &str, out: &mut String) {
+        for line in text.lines() {
+            match line.trim().strip_prefix("{% include \"").and_then(|l| l.strip_suffix("\" %}")) {
+                Some(lib) if PRINTERS.contains(&lib) => {}
+                Some(lib) => expand(root, &std::fs::read_to_string(root.join(lib)).unwrap(), out),
+                None => {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    let prints = |shell: &str| {
+        let words = [
+            "BMFLEET-MANUAL",
+            "manual ",
+            "bmf_refuse",
+            "bmf_state_guard",
+            "bmf_state_record",
+            "bmf_state_check",
+        ];
+        shell.lines().map(|l| l.split('#').next().unwrap_or("")).any(|l| words.iter().any(|w| l.contains(w)))
+    };
+    let (mut undeclared, mut needless, mut declared) = (Vec::new(), Vec::new(), Vec::new());
+    for phase in yml["phases"].as_array().unwrap() {
+        for step in phase["steps"].as_array().unwrap() {
+            let id = format!("{}/{}", phase["name"].as_str().unwrap(), step["name"].as_str().unwrap());
+            let source = match (step["run"].as_str(), step["template"].as_str()) {
+                (Some(run), _) => run.to_string(),
+                (None, Some(file)) => std::fs::read_to_string(root.join(file)).unwrap(),
+                (None, None) => String::new(),
+            };
+            let mut shell = String::new();
+            expand(&root, &source, &mut shell);
+            let is_declared = step["manual_actions"].as_bool() == Some(true);
+            match (prints(&shell), is_declared) {
+                (true, false) => undeclared.push(id),
+                (false, true) => needless.push(id),
+                (true, true) => declared.push(id),
+                (false, false) => {}
+            }
+        }
+    }
+    assert!(
+        undeclared.is_empty(),
+        "steps that print BMFLEET-MANUAL without `manual_actions: true`: {undeclared:#?}"
+    );
+    assert!(needless.is_empty(), "steps declaring `manual_actions` that print none: {needless:#?}");
+    for step in
+        ["cutover/tell the operator", "post/firewall", "post/my networks", "post/start target services"]
+    {
+        assert!(declared.iter().any(|d| d == step), "{step}: {declared:#?}");
+    }
+}
+
+/// `manual_actions:` declares what a step's shell prints: a step without one is refused.
+#[test]
+fn manual_actions_need_a_shell() {
+    let err = TestRole::new(
+        "name: t\nphases:\n  - name: p\n    steps:\n      - { name: a, manual_actions: true, assert: { that: 'true', message: m } }\n",
+    )
+    .error();
+    assert!(err.contains("step `p/a` has `manual_actions` but no shell to print them"), "{err}");
+    let role = TestRole::new(
+        "name: t\nphases:\n  - name: p\n    steps:\n      - { name: a, on: target, manual_actions: true, run: echo }\n",
+    );
+    assert!(role.load().unwrap().phases[0].steps[0].manual_actions);
+}

@@ -125,6 +125,8 @@ impl Plain {
                 s
             }
             Event::Notice { message } => message.clone(),
+            Event::JournalNotWritten { pair, message } => format!("{pair}: JOURNAL NOT WRITTEN: {message}"),
+            Event::ManualIgnored { .. } => ignored(event)?,
             _ => return None,
         })
     }
@@ -233,6 +235,12 @@ impl Reporter for Bars {
             Event::Notice { message } => {
                 let _ = self.multi.println(message);
             }
+            Event::JournalNotWritten { pair, message } => {
+                let _ = self.multi.println(format!("{pair}: JOURNAL NOT WRITTEN: {message}"));
+            }
+            Event::ManualIgnored { .. } => {
+                let _ = self.multi.println(ignored(event).unwrap_or_default());
+            }
             Event::PairFinished { .. } => self.finished_block(event, state.board.pairs() > DETAIL_MAX),
             _ => {}
         }
@@ -245,6 +253,15 @@ impl Reporter for Bars {
         self.total.finish_and_clear();
         let _ = self.multi.clear();
     }
+}
+
+/// What the console says of `BMFLEET-MANUAL:` lines from a step that does not declare them.
+fn ignored(event: &Event) -> Option<String> {
+    let Event::ManualIgnored { pair, step, host, lines } = event else { return None };
+    Some(format!(
+        "{pair}: {step} on {host}: {lines} BMFLEET-MANUAL line(s) ignored: the role does not declare the step \
+         `manual_actions: true` (see the log)"
+    ))
 }
 
 /// Rows of the terminal on stderr (24 when it cannot tell).

@@ -190,6 +190,21 @@ pub enum Event {
     Notice {
         message: String,
     },
+    /// A step printed `BMFLEET-MANUAL:` lines without declaring `manual_actions`: they stayed
+    /// output (in the log), no action for the operator.
+    ManualIgnored {
+        pair: String,
+        /// `phase/step`.
+        step: String,
+        host: String,
+        lines: usize,
+    },
+    /// The journal could not record something about the pair (a phase completed, its point of
+    /// no return...): said at once, in the summary, and in the exit code.
+    JournalNotWritten {
+        pair: String,
+        message: String,
+    },
     RunFinished {
         ok: usize,
         warning: usize,

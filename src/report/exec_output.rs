@@ -3,7 +3,7 @@
 //!
 //! A block waits in memory until its command ends, so it is bounded: the first and last
 //! `BLOCK_HALF` bytes of lines are kept, with a note of how many lines were dropped between them
-//! (the run's log of the pair has every line).
+//! (the run's log of the pair keeps more, see `rundir.rs`).
 
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;

@@ -43,14 +43,30 @@ pub struct PairReport {
     pub records: BTreeMap<String, f64>,
     /// Steps that ended with a warning code.
     pub warnings: Vec<String>,
-    /// Actions the operator must do by hand (`BMFLEET-MANUAL:` lines).
-    pub manual: Vec<String>,
+    /// Actions the operator must do by hand (`BMFLEET-MANUAL:` lines of the steps the role
+    /// declares `manual_actions`), each with the step and host that printed it.
+    pub manual: Vec<ManualAction>,
     /// The step of this run that passed the pair's point of no return.
     pub point_of_no_return: Option<String>,
     /// The rollback run for the pair after its run ended badly.
     pub rollback: Option<RollbackReport>,
     /// `--unsafe-override-host-state` named this pair: host-state checks were lifted.
     pub host_state_override: bool,
+    /// What the journal could not record for the pair (a phase completed, its point of no
+    /// return...): the state directory no longer says all that happened on its hosts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journal_not_written: Vec<String>,
+}
+
+/// An action left to the operator, and who asked for it: a host's text, so the summary and the
+/// report always say which step on which host printed it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ManualAction {
+    /// `phase/step` (with its loop item) of the step that printed it.
+    pub step: String,
+    /// `origin HOST`, `target HOST` or `controller`.
+    pub host: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -95,6 +111,7 @@ impl PairReport {
             point_of_no_return: None,
             rollback: None,
             host_state_override: false,
+            journal_not_written: Vec::new(),
         }
     }
 
@@ -133,9 +150,17 @@ impl RunReport {
         self.pairs.iter().filter(|p| !p.status.succeeded()).map(|p| p.pair.as_str()).collect()
     }
 
+    /// Pairs whose journal could not record everything this run did.
+    pub fn journal_not_written(&self) -> Vec<&str> {
+        self.pairs.iter().filter(|p| !p.journal_not_written.is_empty()).map(|p| p.pair.as_str()).collect()
+    }
+
     pub fn exit_code(&self) -> u8 {
         use crate::error::exit;
-        if self.interrupted {
+        if !self.journal_not_written().is_empty() {
+            // Before anything else: the journal is what the next run decides from.
+            exit::INTERNAL
+        } else if self.interrupted {
             exit::INTERRUPTED
         } else if self
             .pairs
@@ -191,6 +216,19 @@ fn rollbacks_text(out: &mut String, report: &RunReport) {
                 if failed == 1 { "" } else { "S" },
                 if failed == 1 { "that pair is" } else { "those pairs are" }
             ));
+        }
+    }
+    let unrecorded: Vec<&PairReport> =
+        report.pairs.iter().filter(|p| !p.journal_not_written.is_empty()).collect();
+    if !unrecorded.is_empty() {
+        out.push_str(
+            "\n!!! JOURNAL NOT WRITTEN: the state directory does not say all that this run did; fix it (space, \
+             permissions) before the next run of these pairs, and check `bmfleet status` against the hosts !!!\n",
+        );
+        for p in unrecorded {
+            for m in &p.journal_not_written {
+                out.push_str(&format!("  {}: {m}\n", p.pair));
+            }
         }
     }
     if !report.overrides.is_empty() {
@@ -340,12 +378,12 @@ pub fn render_text(report: &RunReport, spec: &JournalSpec) -> String {
         }
     }
     rollbacks_text(&mut out, report);
-    let manual: Vec<(&str, &String)> =
+    let manual: Vec<(&str, &ManualAction)> =
         report.pairs.iter().flat_map(|p| p.manual.iter().map(move |m| (p.pair.as_str(), m))).collect();
     if !manual.is_empty() {
-        out.push_str("\nLeft to do by hand\n");
+        out.push_str("\nLeft to do by hand (as printed by the step and host named)\n");
         for (pair, m) in manual {
-            out.push_str(&format!("  {pair}: {m}\n"));
+            out.push_str(&format!("  {pair} ({} on {}): {}\n", m.step, m.host, m.text));
         }
     }
     if let Some(reason) = &report.stopped {
@@ -411,6 +449,32 @@ mod tests {
         pairs[17].failed_step = Some("cold-sync/restore bj".into());
         pairs[25].status = PairStatus::Warning;
         let report = run_report("bluemind", "cold-sync", 90, pairs);
+        insta::assert_snapshot!(render_text(&report, &JournalSpec::default()));
+    }
+
+    /// Each action left by hand names the step and host that printed it (issue #27): a host's
+    /// text, never bmfleet's; and what the journal could not record is said loudly.
+    #[test]
+    fn the_summary_says_who_printed_each_action_and_what_the_journal_missed() {
+        let mut acme = PairReport::new("acme", "1", PairStatus::Ok);
+        acme.manual = vec![ManualAction {
+            step: "post/my networks".into(),
+            host: "target t1".into(),
+            text: "set \"My networks\" to 10.0.0.0/8: Admin console > System configuration".into(),
+        }];
+        let mut globex = PairReport::new("globex", "1", PairStatus::Ok);
+        globex.manual = vec![ManualAction {
+            step: "cutover/tell the operator".into(),
+            host: "controller".into(),
+            text: "switch DNS or addresses of o2 to the target t2 now".into(),
+        }];
+        globex.journal_not_written = vec![
+            "the journal STATE/pairs/globex.json could not record that phase post completed: No space left on \
+             device (os error 28)"
+                .into(),
+        ];
+        let report = run_report("bluemind", "post", 12, vec![acme, globex]);
+        assert_eq!(report.exit_code(), crate::error::exit::INTERNAL);
         insta::assert_snapshot!(render_text(&report, &JournalSpec::default()));
     }
 

@@ -341,6 +341,7 @@ impl Loader<'_> {
             }
         }
         let record_value = self.record_value(s, &id, script.is_some());
+        let manual_actions = self.manual_actions(s, &id, script.is_some());
         let timeout = s.timeout.as_ref().map(|t| self.duration(t)).unwrap_or(role_timeout);
         let retry_delay = s.retry_delay.as_ref().map(|t| self.duration(t)).unwrap_or(Duration::from_secs(5));
         if self.errors.len() > before {
@@ -370,6 +371,7 @@ impl Loader<'_> {
             record: s.record.clone(),
             record_value,
             point_of_no_return: s.point_of_no_return,
+            manual_actions,
             location,
             uses,
         })
@@ -392,6 +394,19 @@ impl Loader<'_> {
             );
         }
         Some(r.value.clone())
+    }
+
+    /// `manual_actions: true` is for a step with a shell (what it prints are the actions).
+    fn manual_actions(&mut self, s: &RawStep, id: &str, has_script: bool) -> bool {
+        let Some(m) = s.manual_actions.as_ref().filter(|m| m.value) else { return false };
+        if !has_script {
+            self.error_at(
+                &m.referenced,
+                format!("step `{id}` has `manual_actions` but no shell to print them"),
+                Some("give it `run:` or `template:` printing `BMFLEET-MANUAL: what to do` lines"),
+            );
+        }
+        true
     }
 
     /// `rollback:` names a standalone phase of the role (any position: rollbacks come last),

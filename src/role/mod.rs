@@ -118,6 +118,8 @@ pub struct Step {
     pub record_value: Option<String>,
     /// Starting this step disarms the pair's rollback for good.
     pub point_of_no_return: bool,
+    /// Its `BMFLEET-MANUAL:` lines are actions left to the operator (else plain output).
+    pub manual_actions: bool,
     pub location: Location,
     /// Top-level variables any of the step's templates reference.
     pub uses: BTreeSet<String>,
@@ -215,6 +217,7 @@ impl Default for Step {
             record: None,
             record_value: None,
             point_of_no_return: false,
+            manual_actions: false,
             location: Location::new("<built in>", 1, 1),
             uses: BTreeSet::new(),
         }

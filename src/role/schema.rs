@@ -219,4 +219,9 @@ pub struct RawStep {
     /// origin's address or starts serving): recorded in the journal.
     #[serde(default)]
     pub point_of_no_return: bool,
+    /// Its `BMFLEET-MANUAL:` lines, on its own host's stdout, are actions left to the operator.
+    /// From any other step they are output: a host's text is never an instruction unless the
+    /// role says this step gives them (issue #27).
+    #[serde(default)]
+    pub manual_actions: Option<Spanned<bool>>,
 }

@@ -70,10 +70,12 @@ fn attention(views: &[PairView]) -> String {
     if !manual.is_empty() {
         let rows: Vec<Vec<String>> = manual
             .iter()
-            .flat_map(|v| v.manual.iter().map(move |m| vec![link(&v.name), esc(m.who), esc(&m.text)]))
+            .flat_map(|v| {
+                v.manual.iter().map(move |m| vec![link(&v.name), esc(m.who), esc(&m.text), esc(&m.from)])
+            })
             .collect();
         out.push_str("<p>Left to do by hand:</p>\n");
-        out.push_str(&table("manual", &["PAIR", "WHO", "ACTION"], &rows));
+        out.push_str(&table("manual", &["PAIR", "WHO", "ACTION", "PRINTED BY"], &rows));
     }
     out
 }

@@ -58,6 +58,9 @@ pub struct Manual {
     pub run_id: String,
     pub text: String,
     pub who: &'static str,
+    /// The step and host that printed it (`post/firewall on target t1`); a run of an older
+    /// bmfleet did not say, and took such lines from any step (issue #27).
+    pub from: String,
 }
 
 /// The last run that did not succeed for the pair, and the command that retries exactly it.
@@ -131,9 +134,33 @@ pub struct PairSummary {
     #[serde(default)]
     pub warnings: Vec<String>,
     #[serde(default)]
-    pub manual: Vec<String>,
+    pub manual: Vec<ManualSummary>,
     #[serde(default)]
     pub rollback: Option<RollbackSummary>,
+}
+
+/// An action left by hand in `summary.json`: with the step and host that printed it, or a bare
+/// text in the summaries of older runs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ManualSummary {
+    Attributed { step: String, host: String, text: String },
+    Bare(String),
+}
+
+impl ManualSummary {
+    fn text(&self) -> &str {
+        match self {
+            ManualSummary::Attributed { text, .. } | ManualSummary::Bare(text) => text,
+        }
+    }
+
+    fn from(&self) -> String {
+        match self {
+            ManualSummary::Attributed { step, host, .. } => format!("{step} on {host}"),
+            ManualSummary::Bare(_) => "not recorded (a run before bmfleet said which step printed it)".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -385,8 +412,16 @@ fn add_run(view: &mut PairView, input: &PairInput, run: &Run, p: &PairSummary) {
         }),
     }));
     view.warnings.extend(p.warnings.iter().map(|w| (id.clone(), w.clone())));
-    view.manual =
-        p.manual.iter().map(|m| Manual { run_id: id.clone(), text: m.clone(), who: who(m) }).collect();
+    view.manual = p
+        .manual
+        .iter()
+        .map(|m| Manual {
+            run_id: id.clone(),
+            text: m.text().to_string(),
+            who: who(m.text()),
+            from: m.from(),
+        })
+        .collect();
     view.status = Some(p.status.as_str().to_string());
     view.failure = (!p.status.succeeded()).then(|| Failure {
         run_id: id.clone(),
@@ -431,6 +466,7 @@ fn mask_view(view: &mut PairView, masker: &Masker) {
     let m = |s: &mut String| *s = masker.mask(s).into_owned();
     view.verdicts.iter_mut().filter_map(|v| v.message.as_mut()).for_each(m);
     view.manual.iter_mut().for_each(|x| m(&mut x.text));
+    view.manual.iter_mut().for_each(|x| m(&mut x.from));
     view.warnings.iter_mut().for_each(|w| m(&mut w.1));
     if let Some(f) = &mut view.failure {
         f.message.iter_mut().for_each(m);

@@ -83,10 +83,13 @@ fn attention(view: &PairView) -> String {
         out.push_str(&format!("<p>Retry exactly this: <code class=\"retry\">{}</code></p>\n", esc(&f.retry)));
     }
     if !view.manual.is_empty() {
-        let rows: Vec<Vec<String>> =
-            view.manual.iter().map(|m| vec![esc(m.who), esc(&m.text), esc(&m.run_id)]).collect();
+        let rows: Vec<Vec<String>> = view
+            .manual
+            .iter()
+            .map(|m| vec![esc(m.who), esc(&m.text), esc(&m.from), esc(&m.run_id)])
+            .collect();
         out.push_str("<p>Left to do by hand:</p>\n");
-        out.push_str(&table("manual", &["WHO", "ACTION", "RUN"], &rows));
+        out.push_str(&table("manual", &["WHO", "ACTION", "PRINTED BY", "RUN"], &rows));
     }
     out.push_str("</div>\n");
     out

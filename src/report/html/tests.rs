@@ -47,7 +47,9 @@ fn migrate_run(at: f64) -> Run {
                      { "phase": "post", "label": "my networks", "result": "warning", "message": "warning (exit 3): see the manual action" }],
           "transfers": { "cold-sync": { "files": 10, "files_transferred": 1, "bytes_total": 9000, "bytes_transferred": 512, "secs": 3.0, "warnings": 0 } },
           "warnings": ["post/my networks"],
-          "manual": ["set \"My networks\" to 10.0.0.0/8: Admin console > System configuration (token S3CRET-TOKEN)"] },
+          "manual": [{ "step": "post/my networks", "host": "target t01",
+                       "text": "set \"My networks\" to 10.0.0.0/8: Admin console > System configuration (token S3CRET-TOKEN)" },
+                     "switch DNS to the target (a bare line: an older run's summary)"] },
         { "pair": "p02", "status": "failed", "failed_step": "cold-sync/restore bj", "message": "failed (exit 1)",
           "tail": ["psql: connection refused", "token S3CRET-TOKEN"],
           "checks": [{ "phase": "cold-sync", "label": "same data before cutover", "result": "skipped" }],
@@ -149,6 +151,8 @@ fn the_model_gathers_every_hot_sync_the_verdicts_and_the_failure() {
         Some("120 counts equal to the stopped origin's: verified")
     );
     assert_eq!(v[0].manual[0].who, "BlueMind administrator");
+    assert_eq!(v[0].manual[0].from, "post/my networks on target t01", "who printed it, in the report");
+    assert!(v[0].manual[1].from.starts_with("not recorded"), "an older summary still reads");
     let failure = v[1].failure.as_ref().expect("p02 failed");
     assert_eq!(failure.retry, "bmfleet migrate -i fleet.yml --limit p02");
     assert_eq!(failure.tail[1], "token ********");
