@@ -19,6 +19,7 @@ case "$prefix" in *[!0-9]* | '') echo "cannot read the prefix of $address on $if
 echo BMFLEET-POINT-OF-NO-RETURN
 {% if cutover_mode == "ip" %}
 # The values go to the second shell as arguments, never as its code.
+# shellcheck disable=SC2016 # $1, $2 and $3 are the inner sh's arguments
 nohup sh -c 'sleep 2; ip addr del "$1/$2" dev "$3"' _ "$address" "$prefix" "$iface" >/dev/null 2>&1 &
 echo "the origin releases $address/$prefix on $iface in 2 s"
 {% elif cutover_mode == "netplan" or cutover_mode == "ifupdown" %}
