@@ -6,8 +6,9 @@
 //!
 //! Each distinct script is checked as the executor runs it (src/exec/attempt.rs: bash, `set -eo
 //! pipefail`, then the script). A finding is fixed in the template, or excluded there with
-//! `# shellcheck disable=SCxxxx # why` next to the line: this test keeps no list of its own. It
-//! fails, never skips, when shellcheck is missing (.ci/run installs it).
+//! `# shellcheck disable=SCxxxx # why` next to the line; the test's only exclusion of its own is
+//! on the preamble bmfleet writes, not a template ([`excluded`]). It fails, never skips, when
+//! shellcheck is missing (.ci/run installs it).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
