@@ -425,4 +425,6 @@ fn resolve_count(count: &crate::role::Count, ctx: &Context) -> Option<usize> {
 }
 
 #[cfg(test)]
+mod shellcheck_tests;
+#[cfg(test)]
 mod tests;

@@ -69,6 +69,7 @@ build_etc_base() {
   grep -q '^cyrus:' "$t/shadow" || echo 'cyrus:*:19000:0:99999:7:::' >>"$t/shadow"
   grep -q '^elasticsearch:' "$t/shadow" || echo 'elasticsearch:*:19000:0:99999:7:::' >>"$t/shadow"
   install -m 755 "$FLEET_HOME/sim/postfix-init" "$t/init.d/postfix"
+  install -m 755 "$FLEET_HOME/sim/postgresql-init" "$t/init.d/postgresql"
   mkdir -p "$t/bm" "$t/bm-hps" "$t/bm-webmail" "$t/postfix" "$t/bmfleet-sim"
   rm -rf "$CACHE_DIR/etc-base"
   mv "$t" "$CACHE_DIR/etc-base"

@@ -64,6 +64,10 @@ prepare_full() {
   # spools (owners as on a BlueMind host: cyrus:mail for the mail store)
   mkdir -p "$HD/spool/mail" "$HD/lib-cyrus" "$HD/bm-ca" "$HD/es/config" "$HD/log/postgresql" \
     "$HD/tmp" "$HD/vartmp" "$HD/run/sshd" "$HD/run/postgresql" "$HD/postgresql/15"
+  # systemd's mark of a booted system (sd_booted(3)): the systemctl stand-in plays a running
+  # systemd, so the role drives this host through it (a test removes the mark to play a host
+  # started without systemd, reset puts it back)
+  mkdir -p "$HD/run/systemd/system"
   local d
   for d in cyrus bm-hsm sieve bm-elasticsearch bm-docs bm-filehosting; do mkdir -p "$HD/spool/$d"; done
   chown "$cyrus_uid:8" "$HD/spool/cyrus" "$HD/lib-cyrus" "$HD/spool/sieve"

@@ -89,6 +89,8 @@ reset_files() {
   find "$hd/tmp" "$hd/vartmp" "$hd/bmfleet" -mindepth 1 -delete 2>/dev/null || true
   # bmfleet's pair lock directory: a test may leave it prepared as a local user would.
   rm -rf -- "$hd/run/bmfleet"
+  # systemd's mark (init-host.sh): a test may have removed it to play a host without systemd.
+  mkdir -p "$hd/run/systemd/system"
 }
 
 # PostgreSQL with this host's fresh rows and bj password, the REST core, the mail services, sshd

@@ -21,7 +21,7 @@ bm_pg -d "$db" -c 'SELECT 1' >/dev/null || { echo "PostgreSQL refuses bm.ini's c
 PGPASSWORD=$(bm_ini_get password) pg_dump -h localhost -U "$(bm_ini_get user)" --no-password \
   -Fd -Z0 -j {{ pg_jobs }} -f "$dir/$db.dir.partial" -- "$db" ||
   { echo "pg_dump of $db failed; refusing to go on" >&2; exit 1; }
-[ -s "$dir/$db.dir.partial/toc.dat" ] && pg_restore -l -- "$dir/$db.dir.partial" >/dev/null ||
+{ [ -s "$dir/$db.dir.partial/toc.dat" ] && pg_restore -l -- "$dir/$db.dir.partial" >/dev/null; } ||
   { echo "the dump of $db is incomplete (no readable table of contents); refusing to go on" >&2; exit 1; }
 ( cd "$dir/$db.dir.partial" && find . -type f -printf '%P\0' | sort -z | xargs -0 -r sha256sum -- ) >"$dir/$db.sha256.partial"
 mv -f -- "$dir/$db.dir.partial" "$dir/$db.dir"

@@ -38,7 +38,7 @@ bmf_final_lists() {
   esac
   [[ $nonce =~ ^([0-9a-f]{32})@([0-9]{1,12})$ ]] || { echo "unexpected change list mark from the origin: walking the whole spool"; return 1; }
   nonce=${BASH_REMATCH[1]} from=${BASH_REMATCH[2]}
-  mark=$(bmf_changes_mark "${BMF_R[sync_mark]-}") && [ "${mark%% *}" = "$nonce" ] ||
+  { mark=$(bmf_changes_mark "${BMF_R[sync_mark]-}") && [ "${mark%% *}" = "$nonce" ]; } ||
     { echo "this target holds no mark of the origin's last complete hot sync: walking the whole spool"; return 1; }
   [ -d "$spool" ] || { echo "the target has no $spool yet: walking the whole spool"; return 1; }
   name=$(bmf_changes_name "$spool")

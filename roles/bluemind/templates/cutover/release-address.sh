@@ -3,6 +3,7 @@
 {% include "templates/lib/one-of.sh" %}
 bmf_one_of cutover_mode {{ cutover_mode }} ip netplan ifupdown
 {% include "templates/lib/host-state.sh" %}
+{% include "templates/lib/services.sh" %}
 bmf_state_check origin cutover # only this pair's origin gives its address away
 address={% if cutover_address %}{{ cutover_address }}{% else %}{{ origin.host }}{% endif %}
 case "$address" in *[!0-9A-Fa-f.:]* | '') echo "cutover_address must be an IPv4 or IPv6 address: $address" >&2; exit 2 ;; esac
@@ -19,10 +20,12 @@ case "$prefix" in *[!0-9]* | '') echo "cannot read the prefix of $address on $if
 echo BMFLEET-POINT-OF-NO-RETURN
 {% if cutover_mode == "ip" %}
 # The values go to the second shell as arguments, never as its code.
+# shellcheck disable=SC2016 # $1, $2 and $3 are the inner sh's arguments
 nohup sh -c 'sleep 2; ip addr del "$1/$2" dev "$3"' _ "$address" "$prefix" "$iface" >/dev/null 2>&1 &
 echo "the origin releases $address/$prefix on $iface in 2 s"
 {% elif cutover_mode == "netplan" or cutover_mode == "ifupdown" %}
-nohup sh -c "sleep 2; systemctl poweroff || poweroff" >/dev/null 2>&1 &
+if bmf_systemd; then poweroff='systemctl poweroff'; else poweroff=poweroff; fi
+nohup sh -c "sleep 2; $poweroff" >/dev/null 2>&1 &
 echo "the origin powers off in 2 s (its address $address/$prefix moves to the target)"
 {% else %}
 bmf_one_of cutover_mode {{ cutover_mode }} ip netplan ifupdown

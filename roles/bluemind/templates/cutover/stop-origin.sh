@@ -17,29 +17,21 @@ echo BMFLEET-POINT-OF-NO-RETURN
 # queue, which is not migrated (the mail campaign test, tests/fleet_mail.rs, lost such mail).
 bm_postfix stop
 bmctl stop
-bmf_stop_unit() {
-  # Stop a unit (absent: fine) and disable it where systemd runs.
+bmf_stop_for_good() {
+  # bmf_stop_for_good NAME [UNIT]: stop it (absent: fine; stopped already: fine, so a second run
+  # finishes what a first one cut short) and keep it from starting at the next boot.
   local rc=0
-  if command -v systemctl >/dev/null; then
-    systemctl stop "$1" || rc=$?
-  elif [ -x "/etc/init.d/$1" ]; then
-    service "$1" stop || rc=$?
-  else
-    rc=5
-  fi
+  bmf_service stop "$@" || rc=$?
   case $rc in
     0) echo "$1 stopped" ;;
     5) echo "$1: not installed" ;;
     *) echo "cannot stop $1 (exit $rc)" >&2; return 1 ;;
   esac
-  if [ -d /run/systemd/system ]; then
-    systemctl disable "$1" 2>/dev/null || true
-  fi
+  bmf_service_disable "$@"
 }
-bmf_stop_unit bm-nginx
-bmf_stop_unit postgresql
-if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
-  systemctl disable postfix.service bluemind.target 2>/dev/null || true
-fi
+bmf_stop_for_good bm-nginx
+bmf_stop_for_good postgresql
+bmf_service_disable postfix postfix.service
+if bmf_systemd; then systemctl disable bluemind.target >/dev/null 2>&1 || true; fi
 bmf_state_set stage=retired
 echo "BlueMind, postfix, bm-nginx and PostgreSQL stopped on the origin for good: retired"

@@ -44,5 +44,5 @@ ifup "$iface:bmfleet"
 {% else %}
 bmf_one_of cutover_mode {{ cutover_mode }} ip netplan ifupdown
 {% endif %}
-command -v arping >/dev/null && arping -c 3 -U -I "$iface" "$address" >/dev/null 2>&1 || true
+if command -v arping >/dev/null; then arping -c 3 -U -I "$iface" "$address" >/dev/null 2>&1 || true; fi
 echo "the target holds $address/$prefix on $iface"

@@ -36,6 +36,7 @@ bm_api_task() {
   echo "task $id did not finish in 120 s" >&2
   return 1
 }
+# shellcheck disable=SC2317 # a library function: not every step that includes it calls it
 bm_sysconf_get() {
   # bm_sysconf_get KEY: one value of the system configuration. GET /api/configuration answers a
   # SystemConf {"values": {...}} (BlueMind: parent/system/net.bluemind.system.api/src/net/bluemind/

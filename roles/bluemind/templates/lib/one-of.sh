@@ -7,6 +7,7 @@ bmf_one_of() {
   local name=$1 value=$2 v
   shift 2
   for v; do [ "$value" = "$v" ] && return 0; done
+  # shellcheck disable=SC2016 # the backquotes are printed, not a command substitution
   printf 'bmfleet: %s is `%s`, which this step does not handle (it handles: %s); nothing was done\n' "$name" "$value" "$*" >&2
   exit 2
 }

@@ -20,12 +20,14 @@ case "$bmfleet_pull_user" in
   *[!A-Za-z0-9._-]* | '' | -*) echo "unusable origin pull user: $bmfleet_pull_user" >&2; exit 2 ;;
 esac
 case "$bmfleet_origin_port" in *[!0-9]*|''|??????*) echo "bad origin SSH port: $bmfleet_origin_port" >&2; exit 2 ;; esac
-[ "$bmfleet_origin_port" -ge 1 ] && [ "$bmfleet_origin_port" -le 65535 ] ||
+{ [ "$bmfleet_origin_port" -ge 1 ] && [ "$bmfleet_origin_port" -le 65535 ]; } ||
   { echo "bad origin SSH port: $bmfleet_origin_port" >&2; exit 2; }
 # ssh logs in to user@host; rsync's remote spec needs an IPv6 address in brackets (user@[::1]:path).
 bmfleet_origin_login="$bmfleet_pull_user@$bmfleet_origin_host"
+# shellcheck disable=SC2034 # for the steps that include this file (some use only the login)
 case "$bmfleet_origin_host" in
   *:*) bmfleet_origin="$bmfleet_pull_user@[$bmfleet_origin_host]" ;;
   *) bmfleet_origin=$bmfleet_origin_login ;;
 esac
+# shellcheck disable=SC2034 # for the steps that include this file (some use only the login)
 bmfleet_origin_ssh="ssh -i $bmfleet_key -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$bmfleet_known -o HostKeyAlias=bmfleet-origin -o ConnectTimeout=15 -o ServerAliveInterval=15 -o ServerAliveCountMax=4 -o ControlMaster=auto -o ControlPath=$bmfleet_control -o ControlPersist=300 -p $bmfleet_origin_port"

@@ -4,11 +4,15 @@
     real instance, postfix@-.service on Debian/Ubuntu (postfix.service is a placeholder). -#}
 {% include "templates/lib/core-api.sh" %}
 {% include "templates/lib/services.sh" %}
-systemctl is-active bluemind.target bm-core.service
+if bmf_systemd; then
+  systemctl is-active bluemind.target bm-core.service
+else
+  echo "no systemd running here: BlueMind's units cannot be asked, the core's state is the proof"
+fi
 state=$(bm_api GET /api/system/installation/state | tr -d '"[:space:]')
 [ "$state" = CORE_STATE_RUNNING ] || { echo "the BlueMind core is in state ${state:-unknown}" >&2; exit 1; }
 echo "core: $state"
-if systemctl cat postfix@-.service >/dev/null 2>&1; then
+if bmf_systemd && systemctl cat postfix@-.service >/dev/null 2>&1; then
   systemctl is-active postfix@-.service
 else
   bm_postfix status

@@ -30,7 +30,7 @@ bmf_bm_ini_own() {
   fi
   for a in $addrs; do
     case "$a" in 127.* | ::1) continue ;; esac
-    grep -qxF -- "$a" <<<"$own" || bmf_refuse "bm.ini $key = $value ($a) is not an address of this target (it has: $(echo $own)). Started now, its BlueMind core would use the database at $a, the origin's (the cold sync copied the origin's bm.ini). Nothing was started. Give the target the origin's address first (cutover_mode ip, netplan or ifupdown, or by hand), or set $key in $ini to this target's own address"
+    grep -qxF -- "$a" <<<"$own" || bmf_refuse "bm.ini $key = $value ($a) is not an address of this target (it has: ${own//$'\n'/ }). Started now, its BlueMind core would use the database at $a, the origin's (the cold sync copied the origin's bm.ini). Nothing was started. Give the target the origin's address first (cutover_mode ip, netplan or ifupdown, or by hand), or set $key in $ini to this target's own address"
   done
 }
 bmf_state_guard target start

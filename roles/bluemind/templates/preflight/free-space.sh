@@ -21,7 +21,7 @@ while read -r spool kb; do
   printf '%s %s\n' "$mount" "$missing" >>"$needed"
 done <<<"$usage"
 status=0
-for mount in $(cut -d' ' -f1 "$needed" | sort -u); do
+while IFS= read -r mount; do
   want=$(awk -v m="$mount" '$1 == m {s += $2} END {printf "%d\n", s}' "$needed")
   case "$want" in *[!0-9]* | '') echo "cannot sum the space needed on $mount" >&2; exit 1 ;; esac
   want=$(( want + want * margin / 100 ))
@@ -32,5 +32,5 @@ for mount in $(cut -d' ' -f1 "$needed" | sort -u); do
     echo "not enough free space on $mount" >&2
     status=1
   fi
-done
+done < <(cut -d' ' -f1 "$needed" | sort -u)
 exit $status

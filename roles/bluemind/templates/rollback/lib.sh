@@ -1,14 +1,15 @@
 {#- Shared by the rollback steps: is postfix running, is the core answering.
     postfix on Debian/Ubuntu runs as the instance `postfix@-.service`; `postfix.service` is a
     placeholder whose state says nothing (../shared/DOMAIN.md, "Services"), so where systemd runs
-    the instance is asked; elsewhere the init script's LSB `status` (exit 0 = running). `bmctl
+    (templates/lib/services.sh decides) the instance is asked; elsewhere the init script's LSB
+    `status` (exit 0 = running). `bmctl
     status` proves nothing about "up" (it exits 0 when everything is stopped, DOMAIN.md), so the
     core is judged by its HTTP port answering, as templates/post/wait-core.sh does. -#}
 rb_postfix_running() {
-  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+  if bmf_systemd; then
     systemctl is-active --quiet postfix@-.service
   else
-    service postfix status >/dev/null 2>&1
+    bmf_service status postfix >/dev/null 2>&1
   fi
 }
 rb_core_answers() {

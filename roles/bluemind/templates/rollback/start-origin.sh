@@ -14,7 +14,7 @@ case "$wait_secs" in *[!0-9]*|'') echo "core_start_timeout_secs must be a number
 bmctl start
 rb_wait "$wait_secs" "the origin's BlueMind core does not answer" rb_core_answers
 bm_postfix start
-if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+if bmf_systemd; then
   systemctl start postfix@-.service
 fi
 rb_wait 60 "postfix does not run on the origin" rb_postfix_running

@@ -11,7 +11,7 @@ bmf_state_set verified=no
 bmf_state_unlock
 bmctl stop
 bm_postfix stop
-if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+if bmf_systemd; then
   systemctl stop postfix@-.service
 fi
 rb_wait 60 "the target's BlueMind core still answers" rb_core_down

@@ -29,6 +29,7 @@ case "$key_blob" in *[!A-Za-z0-9+/=]*) echo "unreadable trust record $record" >&
 [ -f "$keys" ] || { echo "the origin has no $keys, but a trust was recorded: look at it" >&2; exit 1; }
 # Fields: [options] TYPE BLOB COMMENT. A line holds the key when some field is the blob right
 # after the type (options may hold spaces inside their quotes; the blob never does).
+# shellcheck disable=SC2016 # an awk program: $i is awk's field i
 holds='{ for (i = 1; i < NF; i++) if ($i == t && $(i + 1) == b) { found = 1; break } }'
 if ! awk -v t="$key_type" -v b="$key_blob" "$holds"' found {n++} {found = 0} END {exit !n}' "$keys"; then
   echo "the recorded migration key is not in $keys: nothing matched, nothing revoked; look at the file" >&2
