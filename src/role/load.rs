@@ -9,16 +9,17 @@ use std::time::Duration;
 use serde_saphyr::Spanned;
 
 use super::files::RoleFiles;
-use super::journal::{Downtime, JournalSpec, VarEquals};
 use super::render::{Renderer, TemplateSource, quoting_errors};
 use super::schema::{Count, RawRole, RawStep, StepHost};
-use super::vars::VarSpecs;
 use super::{Assert, DEFAULT_TIMEOUT, Expr, Phase, Role, Step};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::error::{Error, Result};
 use crate::inventory::Vars;
-use crate::inventory::located::ValueSpan;
 use crate::values::parse_duration;
+
+// What a role declares besides its phases (its variables' types, what the journal keeps), checked
+// against the phases and the defaults: a concern of its own, beside the steps' loading here.
+mod declarations;
 
 /// Load the role in `dir` (which holds `role.yml`).
 pub fn load(dir: &Path) -> Result<Role> {
@@ -190,44 +191,6 @@ impl Loader<'_> {
             journal,
             renderer: std::mem::take(&mut self.renderer),
         }
-    }
-
-    /// The role's `vars:` specs, compiled, and its own defaults checked against them.
-    fn var_specs(&mut self, raw: &RawRole) -> VarSpecs {
-        let mut specs = VarSpecs::new();
-        for (name, spec) in &raw.vars {
-            let mut compiled = spec.value.clone();
-            if let Err(why) = compiled.compile() {
-                self.error_at(&spec.referenced, format!("variable `{}`: {why}", name.value), None);
-                continue;
-            }
-            if let Some((_, default)) = raw.defaults.iter().find(|(k, _)| k.value == name.value) {
-                let span = ValueSpan::of(self.path, default);
-                let at = |i: Option<usize>| i.map_or(&span.at, |i| span.item(i)).clone();
-                for (location, message) in compiled.check(&name.value, &default.value.value, &at) {
-                    let help = format!("expected {}", compiled.expected());
-                    self.errors.push(Diagnostic::new(message).at(location, Some(&self.source)).help(help));
-                }
-            }
-            specs.insert(name.value.clone(), compiled);
-        }
-        // Every variable is declared, so that an inventory's typo of its name can be refused
-        // (vars/inventory.rs), and every declared variable has a default, so that no template
-        // meets an undefined name on a pair that did not set it.
-        for name in raw.defaults.keys() {
-            if !raw.vars.keys().any(|k| k.value == name.value) {
-                let message = format!("default `{}` is not declared in `vars:`", name.value);
-                let help = "declare it, e.g. `vars: { NAME: { type: line, description: \"what it is for\" } }` (README, \"Role variables\")";
-                self.error_at(&name.referenced, message, Some(help));
-            }
-        }
-        for name in raw.vars.keys() {
-            if !raw.defaults.keys().any(|k| k.value == name.value) {
-                let message = format!("variable `{}` has no value in `defaults:`", name.value);
-                self.error_at(&name.referenced, message, Some("give it a default value in `defaults:`"));
-            }
-        }
-        specs
     }
 
     // Over 100 lines on purpose: one key of a step after another, each validated with its location (a new key adds its lines here).
@@ -432,98 +395,6 @@ impl Loader<'_> {
             if let Some(message) = problem {
                 self.error_at(&rollback.referenced, message, None);
             }
-        }
-    }
-
-    /// The `journal:` section: each sync names a phase of the role (not a standalone one, and
-    /// not both the same), each downtime bound the `record:` of one of its steps.
-    fn journal(&mut self, raw: &RawRole, phases: &[Phase], specs: &VarSpecs) -> JournalSpec {
-        let Some(section) = &raw.journal else { return JournalSpec::default() };
-        let j = &section.value;
-        let phase_of = |this: &mut Self, key: &str, name: &Option<Spanned<String>>| {
-            let name = name.as_ref()?;
-            let problem = match phases.iter().find(|p| p.name == name.value) {
-                None => Some(format!("journal: {key} `{}` is not a phase of this role", name.value)),
-                Some(p) if p.standalone => Some(format!(
-                    "journal: {key} `{}` is a standalone phase, not part of the sequence",
-                    p.name
-                )),
-                Some(_) => None,
-            };
-            if let Some(message) = problem {
-                let phases = phases.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
-                this.error_at(&name.referenced, message, Some(&format!("the role's phases: {phases}")));
-            }
-            Some(name.value.clone())
-        };
-        let repeatable_sync = phase_of(self, "repeatable_sync", &j.repeatable_sync);
-        let final_sync = phase_of(self, "final_sync", &j.final_sync);
-        if let (Some(r), Some(f)) = (&j.repeatable_sync, &j.final_sync)
-            && r.value == f.value
-        {
-            self.error_at(&f.referenced, format!("journal: `{}` cannot be both syncs", f.value), None);
-        }
-        let downtime = j.downtime.as_ref().map(|d| {
-            for bound in [&d.start, &d.end] {
-                self.recorded_by_a_step(
-                    phases,
-                    bound,
-                    "downtime",
-                    |s| s.record.as_ref(),
-                    "name the `record:` of the step where the downtime starts or ends",
-                );
-            }
-            Downtime { start: d.start.value.clone(), end: d.end.value.clone() }
-        });
-        let databases_bytes = j.databases_bytes.as_ref().map(|name| {
-            self.recorded_by_a_step(
-                phases,
-                name,
-                "databases_bytes",
-                |s| s.record_value.as_ref(),
-                "name the `record_value:` of the step that prints the databases' size",
-            );
-            name.value.clone()
-        });
-        let final_sync_lists = j.final_sync_lists.as_ref().map(|l| {
-            if !raw.defaults.iter().any(|(k, _)| k.value == l.var.value) {
-                let message = format!(
-                    "journal: final_sync_lists names `{}`, which is no variable of this role",
-                    l.var.value
-                );
-                self.error_at(&l.var.referenced, message, Some("name a variable of `defaults:`"));
-            } else if let Some(spec) = specs.get(&l.var.value) {
-                // A value the variable can never hold would make every prediction a walk.
-                let here = Location::of_yaml(self.path, &l.equals.referenced);
-                let value = serde_json::Value::String(l.equals.value.clone());
-                if let Some((_, why)) = spec.check(&l.var.value, &value, &|_| here.clone()).into_iter().next()
-                {
-                    let message =
-                        format!("journal: final_sync_lists equals a value the variable never holds: {why}");
-                    self.error_at(
-                        &l.equals.referenced,
-                        message,
-                        Some(&format!("expected {}", spec.expected())),
-                    );
-                }
-            }
-            VarEquals { var: l.var.value.clone(), equals: l.equals.value.clone() }
-        });
-        JournalSpec { repeatable_sync, final_sync, downtime, databases_bytes, final_sync_lists }
-    }
-
-    /// A `journal:` name (`what`) must be what some step records (`recorded` of the step).
-    fn recorded_by_a_step(
-        &mut self,
-        phases: &[Phase],
-        name: &Spanned<String>,
-        what: &str,
-        recorded: fn(&Step) -> Option<&String>,
-        help: &str,
-    ) {
-        if !phases.iter().flat_map(|p| &p.steps).any(|s| recorded(s) == Some(&name.value)) {
-            let message = format!("journal: {what} `{}` is recorded by no step", name.value);
-            self.error_at(&name.referenced, message, Some(help));
         }
     }
 
