@@ -97,6 +97,7 @@ bmf_final_pass() {
   bmf_rsync "$work/err" ${trust_sender:+"$trust_sender"} --files-from="$work/$list.list0" --from0 --ignore-missing-args "$@" |
     tee -a -- "$work/stats" || rc=$?
   [ "$rc" = 0 ] || { cat -- "$work/err" >&2; echo "the final rsync's $list pass failed (rsync exit $rc)" >&2; }
+  [ "$rc" != 0 ] || bmf_nonregular "$work/err" || true
   return "$rc"
 }
 work=$(mktemp -d)
