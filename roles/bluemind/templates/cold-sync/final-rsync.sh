@@ -44,10 +44,14 @@ bmf_final_lists() {
   name=$(bmf_changes_name "$spool")
   [ -f "$bmf_changes_dir/$nonce/$name.target0" ] ||
     { echo "no list of the target's own changes in $spool: walking the whole spool"; return 1; }
-  if ! rsync -a -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$bmf_changes_dir/$nonce/$name.list0" "$work/origin.list0" 2>"$work/err"; then
-    echo "the origin's change list of $spool could not be read ($(head -c 200 "$work/err" | tr '\n' ' ')): walking the whole spool"
+  {#- Data the target's root reads: a regular file only (no -l: rsync skips a link rather than
+      making one here to read through). #}
+  if ! rsync -t --no-links --no-devices --no-specials -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$bmf_changes_dir/$nonce/$name.list0" "$work/origin.list0" 2>"$work/err"; then
+    echo "the origin's change list of $spool could not be read ($(head -c 200 "$work/err" | tr -c '[:print:]' ' ')): walking the whole spool"
     return 1
   fi
+  [ -f "$work/origin.list0" ] && [ ! -L "$work/origin.list0" ] ||
+    { echo "the origin's change list of $spool is not a regular file: walking the whole spool"; return 1; }
   { grep -z '^[fF] \./' -- "$work/origin.list0"; grep -z '^F \./' -- "$bmf_changes_dir/$nonce/$name.target0"; } |
     cut -zc3- | LC_ALL=C sort -zu >"$work/files.list0" || true
   grep -z '^f \./' -- "$bmf_changes_dir/$nonce/$name.target0" | cut -zc3- | LC_ALL=C sort -zu |
