@@ -26,7 +26,7 @@ origin_changes={{ origin_changes }}
 final_rsync={{ final_rsync }}
 bmf_final_lists() {
   # The union of both hosts' lists into files/dirs lists in $work, or say why not and 1.
-  local nonce from mark name entry path birth
+  local nonce from mark name entry path birth boot offset why
   case "$final_rsync" in
     changes) ;;
     full) echo "final_rsync is $final_rsync: walking the whole spool"; return 1 ;;
@@ -40,6 +40,9 @@ bmf_final_lists() {
   nonce=${BASH_REMATCH[1]} from=${BASH_REMATCH[2]}
   mark=$(bmf_changes_mark "${BMF_R[sync_mark]-}") && [ "${mark%% *}" = "$nonce" ] ||
     { echo "this target holds no mark of the origin's last complete hot sync: walking the whole spool"; return 1; }
+  read -r _ _ boot offset <<<"$mark"
+  why=$(bmf_changes_clock "$boot" "$offset") ||
+    { echo "this target's clock cannot be trusted ($why): walking the whole spool"; return 1; }
   [ -d "$spool" ] || { echo "the target has no $spool yet: walking the whole spool"; return 1; }
   name=$(bmf_changes_name "$spool")
   [ -f "$bmf_changes_dir/$nonce/$name.target0" ] ||
