@@ -18,14 +18,20 @@ fn plan_prints_the_selected_pairs_and_their_rendered_steps() {
     assert!(!lines.stdout.contains("rsync -aH"), "no script without --script");
     assert!(lines.stdout.lines().count() < 700, "{} lines", lines.stdout.lines().count());
     let one = Bmfleet::new().arg("plan").inventory(&example()).limit("acme").run();
-    assert!(one.stdout.contains("rsync -aH --whole-file"), "a single pair shows its scripts");
+    assert!(
+        one.stdout.contains("rsync -aH --no-devices --no-specials --chmod=Fug-s --whole-file"),
+        "a single pair shows its scripts"
+    );
     let out = Bmfleet::new().args(["plan", "--script"]).inventory(&example()).limit("wave1:!acme").run();
     out.code(0);
     assert!(
         out.stdout.contains("-- pair globex: origin root@mail.globex.example, target root@192.0.2.21:2222")
     );
     assert!(!out.stdout.contains("pair acme"), "acme is excluded");
-    assert!(out.stdout.contains("rsync -aH --whole-file"), "steps are rendered");
+    assert!(
+        out.stdout.contains("rsync -aH --no-devices --no-specials --chmod=Fug-s --whole-file"),
+        "steps are rendered"
+    );
     assert!(out.stdout.contains("--bwlimit=50000"), "group vars apply");
     let json = Bmfleet::new()
         .args(["plan", "hot-sync", "--format", "json"])

@@ -99,7 +99,10 @@ fn the_final_rsync_sends_both_hosts_changes_and_the_copy_is_exact() {
         fleet.sh(host, &format!("sed -n 's/^sync_mark=//p' /var/lib/bmfleet/state/pair.{}", p.name))
     };
     let (origin_mark, target_mark) = (mark(&p.origin), mark(&p.target));
-    assert_eq!(origin_mark.len(), 32 + 1 + 10, "origin's mark: {origin_mark}");
+    // NONCE@SECS@BOOT@OFFSET: the witness of each host's clock (boot id, wall minus uptime).
+    let fields: Vec<&str> = origin_mark.split('@').collect();
+    assert_eq!(fields.iter().map(|f| f.len()).take(3).collect::<Vec<_>>(), [32, 10, 36], "{origin_mark}");
+    assert_eq!(target_mark.split('@').count(), 4, "target's mark: {target_mark}");
     assert_eq!(origin_mark[..32], target_mark[..32], "one nonce on both hosts");
     fleet.sh(&p.origin, ORIGIN_DAY);
     fleet.sh(&p.target, TARGET_DAY);
@@ -162,6 +165,69 @@ fn a_renamed_folder_a_foreign_mark_or_final_rsync_full_walk_the_spool() {
         "{renamed}"
     );
     for p in &claim.pairs {
+        let (same, report) = fleet.verify_spools(&p.origin, &p.target);
+        assert!(same, "{}: {report}", p.name);
+    }
+}
+
+/// Shift a host's mark of pair PAIR by an hour, its clock witness with it: as if the host's
+/// clock had been an hour fast at the hot sync and stepped back since (an NTP step, a wrong
+/// clock set right). Works on a mark with or without the witness.
+fn clock_stepped_back_an_hour(pair: &str) -> String {
+    format!(
+        "set -e\nf=/var/lib/bmfleet/state/pair.{pair}\nm=$(sed -n 's/^sync_mark=//p' $f)\n\
+         IFS=@ read -r nonce secs boot offset <<<\"$m\"\nnew=\"$nonce@$((secs + 3600))\"\n\
+         [ -z \"$boot\" ] || new=\"$new@$boot@$((offset + 360000))\"\n\
+         sed -i \"s/^sync_mark=.*/sync_mark=$new/\" $f\n"
+    )
+}
+
+#[test]
+fn a_clock_stepped_back_or_a_restart_since_the_mark_makes_the_final_rsync_walk() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(2);
+    let dir = scratch();
+    let inv = hot_synced(
+        &fleet,
+        &claim,
+        dir.path(),
+        "vars: { cutover_mode: none, final_rsync: changes, final_rsync_slack: 0 }",
+        |_| String::new(),
+    );
+    let (stepped, restarted) = (claim.pair(0), claim.pair(1));
+    fleet.sh(&stepped.origin, &clock_stepped_back_an_hour(&stepped.name));
+    // The target restarted since its mark: its record names another boot.
+    fleet.sh(
+        &restarted.target,
+        &format!(
+            "sed -i 's/^\\(sync_mark=[^@]*@[0-9]*@\\)[0-9a-f-]*@/\\1{}@/' /var/lib/bmfleet/state/pair.{}",
+            "00000000-0000-4000-8000-000000000000", restarted.name
+        ),
+    );
+    // A day on the origins that a walk sees (a walk's quick check cannot see ORIGIN_DAY's
+    // rewrite within size and mtime; mutate's changes it does).
+    for p in &claim.pairs {
+        fleet.mutate(&p.origin);
+    }
+    let out = Bmfleet::new().arg("cold-sync").inventory(&inv).run();
+    out.code(0);
+    let log_stepped = log(&out, &stepped.name);
+    // An hour back, give or take what reading the clocks twice takes (-3600.00 or -3599.99).
+    let why = log_stepped
+        .split("no change list from the origin (this origin's clock cannot be trusted: its clock was stepped by ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{log_stepped}"));
+    assert!(why.starts_with("-3600.0") || why.starts_with("-3599.9"), "{why}");
+    assert!(why.contains(" s since its mark (more than final_rsync_slack, 0 s)"), "{why}");
+    let log_restarted = log(&out, &restarted.name);
+    assert!(
+        log_restarted
+            .contains("this target's clock cannot be trusted (it restarted since its mark (another boot id)"),
+        "{log_restarted}"
+    );
+    for (p, log) in [(stepped, &log_stepped), (restarted, &log_restarted)] {
+        assert!(log.contains("walking the whole spool"), "{log}");
+        assert!(!log.contains("changes since the last hot sync:"), "no list was used: {log}");
         let (same, report) = fleet.verify_spools(&p.origin, &p.target);
         assert!(same, "{}: {report}", p.name);
     }

@@ -26,7 +26,7 @@ origin_changes={{ origin_changes }}
 final_rsync={{ final_rsync }}
 bmf_final_lists() {
   # The union of both hosts' lists into files/dirs lists in $work, or say why not and 1.
-  local nonce from mark name entry path birth
+  local nonce from mark name entry path birth boot offset why
   case "$final_rsync" in
     changes) ;;
     full) echo "final_rsync is $final_rsync: walking the whole spool"; return 1 ;;
@@ -40,14 +40,21 @@ bmf_final_lists() {
   nonce=${BASH_REMATCH[1]} from=${BASH_REMATCH[2]}
   { mark=$(bmf_changes_mark "${BMF_R[sync_mark]-}") && [ "${mark%% *}" = "$nonce" ]; } ||
     { echo "this target holds no mark of the origin's last complete hot sync: walking the whole spool"; return 1; }
+  read -r _ _ boot offset <<<"$mark"
+  why=$(bmf_changes_clock "$boot" "$offset") ||
+    { echo "this target's clock cannot be trusted ($why): walking the whole spool"; return 1; }
   [ -d "$spool" ] || { echo "the target has no $spool yet: walking the whole spool"; return 1; }
   name=$(bmf_changes_name "$spool")
   [ -f "$bmf_changes_dir/$nonce/$name.target0" ] ||
     { echo "no list of the target's own changes in $spool: walking the whole spool"; return 1; }
-  if ! rsync -a -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$bmf_changes_dir/$nonce/$name.list0" "$work/origin.list0" 2>"$work/err"; then
-    echo "the origin's change list of $spool could not be read ($(head -c 200 "$work/err" | tr '\n' ' ')): walking the whole spool"
+  {#- Data the target's root reads: a regular file only (no -l: rsync skips a link rather than
+      making one here to read through). #}
+  if ! rsync -t --no-links --no-devices --no-specials -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$bmf_changes_dir/$nonce/$name.list0" "$work/origin.list0" 2>"$work/err"; then
+    echo "the origin's change list of $spool could not be read ($(head -c 200 "$work/err" | tr -c '[:print:]' ' ')): walking the whole spool"
     return 1
   fi
+  { [ -f "$work/origin.list0" ] && [ ! -L "$work/origin.list0" ]; } ||
+    { echo "the origin's change list of $spool is not a regular file: walking the whole spool"; return 1; }
   { grep -z '^[fF] \./' -- "$work/origin.list0"; grep -z '^F \./' -- "$bmf_changes_dir/$nonce/$name.target0"; } |
     cut -zc3- | LC_ALL=C sort -zu >"$work/files.list0" || true
   grep -z '^f \./' -- "$bmf_changes_dir/$nonce/$name.target0" | cut -zc3- | LC_ALL=C sort -zu |
@@ -97,6 +104,7 @@ bmf_final_pass() {
   bmf_rsync "$work/err" ${trust_sender:+"$trust_sender"} --files-from="$work/$list.list0" --from0 --ignore-missing-args "$@" |
     tee -a -- "$work/stats" || rc=$?
   [ "$rc" = 0 ] || { cat -- "$work/err" >&2; echo "the final rsync's $list pass failed (rsync exit $rc)" >&2; }
+  [ "$rc" != 0 ] || bmf_nonregular "$work/err" || true
   return "$rc"
 }
 work=$(mktemp -d)

@@ -20,7 +20,8 @@ for path in {{ config_paths | shell_words }}; do
   esac
 done | awk '!seen[$0]++' >"$rules"
 printf -- '- *\n' >>"$rules"
-rsync -a --stats --filter="merge $rules" -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:/" "$stage/"
+# Data, never a device nor a set-id program (as every pull: templates/lib/rsync-pull.sh).
+rsync -a --no-devices --no-specials --chmod=Fug-s --stats --filter="merge $rules" -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:/" "$stage/"
 for f in {{ required_config | shell_words }}; do
   [ -e "$stage$f" ] || { echo "the origin has no $f; refusing to go on" >&2; exit 1; }
 done

@@ -5,6 +5,8 @@ umask 077
 bmf_private_dir {{ work_dir }} || exit 1
 staged={{ work_dir }}/stage/dump/origin-counts.txt
 [ -s "$staged" ] || { echo "the origin's counts did not arrive with the dumps ($staged)" >&2; exit 1; }
+# Data from the origin (pull-dumps.sh copies no link): a regular file, or nothing is read.
+{ [ -f "$staged" ] && [ ! -L "$staged" ]; } || { echo "the origin's counts ($staged) are not a regular file: refused" >&2; exit 1; }
 mkdir -p -- {{ work_dir }}
 cp -- "$staged" {{ work_dir }}/origin-counts.txt
 wc -l <{{ work_dir }}/origin-counts.txt

@@ -14,15 +14,25 @@ dir={{ work_dir }}/mailcheck
 rm -rf -- "$dir"
 mkdir -p -- "$dir"
 src={{ work_dir }}/mailcheck/origin-mailboxes.txt
-rsync -a -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$src" "$dir/origin-mailboxes.txt" ||
+{#- The origin's list is data the target's root reads: a regular file and nothing else. Without
+    -l (and without --copy-links, which would follow a link on the origin) rsync skips a
+    symbolic link instead of making one here that the target's root would read through: the
+    origin's list made a link to the target's private host key once printed that key, line by
+    line, into the console, the pair's log and the report. #}
+rsync -t --no-links --no-devices --no-specials -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$src" "$dir/origin-mailboxes.txt" ||
   { echo "the origin's mailbox list could not be fetched: the pair stops before cutover" >&2; exit 1; }
+{ [ -f "$dir/origin-mailboxes.txt" ] && [ ! -L "$dir/origin-mailboxes.txt" ]; } ||
+  { echo "the origin's mailbox list is not a regular file (a link, a device or nothing): refused, the pair stops before cutover" >&2; exit 1; }
 bmf_mailboxes >"$dir/target-mailboxes.txt" || { echo "the target's mailboxes cannot be read: the pair stops before cutover" >&2; exit 1; }
-# Lines from the origin are data: checked field by field, never evaluated.
+# Lines from the origin are data: checked field by field, never evaluated, never echoed whole (a
+# wrong line is named by its number); what is shown of them (mailbox names) without control
+# characters.
 awk '
   function parse(side) {
+    gsub(/[[:cntrl:]]/, "?")
     if ($1 == "method") { how[side] = $2; text[side] = $0; sub(/^method [^ ]+ ?/, "", text[side]); return }
     if ($1 != "mailbox" || $2 !~ /^[0-9]+$/ || $3 !~ /^[0-9]+$/ || $4 !~ /^[0-9]+$/ || NF < 5) {
-      printf "unexpected line %d of the %s mailbox list: %s\n", FNR, side, $0 > "/dev/stderr"; broken = 1; return }
+      printf "unexpected line %d of the %s mailbox list\n", FNR, side > "/dev/stderr"; broken = 1; return }
     k = $0; sub(/^mailbox [0-9]+ [0-9]+ [0-9]+ /, "", k)
     v = sprintf("%s messages, UIDVALIDITY %s, UIDNEXT %s", $2, $3, $4)
     if (side == "origin") { o[k] = v; on += $2; om++ } else { t[k] = v; tn += $2; tm++ }

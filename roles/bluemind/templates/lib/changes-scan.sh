@@ -16,7 +16,8 @@ case "$final_rsync" in
 esac
 mark=$(bmf_changes_mark "${BMF_R[sync_mark]-}") ||
   { echo "none: this $changes_role holds no mark of a complete hot sync"; exit 0; }
-read -r nonce since <<<"$mark"
+read -r nonce since boot offset <<<"$mark"
+why=$(bmf_changes_clock "$boot" "$offset") || { echo "none: this $changes_role's clock cannot be trusted: $why"; exit 0; }
 umask 077
 {#- Lists of earlier runs go: they were made against other marks or other data. #}
 rm -rf -- "$bmf_changes_dir"

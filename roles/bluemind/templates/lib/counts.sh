@@ -2,7 +2,9 @@
     return, one line each, sorted (LC_ALL=C):
       rows DB SCHEMA.TABLE N                        every table of both databases, but the
                                                     volatile ones (role.yml volatile_tables)
-      spool PATH entries N files N bytes N           every spool (entries: every name under it;
+      spool PATH entries N files N bytes N           every spool (entries: every name under it
+                                                    but devices, FIFOs and sockets, which the
+                                                    pulls never copy: lib/rsync-pull.sh;
                                                     bytes: of its regular files)
       mailbox DIR N                                  message files (`<uid>.`, Cyrus layout:
                                                     tests/fleet/README.md "Data") per mailbox
@@ -27,6 +29,7 @@ bm_counts_spool() {
   fi
   find "$spool" -mindepth 1 -printf '%y %s %p\0' | tr '\n\0' '?\n' | awk -v spool="$spool" '
     { type = substr($0, 1, 1); rest = substr($0, 3); size = rest; sub(/ .*/, "", size); path = substr(rest, length(size) + 2)
+      if (type ~ /^[bcps]$/) next
       entries++
       if (type == "f") {
         files++; bytes += size

@@ -18,11 +18,15 @@
       since, run               when/which run set the current stage
       first_sync=no|started|done   (target) the first hot sync of this pair
       verified=no|<run id>         (target) the cold sync's counts matched the stopped origin
-      sync_mark=NONCE@SECS         optional: the last complete hot sync, for the final rsync's
-                                   change lists (templates/lib/changes.sh): on the origin SECS is
-                                   when that hot sync began, on the target when it ended, each
-                                   by its own host's clock; the same NONCE on both, else no list
-      sync_mark_next=NONCE@SECS    optional (origin): a hot sync under way, promoted to
+      sync_mark=NONCE@SECS@BOOT@OFFSET  optional: the last complete hot sync, for the final
+                                   rsync's change lists (templates/lib/changes.sh): on the origin
+                                   SECS is when that hot sync began, on the target when it ended,
+                                   each by its own host's clock; the same NONCE on both, else no
+                                   list. BOOT and OFFSET witness that clock (lib/clock.sh): the
+                                   boot id, and the wall clock minus the time since boot in
+                                   hundredths of a second. A mark without them (NONCE@SECS, made
+                                   by an earlier bmfleet) still parses, and gives no list
+      sync_mark_next=...           optional (origin): a hot sync under way, promoted to
                                    sync_mark when its rsyncs all succeeded
 
     The rules (bmf_state_guard ROLE ACTION): a host acting as TARGET must carry no record of
@@ -52,7 +56,7 @@ bmf_state_valid() {
     recorded | since) [[ $v =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]] ;;
     recorded_run | run | verified) [[ $v =~ ^$run$ ]] ;;
     first_sync) [[ $v =~ ^(no|started|done)$ ]] ;;
-    sync_mark | sync_mark_next) [[ $v =~ ^[0-9a-f]{32}@[0-9]{1,12}$ ]] ;;
+    sync_mark | sync_mark_next) [[ $v =~ ^[0-9a-f]{32}@[0-9]{1,12}(@[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}@[0-9]{1,14})?$ ]] ;;
     *) return 1 ;;
   esac
 }
