@@ -4,26 +4,8 @@
 
 mod common;
 
-use std::path::Path;
 
-use common::{Bmfleet, Fleet, scratch};
-
-/// Every file under `dir`, as text (lossy), for grepping.
-fn all_text(dir: &Path) -> String {
-    let mut text = String::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(d) = pending.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                text.push_str(&String::from_utf8_lossy(&bytes));
-            }
-        }
-    }
-    text
-}
+use common::{Bmfleet, Fleet, all_text, scratch};
 
 /// In a spool of the origin: a world-writable block device (the major and minor of a disk), a
 /// FIFO and a setuid-root, setgid program, in a directory of its own.

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Bmfleet, Fleet, pair_inventory, repo, scratch};
+use common::{Bmfleet, Fleet, all_text, pair_inventory, repo, scratch};
 
 /// Values an attacker (or a careless copy-paste) could put in an inventory. Each would create
 /// the canary file if it ever reached a shell unquoted.
@@ -26,23 +26,6 @@ fn hostile(canary: &str) -> Vec<String> {
 
 fn yaml_str(s: &str) -> String {
     serde_json::to_string(s).unwrap() // JSON strings are YAML double-quoted strings
-}
-
-/// Every file under `dir`, as text (lossy), for grepping.
-fn all_text(dir: &Path) -> String {
-    let mut text = String::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(d) = pending.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                text.push_str(&String::from_utf8_lossy(&bytes));
-            }
-        }
-    }
-    text
 }
 
 #[test]

@@ -517,6 +517,23 @@ pub fn journal_in(pairs_dir: &Path, pair: &str) -> serde_json::Value {
 }
 
 /// A scratch directory kept for the test's duration.
+/// Every file under `dir`, as text (lossy), for grepping.
+pub fn all_text(dir: &Path) -> String {
+    let mut text = String::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                text.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+    text
+}
+
 pub fn scratch() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")
 }

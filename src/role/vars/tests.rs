@@ -161,22 +161,25 @@ fn a_spec_is_checked_at_role_load() {
     assert!(serde_saphyr::from_str::<VarSpec>("{ type: dir, description: d }").is_err());
 }
 
+/// The error of loading a role.yml of `yml` (from a temporary directory).
+fn role_error(yml: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("role.yml"), yml).unwrap();
+    crate::role::load(dir.path()).unwrap_err().to_string()
+}
+
 #[test]
 fn a_role_default_the_role_refuses_is_reported_in_role_yml() {
-    let dir = tempfile::tempdir().unwrap();
     let yml = "defaults:\n  spools: [/ok/, /bad]\n  x: a\nvars:\n  spools: { each: abs_dir, description: d }\n  x: { kind: line, each: line, description: d }\nphases:\n  - { name: p, steps: [{ name: s, run: 'true', on: origin }] }\n";
-    std::fs::write(dir.path().join("role.yml"), yml).unwrap();
-    let err = crate::role::load(dir.path()).unwrap_err().to_string();
+    let err = role_error(yml);
     assert!(err.contains("role.yml:2:18: `spools` item 2: `/bad` must be an absolute directory"), "{err}");
     assert!(err.contains("role.yml:6:6: variable `x`: a variable's spec needs exactly one"), "{err}");
 }
 
 #[test]
 fn every_default_is_declared_and_every_declaration_has_a_default() {
-    let dir = tempfile::tempdir().unwrap();
     let yml = "defaults:\n  a: 1\nvars:\n  b: { type: integer, description: d }\nphases:\n  - { name: p, steps: [{ name: s, run: 'true', on: origin }] }\n";
-    std::fs::write(dir.path().join("role.yml"), yml).unwrap();
-    let err = crate::role::load(dir.path()).unwrap_err().to_string();
+    let err = role_error(yml);
     assert!(err.contains("role.yml:2:3: default `a` is not declared in `vars:`"), "{err}");
     assert!(err.contains("role.yml:4:3: variable `b` has no value in `defaults:`"), "{err}");
 }
