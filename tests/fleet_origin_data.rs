@@ -4,7 +4,6 @@
 
 mod common;
 
-
 use common::{Bmfleet, Fleet, all_text, scratch};
 
 /// In a spool of the origin: a world-writable block device (the major and minor of a disk), a
