@@ -160,3 +160,88 @@ fn the_database_password_never_lands_in_the_postgresql_log() {
     );
     assert_eq!(logged, "0", "the password is in PostgreSQL's log");
 }
+
+/// SQL run as postgres in the target's bj.
+fn psql_bj(sql: &str) -> String {
+    format!("cd /; runuser -u postgres -- psql -X -q -At -v ON_ERROR_STOP=1 -d bj <<'SQL'\n{sql}\nSQL")
+}
+
+/// The dump is the origin's data, and the origin may be compromised: its functions never run as
+/// a superuser of the target during the restore (issue 27 item 3). A CHECK constraint whose
+/// function runs a program (COPY ... TO PROGRAM, a superuser's right) makes the restore fail
+/// loudly without the program having run; an extension BlueMind's schema does not create is
+/// refused; a sound dump (with BlueMind's hstore in pg_catalog) is restored identical, every
+/// object owned by bm.ini's user as BlueMind expects, and the restore's own role is gone.
+#[test]
+fn the_restore_runs_no_function_of_the_dump_as_a_superuser() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let dir = scratch();
+    let role = restore_role(dir.path());
+    let inv = claim.inventory(&fleet, dir.path(), "", |_| String::new());
+    Bmfleet::new().arg("preflight").inventory(&inv).run().code(0);
+    let run = || Bmfleet::new().arg("run").arg(&role).arg("restore").inventory(&inv).run();
+    let log_of = |out: &common::Outcome| {
+        std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap()
+    };
+    let canary = "/var/lib/postgresql/bmfleet-canary";
+    let uuid = "cd /; runuser -u postgres -- psql -X -At -d bj -c 'SELECT uuid FROM t_installation'";
+    let target_uuid = fleet.sh(&p.target, uuid);
+
+    // The trap: a row whose CHECK runs a program. As a superuser (here, postgres) it runs.
+    fleet.sh(
+        &p.target,
+        &psql_bj(&format!(
+            "DROP TABLE IF EXISTS bmf_trap; DROP FUNCTION IF EXISTS bmf_canary(int);\n\
+             CREATE FUNCTION bmf_canary(i int) RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN COPY (SELECT 1) TO PROGRAM 'touch {canary}'; RETURN i IS NOT NULL; END $f$;\n\
+             CREATE TABLE bmf_trap (i int CHECK (bmf_canary(i)));\nINSERT INTO bmf_trap VALUES (1);"
+        )),
+    );
+    fleet.sh(&p.target, &format!("test -e {canary} && rm -f {canary}"));
+    fleet.sh(&p.target, &format!("{STAGE} && {SUM}"));
+    let out = run();
+    let log = log_of(&out);
+    let ran = fleet.sh(&p.target, &format!("if test -e {canary}; then echo ran; rm -f {canary}; fi"));
+    assert_eq!(ran, "", "the dump's function ran as a superuser of the target\n{log}");
+    out.code(3);
+    assert!(log.contains("the target's bj is untouched"), "{log}");
+    assert_eq!(fleet.sh(&p.target, uuid), target_uuid, "the target's bj is its own");
+    fleet.sh(&p.target, &psql_bj("DROP TABLE bmf_trap; DROP FUNCTION bmf_canary(int);"));
+
+    // An extension BlueMind's schema does not create (dblink opens connections): refused before
+    // anything changes.
+    fleet.sh(&p.target, &psql_bj("CREATE EXTENSION dblink;"));
+    fleet.sh(&p.target, &format!("{STAGE} && {SUM}"));
+    let before = fleet.sh(&p.target, DATABASES);
+    let out = run();
+    out.code(3);
+    let log = log_of(&out);
+    assert!(log.contains("dblink"), "{log}");
+    assert_eq!(fleet.sh(&p.target, DATABASES), before, "nothing changed");
+    fleet.sh(&p.target, &psql_bj("DROP EXTENSION dblink;"));
+
+    // A sound dump using BlueMind's hstore (created in pg_catalog by its schema): identical.
+    fleet.sh(
+        &p.target,
+        &psql_bj(
+            "CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA pg_catalog;\n\
+             CREATE TABLE bmf_h (k text PRIMARY KEY, h hstore);\nINSERT INTO bmf_h VALUES ('a', 'x=>1, y=>\"two words\"');",
+        ),
+    );
+    let rows = psql_bj("SELECT k || ' ' || h::text FROM bmf_h; SELECT count(*) FROM t_systemconf;");
+    let expected = fleet.sh(&p.target, &rows);
+    fleet.sh(&p.target, &format!("{STAGE} && {SUM}"));
+    let out = run();
+    assert_eq!(out.code, 0, "{}", log_of(&out));
+    assert_eq!(fleet.sh(&p.target, &rows), expected);
+    let owners = psql_bj(
+        "SELECT datdba::regrole FROM pg_database WHERE datname = 'bj';\n\
+         SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relowner::regrole::text <> 'bj';\n\
+         SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.proowner::regrole::text <> 'bj';\n\
+         SELECT count(*) FROM pg_roles WHERE rolname LIKE '%bmfleet%';\n\
+         SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'hstore';",
+    );
+    assert_eq!(fleet.sh(&p.target, &owners), "bj\n0\n0\n0\npg_catalog");
+    fleet.sh(&p.target, &psql_bj("DROP TABLE bmf_h; DROP EXTENSION hstore;"));
+}
