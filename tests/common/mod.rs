@@ -301,8 +301,8 @@ impl Fleet {
                     }
                 }
                 for p in &pairs {
-                    self.loopback_bm_ini(&p.origin);
-                    self.loopback_bm_ini(&p.target);
+                    self.loopback_addresses(&p.origin);
+                    self.loopback_addresses(&p.target);
                 }
                 return Claim { pairs, _locks: locks };
             }
@@ -336,15 +336,28 @@ impl Fleet {
         matches!((now, fresh), (Ok(a), Ok(b)) if a == b)
     }
 
-    /// bm.ini `host` and `hz-member-address` = 127.0.0.1. The fleet writes the host's own
-    /// address there, as BlueMind does; copied to the target, it names the origin, and `post`
-    /// rightly refuses to start a target on an address it does not own unless it took that
-    /// address first (`cutover_mode: ip`). Claimed pairs name loopback, so that tests of either
-    /// mode migrate; the refusal itself is tested by setting `host` back (fleet_safety.rs).
-    pub fn loopback_bm_ini(&self, host: &str) {
+    /// bm.ini `host` and `hz-member-address`, and bj's `t_server.ip` = 127.0.0.1. The fleet
+    /// writes the host's own address there, as BlueMind does; copied to the target, they name
+    /// the origin, and `post` rightly refuses to start a target on an address it does not own
+    /// unless it took that address first (`cutover_mode: ip`). Claimed pairs name loopback, so
+    /// that tests of either mode migrate; the refusals themselves are tested by setting them back
+    /// (bm.ini: fleet_rollback.rs; t_server: fleet_server_ip.rs).
+    pub fn loopback_addresses(&self, host: &str) {
         self.sh(
             host,
             "sed -i 's/^hz-member-address *=.*/hz-member-address=127.0.0.1/; s/^host *=.*/host=127.0.0.1/' /etc/bm/bm.ini",
+        );
+        self.set_server_ip(host, "127.0.0.1");
+    }
+
+    /// bj's `t_server.ip` on HOST (every row: the fleet's hosts are single servers), as
+    /// BlueMind's installer leaves it with the host's own address.
+    pub fn set_server_ip(&self, host: &str, ip: &str) {
+        self.sh(
+            host,
+            &format!(
+                "cd / && runuser -u postgres -- psql -X -q -d bj -c \"UPDATE t_server SET ip = '{ip}'\""
+            ),
         );
     }
 

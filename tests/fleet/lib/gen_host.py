@@ -225,8 +225,8 @@ def gen_config(hostdir):
     bj = [
         "SET ROLE bj;",
         f"INSERT INTO t_installation (uuid, version, installed_at) VALUES ({q(install_uuid)}, {q(version)}, {q(now)});",
-        f"INSERT INTO t_server (uid, ip, fqdn, tags) VALUES ({q(server_uid)}, {q(ip)}, {q(name + '.' + domain)}, "
-        "'{bm/core,bm/pgsql,bm/pgsql-data,mail/imap,mail/smtp,bm/es,bm/hps}');",
+        f"INSERT INTO t_server (uid, ip, fqdn, name, tags) VALUES ({q(server_uid)}, {q(ip)}, {q(name + '.' + domain)}, "
+        f"{q(name)}, '{{bm/core,bm/pgsql,bm/pgsql-data,mail/imap,mail/smtp,bm/es,bm/hps}}');",
         "INSERT INTO t_domain (name, label, aliases, properties) VALUES ('global.virt', 'global.virt', '{}', '{}');",
         f"INSERT INTO t_domain (name, label, aliases, properties) VALUES ({q(domain)}, {q(domain)}, "
         f"ARRAY[{q('mail.' + domain)}], {q(json.dumps({'mail.routing.relay': ''}))});",

@@ -7,12 +7,20 @@ CREATE TABLE t_installation (
     state text NOT NULL DEFAULT 'installed',
     installed_at timestamptz NOT NULL
 );
+-- The servers of the installation, with BlueMind's columns (ip varchar(32), fqdn, name, tags text[]:
+-- parent/server/net.bluemind.server.sqlschema/sql/server-schema.1.0.0.sql; there the key is item_id,
+-- a t_container_item, here id and uid stand in). ip is the address every core -> node call uses
+-- (the transport map's lmtp:<ip>:2400, the firewall, nginx, Elasticsearch); tags are
+-- TagDescriptor's values (parent/server/net.bluemind.server.api/src/net/bluemind/server/api/
+-- TagDescriptor.java: bm/core, mail/imap, ...). The fresh-install row (gen_host.py) carries the
+-- host's own address, as the installer writes it; a restored copy on the target names the origin's.
 CREATE TABLE t_server (
     id serial PRIMARY KEY,
     uid text NOT NULL UNIQUE,
-    ip inet NOT NULL,
-    fqdn text NOT NULL,
-    tags text[] NOT NULL DEFAULT '{}'
+    ip varchar(32),
+    fqdn text,
+    name varchar(255),
+    tags text[]
 );
 CREATE TABLE t_systemconf (
     key text PRIMARY KEY,
