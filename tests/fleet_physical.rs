@@ -186,6 +186,10 @@ fn rollback_after_a_physical_hot_sync_gives_origin_and_target_back() {
     }
     assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "t");
     assert_ne!(sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
+    // Preflight again: the target's cluster is the origin's copy, the method stays physical.
+    let again = Bmfleet::new().args(["preflight"]).inventory(&inv).in_dir(dir.path()).run();
+    again.code(0);
+    assert!(log_of(&again, p).contains("physical: the target already streams"), "{}", log_of(&again, p));
     let out = Bmfleet::new().args(["rollback", "--limit", &p.name]).inventory(&inv).in_dir(dir.path()).run();
     out.code(0);
     // The origin serves, with no slot, pg_hba line or setting of the method left.
@@ -198,4 +202,30 @@ fn rollback_after_a_physical_hot_sync_gives_origin_and_target_back() {
     // A later hot sync builds the standby again.
     Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run().code(0);
     assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "t");
+}
+
+#[test]
+fn a_freeze_that_fails_rolls_a_physical_pair_back_with_nothing_left_behind() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    fleet.populate(&p.origin);
+    let origin_before = origin_pg_state(&fleet, p);
+    let target_uuid = sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation");
+    let dir = scratch();
+    // A required file the origin lacks: the cold sync's configuration pull fails, beside the
+    // promotion (before, during or after it), before the point of no return.
+    let vars = "vars: { cutover_mode: none, db_sync: physical, required_config: [/etc/bm/bm.ini, /etc/bm/absent.ini] }";
+    let inv = claim.inventory(&fleet, dir.path(), vars, |_| String::new());
+    for phase in ["preflight", "trust", "hot-sync"] {
+        Bmfleet::new().args([phase]).inventory(&inv).in_dir(dir.path()).run().code(0);
+    }
+    let out = Bmfleet::new().args(["cold-sync", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
+    assert_ne!(out.code, 0, "{}", out.all_output());
+    assert_eq!(out.summary()["pairs"][0]["rollback"]["ok"], true, "{}", out.summary());
+    assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "running");
+    assert_eq!(origin_pg_state(&fleet, p), origin_before);
+    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "f");
+    assert_eq!(sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
+    assert_eq!(fleet.sh(&p.target, "ls /var/lib/postgresql/15/ | grep -c bmfleet || true"), "0");
 }
