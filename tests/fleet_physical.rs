@@ -133,12 +133,9 @@ fn a_physical_pair_migrates_with_rows_written_between_syncs_and_ends_identical()
     assert_eq!(fleet.sh(&p.target, "ls /var/lib/postgresql/15/ | grep -c pgpass || true"), "0");
     assert_eq!(origin_pg_state(&fleet, p), origin_before);
     // The target's own cluster stays whole beside it, for the operator to remove.
-    assert_eq!(
-        fleet
-            .sh(&p.target, &format!("ls -d /var/lib/postgresql/15/main.bmfleet_before_{}", p.name))
-            .is_empty(),
-        false
-    );
+    let aside = format!("/var/lib/postgresql/15/main.bmfleet_before_{}", p.name);
+    let kept = format!("test -f {aside}/PG_VERSION && test ! -e {aside}/bmfleet_copy_of_origin && echo kept");
+    assert_eq!(fleet.sh(&p.target, &kept), "kept");
 }
 
 #[test]
