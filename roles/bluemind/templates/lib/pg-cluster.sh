@@ -10,8 +10,10 @@ bmf_pgsu() {
 }
 bmf_pg_pair={{ pair.name }}
 # The replication slot of this pair on its origin (slot names: lowercase letters, digits, _).
+# shellcheck disable=SC2034 # (a library: not every step uses each name)
 bmf_pg_slot=bmfleet_$(printf '%s' "$bmf_pg_pair" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9_' '_' | cut -c1-50)
 # What marks a data directory as bmfleet's copy of the origin (never the target's own cluster).
+# shellcheck disable=SC2034
 bmf_pg_marker=bmfleet_copy_of_origin
 bmf_pg_layout() {
   # bmf_pg_layout DATADIR: sets bmf_pg_ver and bmf_pg_name, or fails (not Debian's layout).

@@ -32,7 +32,7 @@ if [[ $user =~ ^[A-Za-z_][A-Za-z0-9_-]*$ ]] &&
 fi
 others=
 while IFS= read -r db; do
-  case " postgres template0 template1 " in *" $db "*) continue ;; esac
+  case "$db" in postgres | template0 | template1) continue ;; esac
   for own in {{ databases | shell_words }}; do
     # The migrated databases, and what restore.sh leaves of them (<db>__bmfleet_new, _before_).
     case "$db" in "$own" | "${own}__bmfleet_new" | "${own}__bmfleet_before_"*) continue 2 ;; esac
