@@ -42,6 +42,32 @@ fn verify_without_config(fleet: &Fleet, p: &FleetPair) -> (bool, String) {
     )
 }
 
+/// `getconf GNU_LIBC_VERSION` answers another glibc on `host` (a file bind-mounted over
+/// /usr/bin/getconf in the host's private mount namespace), until dropped.
+struct OtherGlibc<'a> {
+    fleet: &'a Fleet,
+    host: String,
+}
+
+impl<'a> OtherGlibc<'a> {
+    fn on(fleet: &'a Fleet, host: &str, version: &str) -> Self {
+        fleet.sh(
+            host,
+            &format!(
+                "printf '#!/bin/sh\\necho glibc {version}\\n' >/run/bmfleet-getconf && chmod 755 /run/bmfleet-getconf \
+                 && mount --bind /run/bmfleet-getconf /usr/bin/getconf && getconf GNU_LIBC_VERSION"
+            ),
+        );
+        OtherGlibc { fleet, host: host.to_string() }
+    }
+}
+
+impl Drop for OtherGlibc<'_> {
+    fn drop(&mut self) {
+        let _ = self.fleet.exec(&self.host, "umount /usr/bin/getconf; rm -f /run/bmfleet-getconf");
+    }
+}
+
 /// SQL as postgres on a host's socket, unaligned.
 fn sql(fleet: &Fleet, host: &str, db: &str, query: &str) -> String {
     fleet.sh(host, &format!("cd / && runuser -u postgres -- psql -X -At -d {db} -c \"{query}\""))
@@ -80,6 +106,10 @@ fn a_physical_pair_migrates_with_rows_written_between_syncs_and_ends_identical()
     pre.code(0);
     assert!(log_of(&pre, p).contains("physical: same PostgreSQL 15"), "{}", log_of(&pre, p));
     assert_eq!(journal(dir.path(), p)["values"]["db_sync_physical"], 1, "the journal keeps the method");
+    let status = Bmfleet::new().args(["status", "--format", "json"]).inventory(&inv).in_dir(dir.path()).run();
+    status.code(0);
+    let status: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(status[0]["values"]["db_sync_physical"], 1, "status shows it: {status}");
     Bmfleet::new().args(["trust"]).inventory(&inv).in_dir(dir.path()).run().code(0);
     let first = Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run();
     first.code(0);
@@ -149,6 +179,20 @@ fn auto_takes_dump_where_the_target_keeps_a_database_of_its_own_and_physical_oth
     out.code(0);
     assert!(log_of(&out, p).contains("physical: same PostgreSQL 15"), "{}", log_of(&out, p));
     assert_eq!(journal(dir.path(), p)["values"]["db_sync_physical"], 1);
+    // Another glibc on the target (as across Debian 9 -> 10, Ubuntu 18.04 -> 20.04): its text
+    // sorts otherwise, so indexes copied from the origin would be wrong.
+    {
+        let _glibc = OtherGlibc::on(&fleet, &p.target, "2.27");
+        let out = Bmfleet::new().args(["preflight"]).inventory(&auto).in_dir(dir.path()).run();
+        out.code(0);
+        let log = log_of(&out, p);
+        let origin_glibc = fleet.sh(&p.origin, "getconf GNU_LIBC_VERSION | cut -d' ' -f2");
+        let why = format!(
+            "dump: glibc {origin_glibc} on the origin, 2.27 on the target (text would sort otherwise"
+        );
+        assert!(log.contains(&why), "{log}");
+        assert_eq!(journal(dir.path(), p)["values"]["db_sync_physical"], 0);
+    }
     // The target's own Keycloak database (DOMAIN.md: one per server, 5.x): a copy of the whole
     // cluster would take it out of service.
     fleet.sh(&p.target, "cd / && runuser -u postgres -- createdb keycloak");

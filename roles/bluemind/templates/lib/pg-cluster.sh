@@ -39,3 +39,18 @@ bmf_pg_bin() {
   # The client tool of the cluster's major (Debian installs each major's in its own directory).
   if [ -x "/usr/lib/postgresql/$bmf_pg_ver/bin/$1" ]; then echo "/usr/lib/postgresql/$bmf_pg_ver/bin/$1"; else echo "$1"; fi
 }
+bmf_hba_rewrite() {
+  # bmf_hba_rewrite HBA MARKER [LINE]: pg_hba without the lines ending with MARKER, then with
+  # LINE before its first rule when given; replaced whole (a temporary file renamed over it, same
+  # mode). As postgres, who owns the file and its directory: root writing there could follow a
+  # link that account left.
+  (cd / && runuser -u postgres -- sh -c '
+    tmp=$(mktemp "$1.bmfleet.XXXXXX") || exit 1
+    awk -v marker="$2" -v line="$3" '"'"'
+      function first() { if (line != "" && !done) { print line; done = 1 } }
+      substr($0, length($0) - length(marker) + 1) == marker { next }
+      /^[[:space:]]*(#|$)/ { print; next }
+      { first(); print }
+      END { first() }'"'"' "$1" >"$tmp" && chmod --reference="$1" "$tmp" && mv -f "$tmp" "$1" || { rm -f "$tmp"; exit 1; }
+  ' sh "$1" "$2" "${3-}")
+}

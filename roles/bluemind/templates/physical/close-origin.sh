@@ -28,10 +28,7 @@ done
 hba=$(bmf_pgsu -c 'SHOW hba_file') && [ -f "$hba" ] || { echo "cannot find the origin's pg_hba.conf" >&2; exit 1; }
 marker="# bmfleet:$bmf_pg_pair"
 if grep -qF -- "$marker" "$hba"; then
-  tmp=$(mktemp "$hba.bmfleet.XXXXXX") || exit 1
-  chown --reference="$hba" -- "$tmp" && chmod --reference="$hba" -- "$tmp" &&
-    awk -v marker="$marker" 'substr($0, length($0) - length(marker) + 1) != marker' "$hba" >"$tmp" &&
-    mv -f -- "$tmp" "$hba" || { rm -f -- "$tmp"; echo "cannot write $hba" >&2; exit 1; }
+  bmf_hba_rewrite "$hba" "$marker" || { echo "cannot write $hba" >&2; exit 1; }
   done+=("replication line removed from $hba")
 fi
 before=${BMF_R[pg_keep_before]-}

@@ -5,7 +5,7 @@
       address only and bm.ini's user (BlueMind's bj, a superuser, DOMAIN.md), inserted before the
       first rule: pg_hba is first-match, and BlueMind's has no replication line (a `reject` or
       other replication rule below must not shadow it). The file is replaced whole (same owner
-      and mode), then pg_reload_conf(); a line PostgreSQL does not accept is taken out again;
+      and mode, lib/pg-cluster.sh), then pg_reload_conf(); a line PostgreSQL does not accept is taken out again;
     - max_slot_wal_keep_size (ALTER SYSTEM, PostgreSQL 13+): a slot whose standby is gone never
       fills the origin's disk; past it PostgreSQL gives the slot up and the next hot sync copies
       the cluster again (standby.sh). The value it had in postgresql.auto.conf is recorded;
@@ -26,22 +26,9 @@ user=$(bm_ini_get user)
 hba=$(bmf_pgsu -c 'SHOW hba_file') && [ -f "$hba" ] || { echo "cannot find the origin's pg_hba.conf" >&2; exit 1; }
 marker="# bmfleet:$bmf_pg_pair"
 line="host replication $user $addr/$bits md5 $marker"
-bmf_hba_write() {
-  # bmf_hba_write: pg_hba without this pair's line, then with LINE first when given.
-  local tmp
-  tmp=$(mktemp "$hba.bmfleet.XXXXXX") || return 1
-  chown --reference="$hba" -- "$tmp" && chmod --reference="$hba" -- "$tmp" || { rm -f -- "$tmp"; return 1; }
-  awk -v marker="$marker" -v line="${1-}" '
-    function first() { if (line != "" && !done) { print line; done = 1 } }
-    { n = length(marker) }
-    substr($0, length($0) - n + 1) == marker { next }
-    /^[[:space:]]*(#|$)/ { print; next }
-    { first(); print }
-    END { first() }' "$hba" >"$tmp" && mv -f -- "$tmp" "$hba" || { rm -f -- "$tmp"; return 1; }
-}
 if ! grep -qxF -- "$line" "$hba"; then
   bmf_state_set pg_hba="$addr"
-  bmf_hba_write "$line" || { echo "cannot write $hba" >&2; exit 1; }
+  bmf_hba_rewrite "$hba" "$marker" "$line" || { echo "cannot write $hba" >&2; exit 1; }
   changed="a replication line for $addr in $hba"
 fi
 if [ -z "${BMF_R[pg_keep_before]-}" ]; then
@@ -54,7 +41,7 @@ fi
 bmf_pgsu -c 'SELECT pg_reload_conf()' >/dev/null
 sleep 0.5 # the postmaster rereads its files asynchronously
 if [ "$(bmf_pgsu -c "SELECT count(*) FROM pg_hba_file_rules WHERE error IS NULL AND 'replication' = ANY(database) AND address = '$addr'")" = 0 ]; then
-  bmf_hba_write && bmf_pgsu -c 'SELECT pg_reload_conf()' >/dev/null
+  bmf_hba_rewrite "$hba" "$marker" && bmf_pgsu -c 'SELECT pg_reload_conf()' >/dev/null
   echo "PostgreSQL does not accept the line \"$line\" in $hba: taken out again" >&2
   exit 1
 fi

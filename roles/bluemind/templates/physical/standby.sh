@@ -35,6 +35,7 @@ pass=$(dirname -- "$datadir")/bmfleet_$bmf_pg_pair.pgpass
 priv={{ work_dir }}/physical
 conninfo="host=$bmfleet_origin_host port=$port user=USER passfile=$pass application_name=$bmf_pg_slot"
 
+as_pg() { (cd / && runuser -u postgres -- "$@"); }
 bmf_lag() {
   # The standby streams: its WAL receiver is connected and it replays; prints the lag in bytes
   # behind the origin's current position (IDENTIFY_SYSTEM over the replication channel). Waits
@@ -44,7 +45,7 @@ bmf_lag() {
     [ "$(date +%s)" -lt "$until" ] || return 1
     sleep 1
   done
-  ident=$(cd / && runuser -u postgres -- psql -X -At "${conninfo/USER/$user} replication=true connect_timeout=15" -c IDENTIFY_SYSTEM) || return 1
+  ident=$(as_pg psql -X -At "${conninfo/USER/$user} replication=true connect_timeout=15" -c IDENTIFY_SYSTEM) || return 1
   lsn=$(printf '%s' "$ident" | cut -d'|' -f3)
   [[ $lsn =~ ^[0-9A-F]{1,8}/[0-9A-F]{1,8}$ ]] || return 1
   [ "$(printf '%s' "$ident" | cut -d'|' -f1)" = "$(bmf_pgsu -c 'SELECT system_identifier FROM pg_control_system()')" ] ||
@@ -67,9 +68,11 @@ password=$(ini password)
 password=${password//\\/\\\\}
 password=${password//:/\\:}
 rm -f -- "$pass"
-(umask 077 && set -o noclobber && printf '*:*:*:%s:%s\n' "$user" "$password" >"$pass") || { echo "cannot write $pass" >&2; exit 1; }
+# (Files in the postgres account's directories are written as postgres: root following a link
+# that account left there would write anywhere. printf is a builtin: no command line shows it.)
+printf '*:*:*:%s:%s\n' "$user" "$password" | as_pg sh -c 'umask 077 && set -C && cat >"$1"' sh "$pass" ||
+  { echo "cannot write $pass" >&2; exit 1; }
 unset password
-chown postgres:postgres -- "$pass"
 
 if [ -d "$aside" ] && [ -f "$datadir/$bmf_pg_marker" ] && bmf_lag 20; then
   exit 0
@@ -84,21 +87,21 @@ fi
 
 # The copy, beside the data directory, while the target's cluster (its own or an earlier copy) runs.
 rm -rf -- "$copy"
-install -d -o postgres -g postgres -m 700 -- "$copy"
+as_pg mkdir -m 700 -- "$copy" || exit 1
 start=$(date +%s)
-(cd / && runuser -u postgres -- env PGPASSFILE="$pass" "$(bmf_pg_bin pg_basebackup)" -h "$bmfleet_origin_host" -p "$port" -U "$user" \
+(as_pg env PGPASSFILE="$pass" "$(bmf_pg_bin pg_basebackup)" -h "$bmfleet_origin_host" -p "$port" -U "$user" \
   --no-password -D "$copy" -X stream -S "$bmf_pg_slot" --checkpoint=fast) ||
   { rm -rf -- "$copy"; echo "pg_basebackup from the origin failed; the target's cluster is untouched" >&2; exit 1; }
 # The target's own configuration files, from its own cluster (the one set aside, once it is).
 own=$datadir
 [ -d "$aside" ] && own=$aside
 for f in postgresql.conf postgresql.conf.local pg_hba.conf pg_ident.conf postgresql.auto.conf; do
-  if [ -f "$own/$f" ]; then cp -p -- "$own/$f" "$copy/$f"; else rm -f -- "$copy/$f"; fi
+  rm -f -- "$copy/$f"
+  if [ -f "$own/$f" ] && [ ! -L "$own/$f" ]; then as_pg cp -p -- "$own/$f" "$copy/$f" || exit 1; fi
 done
-{ printf "primary_conninfo = '%s'\n" "${conninfo/USER/$user}"; printf "primary_slot_name = '%s'\n" "$bmf_pg_slot"; } >>"$copy/postgresql.auto.conf"
-chown postgres:postgres -- "$copy/postgresql.auto.conf"
-install -o postgres -g postgres -m 600 /dev/null "$copy/standby.signal"
-install -o postgres -g postgres -m 600 /dev/null "$copy/$bmf_pg_marker"
+{ printf "primary_conninfo = '%s'\n" "${conninfo/USER/$user}"; printf "primary_slot_name = '%s'\n" "$bmf_pg_slot"; } |
+  as_pg sh -c 'cat >>"$1"' sh "$copy/postgresql.auto.conf" || exit 1
+as_pg touch -- "$copy/standby.signal" "$copy/$bmf_pg_marker" || exit 1
 echo "copied the origin's cluster ($(du -sb -- "$copy" | cut -f1) bytes) in $(( $(date +%s) - start )) s"
 
 # The swap: the target's own data directory is recorded, then moved aside; an earlier copy goes.
