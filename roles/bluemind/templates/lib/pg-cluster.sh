@@ -29,10 +29,11 @@ bmf_pg_service() {
     start) ! bmf_pg_running || return 0 ;;
     stop) bmf_pg_running || [ -f "$2/postmaster.pid" ] || return 0 ;;
   esac
+  # (from /: pg_ctl runs as postgres, who may not enter the step's directory)
   if command -v systemctl >/dev/null; then
-    systemctl "$1" "postgresql@$bmf_pg_ver-$bmf_pg_name"
+    (cd / && systemctl "$1" "postgresql@$bmf_pg_ver-$bmf_pg_name")
   else
-    pg_ctlcluster "$bmf_pg_ver" "$bmf_pg_name" "$1"
+    (cd / && pg_ctlcluster "$bmf_pg_ver" "$bmf_pg_name" "$1")
   fi
 }
 bmf_pg_bin() {
