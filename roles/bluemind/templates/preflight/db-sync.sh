@@ -34,6 +34,8 @@ if [ "$want" = dump ]; then
   exit 0
 fi
 why=()
+[ "${o[error]-}" != unreadable ] || why+=("the origin's cluster cannot be read as postgres")
+[ "${t[error]-}" != unreadable ] || why+=("the target's cluster cannot be read as postgres")
 [ "${o[major]-}" = "${t[major]-}" ] || why+=("PostgreSQL ${o[major]-?} on the origin, ${t[major]-?} on the target")
 [ "${o[arch]-}" = "${t[arch]-}" ] || why+=("architecture ${o[arch]-?} on the origin, ${t[arch]-?} on the target")
 [ "${o[glibc]-none}" != none ] && [ "${o[glibc]-}" = "${t[glibc]-}" ] ||

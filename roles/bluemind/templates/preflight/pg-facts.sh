@@ -15,12 +15,19 @@
       copy                 yes when this host's record says bmfleet's copy of the origin's
                            cluster already stands in place of its own (the target, after a
                            hot sync with the physical method)
-    Read-only; database names outside [A-Za-z0-9_.-] are shown as `?`. -#}
+    Read-only; database names outside [A-Za-z0-9_.-] are shown as `?`; `error=unreadable` alone
+    when PostgreSQL does not answer. -#}
 {% include "templates/lib/bm-ini.sh" %}
 {% include "templates/lib/host-state.sh" %}
 {% include "templates/lib/pg-cluster.sh" %}
-read -r major datadir wal senders slots < <(bmf_pgsu -F ' ' -c "SELECT current_setting('server_version_num')::int / 10000, current_setting('data_directory'), current_setting('wal_level'), current_setting('max_wal_senders'), current_setting('max_replication_slots')") ||
-  { echo "cannot read the PostgreSQL cluster's settings as postgres" >&2; exit 1; }
+# A cluster it cannot read is a fact too (the PostgreSQL checks say why): the method is then dump,
+# and this probe never stops the pair before its checks ran.
+if ! settings=$(bmf_pgsu -F ' ' -c "SELECT current_setting('server_version_num')::int / 10000, current_setting('data_directory'), current_setting('wal_level'), current_setting('max_wal_senders'), current_setting('max_replication_slots')"); then
+  echo "cannot read the PostgreSQL cluster's settings as postgres" >&2
+  echo "error=unreadable"
+  exit 0
+fi
+read -r major datadir wal senders slots <<<"$settings"
 layout=other
 bmf_pg_layout "$datadir" && layout=debian
 glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}')
