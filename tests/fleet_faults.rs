@@ -155,8 +155,10 @@ fn origin_postgresql_down_and_a_full_target_disk_fail_only_their_pairs() {
         fleet.populate(&p.origin);
     }
     let dir = scratch();
-    let inv = claim
-        .inventory(&fleet, dir.path(), "vars: { cutover_mode: ip, cutover_prefix: 16 }", |_| String::new());
+    // The first pair's failure is the dump's (`auto` would stream its cluster: fleet_physical.rs).
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: ip, cutover_prefix: 16 }", |i| {
+        if i == 0 { "vars: { db_sync: dump }".into() } else { String::new() }
+    });
     // trust requires preflight (it records the pair on both hosts).
     Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run().code(0);
     Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run().code(0);

@@ -116,7 +116,13 @@ fn a_failed_dump_leaves_the_target_databases_untouched() {
     let p = claim.pair(0);
     fleet.populate(&p.origin);
     let dir = scratch();
-    let inv = inventory(&fleet, &claim, dir.path());
+    // The dump method's failure (`auto` would stream the cluster instead: fleet_physical.rs).
+    let inv = claim.inventory(
+        &fleet,
+        dir.path(),
+        "vars: { cutover_mode: ip, cutover_prefix: 16, db_sync: dump }",
+        |_| String::new(),
+    );
     // trust requires preflight (it records the pair on both hosts).
     Bmfleet::new().args(["preflight"]).inventory(&inv).run().code(0);
     Bmfleet::new().args(["trust"]).inventory(&inv).run().code(0);

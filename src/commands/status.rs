@@ -41,6 +41,10 @@ struct PairStatusLine {
     downtime_parts: Option<DowntimeParts>,
     running: Option<String>,
     last_status: Option<String>,
+    /// The numbers the role's steps recorded (`record_value:`), by name: the databases' size,
+    /// how the databases travel (BlueMind's `db_sync_physical`)... whatever the role measures.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    values: std::collections::BTreeMap<String, u64>,
 }
 
 /// What the downtime is made of, as measured on the large tenant (bench/README.md "Large tenant"):
@@ -190,6 +194,7 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
                 }),
                 running,
                 last_status: j.last_status.map(|s| s.as_str().to_string()),
+                values: j.values.clone(),
             }
         })
         .collect();

@@ -72,6 +72,9 @@ reset_pg_data() {
       -D /var/lib/postgresql/15/main -w -m fast stop >/dev/null
   fi
   rm -rf "$hd/postgresql/15/main"
+  # what bmfleet's physical method leaves beside it: the target's own cluster set aside, a copy
+  # under way, the replication password file (roles/bluemind/templates/physical/)
+  rm -rf "$hd/postgresql/15/"main.bmfleet_* "$hd/postgresql/15/"bmfleet_*.pgpass
   cp -a "$CACHE_DIR/pg-template" "$hd/postgresql/15/main"
   dbg "$h: postgresql data restored"
 }

@@ -28,6 +28,15 @@
                                    by an earlier bmfleet) still parses, and gives no list
       sync_mark_next=...           optional (origin): a hot sync under way, promoted to
                                    sync_mark when its rsyncs all succeeded
+      db_sync=physical|dump        optional (target): how the databases travel, as the last
+                                   preflight chose (role.yml `db_sync`)
+      pg_aside=DIR                 optional (target): the target's own PostgreSQL data directory,
+                                   moved aside while DIR without its suffix is bmfleet's copy of
+                                   the origin's cluster (templates/physical/standby.sh)
+      pg_hba=ADDRESS               optional (origin): the replication line bmfleet added to
+                                   pg_hba for the target's ADDRESS (templates/physical/)
+      pg_keep_before=unset|VALUE   optional (origin): max_slot_wal_keep_size in
+                                   postgresql.auto.conf before bmfleet set it (put back after)
 
     The rules (bmf_state_guard ROLE ACTION): a host acting as TARGET must carry no record of
     any other pair (origin of anything, target of another pair, live target of an earlier
@@ -57,12 +66,16 @@ bmf_state_valid() {
     recorded_run | run | verified) [[ $v =~ ^$run$ ]] ;;
     first_sync) [[ $v =~ ^(no|started|done)$ ]] ;;
     sync_mark | sync_mark_next) [[ $v =~ ^[0-9a-f]{32}@[0-9]{1,12}(@[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}@[0-9]{1,14})?$ ]] ;;
+    db_sync) [[ $v =~ ^(physical|dump)$ ]] ;;
+    pg_aside) [[ $v =~ ^/[A-Za-z0-9_/.-]+\.bmfleet_before_[A-Za-z0-9._-]+$ && $v != *..* ]] ;;
+    pg_hba) [[ $v =~ ^[0-9A-Fa-f.:]{2,45}$ ]] ;;
+    pg_keep_before) [[ $v =~ ^(unset|-1|[0-9]{1,12}(kB|MB|GB|TB)?)$ ]] ;;
     *) return 1 ;;
   esac
 }
 bmf_state_keys='format pair role stage self_hostkey self_machine_id peer_hostkey peer_machine_id recorded recorded_run since run first_sync verified'
 # Optional keys: a record written before they existed still parses; `none` removes one.
-bmf_state_optional='sync_mark sync_mark_next'
+bmf_state_optional='sync_mark sync_mark_next db_sync pg_aside pg_hba pg_keep_before'
 
 bmf_state_parse() {
   # bmf_state_parse FILE: the record into BMF_R, or a message naming file and line, and 1.

@@ -4,6 +4,7 @@
     world-writable /var/tmp) could hand root a dump to restore or a file to copy into /etc.
     Refused, with what to do: a symlink anywhere on the path, a parent writable by anyone but
     root, a DIR not owned by root or open to group or others. -#}
+# shellcheck disable=SC2317 # a library function: not every step that includes it calls it
 bmf_private_dir() {
   local dir=$1 p owner mode
   case "$dir" in

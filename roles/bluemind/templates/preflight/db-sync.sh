@@ -1,0 +1,61 @@
+{#- How this pair's databases travel (role.yml `db_sync`), decided on the controller from both
+    hosts' facts (preflight/pg-facts.sh), printed as `METHOD: why` and recorded on the target:
+      physical  a streaming standby of the origin's whole cluster on the target, built at hot
+                sync and promoted at the freeze (templates/physical/): the downtime no longer
+                holds a dump and a restore;
+      dump      pg_dump, transfer, pg_restore at the freeze (templates/cold-sync/dump.sh...).
+    `auto` takes physical wherever it is safe, else dump with the reason (a warning: the downtime
+    then holds a dump and a restore); an explicit `physical` that is not safe fails preflight
+    saying what to do. Judgment call: the collation behaviour
+    is compared as the glibc version (that is what PostgreSQL reports as a libc collation's
+    version, pg_collation_actual_version); two different glibcs mean dump even where a release
+    note would call them compatible. -#}
+{% include "templates/lib/one-of.sh" %}
+bmf_one_of db_sync {{ db_sync }} auto physical dump
+want={{ db_sync }}
+pair={{ pair.name }}
+declare -A o=() t=()
+read -ra words <<<{{ origin_pg_facts }}
+for kv in "${words[@]}"; do o[${kv%%=*}]=${kv#*=}; done
+read -ra words <<<{{ target_pg_facts }}
+for kv in "${words[@]}"; do t[${kv%%=*}]=${kv#*=}; done
+if [ "${t[copy]-}" = yes ]; then
+  # The target's cluster already is bmfleet's copy of this origin: only a rollback, which puts
+  # the target's own back, may change the method.
+  if [ "$want" = dump ]; then
+    echo "db_sync is dump, but the target already streams its origin's cluster (a physical hot sync): run \`bmfleet rollback --limit $pair\` first, which puts the target's own cluster back" >&2
+    exit 1
+  fi
+  echo "physical: the target already streams the origin's cluster (since an earlier hot sync)"
+  exit 0
+fi
+if [ "$want" = dump ]; then
+  echo "dump: db_sync is dump"
+  exit 0
+fi
+why=()
+[ "${o[error]-}" != unreadable ] || why+=("the origin's cluster cannot be read as postgres")
+[ "${t[error]-}" != unreadable ] || why+=("the target's cluster cannot be read as postgres")
+[ "${o[major]-}" = "${t[major]-}" ] || why+=("PostgreSQL ${o[major]-?} on the origin, ${t[major]-?} on the target")
+[ "${o[arch]-}" = "${t[arch]-}" ] || why+=("architecture ${o[arch]-?} on the origin, ${t[arch]-?} on the target")
+[ "${o[glibc]-none}" != none ] && [ "${o[glibc]-}" = "${t[glibc]-}" ] ||
+  why+=("glibc ${o[glibc]-?} on the origin, ${t[glibc]-?} on the target (text would sort otherwise: the copied indexes would be wrong)")
+[ "${t[layout]-}" = debian ] || why+=("the target's data directory is not Debian's /var/lib/postgresql/MAJOR/NAME")
+case "${o[wal]-}" in replica | logical) ;; *) why+=("the origin's wal_level is ${o[wal]-?} (changing it restarts its PostgreSQL)") ;; esac
+[ "${o[senders]-0}" != 0 ] && [ "${o[slots]-0}" != 0 ] || why+=("the origin allows no WAL sender or replication slot (changing it restarts its PostgreSQL)")
+[ "${o[user_ok]-}" = yes ] || why+=("bm.ini's user on the origin may not replicate")
+[ "${t[others]-}" = - ] ||
+  why+=("the target's cluster holds other databases (${t[others]-?}), which a copy of the whole cluster would take out of its service")
+if [ -z "${why[*]-}" ]; then
+  echo "physical: same PostgreSQL ${o[major]}, ${o[arch]}, glibc ${o[glibc]}; the target's cluster holds nothing else"
+  exit 0
+fi
+reasons=$(IFS=';'; echo "${why[*]}")
+reasons=${reasons//;/; }
+if [ "$want" = physical ]; then
+  echo "db_sync is physical, but $reasons: set db_sync: dump (or auto) for this pair, or fix that first" >&2
+  exit 1
+fi
+# A warning (the summary lists it, the log says why): the downtime holds a dump and a restore.
+echo "dump: $reasons"
+exit 3

@@ -1,0 +1,272 @@
+//! The physical method of the databases (role.yml `db_sync`): a streaming standby of the
+//! origin's cluster on the target from the hot sync on, promoted at the freeze; chosen by
+//! preflight only where it is safe; undone by rollback, origin and target as before.
+
+mod common;
+
+use common::{Bmfleet, Claim, Fleet, FleetPair, repo, scratch};
+use std::process::Command;
+
+/// `cutover_mode: none` with loopback bm.ini (Fleet::claim): the post phase starts the target.
+fn inventory(fleet: &Fleet, claim: &Claim, dir: &std::path::Path, db_sync: &str) -> std::path::PathBuf {
+    claim.inventory(fleet, dir, &format!("vars: {{ cutover_mode: none, db_sync: {db_sync} }}"), |_| {
+        String::new()
+    })
+}
+
+/// The run's log of the pair.
+fn log_of(out: &common::Outcome, p: &FleetPair) -> String {
+    std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap()
+}
+
+/// The pair's journal (the inventory is `dir/inventory.yml`).
+fn journal(dir: &std::path::Path, p: &FleetPair) -> serde_json::Value {
+    common::journal_in(&dir.join(".bmfleet/inventory/pairs"), &p.name)
+}
+
+/// `tests/fleet/verify --no-config`: spools, databases (schema, rows, sequences, settings) and
+/// bm.ini's login. The configuration files travel as with the dump method (not this file's
+/// subject); on a machine where several fleets share /var/lib, a host's overlay may list no
+/// bind-mounted /var/lib/bm-ca and the origin's CA never reaches the target (both methods).
+fn verify_without_config(fleet: &Fleet, p: &FleetPair) -> (bool, String) {
+    // Cutover stops the origin's PostgreSQL for good; verify reads it.
+    fleet.sh(&p.origin, "systemctl is-active postgresql >/dev/null || systemctl start postgresql");
+    let out = Command::new(repo().join("tests/fleet/verify"))
+        .env("BMFLEET_FLEET_DIR", &fleet.dir)
+        .args(["--no-config", &p.origin, &p.target])
+        .output()
+        .expect("verify");
+    (
+        out.status.success(),
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+    )
+}
+
+/// `getconf GNU_LIBC_VERSION` answers another glibc on `host` (a file bind-mounted over
+/// /usr/bin/getconf in the host's private mount namespace), until dropped.
+struct OtherGlibc<'a> {
+    fleet: &'a Fleet,
+    host: String,
+}
+
+impl<'a> OtherGlibc<'a> {
+    fn on(fleet: &'a Fleet, host: &str, version: &str) -> Self {
+        fleet.sh(
+            host,
+            &format!(
+                "printf '#!/bin/sh\\necho glibc {version}\\n' >/run/bmfleet-getconf && chmod 755 /run/bmfleet-getconf \
+                 && mount --bind /run/bmfleet-getconf /usr/bin/getconf && getconf GNU_LIBC_VERSION"
+            ),
+        );
+        OtherGlibc { fleet, host: host.to_string() }
+    }
+}
+
+impl Drop for OtherGlibc<'_> {
+    fn drop(&mut self) {
+        let _ = self.fleet.exec(&self.host, "umount /usr/bin/getconf; rm -f /run/bmfleet-getconf");
+    }
+}
+
+/// SQL as postgres on a host's socket, unaligned.
+fn sql(fleet: &Fleet, host: &str, db: &str, query: &str) -> String {
+    fleet.sh(host, &format!("cd / && runuser -u postgres -- psql -X -At -d {db} -c \"{query}\""))
+}
+
+/// `tests/fleet/mutate HOST --db`: spools and rows (keyless tables, a block of item ids).
+fn mutate_db(fleet: &Fleet, host: &str) {
+    let out = Command::new(repo().join("tests/fleet/mutate"))
+        .env("BMFLEET_FLEET_DIR", &fleet.dir)
+        .args([host, "--db"])
+        .output()
+        .expect("mutate");
+    assert!(out.status.success(), "mutate {host}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// What the physical method may add to an origin, as one text to compare before and after.
+fn origin_pg_state(fleet: &Fleet, p: &FleetPair) -> String {
+    fleet.sh(
+        &p.origin,
+        "cd / && runuser -u postgres -- psql -X -At -d postgres -c 'SELECT slot_name FROM pg_replication_slots' \
+         -c \"SELECT setting FROM pg_settings WHERE name = 'max_slot_wal_keep_size'\" \
+         && cat /var/lib/postgresql/15/main/pg_hba.conf /var/lib/postgresql/15/main/postgresql.auto.conf",
+    )
+}
+
+#[test]
+fn a_physical_pair_migrates_with_rows_written_between_syncs_and_ends_identical() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    fleet.populate(&p.origin);
+    let origin_before = origin_pg_state(&fleet, p);
+    let dir = scratch();
+    let inv = inventory(&fleet, &claim, dir.path(), "physical");
+    let pre = Bmfleet::new().args(["preflight"]).inventory(&inv).in_dir(dir.path()).run();
+    pre.code(0);
+    assert!(log_of(&pre, p).contains("physical: same PostgreSQL 15"), "{}", log_of(&pre, p));
+    assert_eq!(journal(dir.path(), p)["values"]["db_sync_physical"], 1, "the journal keeps the method");
+    let status = Bmfleet::new().args(["status", "--format", "json"]).inventory(&inv).in_dir(dir.path()).run();
+    status.code(0);
+    let status: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(status[0]["values"]["db_sync_physical"], 1, "status shows it: {status}");
+    Bmfleet::new().args(["trust"]).inventory(&inv).in_dir(dir.path()).run().code(0);
+    let first = Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run();
+    first.code(0);
+    let log = std::fs::read_to_string(first.run_dir().join(format!("{}.log", p.name))).unwrap();
+    assert!(log.contains("copied the origin's cluster"), "{log}");
+    assert!(
+        log.contains("the target's own cluster is kept whole in /var/lib/postgresql/15/main.bmfleet_before_"),
+        "{log}"
+    );
+    // The target is a standby of its origin, streaming through the pair's slot, admitted by one
+    // pg_hba line for its address alone.
+    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "t");
+    let first_rule = fleet
+        .sh(&p.origin, "awk '!/^[[:space:]]*(#|$)/ { print; exit }' /var/lib/postgresql/15/main/pg_hba.conf");
+    assert_eq!(
+        first_rule,
+        format!("host replication bj {}/32 md5 # bmfleet:{}", p.target_addr, p.name),
+        "pg_hba is first-match: the line comes before every other rule"
+    );
+    let slot = format!("bmfleet_{}", p.name.to_lowercase());
+    assert_eq!(
+        sql(&fleet, &p.origin, "postgres", "SELECT slot_name || ' ' || active FROM pg_replication_slots"),
+        format!("{slot} true")
+    );
+    assert_eq!(sql(&fleet, &p.origin, "postgres", "SHOW max_slot_wal_keep_size"), "8GB");
+    // The origin goes on serving and writing: rows in keyless tables, a block of item ids.
+    mutate_db(&fleet, &p.origin);
+    let second = Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run();
+    second.code(0);
+    let log = std::fs::read_to_string(second.run_dir().join(format!("{}.log", p.name))).unwrap();
+    assert!(log.contains("the target streams the origin's cluster:"), "{log}");
+    assert!(!log.contains("copied the origin's cluster"), "a later hot sync copies nothing again: {log}");
+    mutate_db(&fleet, &p.origin);
+    let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
+    out.code(0);
+    assert_eq!(out.pair_status(&p.name), "ok");
+    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    assert!(log.contains("replayed the stopped origin's WAL to"), "{log}");
+    assert!(!log.contains("pg_restore"), "no dump nor restore: {log}");
+    let (same, report) = verify_without_config(&fleet, p);
+    assert!(same, "{report}");
+    // The target is a cluster of its own; the origin carries nothing of the method any more.
+    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "f");
+    assert_eq!(
+        fleet.sh(
+            &p.target,
+            "grep -c primary_conninfo /var/lib/postgresql/15/main/postgresql.auto.conf || true"
+        ),
+        "0"
+    );
+    assert_eq!(fleet.sh(&p.target, "ls /var/lib/postgresql/15/ | grep -c pgpass || true"), "0");
+    assert_eq!(origin_pg_state(&fleet, p), origin_before);
+    // The target's own cluster stays whole beside it, for the operator to remove.
+    let aside = format!("/var/lib/postgresql/15/main.bmfleet_before_{}", p.name);
+    let kept = format!("test -f {aside}/PG_VERSION && test ! -e {aside}/bmfleet_copy_of_origin && echo kept");
+    assert_eq!(fleet.sh(&p.target, &kept), "kept");
+}
+
+#[test]
+fn auto_takes_dump_where_the_target_keeps_a_database_of_its_own_and_physical_otherwise() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let dir = scratch();
+    let auto = inventory(&fleet, &claim, dir.path(), "auto");
+    let out = Bmfleet::new().args(["preflight"]).inventory(&auto).in_dir(dir.path()).run();
+    out.code(0);
+    assert!(log_of(&out, p).contains("physical: same PostgreSQL 15"), "{}", log_of(&out, p));
+    assert_eq!(journal(dir.path(), p)["values"]["db_sync_physical"], 1);
+    // Another glibc on the target (as across Debian 9 -> 10, Ubuntu 18.04 -> 20.04): its text
+    // sorts otherwise, so indexes copied from the origin would be wrong.
+    {
+        let _glibc = OtherGlibc::on(&fleet, &p.target, "2.27");
+        let out = Bmfleet::new().args(["preflight"]).inventory(&auto).in_dir(dir.path()).run();
+        out.code(0);
+        let log = log_of(&out, p);
+        let origin_glibc = fleet.sh(&p.origin, "getconf GNU_LIBC_VERSION | cut -d' ' -f2");
+        let why = format!(
+            "dump: glibc {origin_glibc} on the origin, 2.27 on the target (text would sort otherwise"
+        );
+        assert!(log.contains(&why), "{log}");
+        assert_eq!(journal(dir.path(), p)["values"]["db_sync_physical"], 0);
+    }
+    // The target's own Keycloak database (DOMAIN.md: one per server, 5.x): a copy of the whole
+    // cluster would take it out of service.
+    fleet.sh(&p.target, "cd / && runuser -u postgres -- createdb keycloak");
+    let out = Bmfleet::new().args(["preflight"]).inventory(&auto).in_dir(dir.path()).run();
+    out.code(0);
+    let log = log_of(&out, p);
+    assert!(log.contains("dump: the target's cluster holds other databases (keycloak)"), "{log}");
+    assert!(out.summary()["pairs"][0]["warnings"].to_string().contains("database method"), "a warning");
+    assert_eq!(journal(dir.path(), p)["values"]["db_sync_physical"], 0);
+    assert!(
+        fleet.sh(&p.target, &format!("cat /var/lib/bmfleet/state/pair.{}", p.name)).contains("db_sync=dump")
+    );
+    // Asked for explicitly, physical blocks the pair with what to do.
+    let physical = inventory(&fleet, &claim, dir.path(), "physical");
+    let out = Bmfleet::new().args(["preflight"]).inventory(&physical).in_dir(dir.path()).run();
+    assert_ne!(out.code, 0, "{}", out.all_output());
+    assert!(log_of(&out, p).contains("set db_sync: dump (or auto)"), "{}", log_of(&out, p));
+}
+
+#[test]
+fn rollback_after_a_physical_hot_sync_gives_origin_and_target_back() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    fleet.populate(&p.origin);
+    let origin_before = origin_pg_state(&fleet, p);
+    let target_uuid = sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation");
+    let dir = scratch();
+    let inv = inventory(&fleet, &claim, dir.path(), "auto");
+    for phase in ["preflight", "trust", "hot-sync"] {
+        Bmfleet::new().args([phase]).inventory(&inv).in_dir(dir.path()).run().code(0);
+    }
+    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "t");
+    assert_ne!(sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
+    // Preflight again: the target's cluster is the origin's copy, the method stays physical.
+    let again = Bmfleet::new().args(["preflight"]).inventory(&inv).in_dir(dir.path()).run();
+    again.code(0);
+    assert!(log_of(&again, p).contains("physical: the target already streams"), "{}", log_of(&again, p));
+    let out = Bmfleet::new().args(["rollback", "--limit", &p.name]).inventory(&inv).in_dir(dir.path()).run();
+    out.code(0);
+    // The origin serves, with no slot, pg_hba line or setting of the method left.
+    assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "running");
+    assert_eq!(origin_pg_state(&fleet, p), origin_before);
+    // The target's own cluster is back in place, itself again.
+    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "f");
+    assert_eq!(sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
+    assert_eq!(fleet.sh(&p.target, "ls /var/lib/postgresql/15/ | grep -c bmfleet || true"), "0");
+    // A later hot sync builds the standby again.
+    Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run().code(0);
+    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "t");
+}
+
+#[test]
+fn a_freeze_that_fails_rolls_a_physical_pair_back_with_nothing_left_behind() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    fleet.populate(&p.origin);
+    let origin_before = origin_pg_state(&fleet, p);
+    let target_uuid = sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation");
+    let dir = scratch();
+    // A required file the origin lacks: the cold sync's configuration pull fails, beside the
+    // promotion (before, during or after it), before the point of no return.
+    let vars = "vars: { cutover_mode: none, db_sync: physical, required_config: [/etc/bm/bm.ini, /etc/bm/absent.ini] }";
+    let inv = claim.inventory(&fleet, dir.path(), vars, |_| String::new());
+    for phase in ["preflight", "trust", "hot-sync"] {
+        Bmfleet::new().args([phase]).inventory(&inv).in_dir(dir.path()).run().code(0);
+    }
+    let out = Bmfleet::new().args(["cold-sync", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
+    assert_ne!(out.code, 0, "{}", out.all_output());
+    assert_eq!(out.summary()["pairs"][0]["rollback"]["ok"], true, "{}", out.summary());
+    assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "running");
+    assert_eq!(origin_pg_state(&fleet, p), origin_before);
+    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "f");
+    assert_eq!(sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
+    assert_eq!(fleet.sh(&p.target, "ls /var/lib/postgresql/15/ | grep -c bmfleet || true"), "0");
+}
