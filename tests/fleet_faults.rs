@@ -28,8 +28,10 @@ fn slow_hot_sync_under_way(
         fleet.populate(&p.origin);
     }
     let dir = scratch();
-    let inv = claim
-        .inventory(fleet, dir.path(), &format!("vars: {{ rsync_bwlimit_kbps: {kbps} }}"), |_| String::new());
+    // The dump method: these tests are about the spools' rsync; with physical, an origin step of
+    // the standby also runs during the hot sync and a lost origin makes the pair unreachable there.
+    let vars = format!("vars: {{ rsync_bwlimit_kbps: {kbps}, db_sync: dump }}");
+    let inv = claim.inventory(fleet, dir.path(), &vars, |_| String::new());
     // trust requires preflight (it records the pair on both hosts).
     Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run().code(0);
     Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run().code(0);

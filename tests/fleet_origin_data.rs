@@ -157,7 +157,10 @@ fn files_pulled_back_from_the_origin_are_never_links_nor_paths_out_of_their_plac
     );
     let dir = scratch();
     let state = dir.path().join("state");
-    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none }", |_| String::new());
+    // The dump method: its manifests and dumps are what the tampered origin sends (physical, the
+    // default where it is safe, pulls no dump).
+    let inv =
+        claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: none, db_sync: dump }", |_| String::new());
     for phase in ["preflight", "trust", "hot-sync"] {
         Bmfleet::new().arg(phase).inventory(&inv).arg("--state-dir").arg(&state).run().code(0);
     }
