@@ -91,7 +91,7 @@ fn the_final_rsync_sends_both_hosts_changes_and_the_copy_is_exact() {
         &fleet,
         &claim,
         dir.path(),
-        "vars: { cutover_mode: none, final_rsync: changes, final_rsync_slack: 0 }",
+        "vars: { cutover_mode: none, final_rsync: changes, final_rsync_slack: 0, warm_pass: false }",
         |_| String::new(),
     );
     // Both hosts carry the mark of the complete hot sync, with one nonce.
@@ -112,7 +112,9 @@ fn the_final_rsync_sends_both_hosts_changes_and_the_copy_is_exact() {
     // The mail spool went from its lists, and they hold the day's entries, not the spool's ~700.
     let line = log
         .lines()
-        .find(|l| l.contains("[final rsync [/var/spool/cyrus/]] out| changes since the last hot sync"))
+        .find(|l| {
+            l.contains("[final rsync [/var/spool/cyrus/]] out| changes since the last pass over the spools")
+        })
         .unwrap_or_else(|| panic!("the mail spool was not sent from its lists: {log}"));
     let count = |what: &str| -> u32 {
         let before = line.split(what).next().unwrap();
@@ -133,11 +135,18 @@ fn a_renamed_folder_a_foreign_mark_or_final_rsync_full_walk_the_spool() {
     let fleet = Fleet::get();
     let claim = fleet.claim(3);
     let dir = scratch();
-    let inv = hot_synced(&fleet, &claim, dir.path(), "vars: { cutover_mode: none }", |i| match i {
-        0 => "vars: { final_rsync: full }".into(),
-        2 => "vars: { final_rsync: changes, final_rsync_slack: 0 }".into(),
-        _ => "vars: { final_rsync: changes }".into(),
-    });
+    let inv =
+        hot_synced(
+            &fleet,
+            &claim,
+            dir.path(),
+            "vars: { cutover_mode: none, warm_pass: false }",
+            |i| match i {
+                0 => "vars: { final_rsync: full }".into(),
+                2 => "vars: { final_rsync: changes, final_rsync_slack: 0 }".into(),
+                _ => "vars: { final_rsync: changes }".into(),
+            },
+        );
     // Pair 1's origin now names another hot sync than its target: its lists are not used.
     let other = claim.pair(1);
     fleet.sh(
@@ -191,7 +200,7 @@ fn a_clock_stepped_back_or_a_restart_since_the_mark_makes_the_final_rsync_walk()
         &fleet,
         &claim,
         dir.path(),
-        "vars: { cutover_mode: none, final_rsync: changes, final_rsync_slack: 0 }",
+        "vars: { cutover_mode: none, final_rsync: changes, final_rsync_slack: 0, warm_pass: false }",
         |_| String::new(),
     );
     let (stepped, restarted) = (claim.pair(0), claim.pair(1));
@@ -227,8 +236,86 @@ fn a_clock_stepped_back_or_a_restart_since_the_mark_makes_the_final_rsync_walk()
     );
     for (p, log) in [(stepped, &log_stepped), (restarted, &log_restarted)] {
         assert!(log.contains("walking the whole spool"), "{log}");
-        assert!(!log.contains("changes since the last hot sync:"), "no list was used: {log}");
+        assert!(!log.contains("changes since the last pass over the spools:"), "no list was used: {log}");
         let (same, report) = fleet.verify_spools(&p.origin, &p.target);
         assert!(same, "{}: {report}", p.name);
     }
+}
+
+/// A writer of the origin's mail spool while BlueMind serves, as LMTP deliveries are: a new
+/// message in a mailbox every 50 ms until the core stops (the fleet's `bmctl stop` ends it
+/// first: tests/fleet/sim/bmfleet-sim core-stop), each file whole (written aside, renamed).
+const ORIGIN_WRITER: &str = r#"set -e
+cd /var/spool/cyrus/data
+box=$(find . -type f -name '3.' -printf '%h\n' | LC_ALL=C sort | sed -n 1p)
+owner=$(stat -c %U:%G "$box")
+rm -f /run/bm-spool-writer.pid
+setsid -f bash -c '
+  trap "exit 0" TERM
+  echo "$$" >/run/bm-spool-writer.pid
+  n=70000
+  while bmfleet-sim core-status; do
+    n=$((n + 1))
+    printf "Subject: while serving %d\r\n\r\nwritten until the freeze\r\n" "$n" >"$1/.tmp.$n"
+    chown "$2" "$1/.tmp.$n"
+    mv -f -- "$1/.tmp.$n" "$1/$n."
+    echo "$n" >/run/bm-spool-writer.count
+    sleep 0.05
+  done' writer "$PWD/$box" "$owner" </dev/null >/dev/null 2>&1
+for _ in $(seq 100); do
+  [ ! -s /run/bm-spool-writer.pid ] || exit 0
+  sleep 0.05
+done
+echo "the spool writer did not start" >&2
+exit 1
+"#;
+
+/// The number a list line gives before `what` ("... N files on the origin, ...").
+fn count_in(line: &str, what: &str) -> u32 {
+    let before = line.split(what).next().unwrap();
+    before.rsplit(|c: char| !c.is_ascii_digit()).find(|w| !w.is_empty()).unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_warm_pass_sends_the_day_while_serving_and_the_freeze_only_what_came_after() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let dir = scratch();
+    // The defaults (warm_pass, final_rsync: changes) but no slack: the lists hold this test's
+    // changes only, not the whole freshly populated spool.
+    let inv =
+        hot_synced(&fleet, &claim, dir.path(), "vars: { cutover_mode: none, final_rsync_slack: 0 }", |_| {
+            String::new()
+        });
+    // A day since the last hot sync, with a rewrite within size and mtime that a walk misses
+    // (a warm pass that walked, then moved the marks, would hide it from the freeze's lists too),
+    // and a writer that delivers until the origin stops.
+    fleet.sh(&p.origin, ORIGIN_DAY);
+    fleet.sh(&p.target, TARGET_DAY);
+    fleet.sh(&p.origin, ORIGIN_WRITER);
+    let out = Bmfleet::new().arg("cold-sync").inventory(&inv).run();
+    out.code(0);
+    let log = log(&out, &p.name);
+    let line = |step: &str| {
+        let needle = format!("[{step} [/var/spool/cyrus/]] out| changes since the last pass over the spools");
+        log.lines()
+            .find(|l| l.contains(&needle))
+            .unwrap_or_else(|| panic!("no list for {step}: {log}"))
+            .to_string()
+    };
+    let (warm, freeze) = (line("warm rsync"), line("final rsync"));
+    // The warm pass sent the day (and the first deliveries), from the lists.
+    assert!(count_in(&warm, " files on the origin,") >= 4, "{warm}");
+    // The freeze sent what the writer delivered after the warm pass began, from the lists too.
+    assert!(count_in(&freeze, " files on the origin,") >= 1, "{freeze}");
+    let written = fleet.sh(&p.origin, "cat /run/bm-spool-writer.count");
+    assert!(written.trim().parse::<u32>().unwrap() > 70000, "the writer wrote nothing: {written}");
+    assert_eq!(
+        fleet.sh(&p.origin, "ls /run/bm-spool-writer.pid 2>/dev/null || true").trim(),
+        "",
+        "the writer outlived the stop"
+    );
+    let (same, report) = fleet.verify_spools(&p.origin, &p.target);
+    assert!(same, "{}: {report}", p.name);
 }

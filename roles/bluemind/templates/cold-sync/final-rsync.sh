@@ -1,7 +1,10 @@
-{#- The final rsync of one spool, both hosts stopped. With change lists of both hosts
-    (templates/lib/changes.sh: what changed since the last complete hot sync, the same nonce on
-    both), only their entries are sent; otherwise, or with `final_rsync: full`, the whole spool
-    is walked as at every hot sync. Three passes, each `-aH`, none walking the spool:
+{#- The final rsync of one spool: at the freeze, both hosts stopped, and before it as the cold
+    sync's warm pass, the origin still serving (role.yml `warm_pass`: the freeze's lists then
+    hold what changed since the warm pass began). With change lists of both hosts
+    (templates/lib/changes.sh: what changed since the last complete pass over the spools, the
+    same nonce on both), only their entries are sent; otherwise, or with `final_rsync: full`,
+    the whole spool is walked as at every hot sync. Three passes, each `-aH`, none walking the
+    spool:
 
       files  every non-directory changed on the origin, or on the target after its mark, is
              sent whole (-I: also a file rewritten within its size and mtime, which rsync's quick
@@ -81,7 +84,7 @@ bmf_final_lists() {
     if [ -d "$spool$path" ] && [ ! -L "$spool$path" ]; then printf '%s/.\0' "$path"; fi
   done < <(grep -zv '^[fF] ' -- "$bmf_changes_dir/$nonce/$name.target0") >>"$work/dirs.unsorted"
   LC_ALL=C sort -zu -- "$work/dirs.unsorted" >"$work/dirs.list0"
-  echo "changes since the last hot sync: $(tr -cd '\0' <"$work/files.list0" | wc -c) files on the origin," \
+  echo "changes since the last pass over the spools: $(tr -cd '\0' <"$work/files.list0" | wc -c) files on the origin," \
     "$(tr -cd '\0' <"$work/target.list0" | wc -c) more on the target, $(tr -cd '\0' <"$work/dirs.list0" | wc -c) directories"
 }
 {#- --trust-sender: since rsync 3.2.5 the client checks every name a remote sender lists against

