@@ -290,8 +290,18 @@ def bmfleet_downtime(runs_dir):
 # part is the span from its first step's start to its last step's end); by hand they follow one
 # another. "final rsync" by hand is its 7 rsyncs; "dumps" by hand is pg_dump over ssh, so their
 # transfer is in it.
-PARTS = ["final rsync", "dumps", "dump transfer", "restores", "configuration", "verify", "start"]
-BMFLEET_PARTS = {"final rsync": "final rsync", "dump": "dumps", "count origin": "dumps",
+# "warm pass" (bmfleet's final passes while the origin still serves) is before the downtime; it is
+# shown for what it moved out of it.
+PARTS = ["warm pass", "change scans", "final rsync", "dumps", "dump transfer", "restores", "standby",
+         "count origin", "mailboxes", "configuration", "verify", "start"]
+BMFLEET_PARTS = {"warm mark": "warm pass", "warm target changes": "warm pass", "warm origin changes": "warm pass",
+                 "warm rsync": "warm pass", "keep the origin's warm mark": "warm pass",
+                 "record the warm pass": "warm pass",
+                 "target changes": "change scans", "origin changes": "change scans",
+                 "final WAL position": "standby", "promote the standby": "standby",
+                 "close the origin's cluster": "standby",
+                 "origin mailboxes": "mailboxes", "same mailboxes as the origin": "mailboxes",
+                 "final rsync": "final rsync", "dump": "dumps", "count origin": "count origin",
                  "pull dumps": "dump transfer", "restore": "restores", "pull configuration": "configuration",
                  "apply configuration": "configuration", "database password": "restores",
                  "save origin counts": "dump transfer", "verify against the origin": "verify",
