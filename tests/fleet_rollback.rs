@@ -67,8 +67,10 @@ fn slow_cold_sync_setup(fleet: &Fleet, claim: &Claim, dir: &Path, state: &Path) 
     }
     let slow = claim.pair(0);
     fleet.sh(&slow.origin, "head -c 120M /dev/urandom >/var/spool/bm-filehosting/large-upload.bin");
+    // Without the warm pass, the slow transfer is the final rsync's, in the downtime (the subject
+    // of these tests); with it, the warm pass would send it while the origin still serves.
     claim.inventory(fleet, dir, "vars: { cutover_mode: none }", |i| {
-        if i == 0 { "vars: { rsync_bwlimit_kbps: 1000 }".into() } else { String::new() }
+        if i == 0 { "vars: { rsync_bwlimit_kbps: 1000, warm_pass: false }".into() } else { String::new() }
     })
 }
 

@@ -290,7 +290,8 @@ fn role_deleting_a_message(pair: &str) -> tempfile::TempDir {
     assert!(copy.success());
     let path = dir.path().join("role.yml");
     let role = std::fs::read_to_string(&path).unwrap();
-    let marker = "      - name: verify against the origin\n";
+    // Right before the target is counted (the check compares that count with the origin's).
+    let marker = "      - name: count target\n";
     assert!(role.contains(marker));
     let step = format!(
         "      - name: lose a message\n        on: target\n        when: pair.name == \"{pair}\"\n        run: rm -f -- \"$(find /var/spool/cyrus -name '1.' | head -n 1)\"\n"

@@ -117,11 +117,29 @@ fn predict(
     Prediction { final_rsync, databases, verify, total }
 }
 
-/// The prediction from the journal: its last syncs, and the databases' size when a step
-/// recorded the value the role names (`journal: databases_bytes:`); `lists` as in `predict`.
+/// The check before cutover once the origin's count was timed at the last hot sync (`journal:
+/// freeze_check_ms`), per second of that count. At the freeze the origin counts beside the
+/// final passes while the target counts once its own are over, then the two are compared: the
+/// check's part of the downtime is about the target's count, which is the origin's as the two
+/// hold the same data. Fitted on the large bench tenant (bench/README.md, 2026-12-07).
+const CHECK_PER_COUNT_SEC: f64 = 1.0;
+
+/// `p` with its check before cutover from the timed count, when there is one: that count grows
+/// with the tenant's rows and entries, which a full copy's time (the estimate without it) only
+/// follows from afar (+76% on the bench tenant, 2026-12-06).
+fn with_timed_check(p: Prediction, count_secs: Option<f64>) -> Prediction {
+    let Some(count) = count_secs else { return p };
+    let verify = count * CHECK_PER_COUNT_SEC;
+    Prediction { verify, total: p.total - p.verify + verify, ..p }
+}
+
+/// The prediction from the journal: its last syncs, and the databases' size and the origin's
+/// timed count when steps recorded the values the role names (`journal: databases_bytes:`,
+/// `freeze_check_ms:`); `lists` as in `predict`.
 fn estimate(j: &PairJournal, spec: &JournalSpec, now: f64, lists: bool) -> Option<Prediction> {
     let last = j.last_sync.as_ref()?;
-    Some(predict(last, j.previous_sync.as_ref(), now, spec.databases_bytes(&j.values), lists))
+    let p = predict(last, j.previous_sync.as_ref(), now, spec.databases_bytes(&j.values), lists);
+    Some(with_timed_check(p, spec.freeze_check_secs(&j.values)))
 }
 
 /// The DOWNTIME column: measured, or predicted (`+ databases` while their size is unknown).
@@ -344,6 +362,20 @@ mod tests {
         let chain = 10_000_000_000.0 / DATABASES_BYTES_PER_SEC;
         assert!(chain > large.final_rsync);
         assert!((large.total - (1.0 + chain + large.verify)).abs() < 1e-6, "{large:?}");
+    }
+
+    #[test]
+    fn the_origin_s_timed_count_replaces_the_check_s_share_of_a_full_copy() {
+        let spec = JournalSpec { freeze_check_ms: Some("freeze_check_ms".into()), ..Default::default() };
+        let mut j = PairJournal { last_sync: Some(sync(1000.0, 344.3, 1_154_465)), ..Default::default() };
+        let before = estimate(&j, &spec, 1100.0, true).unwrap();
+        assert!((before.verify - 344.3 * FIRST_SYNC_SHARE_VERIFY).abs() < 1e-9, "{before:?}");
+        j.values.insert("freeze_check_ms".into(), 12_500);
+        let after = estimate(&j, &spec, 1100.0, true).unwrap();
+        assert!((after.verify - 12.5 * CHECK_PER_COUNT_SEC).abs() < 1e-9, "{after:?}");
+        assert!((after.total - (before.total - before.verify + after.verify)).abs() < 1e-9, "{after:?}");
+        let undeclared = estimate(&j, &JournalSpec::default(), 1100.0, true).unwrap();
+        assert_eq!(undeclared.verify, before.verify, "a role that names no timed count");
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub struct JournalSpec {
     pub downtime: Option<Downtime>,
     /// The `record_value:` name holding the databases' size in bytes.
     pub databases_bytes: Option<String>,
+    /// The `record_value:` name holding how long, in ms, the origin took to count what the
+    /// freeze's check counts (rows of every table, entries of every spool) at the last sync.
+    pub freeze_check_ms: Option<String>,
     /// The role variable, and its value, under which the final sync sends change lists rather
     /// than walking (BlueMind's `final_rsync: changes`); undeclared: it walks.
     pub final_sync_lists: Option<VarEquals>,
@@ -75,6 +78,11 @@ impl JournalSpec {
         values.get(self.databases_bytes.as_deref()?).copied()
     }
 
+    /// The freeze's count on the origin, in seconds, when a step timed it (`values`: the journal's).
+    pub fn freeze_check_secs(&self, values: &BTreeMap<String, u64>) -> Option<f64> {
+        values.get(self.freeze_check_ms.as_deref()?).map(|&ms| ms as f64 / 1000.0)
+    }
+
     /// Whether a pair with these variables gets change lists at its final sync (see
     /// `final_sync_lists`). A value that is not a string never matches: it walks.
     pub fn final_sync_sends_lists<'a>(
@@ -100,6 +108,7 @@ pub(crate) fn bluemind_for_tests() -> JournalSpec {
         final_sync: Some("cold-sync".into()),
         downtime: Some(Downtime { start: "downtime_start".into(), end: "downtime_end".into() }),
         databases_bytes: Some("databases_bytes".into()),
+        freeze_check_ms: Some("freeze_check_ms".into()),
         final_sync_lists: Some(VarEquals { var: "final_rsync".into(), equals: "changes".into() }),
     }
 }

@@ -49,6 +49,10 @@ pub struct RawJournal {
     /// (`status` predicts the downtime's dump/transfer/restore chain from it).
     #[serde(default)]
     pub databases_bytes: Option<Spanned<String>>,
+    /// The `record_value:` name of the step that times, in ms, the count the freeze's check makes
+    /// on the origin (`status` predicts the check's part of the downtime from it).
+    #[serde(default)]
+    pub freeze_check_ms: Option<Spanned<String>>,
     /// When the final sync sends change lists instead of walking: a role variable and the value
     /// that means lists (`status` predicts a scan of changes, else a walk).
     #[serde(default)]

@@ -216,6 +216,7 @@ fn renamed_phases_still_draw_the_syncs_and_the_downtime() {
         final_sync: Some("final-copy".into()),
         downtime: Some(Downtime { start: "stopped_at".into(), end: "started_at".into() }),
         databases_bytes: None,
+        freeze_check_ms: None,
         final_sync_lists: None,
     };
     let input = PairInput {

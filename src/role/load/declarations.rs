@@ -103,6 +103,16 @@ impl Loader<'_> {
             );
             name.value.clone()
         });
+        let freeze_check_ms = j.freeze_check_ms.as_ref().map(|name| {
+            self.recorded_by_a_step(
+                phases,
+                name,
+                "freeze_check_ms",
+                |s| s.record_value.as_ref(),
+                "name the `record_value:` of the step that times the freeze's count",
+            );
+            name.value.clone()
+        });
         let final_sync_lists = j.final_sync_lists.as_ref().map(|l| {
             if !raw.defaults.iter().any(|(k, _)| k.value == l.var.value) {
                 let message = format!(
@@ -127,7 +137,14 @@ impl Loader<'_> {
             }
             VarEquals { var: l.var.value.clone(), equals: l.equals.value.clone() }
         });
-        JournalSpec { repeatable_sync, final_sync, downtime, databases_bytes, final_sync_lists }
+        JournalSpec {
+            repeatable_sync,
+            final_sync,
+            downtime,
+            databases_bytes,
+            freeze_check_ms,
+            final_sync_lists,
+        }
     }
 
     /// A `journal:` name (`what`) must be what some step records (`recorded` of the step).

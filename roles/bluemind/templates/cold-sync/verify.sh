@@ -1,15 +1,21 @@
 {#- Verify before the point of no return. Both hosts are stopped (BlueMind and postfix; the
     PostgreSQLs run, with no core writing: DOMAIN.md "Databases"): every table's rows, every
-    spool's entries, files and bytes, every mailbox's messages must be the origin's, or the pair
-    fails here, before cutover, naming what differs. The target's record then says which run
+    spool's entries, files and bytes, every mailbox's messages must be the origin's (both
+    counted by templates/lib/counts.sh: the target's by count-target.sh), or the pair fails
+    here, before cutover, naming what differs. The target's record then says which run
     verified it; cutover and post refuse an unverified target. -#}
-{% include "templates/lib/counts.sh" %}
 {% include "templates/lib/host-state.sh" %}
 saved={{ work_dir }}/origin-counts.txt
 [ -s "$saved" ] || { echo "no counts of the stopped origin on the target: run the whole cold-sync phase" >&2; exit 1; }
+{#- The target's counts, taken by this run's `count target` step (count-target.sh) beside the
+    origin's, and used once. #}
+counted={{ work_dir }}/target-counts.txt
+[ "$(head -n 1 -- "$counted" 2>/dev/null)" = "run $bmf_state_run" ] ||
+  { echo "no counts of the stopped target from this run: run the whole cold-sync phase" >&2; exit 1; }
 now=$(mktemp)
 trap 'rm -f -- "$now" "$now.diff"' EXIT
-bm_counts >"$now"
+tail -n +2 -- "$counted" >"$now"
+rm -f -- "$counted"
 if ! diff -- "$saved" "$now" >"$now.diff"; then
   echo "the target is not the stopped origin's copy: the pair stops before cutover (< origin, > target)" >&2
   grep '^[<>]' "$now.diff" | head -n 40 >&2
