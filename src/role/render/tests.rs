@@ -250,13 +250,23 @@ fn the_same_packages_check_finds_a_package_early_in_a_long_list() {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("roles/bluemind/templates/preflight/same-packages.sh");
     let template = std::fs::read_to_string(&path).unwrap();
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("roles/bluemind/templates/lib/bm-version.sh");
+    let lib_text = std::fs::read_to_string(&lib).unwrap();
     let mut r = Renderer::new();
-    r.add_shell("same-packages", &template, TemplateSource::file(&path, Arc::from(template.as_str())))
-        .unwrap();
+    r.add_shell_batch(vec![
+        (
+            "templates/lib/bm-version.sh".into(),
+            lib_text.clone(),
+            TemplateSource::file(&lib, Arc::from(lib_text.as_str())),
+        ),
+        ("same-packages".into(), template.clone(), TemplateSource::file(&path, Arc::from(template.as_str()))),
+    ])
+    .unwrap();
     let target: Vec<String> = std::iter::once("bm-core".to_string())
         .chain((0..20_000).map(|i| format!("bm-plugin-{i:05}")))
         .collect();
     let mut ctx = Context::new();
+    ctx.insert("origin_bm_version", "5.3.2");
     ctx.insert("origin_bm_packages", "bm-core");
     ctx.insert("target_bm_packages", &target.join("\n"));
     let run = |ctx: &Context| {
@@ -273,7 +283,10 @@ fn the_same_packages_check_finds_a_package_early_in_a_long_list() {
     let out = run(&ctx);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1 BlueMind packages, all on the target");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "1 BlueMind packages on the origin, all on the target"
+    );
     // and a package the target lacks is still named
     ctx.insert("origin_bm_packages", "bm-core\nbm-plugin-core-ldap-import");
     let out = run(&ctx);
@@ -283,4 +296,17 @@ fn the_same_packages_check_finds_a_package_early_in_a_long_list() {
         stderr.contains("the target lacks BlueMind packages the origin has: bm-plugin-core-ldap-import;"),
         "{stderr}"
     );
+    // Issue #26: a 5.x origin's transitional packages (packaging/bm-conf/debian/control) are
+    // reported (exit 3), not required; on a 4.x origin bm-lmtpd is a real package.
+    ctx.insert("origin_bm_packages", "bm-core\nbm-cyrus\nbm-lmtpd");
+    let out = run(&ctx);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains(": bm-cyrus bm-lmtpd (packaging/bm-conf/debian/control")
+    );
+    ctx.insert("origin_bm_version", "1:4.9.3");
+    let out = run(&ctx);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the origin has: bm-cyrus bm-lmtpd;"));
 }

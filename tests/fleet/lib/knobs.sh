@@ -82,7 +82,8 @@ cmd_set() {
     slow) knob_slow;;
     sudo-user) knob_sudo_user "$@";;
     permit-root) knob_permit_root;;
-    *) die "unknown knob '$knob' (bm-version, busy, no-package, external-url, disk-full, no-rsync, no-rrsync, pg, sshd, link, slow, sudo-user, permit-root)";;
+    upgraded-from-4) knob_upgraded_from_4;;
+    *) die "unknown knob '$knob' (bm-version, busy, no-package, external-url, disk-full, no-rsync, no-rrsync, pg, sshd, link, slow, sudo-user, permit-root, upgraded-from-4)";;
   esac
   echo "fleet: $h: $knob${val:+ $val}"
 }
@@ -119,6 +120,32 @@ EOF
   dpkg_status_replace "$hd" <"$tmp"
   rm -f "$tmp"
   knob_add "$hd" "no-package $val"
+}
+
+knob_upgraded_from_4() {
+  # a 5.x server upgraded from 4.x, as BlueMind's upgrade leaves it (BlueMind's source, GitHub
+  # mirror mdhender/bluemindfork): the transitional packages of packaging/bm-conf/debian/control
+  # (bm-cyrus, bm-lmtpd, bm-sds-proxy, bm-ips, bm-plugin-core-mailapp: "Section: oldlibs",
+  # "transitional package. It can safely be removed.") stay installed, and bm-conf's postinst
+  # removeCyrus() purges the Cyrus services and cron job only: /etc/imapd.conf, /etc/cyrus.conf
+  # and /etc/cyrus-partitions stay in place. reset undoes both (fresh dpkg status and /etc).
+  local v tmp
+  v=$(in_host "$h" dpkg-query -W -f='${Version}' bm-core)
+  [[ ${v#*:} =~ ^([5-9]|[1-9][0-9])\. ]] || die "set $h upgraded-from-4: bm-core is $v, not 5.x (fleet set $h bm-version 5.3.2 first)"
+  tmp=$(mktemp)
+  { cat "$hd/dpkg/status"
+    for pkg in bm-cyrus bm-lmtpd bm-sds-proxy bm-ips bm-plugin-core-mailapp; do
+      grep -q "^Package: $pkg\$" "$hd/dpkg/status" && continue
+      printf 'Package: %s\nStatus: install ok installed\nPriority: extra\nSection: oldlibs\nInstalled-Size: 1\nMaintainer: BlueMind team <contact@bluemind.net>\nArchitecture: all\nVersion: %s\nDescription: transitional package\n This is a transitional package. It can safely be removed.\n\n' "$pkg" "$v"
+    done
+  } >"$tmp"
+  dpkg_status_replace "$hd" <"$tmp"
+  rm -f "$tmp"
+  local f
+  for f in imapd.conf imapd.annotations.conf cyrus.conf cyrus-partitions; do
+    cp -a "$hd/profile4/$f" "$hd/etc/$f"
+  done
+  knob_del "$hd" upgraded-from-4; knob_add "$hd" upgraded-from-4
 }
 
 knob_external_url() {

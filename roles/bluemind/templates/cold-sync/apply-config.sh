@@ -21,11 +21,16 @@ fi
 for path in {{ config_paths | shell_words }}; do
   case "$path" in
     */)
-      # A directory: make it exactly the origin's. --checksum: a fresh install may hold files
-      # of the same size and time as the origin's, with other content.
-      [ -d "$stage$path" ] || continue
-      mkdir -p -- "$path"
-      rsync -a --checksum --delete -- "$stage$path" "$path"
+      # A directory (or every directory a glob such as /etc/bm-*/ matches among the origin's):
+      # make it exactly the origin's. --checksum: a fresh install may hold files of the same
+      # size and time as the origin's, with other content. A link the origin sent is not a
+      # directory to follow (its trailing slash would make rsync copy what it points to here).
+      for staged in "$stage"$path; do
+        { [ -d "$staged" ] && [ ! -L "${staged%/}" ]; } || continue
+        dest=${staged#"$stage"}
+        mkdir -p -- "$dest"
+        rsync -a --checksum --delete -- "$staged" "$dest"
+      done
       ;;
     *)
       for staged in "$stage"$path; do

@@ -3,6 +3,7 @@
     Paths: an interface's @Path under /api, or /internal-api for @BMApi(internal = true)
     (BlueMind: parent/core/net.bluemind.core.rest/src/net/bluemind/core/rest/internal/
     RestServiceApiDescriptionParser.java). -#}
+{% include "templates/lib/bm-version.sh" %}
 bm_api() {
   # bm_api METHOD PATH [JSON-BODY]; prints the response body.
   token_file={{ bm_token_file }}
@@ -50,9 +51,8 @@ bm_sysconf_get() {
 }
 bm_version_at_least() {
   # bm_version_at_least MAJOR MINOR: is the installed bm-core at least that version? A Debian
-  # epoch ("1:5.3.2") is not part of the BlueMind version.
-  v=$(dpkg-query -W -f='${Version}' bm-core 2>/dev/null)
-  v=${v#*:}
+  # epoch ("1:5.3.2") is not part of the BlueMind version (lib/bm-version.sh reads it).
+  v=$(bmf_bm_version 2>/dev/null)
   major=${v%%.*}; rest=${v#*.}; minor=${rest%%.*}
   case "$major$minor" in *[!0-9]*|'') major=0; minor=0 ;; esac
   [ "$major" -gt "$1" ] || { [ "$major" -eq "$1" ] && [ "$minor" -ge "$2" ]; }

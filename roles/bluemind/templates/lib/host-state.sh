@@ -148,9 +148,11 @@ bmf_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 
 bmf_refuse() {
   # A guard said no: stop here, unless the inventory set host_state_override for this pair.
+  # A warning on stderr, never a BMFLEET-MANUAL line: those are instructions for the operator
+  # and come only from steps that exist to give them (issue #27); the summary and the report
+  # already name the pairs whose host-state checks --unsafe-override-host-state lifted.
   if [ "$bmf_state_override" = yes ]; then
-    echo "BMFLEET-MANUAL: host_state_override is set for pair $bmf_state_pair: going on although $*"
-    echo "bmfleet: WARNING: host_state_override: $*" >&2
+    echo "bmfleet: WARNING: host_state_override is set for pair $bmf_state_pair: going on although $*" >&2
     return 0
   fi
   echo "bmfleet: refusing: $*" >&2

@@ -45,6 +45,7 @@
     AuditLogDbMailboxRecordsServiceLogTests.java), bodies under by_hash (spool files, compared
     by the verification's spool counts). -#}
 {% include "templates/lib/bm-ini.sh" %}
+{% include "templates/lib/bm-version.sh" %}
 bmf_imapd_conf=/etc/imapd.conf
 bmf_mailbox_roots() {
   # "NAME ROOT" for every directory that may hold a partition's cyrus.index files: its data
@@ -178,14 +179,23 @@ bmf_replica_mailboxes() {
   [ "${rc[0]}" = 0 ] && [ "${rc[1]}" = 0 ]
 }
 bmf_mailboxes() {
-  if [ -e "$bmf_imapd_conf" ]; then
-    bmf_cyrus_mailboxes
-    return
-  fi
-  local out
+  # The version decides how the mailboxes are read (lib/bm-version.sh), not the presence of
+  # imapd.conf: a 5.x server upgraded from 4.x keeps it (removeCyrus() leaves it), and its
+  # cyrus.index files describe mail the 4.x -> 5.x upgrade moved into bj-data.
+  local layout out
+  layout=$(bmf_bm_layout '') || return 1  # '': this host's bm-core
+  case "$layout" in
+    cyrus)
+      bmf_cyrus_mailboxes
+      return ;;
+    core) ;;
+    *) echo "unexpected layout: $layout" >&2; return 1 ;;
+  esac
+  [ ! -e "$bmf_imapd_conf" ] ||
+    echo "note: $bmf_imapd_conf is left from before BlueMind 5 (packaging/bm-conf/debian/postinst removeCyrus() leaves it): not read, BlueMind $(bmf_bm_version) serves the mail from bj-data" >&2
   out=$(bmf_replica_mailboxes) || return 1
   if [ -z "$out" ]; then
-    echo "method none no Cyrus (no $bmf_imapd_conf) and no t_mailbox_replica in" {{ databases | shell_words }}
+    echo "method none BlueMind $(bmf_bm_version) has no Cyrus and no t_mailbox_replica in" {{ databases | shell_words }}
   else
     printf '%s\n' "$out"
   fi
