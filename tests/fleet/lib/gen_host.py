@@ -190,7 +190,10 @@ def gen_config(hostdir):
         "master_relay_transport": f"{domain} smtp:[{ip}]:25\n",
         "transport": "".join(f"{u}@{domain} lmtp:unix:/var/run/cyrus/socket/lmtp\n" for u in users),
         "virtual_alias": "".join(f"{u}@{domain} {u}@{domain}\n" for u in users),
-        "virtual_domains": f"{domain} OK\nglobal.virt OK\n",
+        # as VirtualDomainsMap.java writes it (each domain, then its aliases), in the order the
+        # core stand-in rebuilds it (by name)
+        "virtual_domains": "".join(f"{d} OK\n" for d in sorted(["global.virt", domain])).replace(
+            f"{domain} OK\n", f"{domain} OK\nmail.{domain} OK\n"),
         "virtual_mailbox": "".join(f"{u}@{domain} {u}@{domain}\n" for u in users),
     }
     # the relay's credentials (BlueMind's backup takes the whole /etc/postfix for such files)
@@ -222,14 +225,23 @@ def gen_config(hostdir):
     def q(s):
         return "'" + s.replace("'", "''") + "'"
     admin_key = secrets.token_hex(16)
+    # the server's own Keycloak database (KeycloakServerHook.java: one per server), as the core
+    # stand-in keeps it: a realm per domain and its client's secret
+    kc_secrets = {"global.virt": secrets.token_hex(16), domain: secrets.token_hex(16)}
+    write(f"{sim}/keycloak-realms.json", json.dumps(kc_secrets, indent=1, sort_keys=True), 0o600)
     bj = [
         "SET ROLE bj;",
         f"INSERT INTO t_installation (uuid, version, installed_at) VALUES ({q(install_uuid)}, {q(version)}, {q(now)});",
         f"INSERT INTO t_server (uid, ip, fqdn, name, tags) VALUES ({q(server_uid)}, {q(ip)}, {q(name + '.' + domain)}, "
         f"{q(name)}, '{{bm/core,bm/pgsql,bm/pgsql-data,mail/imap,mail/smtp,bm/es,bm/hps}}');",
-        "INSERT INTO t_domain (name, label, aliases, properties) VALUES ('global.virt', 'global.virt', '{}', '{}');",
+        # each realm's client secret, in bj and in the server's own Keycloak (the core stand-in's
+        # keycloak-realms.json below): KeycloakHelper.java stores the secret Keycloak made in the
+        # domain's properties
+        "INSERT INTO t_domain (name, label, aliases, properties) VALUES ('global.virt', 'global.virt', '{}', "
+        f"hstore('OPENID_CLIENT_SECRET', {q(kc_secrets['global.virt'])}));",
         f"INSERT INTO t_domain (name, label, aliases, properties) VALUES ({q(domain)}, {q(domain)}, "
-        f"ARRAY[{q('mail.' + domain)}], {q(json.dumps({'mail.routing.relay': ''}))});",
+        f"ARRAY[{q('mail.' + domain)}], hstore(ARRAY['mail.routing.relay', 'OPENID_CLIENT_SECRET'], "
+        f"ARRAY['', {q(kc_secrets[domain])}]));",
         "INSERT INTO t_directory_entry (domain_id, kind, entry_uid, display_name, email, data) VALUES "
         "(1, 'USER', 'admin0_global.virt', 'admin0', 'admin0@global.virt', '{\"roles\": [\"systemManagement\"]}');",
         f"INSERT INTO t_api_key (sid, display_name, subject, domain_uid) VALUES ({q(admin_key)}, 'bm-cli', 'admin0_global.virt', 'global.virt');",

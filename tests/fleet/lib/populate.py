@@ -334,8 +334,9 @@ def populate(size, seed):
     bj = Copy()
     bj.sql("BEGIN;")
     bj.table("t_domain", ["name", "label", "aliases", "properties"], [
-        ("autre-société.example", "Autre « société »", ["alias-1.example", "alias-2.example"], json.dumps({"note": "l'apostrophe"}, ensure_ascii=False)),
-        ("third.example", "Third", [], "{}"),
+        # properties: hstore text (BlueMind's domain-schema.1.0.0.sql); no Keycloak realm yet
+        ("autre-société.example", "Autre « société »", ["alias-1.example", "alias-2.example"], '"note"=>"l\'apostrophe"'),
+        ("third.example", "Third", [], ""),
     ])
     entries, mailboxes, containers, keys = [], [], [], []
     for u in users:
@@ -387,6 +388,13 @@ def populate(size, seed):
            ") AS v(cuid, subject, verb, position) JOIN t_container c ON c.uid = v.cuid;")
     bj.sql("COMMIT;")
     psql("bj", bj.buf.getvalue())
+    # the postfix map of the domains follows the directory, as BlueMind's map updater keeps it
+    # (VirtualDomainsMap.java: each domain, then its aliases; ordered as the core stand-in rebuilds it)
+    vd = scalar("bj", "SELECT string_agg(name || ' OK' || coalesce((SELECT string_agg(E'\\n' || a || ' OK', '') "
+                      "FROM unnest(aliases) a), ''), E'\\n' ORDER BY name) FROM t_domain")
+    with open("/etc/postfix/virtual_domains-flat", "r+") as f:  # in place: owner and mode kept
+        f.write(vd + "\n")
+        f.truncate()
 
     data = Copy()
     data.sql("BEGIN;")

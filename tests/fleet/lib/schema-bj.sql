@@ -26,12 +26,16 @@ CREATE TABLE t_systemconf (
     key text PRIMARY KEY,
     value text
 );
+-- properties is an hstore, as BlueMind's (parent/domain/net.bluemind.domain.sqlschema/sql/
+-- domain-schema.1.0.0.sql: CREATE EXTENSION hstore WITH schema pg_catalog; properties hstore): it
+-- holds the domain's OPENID_CLIENT_SECRET, the secret of its Keycloak client (AuthDomainProperties.java).
+CREATE EXTENSION IF NOT EXISTS hstore WITH schema pg_catalog;
 CREATE TABLE t_domain (
     id serial PRIMARY KEY,
     name text NOT NULL UNIQUE,
     label text,
     aliases text[] NOT NULL DEFAULT '{}',
-    properties jsonb NOT NULL DEFAULT '{}'
+    properties hstore
 );
 CREATE TABLE t_container (
     id serial PRIMARY KEY,

@@ -9,7 +9,7 @@ if bmf_systemd; then
 else
   echo "no systemd running here: BlueMind's units cannot be asked, the core's state is the proof"
 fi
-state=$(bm_api GET /api/system/installation/state | tr -d '"[:space:]')
+state=$(bm_core_state)
 [ "$state" = CORE_STATE_RUNNING ] || { echo "the BlueMind core is in state ${state:-unknown}" >&2; exit 1; }
 echo "core: $state"
 if bmf_systemd && systemctl cat postfix@-.service >/dev/null 2>&1; then
