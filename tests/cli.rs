@@ -849,3 +849,24 @@ fn any_role_declares_its_phases_that_stop_services() {
     Bmfleet::new().args(["run", &role, "drain", "--yes"]).inventory(&inv).run().code(0);
     Bmfleet::new().args(["run", &role, "drain"]).inventory(&inv).limit("wave2").run().code(0);
 }
+
+/// An inventory with three mistakes (a misspelt key, a port out of range, a group never
+/// defined) reports all three in one run, in the file's order, each at its line and column, and
+/// connects nowhere: fixing a file takes one run, not one per mistake (issue 28).
+#[test]
+fn every_mistake_of_an_inventory_is_reported_in_one_run() {
+    let dir = scratch();
+    std::fs::write(
+        dir.path().join("inv.yml"),
+        "groups:\n  canary: { description: first tenants }\npairs:\n  - name: acme\n    groups: [canery]\n    origin: { host: 192.0.2.1, port: 70000 }\n    tagret: { host: 192.0.2.2 }\n",
+    )
+    .unwrap();
+    for command in ["plan", "hot-sync"] {
+        let out = Bmfleet::new().arg(command).arg("-i").arg("inv.yml").in_dir(dir.path()).run();
+        out.code(2);
+        assert!(out.stdout.is_empty(), "{command}: {}", out.stdout);
+        assert_eq!(out.stderr.matches("error: inv.yml:").count(), 3, "{command}: {}", out.stderr);
+        assert!(!dir.path().join("runs").exists() && !dir.path().join(".bmfleet").exists(), "nothing ran");
+        insta::assert_snapshot!("three_mistakes", out.stderr);
+    }
+}
