@@ -8,10 +8,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::values::{self, ClockTime, Serial, Until};
 
+/// `0.1.0 (commit 1a2b3c4d5e6f, 2026-12-07)`: the commit the binary was built from, named by
+/// `build.rs` (`unknown commit` when built from sources without their git history).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("BMFLEET_COMMIT"), ")");
+
 #[derive(Debug, Parser)]
 #[command(
     name = "bmfleet",
-    version,
+    version = VERSION,
     about = "Migrate fleets of BlueMind servers, origin -> target, over SSH, in waves",
     long_about = None,
 )]
@@ -58,6 +62,22 @@ pub enum Command {
     /// A static HTML report of the campaign (one page per pair, a fleet index), from the journal
     /// and the run directories; nothing connects.
     Report(ReportArgs),
+    /// Print a completion script for a shell (e.g. `bmfleet completions bash > /etc/bash_completion.d/bmfleet`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `bmfleet manpage | man -l -`.
+    Manpage,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: CompletionShell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Args)]

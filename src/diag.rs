@@ -77,7 +77,13 @@ impl Diagnostic {
         if let Some(loc) = err.location().filter(|l| l.line() > 0) {
             diag = diag.at(Location::of_yaml(file, &loc), Some(source));
         }
-        if message.starts_with("unknown field") {
+        if let serde_saphyr::Error::SerdeUnknownField { field, expected, .. } = err.without_snippet()
+            && let Some(known) = crate::suggest::closest(field, expected.iter().copied())
+        {
+            diag = diag.help(format!(
+                "did you mean `{known}`? Unknown keys are refused so that a typo never goes unnoticed"
+            ));
+        } else if message.starts_with("unknown field") {
             diag =
                 diag.help("check the spelling: unknown keys are refused so that a typo never goes unnoticed");
         }

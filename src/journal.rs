@@ -123,6 +123,17 @@ impl Journal {
         Ok(Journal { dir: dir.to_path_buf(), write: Mutex::new(()) })
     }
 
+    /// The journal of `dir` for reading only: nothing is created (a campaign that never ran has
+    /// no directory, and reads as empty journals).
+    pub fn read_only(dir: &Path) -> Journal {
+        Journal { dir: dir.to_path_buf(), write: Mutex::new(()) }
+    }
+
+    /// Whether anything was ever recorded here.
+    pub fn exists(&self) -> bool {
+        self.dir.join("pairs").is_dir()
+    }
+
     fn path(&self, pair: &str) -> PathBuf {
         self.dir.join("pairs").join(format!("{pair}.json"))
     }

@@ -385,9 +385,9 @@ fn status_follows_the_roles_journal_declaration_not_the_bluemind_phase_names() {
     let globex = out.stdout.lines().find(|l| l.starts_with("globex")).unwrap();
     assert!(globex.contains("final-copy") && !globex.contains("STALE"), "{globex}");
     assert!(globex.contains("10.0s (measured)"), "{globex}");
-    // A pair that never warm-synced is stale.
+    // A pair that never warm-synced, in a campaign under way, is stale.
     let initech = out.stdout.lines().find(|l| l.starts_with("initech")).unwrap();
-    assert!(initech.contains("never STALE"), "{initech}");
+    assert!(initech.contains("never synced, STALE"), "{initech}");
 }
 
 /// `bmfleet status` with a role made of this role.yml alone: it must be refused at load (exit 2);
@@ -849,4 +849,146 @@ fn any_role_declares_its_phases_that_stop_services() {
     Bmfleet::new().args(["run", &role, "look"]).inventory(&inv).run().code(0);
     Bmfleet::new().args(["run", &role, "drain", "--yes"]).inventory(&inv).run().code(0);
     Bmfleet::new().args(["run", &role, "drain"]).inventory(&inv).limit("wave2").run().code(0);
+}
+
+/// An inventory with three mistakes (a misspelt key, a port out of range, a group never
+/// defined) reports all three in one run, in the file's order, each at its line and column, and
+/// connects nowhere: fixing a file takes one run, not one per mistake (issue 28).
+#[test]
+fn every_mistake_of_an_inventory_is_reported_in_one_run() {
+    let dir = scratch();
+    std::fs::write(
+        dir.path().join("inv.yml"),
+        "groups:\n  canary: { description: first tenants }\npairs:\n  - name: acme\n    groups: [canery]\n    origin: { host: 192.0.2.1, port: 70000 }\n    tagret: { host: 192.0.2.2 }\n",
+    )
+    .unwrap();
+    for command in ["plan", "hot-sync"] {
+        let out = Bmfleet::new().arg(command).arg("-i").arg("inv.yml").in_dir(dir.path()).run();
+        out.code(2);
+        assert!(out.stdout.is_empty(), "{command}: {}", out.stdout);
+        assert_eq!(out.stderr.matches("error: inv.yml:").count(), 3, "{command}: {}", out.stderr);
+        assert!(!dir.path().join("runs").exists() && !dir.path().join(".bmfleet").exists(), "nothing ran");
+        insta::assert_snapshot!("three_mistakes", out.stderr);
+    }
+}
+
+/// What a package installs next to the binary comes from the binary: completions for bash, zsh
+/// and fish, a man page, and a version naming the commit it was built from (issue 28).
+#[test]
+fn version_completions_and_manpage_come_from_the_binary() {
+    let out = Bmfleet::new().arg("--version").run();
+    out.code(0);
+    let version = out.stdout.trim();
+    let commit = version.strip_prefix(concat!("bmfleet ", env!("CARGO_PKG_VERSION"), " (")).unwrap_or("");
+    assert!(commit.starts_with("commit ") || commit == "unknown commit)", "{version}");
+    for (shell, expected) in
+        [("bash", "complete -F _bmfleet"), ("zsh", "#compdef bmfleet"), ("fish", "complete -c bmfleet")]
+    {
+        let out = Bmfleet::new().args(["completions", shell]).run();
+        out.code(0);
+        assert!(out.stdout.contains(expected) && out.stdout.contains("hot-sync"), "{shell}: {}", out.stdout);
+    }
+    let out = Bmfleet::new().arg("completions").arg("tcsh").run();
+    out.code(2);
+    let man = Bmfleet::new().arg("manpage").run();
+    man.code(0);
+    assert!(man.stdout.contains(".TH bmfleet 1") && man.stdout.contains("preflight"), "{}", man.stdout);
+}
+
+/// Loopback ports nothing listens on (bound, then let go): a connection there is refused at once.
+fn refused_ports(n: usize) -> Vec<u16> {
+    let listeners: Vec<_> = (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    listeners.iter().map(|l| l.local_addr().unwrap().port()).collect()
+}
+
+/// When the origin refuses, the target is still tried: one preflight names every unreachable
+/// host, one line each, and its checks that never ran are "not run", not FAIL (issue 28).
+#[test]
+fn one_preflight_names_every_unreachable_host_once() {
+    let dir = scratch();
+    let p = refused_ports(2);
+    std::fs::write(dir.path().join("kh"), "").unwrap();
+    std::fs::write(
+        dir.path().join("inv.yml"),
+        format!(
+            "defaults: {{ connect_timeout: 5, known_hosts: kh }}\npairs:\n  - {{ name: a, origin: {{ host: 127.0.0.1, port: {} }}, target: {{ host: 127.0.0.1, port: {} }} }}\n",
+            p[0], p[1]
+        ),
+    )
+    .unwrap();
+    let out = Bmfleet::new().arg("preflight").inventory(&dir.path().join("inv.yml")).run();
+    out.code(4);
+    let text = out.all_output();
+    assert!(!text.contains("unreachable: unreachable"), "{text}");
+    for (side, port) in [("origin", p[0]), ("target", p[1])] {
+        let host = format!("a unreachable: {side} 127.0.0.1: cannot connect to 127.0.0.1:{port}");
+        assert_eq!(text.matches(&host).count(), 1, "{host}\n{text}");
+        let said = format!("{side} 127.0.0.1: cannot connect to 127.0.0.1:{port}");
+        assert!(
+            text.lines().filter(|l| l.contains(&said)).count() <= 3,
+            "{said}: step, pair and summary\n{text}"
+        );
+    }
+    let table: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("preflight checks")).take(3).collect();
+    assert!(table[2].contains("not run") && table[2].ends_with("unreachable"), "{table:?}");
+    assert!(!table[2].contains("FAIL"), "{table:?}");
+}
+
+/// Reads write nothing, and a campaign that never ran says so (issue 28): `status` creates no
+/// state directory and shows "never synced", `report` says nothing has run rather than that
+/// every pair succeeded, and both say where they looked.
+#[test]
+fn reads_of_a_campaign_that_never_ran_write_nothing_and_say_so() {
+    let dir = scratch();
+    std::fs::copy(example(), dir.path().join("inv.yml")).unwrap();
+    let status = Bmfleet::new().args(["status", "-i", "inv.yml"]).in_dir(dir.path()).run();
+    status.code(0);
+    assert!(!status.stdout.contains("STALE"), "{}", status.stdout);
+    assert!(!dir.path().join(".bmfleet").exists(), "status created the state directory");
+    insta::assert_snapshot!("status_never_ran", status.stdout);
+
+    let out = Bmfleet::new().args(["report", "-i", "inv.yml", "-o", "report"]).in_dir(dir.path()).run();
+    out.code(0);
+    assert!(!dir.path().join(".bmfleet").exists(), "report created the state directory");
+    assert!(out.stdout.contains("Read: runs in runs, no journal yet in .bmfleet/inv\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("Nothing has run yet"), "{}", out.stdout);
+    let index = std::fs::read_to_string(dir.path().join("report/index.html")).unwrap();
+    assert!(index.contains("Nothing has run yet: no run of these pairs is recorded."), "{index}");
+    assert!(!index.contains("every pair's last run succeeded") && !index.contains(">0 ok<"), "{index}");
+}
+
+/// Ctrl-C while every handshake is pending (hosts that accept TCP and never say a word, a 60 s
+/// connect timeout): the run stops at once, not when the timeout ends, and says what it does:
+/// a preflight has nothing to roll back, so no message speaks of rollbacks (issue 28).
+#[test]
+fn ctrl_c_drops_pending_handshakes_at_once() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(8).collect();
+        std::thread::sleep(std::time::Duration::from_secs(90));
+        drop(held);
+    });
+    let dir = scratch();
+    std::fs::write(dir.path().join("kh"), "").unwrap();
+    let inv = dir.path().join("inv.yml");
+    std::fs::write(
+        &inv,
+        format!(
+            "defaults: {{ connect_timeout: 60, known_hosts: kh, port: {port} }}\npairs:\n  - {{ name: a, origin: {{ host: 127.0.0.1 }}, target: {{ host: localhost }} }}\n"
+        ),
+    )
+    .unwrap();
+    let (child, _) = Bmfleet::new().arg("preflight").inventory(&inv).spawn();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let pressed = std::time::Instant::now();
+    // SAFETY: sending SIGINT to the child we spawned.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let secs = pressed.elapsed().as_secs_f64();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(secs < 10.0, "exited {secs:.1} s after Ctrl-C\n{text}");
+    assert_eq!(out.status.code(), Some(130), "{text}");
+    assert!(text.contains("dropping pending connections"), "{text}");
+    assert!(!text.contains("rolled back") && !text.contains("rollback"), "{text}");
 }

@@ -3,6 +3,7 @@
 
 mod exec;
 mod guard;
+mod install;
 mod inventory;
 mod phases;
 mod plan;
@@ -36,6 +37,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Status(args) => status::status(args),
         Command::Schedule(command) => schedule::schedule(command),
         Command::Report(args) => report::report(args),
+        Command::Completions(args) => install::completions(args.shell),
+        Command::Manpage => install::manpage(),
     }
 }
 

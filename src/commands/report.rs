@@ -83,6 +83,12 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
         written.len(),
         args.output.join("index.html").display()
     );
+    // Where it read from, so that a report of nothing says where it looked.
+    let journal_read = if journal.is_some() { "journal" } else { "no journal yet" };
+    println!("Read: runs in {}, {journal_read} in {}", args.runs_dir.display(), state.display());
+    if runs.is_empty() && journal.is_none() {
+        println!("Nothing has run yet: the report lists the pairs only");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

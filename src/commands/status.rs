@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 
 use crate::cli::{Format, StatusArgs};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::inventory::merged_vars;
 use crate::journal::{Journal, PairJournal, SyncRecord, default_dir};
 use crate::report::table;
@@ -169,8 +169,8 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
     let role = super::roles::load(args.role.as_deref(), &inventory.path)?;
     let phases = role.sequence();
     let dir = args.state_dir.clone().unwrap_or_else(|| default_dir(&inventory.path));
-    let journal =
-        Journal::open(&dir).map_err(|e| Error::internal(format!("cannot open {}: {e}", dir.display())))?;
+    // A read: nothing is created, and a campaign that never ran reads as empty journals.
+    let journal = Journal::read_only(&dir);
     let in_progress = journal.run_in_progress();
     let now = epoch_secs(SystemTime::now());
     let lines: Vec<PairStatusLine> = selected
@@ -232,7 +232,9 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
                             if stale { " STALE" } else { "" },
                             if l.partial_hot_sync { " (+partial)" } else { "" }
                         ),
-                        (None, true) => "never STALE".into(),
+                        // Stale once the campaign has begun; before any run, simply never synced.
+                        (None, true) if journal.exists() => "never synced, STALE".into(),
+                        (None, true) => "never synced".into(),
                         (None, false) => "-".into(),
                     };
                     let delta = l
@@ -270,6 +272,9 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
             );
             match &in_progress {
                 Some(holder) => println!("A run is in progress: {holder}"),
+                None if !journal.exists() => {
+                    println!("No run yet: nothing is recorded in {} (the journal)", dir.display())
+                }
                 None => println!("No run in progress. Journal: {}", dir.display()),
             }
         }

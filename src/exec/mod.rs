@@ -136,6 +136,10 @@ pub(crate) struct Shared {
     run_id: String,
     /// The stop signal of rollbacks: only a third Ctrl-C raises it (see `rollback.rs`).
     rollback_cancel: Cancel,
+    /// Whether a pair of this run can be rolled back at all (a read-only preflight cannot), and
+    /// how many rollbacks have started: what the Ctrl-C messages say.
+    may_roll_back: bool,
+    rollbacks_started: std::sync::atomic::AtomicUsize,
     inventory_path: std::path::PathBuf,
 }
 
@@ -194,6 +198,8 @@ pub(crate) async fn execute_on(
         target_lock: options.target_lock.clone(),
         run_id: options.run_id.clone(),
         rollback_cancel: Cancel::default(),
+        may_roll_back: plan.waves.iter().flat_map(|w| &w.pairs).any(|p| !p.rollbacks.is_empty()),
+        rollbacks_started: Default::default(),
         inventory_path: plan.inventory_path.clone(),
     });
     let signals = options.handle_signals.then(|| tokio::spawn(watch_signals(shared.clone())));
@@ -445,27 +451,47 @@ async fn watch_signals(shared: Arc<Shared>) {
             _ = term.recv() => {}
         }
         shared.interrupted.store(true, Ordering::SeqCst);
-        let message = match press {
-            1 => {
-                shared.cancel.raise(Level::Soft);
-                format!(
-                    "interrupt: starting nothing new; running steps get {} s to finish (Ctrl-C again to stop them now); \
-                     pairs before their point of no return are then rolled back",
-                    shared.grace.as_secs()
-                )
-            }
-            2 => {
-                shared.cancel.raise(Level::Hard);
+        let message = interrupt_message(&shared, press);
+        shared.emit(Event::Notice { message });
+    }
+}
+
+/// Raise the stop signal of the `press`-th Ctrl-C and say what it does in this run: pending
+/// connections are dropped at the first, and rollbacks are named only where there can be some.
+fn interrupt_message(shared: &Shared, press: u32) -> String {
+    let rollbacks = shared.rollbacks_started.load(Ordering::SeqCst);
+    match press {
+        1 => {
+            shared.cancel.raise(Level::Soft);
+            let then = if shared.may_roll_back {
+                "; pairs before their point of no return are then rolled back"
+            } else {
+                ""
+            };
+            format!(
+                "interrupt: starting nothing new and dropping pending connections; running steps get {} s to \
+                 finish (Ctrl-C again to stop them now){then}",
+                shared.grace.as_secs()
+            )
+        }
+        2 => {
+            shared.cancel.raise(Level::Hard);
+            if shared.may_roll_back {
                 "interrupt again: stopping every running step now; rollbacks still run (a third Ctrl-C abandons them)"
                     .to_string()
+            } else {
+                "interrupt again: stopping every running step now".to_string()
             }
-            _ => {
-                shared.rollback_cancel.raise(Level::Hard);
+        }
+        _ => {
+            shared.rollback_cancel.raise(Level::Hard);
+            if rollbacks > 0 {
                 "third interrupt: abandoning running rollbacks; their pairs are left half-way (see the summary)"
                     .to_string()
+            } else {
+                "interrupt: already stopping; no rollback is running".to_string()
             }
-        };
-        shared.emit(Event::Notice { message });
+        }
     }
 }
 

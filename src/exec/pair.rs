@@ -123,7 +123,7 @@ impl<'a> PairRun<'a> {
             Side::Origin => &self.origin,
             Side::Target => &self.target,
         };
-        cell.get_or_init(|| async {
+        let open = cell.get_or_init(|| async {
             let endpoint = self.plan.pair.endpoint(side);
             self.shared.hosts.open(endpoint).await.map_err(|e| {
                 let message = format!("{} {}: {}", side.as_str(), endpoint.host, e.message);
@@ -133,15 +133,39 @@ impl<'a> PairRun<'a> {
                     StepStatus::Refused { message }
                 }
             })
-        })
-        .await
-        .clone()
+        });
+        // A pending handshake is dropped at the first Ctrl-C: nothing has started on that host
+        // (it would otherwise hold the run until its connect timeout). The cell stays empty, so
+        // a rollback, which obeys its own stop signal, may still open it.
+        let cancel = self.cancel();
+        tokio::select! {
+            biased;
+            opened = open => opened.clone(),
+            () = cancel.reached(Level::Soft) => Err(StepStatus::Interrupted),
+        }
+    }
+
+    /// Every host of the pair that cannot be reached, one line each (`origin HOST: why`): the
+    /// one a step found, and the other side, tried now if no step has and the plan uses it, so
+    /// that one preflight shows every unreachable host.
+    async fn unreachable_hosts(&self) -> String {
+        let mut lines = Vec::new();
+        for (side, on) in [(Side::Origin, StepHost::Origin), (Side::Target, StepHost::Target)] {
+            if !self.plan.steps.iter().any(|ps| ps.step.on == on) {
+                continue;
+            }
+            if let Err(StepStatus::Unreachable { message }) = self.connection(side).await {
+                lines.push(message);
+            }
+        }
+        lines.join("\n")
     }
 
     /// Take the pair's lock on its target (see `lock.rs`).
     pub(super) async fn lock(&self, owner: &str) -> Result<(), (PairStatus, String)> {
         let conn = self.connection(Side::Target).await.map_err(|status| match status {
             StepStatus::Unreachable { message } => (PairStatus::Unreachable, message),
+            StepStatus::Interrupted => (PairStatus::Stopped, self.shared.stop_reason()),
             other => (PairStatus::Failed, other.describe()),
         })?;
         match super::lock::acquire(conn, owner, self.shared.hosts.heartbeat(), self.cancel()).await {
@@ -206,7 +230,10 @@ impl<'a> PairRun<'a> {
             if let Some((status, ps, result)) = stop {
                 report.status = status;
                 report.failed_step = Some(format!("{}/{}", ps.step.phase, ps.label));
-                report.message = Some(result.status.describe());
+                report.message = Some(match &result.status {
+                    StepStatus::Unreachable { .. } => self.unreachable_hosts().await,
+                    other => other.describe(),
+                });
                 report.tail = result.tail;
                 if let Some(reason) = self.cancel().reason() {
                     // This pair was stopped alone (its lock was lost): a failure, and why.

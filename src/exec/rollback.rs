@@ -241,6 +241,7 @@ pub(super) async fn roll_back(run: &PairRun<'_>, shared: &Shared, phase: &str, r
         return;
     };
     run.use_cancel(shared.rollback_cancel.clone());
+    shared.rollbacks_started.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     shared.emit(Event::Notice {
         message: format!(
             "{pair}: rolling back (phase `{phase}`): the pair did not pass its point of no return; \

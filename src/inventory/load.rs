@@ -48,11 +48,20 @@ pub fn parse(path: &Path, source: &str) -> Result<Inventory> {
 }
 
 pub fn parse_with(path: &Path, source: &str, ssh_config: Option<&SshConfig>) -> Result<Inventory> {
-    let raw: RawInventory =
-        serde_saphyr::from_str(source).map_err(|e| Error::input(Diagnostic::from_yaml(path, source, &e)))?;
+    // Every mistake at once: serde's (each entry it refuses taken out, and the rest read), then,
+    // when the rest reads, the checks below on it.
+    let (raw, mut errors) = super::recover::parse_all::<RawInventory>(path, source);
+    let Some(raw) = raw else { return Err(Error::BadInput(Diagnostics(errors))) };
     let mut checker = Checker { path, source, ssh_config, errors: Vec::new(), spans: VarSpans::new() };
     let inventory = checker.inventory(raw);
-    if checker.errors.is_empty() { Ok(inventory) } else { Err(Error::BadInput(Diagnostics(checker.errors))) }
+    if errors.is_empty() && checker.errors.is_empty() {
+        return Ok(inventory);
+    }
+    errors.append(&mut checker.errors);
+    // In the order the file reads, as the operator fixes it (a stable sort: errors on one line
+    // keep the order they were found in).
+    errors.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.column)));
+    Err(Error::BadInput(Diagnostics(errors)))
 }
 
 struct Checker<'a> {

@@ -7,6 +7,7 @@
 mod endpoint;
 mod load;
 pub mod located;
+mod recover;
 mod schema;
 mod vars;
 

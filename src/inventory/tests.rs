@@ -226,6 +226,54 @@ fn every_problem_is_reported_in_one_pass() {
     assert_eq!(err.matches("error: ").count(), 3, "{err}");
 }
 
+/// Where each error of `text` is, as `line:column`, in the order reported.
+fn error_places(text: &str) -> Vec<String> {
+    error_text(text)
+        .lines()
+        .filter_map(|l| l.strip_prefix("error: inv/fleet.yml:"))
+        .map(|l| l.splitn(3, ':').take(2).collect::<Vec<_>>().join(":"))
+        .collect()
+}
+
+/// serde stops at its first mistake; the inventory's reader takes it out and reads on, so an
+/// unknown key, a bad value in a flow mapping, one in a block and an undefined group are all
+/// reported in one run, in the file's order (issue 28).
+#[test]
+fn serde_mistakes_and_checks_are_reported_together() {
+    let text = "defaults:\n  prot: 22\ngroups:\n  canary:\n    descripton: small\npairs:\n  - name: a\n    groups: [canery]\n    origin: { host: o, port: 70000, user: x }\n    target:\n      host: t\n      port: abc\n      user: y\n  - { name: b, origin: { host: o2, usr: z }, target: { host: t2 } }\n";
+    assert_eq!(error_places(text), ["2:3", "5:5", "8:14", "9:30", "12:13", "14:36"]);
+    let err = error_text(text);
+    assert!(err.contains("did you mean `description`?"), "{err}");
+    assert!(!err.contains("missing field"), "{err}");
+}
+
+/// A misspelt key that is required (`tagret:`) is read as the key it is close to: what it holds
+/// is still checked, and its absence is not a second error; written next to the right key, the
+/// misspelt one is the only error.
+#[test]
+fn a_misspelt_required_key_is_one_error_and_its_value_is_checked() {
+    let text = "pairs:\n  - name: a\n    origin: { host: o }\n    tagret: { host: t, port: 0 }\n  - name: b\n    origin: { host: o2 }\n    target: { host: t2 }\n    tagret: { host: t3 }\n";
+    assert_eq!(error_places(text), ["4:5", "4:30", "8:5"]);
+    let text =
+        "pairs:\n  - name: a\n    origin: { host: o, prot: 2, usr: x, port: 0 }\n    target: { host: t }\n";
+    assert_eq!(error_places(text), ["3:24", "3:33", "3:47"], "columns as written, after renames");
+}
+
+/// What cannot be taken out stops the reading: a syntax error, a key that is missing.
+#[test]
+fn reading_stops_where_the_rest_cannot_be_read() {
+    let text = "pairs:\n  - name: a\n    origin: { host: o, prot: 2 }\n  - name: [b\n";
+    assert_eq!(error_places(text).len(), 2, "{}", error_text(text));
+    let text =
+        "pairs:\n  - name: a\n    origin: { host: o, prot: 2 }\n  - name: b\n    origin: { host: o2 }\n";
+    assert_eq!(error_places(text).len(), 2);
+    assert!(error_text(text).contains("missing field `target`"));
+    // A flow mapping over several lines is not taken apart: its first mistake is reported.
+    let text =
+        "pairs:\n  - name: a\n    origin: { host: o,\n      zzz: 2 }\n    target: { host: t, usr: x }\n";
+    assert_eq!(error_places(text), ["4:7"]);
+}
+
 mod fuzz {
     //! Whatever the file holds, loading it returns an inventory or an error; it never panics.
     use proptest::prelude::*;

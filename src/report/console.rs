@@ -39,6 +39,8 @@ struct PlainState {
     totals_at: Option<Duration>,
     /// The last quarter printed per (pair, step).
     quarters: HashMap<(String, String), u8>,
+    /// Hosts said unreachable, per pair: every later step on one says the same, so it is said once.
+    unreachable: std::collections::HashSet<(String, String)>,
 }
 
 /// How often, at most, the plain output prints the totals per phase at fleet scale.
@@ -51,6 +53,7 @@ impl Plain {
             start: Instant::now(),
             totals_at: None,
             quarters: HashMap::new(),
+            unreachable: Default::default(),
         };
         Plain { state: Mutex::new(state) }
     }
@@ -72,6 +75,8 @@ impl PlainState {
             Event::PairStarted { .. } if fleet => {}
             Event::StepFinished { status, .. } if fleet && *status == StepStatus::Ok => {}
             Event::StepFinished { status: StepStatus::Skipped { .. }, .. } if fleet => {}
+            Event::StepFinished { pair, status: StepStatus::Unreachable { message }, .. }
+                if !self.unreachable.insert((pair.clone(), message.clone())) => {}
             Event::Progress { pair, step, percent, detail } if !fleet => {
                 let quarter = percent / 25;
                 let last = self.quarters.entry((pair.clone(), step.clone())).or_insert(0);
@@ -111,6 +116,7 @@ impl Plain {
             Event::PairFinished { pair, status, failed_step, message, secs } => {
                 match (failed_step, message) {
                     (Some(step), Some(m)) => {
+                        let m = m.replace('\n', "; ");
                         format!("{pair}: {} at {step}: {m} ({secs:.1}s)", status.as_str())
                     }
                     (None, Some(m)) => format!("{pair}: {}: {m}", status.as_str()),

@@ -275,7 +275,7 @@ pub fn render_text(report: &RunReport, spec: &JournalSpec) -> String {
             .filter(|p| p.checks.iter().any(|c| c.phase == phase))
             .map(|p| {
                 let mut row = vec![p.pair.clone()];
-                let mut all_ok = true;
+                let (mut all_ok, mut not_run) = (true, false);
                 for label in &labels {
                     let cell = p.checks.iter().find(|c| c.phase == phase && c.label == *label);
                     let mark = match cell.map(|c| c.result.as_str()) {
@@ -289,6 +289,10 @@ pub fn render_text(report: &RunReport, spec: &JournalSpec) -> String {
                             "not checked"
                         }
                         Some("skipped") => "-",
+                        Some("not run") => {
+                            not_run = true;
+                            "not run"
+                        }
                         Some(_) => {
                             all_ok = false;
                             "FAIL"
@@ -297,7 +301,11 @@ pub fn render_text(report: &RunReport, spec: &JournalSpec) -> String {
                     };
                     row.push(mark.to_string());
                 }
-                row.push(if all_ok { "pass".into() } else { "BLOCKED".into() });
+                row.push(match (all_ok, not_run) {
+                    (false, _) => "BLOCKED".into(),
+                    (true, true) => "unreachable".into(),
+                    (true, false) => "pass".into(),
+                });
                 row
             })
             .collect();
@@ -367,12 +375,12 @@ pub fn render_text(report: &RunReport, spec: &JournalSpec) -> String {
         out.push_str(&format!("... and {ok_hidden} more pairs ok (summary.json lists every pair)\n"));
     }
     for p in report.pairs.iter().filter(|p| p.message.is_some() || !p.tail.is_empty()) {
-        out.push_str(&format!(
-            "\n{} {}: {}\n",
-            p.pair,
-            p.status.as_str(),
-            p.message.as_deref().unwrap_or("")
-        ));
+        // One line per line of the message: an unreachable pair's says one host each.
+        let message = p.message.as_deref().unwrap_or("");
+        out.push('\n');
+        for line in message.lines().chain(message.is_empty().then_some("")) {
+            out.push_str(&format!("{} {}: {line}\n", p.pair, p.status.as_str()));
+        }
         for line in &p.tail {
             out.push_str(&format!("  | {line}\n"));
         }

@@ -11,6 +11,7 @@ fn state() -> PlainState {
         start: std::time::Instant::now(),
         totals_at: None,
         quarters: HashMap::new(),
+        unreachable: Default::default(),
     }
 }
 

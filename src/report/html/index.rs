@@ -47,6 +47,9 @@ fn cards(views: &[PairView]) -> String {
 fn attention(views: &[PairView]) -> String {
     let failed: Vec<&PairView> = views.iter().filter(|v| v.failure.is_some()).collect();
     let manual: Vec<&PairView> = views.iter().filter(|v| !v.manual.is_empty()).collect();
+    if views.iter().all(|v| v.status.is_none()) && manual.is_empty() {
+        return "<h2>Needs attention</h2>\n<p class=\"skipped\">Nothing has run yet: no run of these pairs is recorded.</p>\n".into();
+    }
     if failed.is_empty() && manual.is_empty() {
         return "<h2>Needs attention</h2>\n<p class=\"ok\">Nothing: every pair's last run succeeded and nothing is left by hand.</p>\n".into();
     }
@@ -109,6 +112,8 @@ fn waves(views: &[PairView]) -> String {
                     v.hot_syncs.len().to_string(),
                     if checks > 0 {
                         format!("<span class=\"failed\">{checks} failed</span>")
+                    } else if v.verdicts.is_empty() {
+                        "-".into()
                     } else {
                         format!("{} ok", v.verdicts.len())
                     },
