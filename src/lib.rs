@@ -48,6 +48,7 @@ pub(crate) mod plan;
 pub(crate) mod report;
 pub(crate) mod role;
 pub(crate) mod secrets;
+pub(crate) mod shell;
 pub(crate) mod ssh;
 pub(crate) mod suggest;
 pub(crate) mod time;
