@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::exec::{History, Hooks};
 use crate::fsutil::write_atomic;
 use crate::inventory::Pair;
-use crate::report::events::PairStatus;
-use crate::report::summary::{PairReport, Transfer};
+use crate::outcome::PairStatus;
+use crate::outcome::{PairReport, Transfer};
 use crate::role::Role;
 use crate::role::journal::{JournalSpec, SyncKind};
 use crate::time::epoch_secs;
@@ -575,7 +575,7 @@ mod tests {
             ..hooks(dir.path(), &[])
         };
         let acme = pair("acme");
-        let transfer = |secs: f64| crate::report::summary::Transfer { secs, ..Default::default() };
+        let transfer = |secs: f64| crate::outcome::Transfer { secs, ..Default::default() };
         let mut report = PairReport::new("acme", "wave 1", PairStatus::Ok);
         for (phase, secs) in [("warm-sync", 1.0), ("warm-sync", 2.0), ("final-copy", 3.0)] {
             report.transfers = BTreeMap::from([(phase.to_string(), transfer(secs))]);

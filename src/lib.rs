@@ -43,6 +43,7 @@ pub(crate) mod exec;
 pub(crate) mod fsutil;
 pub(crate) mod inventory;
 pub(crate) mod journal;
+pub(crate) mod outcome;
 pub(crate) mod pattern;
 pub(crate) mod plan;
 pub(crate) mod report;

@@ -11,11 +11,12 @@ use crate::cli::{Format, RunArgs, RunFlags};
 use crate::error::{Error, Result, exit};
 use crate::exec::{self, Cancel, Hooks, NoHooks};
 use crate::inventory::Inventory;
+use crate::outcome::RunReport;
+use crate::outcome::{Fanout, Reporter};
 use crate::plan::{self, Plan, PlanRequest};
 use crate::report::console::{Bars, JsonLines, Plain};
-use crate::report::events::{Fanout, Reporter};
 use crate::report::rundir::RunDir;
-use crate::report::summary::{RunReport, render_text};
+use crate::report::summary::render_text;
 use crate::role::Role;
 use crate::ssh::{Keys, SshContext, SshOptions};
 
@@ -206,7 +207,7 @@ pub fn finish(report: &RunReport) -> Result<ExitCode> {
         ))),
         exit::INTERRUPTED => Err(Error::Interrupted),
         exit::UNREACHABLE => Err(Error::Unreachable {
-            unreachable: report.count(crate::report::events::PairStatus::Unreachable),
+            unreachable: report.count(crate::outcome::PairStatus::Unreachable),
             total,
         }),
         exit::DEADLINE => Err(Error::Deadline(format!(
@@ -215,7 +216,7 @@ pub fn finish(report: &RunReport) -> Result<ExitCode> {
         ))),
         exit::BUSY => Err(Error::Busy(format!(
             "{} of {total} pairs skipped: another run holds them",
-            report.count(crate::report::events::PairStatus::Busy)
+            report.count(crate::outcome::PairStatus::Busy)
         ))),
         _ => Err(Error::PairsFailed { failed: report.retry_names().len(), total }),
     }
@@ -225,7 +226,7 @@ pub fn finish(report: &RunReport) -> Result<ExitCode> {
 struct SharedRunDir(Arc<RunDir>);
 
 impl Reporter for SharedRunDir {
-    fn event(&self, event: &crate::report::events::Event) {
+    fn event(&self, event: &crate::outcome::Event) {
         self.0.event(event)
     }
     fn finish(&self) {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crate::exec::cancel::{Cancel, Level};
 use crate::exec::host::{Host, NotStarted, ProcessEvent};
 use crate::exec::output::{Collector, Line};
-use crate::report::events::StepStatus;
+use crate::outcome::StepStatus;
 
 /// The bash program every step runs (see the module documentation): read the script up to a NUL
 /// byte; start one watchdog, which keeps reading stdin (heartbeats) and, if stdin ends or stays

@@ -14,7 +14,7 @@ use futures::future::BoxFuture;
 
 use super::attempt::{payload, wrapper};
 use crate::inventory::Endpoint;
-use crate::report::events::{StepStatus, Stream};
+use crate::outcome::{StepStatus, Stream};
 use crate::ssh::{Connection, SshContext};
 
 /// What a running process says, in order. After `Closed`, nothing more.

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use super::pair::StepResult;
+use crate::outcome::{CheckResult, PairReport};
+use crate::outcome::{PairStatus, StepStatus};
 use crate::plan::PlannedStep;
-use crate::report::events::{PairStatus, StepStatus};
-use crate::report::summary::{CheckResult, PairReport};
 use crate::time::epoch_secs;
 
 /// The first failed check of the phase running: the phase fails at its end, with this.

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::exec::cancel::{Cancel, Level};
 use crate::exec::host::{Host, Process, ProcessEvent};
-use crate::report::events::Stream;
+use crate::outcome::Stream;
 use crate::shell::quote;
 
 /// Root-only: created 0700 if missing, refused if anything else.

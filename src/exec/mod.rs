@@ -23,9 +23,9 @@ pub use cancel::{Cancel, Level};
 use host::{Hosts, SshHosts};
 
 use crate::inventory::Pair;
+use crate::outcome::{Event, PairStatus, Reporter};
+use crate::outcome::{PairReport, RunReport};
 use crate::plan::Plan;
-use crate::report::events::{Event, PairStatus, Reporter};
-use crate::report::summary::{PairReport, RunReport};
 use crate::role::Role;
 use crate::ssh::SshContext;
 

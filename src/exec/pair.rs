@@ -15,12 +15,13 @@ use super::batch::batch_end;
 use super::cancel::{Cancel, Level};
 use super::host::Host;
 use super::ledger::{CheckFailure, Ledger};
-use super::output::{Collector, Line, TransferStats, recorded_value};
+use super::output::{Collector, Line, recorded_value};
 use super::rollback::{Arming, PhaseRule};
 use crate::inventory::Side;
+use crate::outcome::TransferStats;
+use crate::outcome::{Event, PairStatus, StepStatus};
+use crate::outcome::{ManualAction, PairReport};
 use crate::plan::{PairPlan, PlannedStep};
-use crate::report::events::{Event, PairStatus, StepStatus};
-use crate::report::summary::{ManualAction, PairReport};
 use crate::role::{OutputParser, StepHost, is_secret_name};
 use crate::secrets::Masker;
 

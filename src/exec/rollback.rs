@@ -37,9 +37,9 @@ use super::Shared;
 use super::attempt::End;
 use super::batch::batch_end;
 use super::pair::PairRun;
+use crate::outcome::{Event, PairStatus, StepStatus, Stream};
+use crate::outcome::{PairReport, RollbackReport};
 use crate::plan::PlannedStep;
-use crate::report::events::{Event, PairStatus, StepStatus, Stream};
-use crate::report::summary::{PairReport, RollbackReport};
 
 /// The line a `point_of_no_return` step prints on stdout once its guards passed (module docs).
 pub const POINT_OF_NO_RETURN_MARKER: &str = "BMFLEET-POINT-OF-NO-RETURN";

@@ -16,8 +16,8 @@ use futures::future::BoxFuture;
 use super::host::{Host, Hosts, NotStarted, OpenError, Process, ProcessEvent};
 use super::*;
 use crate::inventory::Endpoint;
+use crate::outcome::{Event, Reporter, StepStatus, Stream};
 use crate::plan::PlanRequest;
-use crate::report::events::{Event, Reporter, StepStatus, Stream};
 
 /// The rules where the run meets the journal (issue #27), in their own file.
 mod journal;

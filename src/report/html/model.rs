@@ -12,8 +12,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::journal::PairJournal;
-use crate::report::events::PairStatus;
-use crate::report::summary::Transfer;
+use crate::outcome::PairStatus;
+use crate::outcome::Transfer;
 use crate::role::journal::{JournalSpec, SyncKind};
 use crate::secrets::Masker;
 
