@@ -86,7 +86,7 @@ pub struct RawPhase {
     #[serde(default)]
     pub confirm: Option<String>,
     /// The phase run for a pair whose run fails, stops or loses a host from the moment it
-    /// starts this phase until a `point_of_no_return` step starts (see `exec/rollback.rs`).
+    /// starts this phase until a `point_of_no_return` step starts (see `exec/arming.rs`).
     #[serde(default)]
     pub rollback: Option<Spanned<String>>,
     /// Not part of `migrate`'s sequence: run only by its own command (a rollback).
