@@ -77,12 +77,20 @@ fn rollbacks_text(out: &mut String, report: &RunReport) {
 const OK_ROWS: usize = 20;
 
 /// The text summary printed at the end of every run; `spec`: the role's `journal:` (which
-/// records bound the downtime).
-// Over 100 lines on purpose: the summary's sections in the order they print.
-#[allow(clippy::too_many_lines)]
+/// records bound the downtime). Its sections, in the order they print.
 pub fn render_text(report: &RunReport, spec: &JournalSpec) -> String {
     let mut out = String::new();
-    // Checks tables, one per phase that has checks (preflight, post...).
+    checks_text(&mut out, report);
+    pairs_text(&mut out, report, spec);
+    rollbacks_text(&mut out, report);
+    left_to_do_text(&mut out, report);
+    counts_text(&mut out, report);
+    out
+}
+
+/// The checks tables, one per phase that has checks (preflight, post...), each failed check's
+/// message under it.
+fn checks_text(out: &mut String, report: &RunReport) {
     let mut phases: Vec<&str> = Vec::new();
     for p in &report.pairs {
         for c in &p.checks {
@@ -152,7 +160,10 @@ pub fn render_text(report: &RunReport, spec: &JournalSpec) -> String {
             }
         }
     }
+}
 
+/// The pairs' table (those that need someone first), then each pair's message and last lines.
+fn pairs_text(out: &mut String, report: &RunReport, spec: &JournalSpec) {
     // Pairs that need someone first (failed, stopped...), then warnings, then the ok ones; past
     // OK_ROWS ok pairs, one line says how many more (summary.json has them all).
     let rank = |p: &&PairReport| match p.status {
@@ -211,7 +222,10 @@ pub fn render_text(report: &RunReport, spec: &JournalSpec) -> String {
             out.push_str(&format!("  | {line}\n"));
         }
     }
-    rollbacks_text(&mut out, report);
+}
+
+/// The actions left to the operator, and why later waves did not run.
+fn left_to_do_text(out: &mut String, report: &RunReport) {
     let manual: Vec<(&str, &ManualAction)> =
         report.pairs.iter().flat_map(|p| p.manual.iter().map(move |m| (p.pair.as_str(), m))).collect();
     if !manual.is_empty() {
@@ -223,6 +237,10 @@ pub fn render_text(report: &RunReport, spec: &JournalSpec) -> String {
     if let Some(reason) = &report.stopped {
         out.push_str(&format!("\nLater waves not run: {reason}\n"));
     }
+}
+
+/// The last line: how many pairs ended how, in how long.
+fn counts_text(out: &mut String, report: &RunReport) {
     let counts: Vec<String> = [
         PairStatus::Ok,
         PairStatus::Warning,
@@ -252,7 +270,6 @@ pub fn render_text(report: &RunReport, spec: &JournalSpec) -> String {
         out.push_str(" (stopped at the --until deadline)");
     }
     out.push('\n');
-    out
 }
 
 #[cfg(test)]
