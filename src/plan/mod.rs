@@ -16,13 +16,13 @@ use tera::Context;
 #[cfg(test)]
 pub use display::render_text;
 pub use display::{render_json, render_text_view};
-pub use serial::Batch;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::inventory::{Inventory, Pair, merged_vars};
 use crate::role::{FACTS, Role, Step, is_secret_name};
 use crate::secrets::Masker;
+use crate::values::Batch;
 
 #[derive(Debug)]
 pub struct Plan {
