@@ -50,6 +50,10 @@
 //!   gets a parser and a type in `values.rs`, so the command receives it parsed),
 //!   `commands/NAME.rs`, and its line in `commands/mod.rs`'s dispatch; a bad-value case in
 //!   tests/cli.rs;
+//! - a run setting (a flag of the commands that run steps): `cli.rs` (`RunFlags`, or the
+//!   command's own args), `commands/setup.rs` (`RunSetup`: what it means for this run, derived
+//!   once and passed down), then `exec::RunOptions` (filled by `RunSetup::run_options`) when the
+//!   executor needs it;
 //! - a phase: the role alone. `roles/bluemind/role.yml` (`phases:`, in the order `migrate` runs
 //!   them: its steps, `requires`/`resets`, `rollback`, `standalone`, `stops_services`,
 //!   `needs_limit`, `confirm`; the README's "Roles and steps") and its templates under

@@ -1,4 +1,6 @@
-//! Running a pair's rollback, once its run ended badly while armed (when that is: `arming.rs`).
+//! Running a pair's rollback, once its run ended badly while armed (when that is: `arming.rs`;
+//! the point-of-no-return marker the role's templates cite from here is read in
+//! `pair/point_of_no_return.rs`).
 //!
 //! The rollback is the safety net: its steps obey their own stop signal, not the run's. A first
 //! Ctrl-C or the `--until` deadline stops the migration's steps, then the rollback runs; a second
