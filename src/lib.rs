@@ -5,7 +5,7 @@
 //! ```text
 //! inventory (YAML) --load--> Inventory --pattern::select(--limit)--> pairs
 //!   --plan::build(role, phases)--> Plan (waves of pairs of rendered steps)
-//!   --exec--> events --> report (progress, logs, JSON, summary) and journal
+//!   --exec--> outcome (events, reports) --> report (progress, logs, JSON, summary) and journal
 //! ```
 //!
 //! Everything BlueMind-specific lives in `roles/bluemind/` as data and templates; the engine
@@ -13,18 +13,64 @@
 //!
 //! The executor (`exec`) runs attempts through one seam, `exec::host::Host` (start a script,
 //! read its output and exit, heartbeat it, stop it): the SSH connection and the controller
-//! implement it, and `exec/tests.rs` drives whole plans on scripted fake hosts, so the run's
+//! implement it, and `exec/tests/` drives whole plans on scripted fake hosts, so the run's
 //! rules are unit tests. A pair's bookkeeping (checks table, records, transfers, the stop
-//! decision) is the pure `exec::ledger`.
+//! decision) is the pure `exec::ledger`; when it rolls back, the pure `exec::arming`. What a run
+//! tells the world is data of its own, `outcome` (events, statuses, reports), which imports
+//! nothing of the engine: the executor makes it, `report`, `journal` and `commands` read it.
 //!
-//! Where a newcomer adds things:
-//! - a step key: `role/schema.rs` (`RawStep`, what role.yml says), `role/mod.rs` (`Step`, and
-//!   its `Default`, which `Step::adhoc` and tests build on) and `role/load.rs` (`step()`:
-//!   validate, with its location); then where it acts (`exec/pair.rs` to run, `exec/ledger.rs`
-//!   to report, `plan/` to render), with a test in `exec/tests.rs` on a fake host;
+//! # Layers
+//!
+//! A module uses only the modules on its line or the lines above; on one line, only those to its
+//! left. `layers_tests.rs` reads this block and every `crate::` path outside tests, and fails on
+//! an arrow back up that is not one of the exceptions below (so a new module gets a place here).
+//!
+//! ```text
+//! helpers:   time fsutil tty suggest shell secrets diag error values
+//! outcome:   outcome
+//! hosts:     ssh inventory
+//! the role:  role pattern plan
+//! the run:   exec journal report
+//! commands:  cli commands
+//! ```
+//!
+//! Arrows back up, each with why:
+//! - `ssh -> inventory`: `ssh::Connection::open` takes the inventory's `Endpoint`, which
+//!   `inventory/endpoint.rs` resolves with `ssh::config`. It goes when the connection owns its
+//!   settings (issue 29, item 2), which another branch is doing in `src/inventory/`.
+//!
+//! # Where a newcomer adds things
+//!
+//! - a step key: `role/schema.rs` (`RawStep`, what role.yml says, and its row in the README's
+//!   step-key table: a test there fails without it), `role/mod.rs` (`Step`, and its `Default`,
+//!   which `Step::adhoc` and tests build on) and `role/load/step.rs` (`step()`: validate, with
+//!   its location); then where it acts (`exec/pair/step.rs` to run, `exec/ledger.rs` to report,
+//!   `plan/` to render), with a test in `exec/tests/` on a fake host;
 //! - a CLI command: `cli.rs` (the clap `Command` variant and its args; a value with a grammar
-//!   gets a parser and a type in `values.rs`, so the command receives it parsed), `commands/NAME.rs`,
-//!   and its line in `commands/mod.rs`'s dispatch; a bad-value case in tests/cli.rs;
+//!   gets a parser and a type in `values.rs`, so the command receives it parsed),
+//!   `commands/NAME.rs`, and its line in `commands/mod.rs`'s dispatch; a bad-value case in
+//!   tests/cli.rs;
+//! - a run setting (a flag of the commands that run steps): `cli.rs` (`RunFlags`, or the
+//!   command's own args), `commands/setup.rs` (`RunSetup`: what it means for this run, derived
+//!   once and passed down), then `exec::RunOptions` (filled by `RunSetup::run_options`) when the
+//!   executor needs it;
+//! - a phase: the role alone. `roles/bluemind/role.yml` (`phases:`, in the order `migrate` runs
+//!   them: its steps, `requires`/`resets`, `rollback`, `standalone`, `stops_services`,
+//!   `needs_limit`, `confirm`; the README's "Roles and steps") and its templates under
+//!   `roles/bluemind/templates/PHASE/`; a sync the journal keeps is named in `journal:`
+//!   (`role/journal.rs` checks it). `bmfleet run bluemind PHASE -i INV` runs it, and `migrate`
+//!   includes it, with no Rust change. Its own shortcut (`bmfleet PHASE`) is today a
+//!   `Command` variant in `cli.rs` and a line in `commands/mod.rs`'s dispatch (issue 29, item 3,
+//!   would make the role declare those too);
+//! - a BlueMind version: the role decides it on each host at run time; the engine knows no
+//!   version. `roles/bluemind/templates/lib/core-api.sh` (`bm_version_at_least MAJOR MINOR`,
+//!   the one reading of bm-core's installed version) is where a step asks, as
+//!   `templates/post/firewall.sh`, `post/keycloak.sh` and `post/mynetworks.sh` do; what differs
+//!   by layout rather than by number is found on the host: `templates/lib/mailboxes.sh` (the
+//!   mailbox census: Cyrus index headers on 4.x, `bj-data` tables on 5.x, reported by
+//!   `cold-sync/verify-mailboxes.sh`), `templates/lib/rsync-pull.sh` (a spool the version lacks is
+//!   skipped), `config_paths` in role.yml (both versions' files, the missing ones skipped);
+//!   preflight's `same version` check refuses a pair whose origin and target bm-core differ;
 //! - a connection setting: `inventory/schema.rs` (the key), `inventory/endpoint.rs` (its
 //!   precedence and source, into `Endpoint`), then `ssh/client.rs` (`Connection::open`, or
 //!   `SshContext` for what all connections of a run share) where it is used; the exec layer
@@ -33,7 +79,7 @@
 //!   `role/journal.rs`), the engine asks `role.journal`, never a phase name.
 //!
 //! Shared helpers live once: durations and operator values in `values.rs`, atomic writes in
-//! `fsutil.rs`, timestamps in `time.rs`.
+//! `fsutil.rs`, timestamps in `time.rs`, shell quoting in `shell.rs`.
 
 pub(crate) mod cli;
 pub(crate) mod commands;
@@ -43,11 +89,15 @@ pub(crate) mod exec;
 pub(crate) mod fsutil;
 pub(crate) mod inventory;
 pub(crate) mod journal;
+#[cfg(test)]
+mod layers_tests;
+pub(crate) mod outcome;
 pub(crate) mod pattern;
 pub(crate) mod plan;
 pub(crate) mod report;
 pub(crate) mod role;
 pub(crate) mod secrets;
+pub(crate) mod shell;
 pub(crate) mod ssh;
 pub(crate) mod suggest;
 pub(crate) mod time;

@@ -29,7 +29,7 @@ impl Masker {
             return;
         }
         let mut forms = vec![value.to_string()];
-        if let Ok(quoted) = crate::role::quote::quote(value) {
+        if let Ok(quoted) = crate::shell::quote(value) {
             forms.push(quoted.into_owned());
         }
         if value.contains('\n') {

@@ -5,8 +5,6 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use crate::plan::Batch;
-
 /// `90`, `30s`, `5m`, `2h`, `1h30m`, `2d`: durations as operators write them (the same grammar in
 /// role.yml's `timeout:` and on the command line).
 pub fn parse_duration(text: &str) -> Option<Duration> {
@@ -98,6 +96,13 @@ impl Until {
             }
         }
     }
+}
+
+/// One batch of `--serial`: a number of pairs, or a percentage of the wave's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batch {
+    Count(usize),
+    Percent(u8),
 }
 
 /// `--serial 1,5,25%`: the batch sizes each wave is cut into (see `plan/serial.rs`).

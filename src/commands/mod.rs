@@ -11,6 +11,7 @@ mod report;
 mod roles;
 pub mod run;
 mod schedule;
+mod setup;
 mod status;
 
 use std::process::ExitCode;

@@ -5,8 +5,8 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::SystemTime;
 
+use super::setup::RunSetup;
 use crate::cli::{MigrateArgs, PhaseArgs, TrustArgs};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
@@ -86,20 +86,6 @@ fn apply_overrides(
     Ok(())
 }
 
-/// Who holds a pair's lock, as shown to whoever finds it busy.
-fn owner(run_id: &str) -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| format!("uid {}", unsafe { libc::getuid() }));
-    format!(
-        "run {run_id} by {user}@{} (pid {}) since {}",
-        host.trim(),
-        std::process::id(),
-        crate::time::rfc3339(SystemTime::now())
-    )
-}
-
 /// The phases `migrate` may run for some pair: its sequence from `--from-phase` (which must be
 /// part of it), else all of it (which ones each pair runs depends on the journal).
 fn resumable(role: &Role, from: Option<&str>) -> Result<Vec<String>> {
@@ -124,6 +110,7 @@ fn resumable(role: &Role, from: Option<&str>) -> Result<Vec<String>> {
 fn run_phases(args: &PhaseArgs, phases: Vec<String>, resume: Option<Option<&str>>) -> Result<ExitCode> {
     let (mut inventory, mut selected) = super::load_selection(&args.selection)?;
     let role: Arc<Role> = Arc::new(super::roles::load(args.role.as_deref(), &inventory.path)?);
+    let setup = RunSetup::for_phases(args, &phases);
     // Refusals of bad input come before the journal (its directory) is opened.
     let may_run = match resume {
         Some(from) => resumable(&role, from)?,
@@ -135,11 +122,10 @@ fn run_phases(args: &PhaseArgs, phases: Vec<String>, resume: Option<Option<&str>
         inventory: &inventory,
         pairs: &selected,
         limited: args.selection.limit.is_some(),
-        yes: args.options.yes,
-        check: args.check,
+        yes: setup.flags.yes,
+        check: setup.check,
     })?;
-    apply_overrides(&mut inventory, &selected, &args.unsafe_override_host_state)?;
-    let deadline = args.until.as_ref().map(|u| u.deadline(SystemTime::now()));
+    apply_overrides(&mut inventory, &selected, &setup.overrides)?;
     let journal = Arc::new(open_journal(args, &inventory.path)?);
     let resume_phases = resume.map(|from| {
         let (role, journal) = (role.clone(), journal.clone());
@@ -160,34 +146,20 @@ fn run_phases(args: &PhaseArgs, phases: Vec<String>, resume: Option<Option<&str>
             return Ok(ExitCode::SUCCESS);
         }
     }
-    let check = args.check || phases == ["preflight"];
-    let plan = super::run::build_plan(
-        &inventory,
-        &selected,
-        role.clone(),
-        &phases,
-        &args.options,
-        args.check,
-        phases_for,
-    )?;
-    let run_id = crate::time::run_id();
-    // A check changes nothing: it needs no lock.
-    let _lock = if args.check { None } else { Some(journal.lock_controller(&run_id).map_err(Error::Busy)?) };
+    let plan = super::run::build_plan(&inventory, &selected, role.clone(), &phases, &setup, phases_for)?;
+    let _lock = if setup.locks_controller() {
+        Some(journal.lock_controller(&setup.run_id).map_err(Error::Busy)?)
+    } else {
+        None
+    };
     let hooks = JournalHooks {
         journal: journal.clone(),
         role: role.clone(),
-        run_id: run_id.clone(),
+        run_id: setup.run_id.clone(),
         force: args.force,
-        overrides: args.unsafe_override_host_state.clone(),
+        overrides: setup.overrides.clone(),
     };
-    let extras = super::run::Extras {
-        hooks: Arc::new(hooks),
-        console: None,
-        deadline,
-        target_lock: (!check).then(|| owner(&run_id)),
-        run_id: Some(run_id.clone()),
-        overrides: args.unsafe_override_host_state.clone(),
-    };
-    let report = super::run::execute(&plan, &args.options, extras)?;
+    let extras = super::run::Extras { hooks: Arc::new(hooks), console: None };
+    let report = super::run::execute(&plan, &setup, extras)?;
     super::run::finish(&report)
 }

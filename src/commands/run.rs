@@ -7,32 +7,35 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::setup::RunSetup;
 use crate::cli::{Format, RunArgs, RunFlags};
 use crate::error::{Error, Result, exit};
 use crate::exec::{self, Cancel, Hooks, NoHooks};
 use crate::inventory::Inventory;
+use crate::outcome::RunReport;
+use crate::outcome::{Fanout, Reporter};
 use crate::plan::{self, Plan, PlanRequest};
 use crate::report::console::{Bars, JsonLines, Plain};
-use crate::report::events::{Fanout, Reporter};
 use crate::report::rundir::RunDir;
-use crate::report::summary::{RunReport, render_text};
+use crate::report::summary::render_text;
 use crate::role::Role;
 use crate::ssh::{Keys, SshContext, SshOptions};
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;
     let role = Arc::new(super::roles::load(Some(&args.role), &inventory.path)?);
-    let plan = build_plan(&inventory, &selected, role, &args.phases, &args.options, args.check, None)?;
+    let setup = RunSetup::plain(&args.options, args.check);
+    let plan = build_plan(&inventory, &selected, role, &args.phases, &setup, None)?;
     super::guard::check(&super::guard::Selected {
         role: &plan.role,
         phases: &plan.phases,
         inventory: &inventory,
         pairs: &selected,
         limited: args.selection.limit.is_some(),
-        yes: args.options.yes,
-        check: args.check,
+        yes: setup.flags.yes,
+        check: setup.check,
     })?;
-    let report = execute(&plan, &args.options, Extras::default())?;
+    let report = execute(&plan, &setup, Extras::default())?;
     finish(&report)
 }
 
@@ -41,18 +44,17 @@ pub fn build_plan(
     selected: &[usize],
     role: Arc<Role>,
     phases: &[String],
-    options: &RunFlags,
-    check: bool,
+    setup: &RunSetup<'_>,
     phases_for: Option<&plan::PhasesFor<'_>>,
 ) -> Result<Plan> {
-    let serial = options.serial.as_ref().map(|s| s.0.clone());
+    let serial = setup.flags.serial.as_ref().map(|s| s.0.clone());
     plan::build(PlanRequest {
         inventory,
         selected,
         role,
         phases,
         serial: serial.as_deref(),
-        check_mode: check,
+        check_mode: setup.check,
         phases_for,
     })
 }
@@ -79,36 +81,25 @@ fn confirm(plan: &Plan, options: &RunFlags) -> Result<()> {
     Ok(())
 }
 
-/// What a command adds to a plain execution.
+/// What a command plugs into a run beyond its settings (`RunSetup`).
 pub struct Extras {
+    /// The journal, for the phase commands.
     pub hooks: Arc<dyn Hooks>,
     /// Replaces the default console reporter in text mode (`bmfleet exec` prints per host).
     pub console: Option<Box<dyn Reporter>>,
-    pub deadline: Option<std::time::SystemTime>,
-    /// Owner text of the per-pair target lock; `None`: no lock.
-    pub target_lock: Option<String>,
-    pub run_id: Option<String>,
-    /// Pairs named by `--unsafe-override-host-state`.
-    pub overrides: Vec<String>,
 }
 
 impl Default for Extras {
     fn default() -> Self {
-        Extras {
-            hooks: Arc::new(NoHooks),
-            console: None,
-            deadline: None,
-            target_lock: None,
-            run_id: None,
-            overrides: Vec::new(),
-        }
+        Extras { hooks: Arc::new(NoHooks), console: None }
     }
 }
 
 /// Execute a plan with the console and run-directory reporters. Bad input (keys, flags) is
 /// reported before anything connects.
-pub fn execute(plan: &Plan, options: &RunFlags, extras: Extras) -> Result<RunReport> {
-    let Extras { hooks, console: extra, deadline, target_lock, run_id, overrides } = extras;
+pub fn execute(plan: &Plan, setup: &RunSetup<'_>, extras: Extras) -> Result<RunReport> {
+    let Extras { hooks, console: extra } = extras;
+    let options = setup.flags;
     confirm(plan, options)?;
     let endpoints =
         plan.waves.iter().flat_map(|w| w.pairs.iter()).flat_map(|p| [&p.pair.origin, &p.pair.target]);
@@ -123,8 +114,7 @@ pub fn execute(plan: &Plan, options: &RunFlags, extras: Extras) -> Result<RunRep
         },
     )
     .with_become_passwords(become_passwords(plan)?);
-    let run_id = run_id.unwrap_or_else(crate::time::run_id);
-    let run_dir = RunDir::create(&options.runs_dir, &run_id).map_err(|e| {
+    let run_dir = RunDir::create(&options.runs_dir, &setup.run_id).map_err(|e| {
         Error::internal(format!("cannot create the run directory under {}: {e}", options.runs_dir.display()))
     })?;
     let run_path = run_dir.path().to_path_buf();
@@ -140,17 +130,7 @@ pub fn execute(plan: &Plan, options: &RunFlags, extras: Extras) -> Result<RunRep
     }
     let reporter: Arc<dyn Reporter> = Arc::new(Fanout(reporters));
 
-    let exec_options = exec::RunOptions {
-        run_id,
-        forks: options.forks,
-        max_fail_percent: options.max_fail_percent,
-        any_errors_fatal: options.any_errors_fatal,
-        grace: Duration::from_secs(options.grace),
-        handle_signals: true,
-        deadline,
-        target_lock,
-        overrides,
-    };
+    let exec_options = setup.run_options();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -206,7 +186,7 @@ pub fn finish(report: &RunReport) -> Result<ExitCode> {
         ))),
         exit::INTERRUPTED => Err(Error::Interrupted),
         exit::UNREACHABLE => Err(Error::Unreachable {
-            unreachable: report.count(crate::report::events::PairStatus::Unreachable),
+            unreachable: report.count(crate::outcome::PairStatus::Unreachable),
             total,
         }),
         exit::DEADLINE => Err(Error::Deadline(format!(
@@ -215,7 +195,7 @@ pub fn finish(report: &RunReport) -> Result<ExitCode> {
         ))),
         exit::BUSY => Err(Error::Busy(format!(
             "{} of {total} pairs skipped: another run holds them",
-            report.count(crate::report::events::PairStatus::Busy)
+            report.count(crate::outcome::PairStatus::Busy)
         ))),
         _ => Err(Error::PairsFailed { failed: report.retry_names().len(), total }),
     }
@@ -225,7 +205,7 @@ pub fn finish(report: &RunReport) -> Result<ExitCode> {
 struct SharedRunDir(Arc<RunDir>);
 
 impl Reporter for SharedRunDir {
-    fn event(&self, event: &crate::report::events::Event) {
+    fn event(&self, event: &crate::outcome::Event) {
         self.0.event(event)
     }
     fn finish(&self) {

@@ -80,9 +80,7 @@ fn check_phase(phase: &str) -> Result<()> {
 
 fn quoted(argv: &[String]) -> Result<String> {
     argv.iter()
-        .map(|a| {
-            crate::role::quote::quote(a).map(|q| q.into_owned()).map_err(|e| Error::usage(e.to_string()))
-        })
+        .map(|a| crate::shell::quote(a).map(|q| q.into_owned()).map_err(|e| Error::usage(e.to_string())))
         .collect::<Result<Vec<_>>>()
         .map(|v| v.join(" "))
 }

@@ -12,10 +12,45 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
-use super::attempt::{payload, wrapper};
 use crate::inventory::Endpoint;
-use crate::report::events::{StepStatus, Stream};
+use crate::outcome::{StepStatus, Stream};
 use crate::ssh::{Connection, SshContext};
+
+/// The bash program every step runs (why: `attempt.rs`'s module documentation): read the
+/// script up to a NUL byte; start one watchdog, which keeps reading stdin (heartbeats) and, if
+/// stdin ends or stays silent for three heartbeats while the script still runs, kills the whole
+/// process group (TERM, then KILL); then run the script itself in the foreground with `set -eo pipefail`. When the
+/// script ends normally the watchdog finds it gone and leaves alone what the script started
+/// on purpose (`nohup ... &`). One fork per step: the hosts' CPU per step decides fan-out time.
+/// The program holds no single quote, so it can be passed as `bash -c '...'`.
+///
+/// The script must start with `SCRIPT_MARK`, or nothing runs: through `sudo -S`, the password
+/// goes first on stdin, and a sudo that does not read it (cached credentials, a `NOPASSWD` rule
+/// for bash) would leave it as the script's first line, run by root. `sudo -k` prevents the
+/// first; the mark makes any other way fail closed.
+pub(crate) fn wrapper(heartbeat: Option<Duration>) -> String {
+    let wait = match heartbeat {
+        Some(beat) => format!("while IFS= read -r -t {} _; do :; done", beat.as_secs().max(1) * 3 + 5),
+        None => "cat >/dev/null".to_string(),
+    };
+    format!(
+        r#"IFS= read -r -d "" s || exit 125; case $s in "{mark}"*) ;; *) echo "bmfleet: the script did not arrive as sent (did sudo leave its password on stdin?); nothing was run" >&2; exit 125;; esac; {{ trap "" TERM; {wait}; kill -0 $$ 2>/dev/null && {{ kill -TERM 0; sleep 5; kill -KILL 0; }}; }} <&0 >/dev/null 2>&1 & exec </dev/null; set -eo pipefail; eval "$s""#,
+        mark = SCRIPT_MARK.trim_end()
+    )
+}
+
+/// The first line of every script sent to the wrapper (a comment to bash).
+pub(crate) const SCRIPT_MARK: &str = "#bmfleet-script\n";
+
+/// What is written on a wrapper's stdin: the sudo password when sudo wants one, then the marked
+/// script, then the NUL byte that ends it.
+pub(crate) fn payload(preamble: Option<String>, script: &str) -> Vec<u8> {
+    let mut payload = preamble.map(String::into_bytes).unwrap_or_default();
+    payload.extend_from_slice(SCRIPT_MARK.as_bytes());
+    payload.extend_from_slice(script.as_bytes());
+    payload.push(0);
+    payload
+}
 
 /// What a running process says, in order. After `Closed`, nothing more.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +89,7 @@ pub(crate) struct NotStarted {
 
 /// A place where attempts run: one host over SSH, or the controller.
 pub(crate) trait Host: Send + Sync {
-    /// Start `script` under the wrapper (`attempt::wrapper`), heartbeats expected every
+    /// Start `script` under the wrapper ([`wrapper`]), heartbeats expected every
     /// `heartbeat` where the link can die silently.
     fn start<'a>(
         &'a self,

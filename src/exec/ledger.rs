@@ -6,11 +6,19 @@
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-use super::pair::StepResult;
+use crate::outcome::{CheckResult, ManualAction, PairReport, PairStatus, StepStatus, TransferStats};
 use crate::plan::PlannedStep;
-use crate::report::events::{PairStatus, StepStatus};
-use crate::report::summary::{CheckResult, PairReport};
 use crate::time::epoch_secs;
+
+/// How one step ended (after its retries): what the ledger accounts.
+pub(super) struct StepResult {
+    pub(super) status: StepStatus,
+    pub(super) stats: Option<TransferStats>,
+    pub(super) manual: Vec<ManualAction>,
+    pub(super) tail: Vec<String>,
+    pub(super) started: SystemTime,
+    pub(super) ended: SystemTime,
+}
 
 /// The first failed check of the phase running: the phase fails at its end, with this.
 #[derive(Debug, Clone, PartialEq)]

@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use crate::exec::cancel::{Cancel, Level};
 use crate::exec::host::{Host, Process, ProcessEvent};
-use crate::report::events::Stream;
-use crate::role::quote::quote;
+use crate::outcome::Stream;
+use crate::shell::quote;
 
 /// Root-only: created 0700 if missing, refused if anything else.
 pub const LOCK_DIR: &str = "/run/bmfleet";

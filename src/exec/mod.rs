@@ -1,8 +1,9 @@
 //! The executor: runs a [`Plan`] on real hosts. Waves run one after another; inside a wave up to
-//! `--forks` pairs are in flight, each walking its own steps (`pair.rs`), so a slow pair never
+//! `--forks` pairs are in flight, each walking its own steps (`pair/`), so a slow pair never
 //! stalls another. A failed pair is counted and reported; the others go on. After each wave the
 //! failure policy (`--max-fail-percent`, `--any-errors-fatal`) decides whether later waves run.
 
+mod arming;
 pub mod attempt;
 mod batch;
 pub mod cancel;
@@ -23,9 +24,9 @@ pub use cancel::{Cancel, Level};
 use host::{Hosts, SshHosts};
 
 use crate::inventory::Pair;
+use crate::outcome::{Event, PairStatus, Reporter};
+use crate::outcome::{PairReport, RunReport};
 use crate::plan::Plan;
-use crate::report::events::{Event, PairStatus, Reporter};
-use crate::report::summary::{PairReport, RunReport};
 use crate::role::Role;
 use crate::ssh::SshContext;
 
@@ -84,7 +85,7 @@ pub trait Hooks: Send + Sync {
     fn pair_finished(&self, _pair: &Pair, _report: &PairReport) -> Result<(), String> {
         Ok(())
     }
-    /// What earlier runs did to the pair, for the rollback's arming rule (`rollback.rs`).
+    /// What earlier runs did to the pair, for the rollback's arming rule (`arming.rs`).
     fn history(&self, _pair: &Pair) -> History {
         History::default()
     }

@@ -19,9 +19,7 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
-
-use crate::report::events::Stream;
+use crate::outcome::{Stream, TransferStats};
 
 /// Bytes of stdout kept for `register:` (head and tail; the middle is dropped, with a note).
 pub const REGISTER_CAP: usize = 1 << 20;
@@ -34,24 +32,6 @@ const TAIL_LINES: usize = 8;
 const MANUAL_CAP: usize = 64;
 /// The prefix of a line that asks the operator to act by hand.
 pub const MANUAL_PREFIX: &str = "BMFLEET-MANUAL:";
-
-/// What rsync's `--stats` told us.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct TransferStats {
-    pub files: u64,
-    pub files_transferred: u64,
-    pub bytes_total: u64,
-    pub bytes_transferred: u64,
-}
-
-impl TransferStats {
-    pub fn add(&mut self, other: &TransferStats) {
-        self.files += other.files;
-        self.files_transferred += other.files_transferred;
-        self.bytes_total += other.bytes_total;
-        self.bytes_transferred += other.bytes_transferred;
-    }
-}
 
 /// A line of output, classified.
 #[derive(Debug, PartialEq, Eq)]

@@ -16,13 +16,13 @@ use tera::Context;
 #[cfg(test)]
 pub use display::render_text;
 pub use display::{render_json, render_text_view};
-pub use serial::Batch;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::inventory::{Inventory, Pair, merged_vars};
 use crate::role::{FACTS, Role, Step, is_secret_name};
 use crate::secrets::Masker;
+use crate::values::Batch;
 
 #[derive(Debug)]
 pub struct Plan {
@@ -302,7 +302,7 @@ fn plan_phase(
 
 /// The rollbacks a pair running `phases` may need: those of every phase of the role up to the
 /// last non-standalone phase of the run (a phase completed by an earlier run arms its rollback
-/// for the phases after it, see `exec/rollback.rs`).
+/// for the phases after it, see `exec/arming.rs`).
 pub fn rollbacks_needed(role: &Role, phases: &[String]) -> Vec<String> {
     let last = role.phases.iter().rposition(|p| !p.standalone && phases.contains(&p.name));
     let mut names: Vec<String> = Vec::new();

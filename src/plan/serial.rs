@@ -6,12 +6,7 @@
 use std::sync::Arc;
 
 use super::{PairPlan, Wave};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Batch {
-    Count(usize),
-    Percent(u8),
-}
+use crate::values::Batch;
 
 /// Group pair plans (in inventory order) into waves, then batches.
 pub(super) fn waves(pairs: Vec<Arc<PairPlan>>, serial: Option<&[Batch]>) -> Vec<Wave> {

@@ -25,7 +25,7 @@ fn is_binding(name: &str) -> bool {
     name.strip_prefix("BMF_").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// A script with its values left out: the preamble's `BMF_n=...` lines (src/role/quote.rs) keep
+/// A script with its values left out: the preamble's `BMF_n=...` lines (src/role/escape.rs) keep
 /// only whether they bind a word or a list. Pairs and loop items that differ only in their values
 /// share a shape, and shellcheck, slow on the role's long scripts, reads each shape once.
 fn shape(script: &str) -> String {
@@ -84,7 +84,7 @@ fn every_script() -> BTreeMap<String, (String, String)> {
 }
 
 /// Findings on the lines bmfleet itself writes, not a template: the preamble's `BMF_n=value`
-/// (src/role/quote.rs) leaves a plain word unquoted, and shellcheck takes a value that is also a
+/// (src/shell.rs, through src/role/escape.rs) leaves a plain word unquoted, and shellcheck takes a value that is also a
 /// command's name (`BMF_1=admin`) for a forgotten `$(...)` (SC2209). It is a string.
 fn excluded(code: u32, line: &str) -> bool {
     code == 2209 && line.split_once('=').is_some_and(|(name, _)| is_binding(name))

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::board::{Board, DETAIL_MAX};
-use super::events::{Event, PairStatus, Reporter, StepStatus};
+use crate::outcome::{Event, PairStatus, Reporter, StepStatus};
 
 /// One JSON object per line, for every event: always valid JSON, even when a run fails.
 pub struct JsonLines;

@@ -9,7 +9,7 @@ use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 use std::sync::Mutex;
 
-use super::events::{Event, Reporter, Stream};
+use crate::outcome::{Event, Reporter, Stream};
 
 /// Bytes of lines kept at each end of one host's block.
 const BLOCK_HALF: usize = 256 << 10;

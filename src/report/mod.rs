@@ -3,7 +3,6 @@
 
 pub mod board;
 pub mod console;
-pub mod events;
 pub mod exec_output;
 pub mod html;
 pub mod rundir;

@@ -21,9 +21,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-use super::events::{Event, Reporter};
-use super::summary::{RunReport, render_text};
+use super::summary::render_text;
 use crate::fsutil::write_atomic;
+use crate::outcome::RunReport;
+use crate::outcome::{Event, Reporter};
 use crate::role::journal::JournalSpec;
 
 /// Bytes of one step attempt's output lines written to the pair's log as they come.
@@ -189,8 +190,8 @@ impl Reporter for RunDir {
             }
             Event::Output { pair, step, stream, line, .. } => {
                 let tag = match stream {
-                    super::events::Stream::Stdout => "out",
-                    super::events::Stream::Stderr => "err",
+                    crate::outcome::Stream::Stdout => "out",
+                    crate::outcome::Stream::Stderr => "err",
                 };
                 self.step_output(pair, step, &format!("[{step}] {tag}| {line}"));
             }
@@ -236,7 +237,7 @@ impl Reporter for RunDir {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::events::{StepStatus, Stream};
+    use crate::outcome::{StepStatus, Stream};
 
     fn started(pair: &str, step: &str, attempt: u32) -> Event {
         Event::StepStarted {

@@ -1,7 +1,7 @@
 //! Loading a role directory: parse `role.yml`, check it, and compile every template once. All
 //! problems are reported together, each located in `role.yml` or in the template file.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,8 +10,8 @@ use serde_saphyr::Spanned;
 
 use super::files::RoleFiles;
 use super::render::{Renderer, TemplateSource, quoting_errors};
-use super::schema::{Count, RawRole, RawStep, StepHost};
-use super::{Assert, DEFAULT_TIMEOUT, Expr, Phase, Role, Step};
+use super::schema::{RawPhase, RawRole};
+use super::{DEFAULT_TIMEOUT, Expr, Phase, Role};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::error::{Error, Result};
 use crate::inventory::Vars;
@@ -20,6 +20,8 @@ use crate::values::parse_duration;
 // What a role declares besides its phases (its variables' types, what the journal keeps), checked
 // against the phases and the defaults: a concern of its own, beside the steps' loading here.
 mod declarations;
+// One step of role.yml, key by key: where a new step key is checked.
+mod step;
 
 /// Load the role in `dir` (which holds `role.yml`).
 pub fn load(dir: &Path) -> Result<Role> {
@@ -76,8 +78,7 @@ impl Loader<'_> {
         })
     }
 
-    // Over 100 lines on purpose: the role's checks in the order role.yml reads, each collecting its diagnostic.
-    #[allow(clippy::too_many_lines)]
+    /// Check and compile the whole role, in the order role.yml reads, every problem collected.
     fn role(&mut self, raw: RawRole) -> Role {
         let name = raw.name.clone().unwrap_or_else(|| self.files.dir_name());
         let mut defaults = Vars::new();
@@ -90,91 +91,10 @@ impl Loader<'_> {
         let var_specs = self.var_specs(&raw);
         self.templates_dir();
         let role_timeout = raw.timeout.as_ref().map(|t| self.duration(t)).unwrap_or(DEFAULT_TIMEOUT);
-
         let mut phases: Vec<Phase> = Vec::new();
         for raw_phase in &raw.phases {
-            let p = &raw_phase.value;
-            let phase_name = p.name.value.clone();
-            if !is_phase_name(&phase_name) {
-                self.error_at(
-                    &p.name.referenced,
-                    format!("`{phase_name}` is not a valid phase name"),
-                    Some("use lowercase letters, digits and `-` (phase names are also commands)"),
-                );
-            }
-            if phases.iter().any(|q| q.name == phase_name) {
-                self.error_at(&p.name.referenced, format!("phase `{phase_name}` is defined twice"), None);
-            }
-            for req in &p.requires {
-                if !phases.iter().any(|q| q.name == req.value) {
-                    self.error_at(
-                        &req.referenced,
-                        format!(
-                            "phase `{phase_name}` requires `{}`, which is not an earlier phase of this role",
-                            req.value
-                        ),
-                        None,
-                    );
-                }
-            }
-            for reset in &p.resets {
-                if !phases.iter().any(|q| q.name == reset.value) {
-                    self.error_at(
-                        &reset.referenced,
-                        format!(
-                            "phase `{phase_name}` resets `{}`, which is not an earlier phase of this role",
-                            reset.value
-                        ),
-                        None,
-                    );
-                }
-            }
-            let mut names = HashSet::new();
-            let mut steps = Vec::new();
-            for raw_step in &p.steps {
-                let s = &raw_step.value;
-                if !names.insert(s.name.value.clone()) {
-                    self.error_at(
-                        &s.name.referenced,
-                        format!("step `{}` appears twice in phase `{phase_name}`", s.name.value),
-                        Some("step names must be unique within a phase"),
-                    );
-                }
-                let location = Location::of_yaml(self.path, &raw_step.referenced);
-                for after in &s.after {
-                    // `after` names an earlier step of the same parallel group.
-                    let earlier = p.steps.iter().take_while(|r| r.value.name.value != s.name.value);
-                    let same_group =
-                        earlier.filter(|r| r.value.parallel.is_some() && r.value.parallel == s.parallel);
-                    if !same_group.map(|r| &r.value.name.value).any(|n| *n == after.value) {
-                        self.error_at(
-                            &after.referenced,
-                            format!("step `{}` waits for `{}`, which is not an earlier step of its parallel group", s.name.value, after.value),
-                            Some("`after` orders steps inside one parallel group; steps outside groups already run in order"),
-                        );
-                    }
-                }
-                if let Some(step) = self.step(&phase_name, s, location, role_timeout) {
-                    steps.push(Arc::new(step));
-                }
-            }
-            if p.steps.is_empty() {
-                self.error_at(&p.name.referenced, format!("phase `{phase_name}` has no steps"), None);
-            }
-            phases.push(Phase {
-                name: phase_name,
-                description: p.description.clone(),
-                requires: p.requires.iter().map(|r| r.value.clone()).collect(),
-                resets: p.resets.iter().map(|r| r.value.clone()).collect(),
-                confirm: p.confirm.clone(),
-                rollback: p.rollback.as_ref().map(|r| r.value.clone()),
-                standalone: p.standalone,
-                needs_limit: p.needs_limit,
-                stops_services: p.stops_services,
-                after_point_of_no_return: p.after_point_of_no_return.unwrap_or_default(),
-                message: p.message.clone(),
-                steps,
-            });
+            let phase = self.phase(&raw_phase.value, &phases, role_timeout);
+            phases.push(phase);
         }
         self.check_rollbacks(&raw, &phases);
         let journal = self.journal(&raw, &phases, &var_specs);
@@ -193,183 +113,71 @@ impl Loader<'_> {
         }
     }
 
-    // Over 100 lines on purpose: one key of a step after another, each validated with its location (a new key adds its lines here).
-    #[allow(clippy::too_many_lines)]
-    fn step(&mut self, phase: &str, s: &RawStep, location: Location, role_timeout: Duration) -> Option<Step> {
-        let id = format!("{phase}/{}", s.name.value);
-        let before = self.errors.len();
-        let mut uses = BTreeSet::new();
-
-        let script = match (&s.run, &s.template) {
-            (Some(_), Some(t)) => {
-                self.error_at(
-                    &t.referenced,
-                    format!("step `{id}` has both `run` and `template`"),
-                    Some("keep one of them"),
-                );
-                None
-            }
-            (Some(run), None) => {
-                let name = format!("{}#{id}", self.path.display());
-                let origin = self.origin(&run.referenced);
-                self.compile_shell(&name, &run.value, origin)
-            }
-            (None, Some(t)) => self.template_file(t),
-            (None, None) => None,
-        };
-        if let Some(name) = &script {
-            uses.extend(self.renderer.variables(name));
+    /// Load one phase: its name, the earlier phases it names, its steps.
+    fn phase(&mut self, p: &RawPhase, earlier: &[Phase], role_timeout: Duration) -> Phase {
+        let phase_name = p.name.value.clone();
+        if !is_phase_name(&phase_name) {
+            self.error_at(
+                &p.name.referenced,
+                format!("`{phase_name}` is not a valid phase name"),
+                Some("use lowercase letters, digits and `-` (phase names are also commands)"),
+            );
         }
-        let on = match (s.on, script.is_some()) {
-            (Some(on), _) => on,
-            (None, false) => StepHost::Controller,
-            (None, true) => {
+        if earlier.iter().any(|q| q.name == phase_name) {
+            self.error_at(&p.name.referenced, format!("phase `{phase_name}` is defined twice"), None);
+        }
+        self.earlier_phases(&phase_name, "requires", &p.requires, earlier);
+        self.earlier_phases(&phase_name, "resets", &p.resets, earlier);
+        let mut names = HashSet::new();
+        let mut steps = Vec::new();
+        for raw_step in &p.steps {
+            let s = &raw_step.value;
+            if !names.insert(s.name.value.clone()) {
                 self.error_at(
                     &s.name.referenced,
-                    format!("step `{id}` does not say where it runs"),
-                    Some("add `on: origin`, `on: target` or `on: controller`"),
-                );
-                StepHost::Controller
-            }
-        };
-        if script.is_none() && s.assert.is_none() && s.run.is_none() && s.template.is_none() {
-            self.error_at(
-                &s.name.referenced,
-                format!("step `{id}` has nothing to do"),
-                Some("give it `run:`, `template:` or `assert:`"),
-            );
-        }
-
-        let when = s.when.as_ref().and_then(|w| self.expr(&format!("{id}#when"), w));
-        let assert = match &s.assert {
-            Some(a) => {
-                let mut that = Vec::new();
-                let exprs = a.that.value.clone().into_vec();
-                for (i, e) in exprs.iter().enumerate() {
-                    let spanned =
-                        Spanned { value: e.clone(), referenced: a.that.referenced, defined: a.that.defined };
-                    that.extend(self.expr(&format!("{id}#assert{i}"), &spanned));
-                }
-                let message = format!("{id}#message");
-                let origin = self.origin(&a.message.referenced);
-                if let Err(e) = self.renderer.add_text(&message, &a.message.value, origin) {
-                    self.errors.push(e.0);
-                }
-                Some(Assert { that, message })
-            }
-            None => None,
-        };
-        for expr in when.iter().chain(assert.iter().flat_map(|a| a.that.iter())) {
-            uses.extend(self.renderer.variables(&expr.template));
-        }
-        if let Some(a) = &assert {
-            uses.extend(self.renderer.variables(&a.message));
-        }
-
-        let register = s.register.as_ref().map(|r| {
-            if !crate::inventory::is_identifier(&r.value)
-                || crate::inventory::RESERVED_VARS.contains(&r.value.as_str())
-            {
-                self.error_at(
-                    &r.referenced,
-                    format!("`{}` cannot be a register name", r.value),
-                    Some("use letters, digits and underscores; not a reserved name"),
+                    format!("step `{}` appears twice in phase `{phase_name}`", s.name.value),
+                    Some("step names must be unique within a phase"),
                 );
             }
-            r.value.clone()
-        });
-        let loop_over = s.loop_over.as_ref().map(|l| {
-            if !crate::inventory::is_identifier(&l.value) {
+            let location = Location::of_yaml(self.path, &raw_step.referenced);
+            self.check_after(p, s);
+            if let Some(step) = self.step(&phase_name, s, location, role_timeout) {
+                steps.push(Arc::new(step));
+            }
+        }
+        if p.steps.is_empty() {
+            self.error_at(&p.name.referenced, format!("phase `{phase_name}` has no steps"), None);
+        }
+        Phase {
+            name: phase_name,
+            description: p.description.clone(),
+            requires: p.requires.iter().map(|r| r.value.clone()).collect(),
+            resets: p.resets.iter().map(|r| r.value.clone()).collect(),
+            confirm: p.confirm.clone(),
+            rollback: p.rollback.as_ref().map(|r| r.value.clone()),
+            standalone: p.standalone,
+            needs_limit: p.needs_limit,
+            stops_services: p.stops_services,
+            after_point_of_no_return: p.after_point_of_no_return.unwrap_or_default(),
+            message: p.message.clone(),
+            steps,
+        }
+    }
+
+    /// `requires:`/`resets:` (`key`) name earlier phases of the role.
+    fn earlier_phases(&mut self, phase_name: &str, key: &str, names: &[Spanned<String>], earlier: &[Phase]) {
+        for name in names {
+            if !earlier.iter().any(|q| q.name == name.value) {
                 self.error_at(
-                    &l.referenced,
-                    format!("`loop:` takes the name of a list variable, not `{}`", l.value),
+                    &name.referenced,
+                    format!(
+                        "phase `{phase_name}` {key} `{}`, which is not an earlier phase of this role",
+                        name.value
+                    ),
                     None,
                 );
             }
-            uses.insert(l.value.clone());
-            l.value.clone()
-        });
-        if let Some(mp) = &s.max_parallel {
-            match &mp.value {
-                Count::Number(0) => self.error_at(&mp.referenced, "`max_parallel` must be at least 1", None),
-                Count::Var(v) if !crate::inventory::is_identifier(v) => self.error_at(
-                    &mp.referenced,
-                    format!("`max_parallel` takes a number or a variable name, not `{v}`"),
-                    None,
-                ),
-                Count::Var(v) => {
-                    uses.insert(v.clone());
-                }
-                Count::Number(_) => {}
-            }
         }
-        let record_value = self.record_value(s, &id, script.is_some());
-        let manual_actions = self.manual_actions(s, &id, script.is_some());
-        let timeout = s.timeout.as_ref().map(|t| self.duration(t)).unwrap_or(role_timeout);
-        let retry_delay = s.retry_delay.as_ref().map(|t| self.duration(t)).unwrap_or(Duration::from_secs(5));
-        if self.errors.len() > before {
-            return None;
-        }
-        Some(Step {
-            phase: phase.to_string(),
-            name: s.name.value.clone(),
-            on,
-            script,
-            ok_codes: s.ok_codes.clone().unwrap_or_else(|| vec![0]),
-            warn_codes: s.warn_codes.clone().unwrap_or_default(),
-            timeout,
-            retries: s.retries.unwrap_or(0),
-            retry_delay,
-            when,
-            register,
-            assert,
-            parallel: s.parallel.clone(),
-            max_parallel: s.max_parallel.as_ref().map(|m| m.value.clone()),
-            after: s.after.iter().map(|a| a.value.clone()).collect(),
-            probe: s.probe,
-            loop_over,
-            check: s.check.clone(),
-            progress: s.progress,
-            stats: s.stats,
-            record: s.record.clone(),
-            record_value,
-            point_of_no_return: s.point_of_no_return,
-            manual_actions,
-            location,
-            uses,
-        })
-    }
-
-    /// `record_value:` is a plain name, on a step with a shell (what it prints is the value).
-    fn record_value(&mut self, s: &RawStep, id: &str, has_script: bool) -> Option<String> {
-        let r = s.record_value.as_ref()?;
-        if !crate::inventory::is_identifier(&r.value) {
-            self.error_at(
-                &r.referenced,
-                format!("`{}` cannot be a `record_value` name", r.value),
-                Some("use letters, digits and underscores"),
-            );
-        } else if !has_script {
-            self.error_at(
-                &r.referenced,
-                format!("step `{id}` has `record_value` but no shell to print the value"),
-                Some("give it `run:` or `template:` printing the number on its last line"),
-            );
-        }
-        Some(r.value.clone())
-    }
-
-    /// `manual_actions: true` is for a step with a shell (what it prints are the actions).
-    fn manual_actions(&mut self, s: &RawStep, id: &str, has_script: bool) -> bool {
-        let Some(m) = s.manual_actions.as_ref().filter(|m| m.value) else { return false };
-        if !has_script {
-            self.error_at(
-                &m.referenced,
-                format!("step `{id}` has `manual_actions` but no shell to print them"),
-                Some("give it `run:` or `template:` printing `BMFLEET-MANUAL: what to do` lines"),
-            );
-        }
-        true
     }
 
     /// `rollback:` names a standalone phase of the role (any position: rollbacks come last),

@@ -3,11 +3,11 @@
 //! render. The engine knows nothing about BlueMind; it loads a role, renders its steps for each
 //! pair (`render.rs`) and runs them.
 
+pub mod escape;
 pub mod files;
 pub mod journal;
 mod lint;
 mod load;
-pub mod quote;
 mod render;
 mod schema;
 pub mod vars;

@@ -1,4 +1,5 @@
-//! `role.yml` exactly as written. See the README's "Roles and steps" for the meaning of each key.
+//! `role.yml` exactly as written. See the README's "Roles and steps" for the meaning of each key
+//! (its step-key table is tested against `RawStep` below: a key without a row fails `cargo test`).
 
 use std::collections::HashMap;
 
@@ -90,7 +91,7 @@ pub struct RawPhase {
     #[serde(default)]
     pub confirm: Option<String>,
     /// The phase run for a pair whose run fails, stops or loses a host from the moment it
-    /// starts this phase until a `point_of_no_return` step starts (see `exec/rollback.rs`).
+    /// starts this phase until a `point_of_no_return` step starts (see `exec/arming.rs`).
     #[serde(default)]
     pub rollback: Option<Spanned<String>>,
     /// Not part of `migrate`'s sequence: run only by its own command (a rollback).
@@ -228,4 +229,67 @@ pub struct RawStep {
     /// role says this step gives them (issue #27).
     #[serde(default)]
     pub manual_actions: Option<Spanned<bool>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::de::{self, Deserialize, Visitor};
+
+    /// The keys a struct takes in role.yml, as serde reads them (renames included): what the
+    /// derived `Deserialize` hands to `deserialize_struct`, caught before any value is read.
+    fn keys_of<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
+        struct Keys<'a>(&'a mut Vec<&'static str>);
+        impl<'de> de::Deserializer<'de> for Keys<'_> {
+            type Error = de::value::Error;
+            fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+                Err(de::Error::custom("only the keys are wanted"))
+            }
+            fn deserialize_struct<V: Visitor<'de>>(
+                self,
+                _: &'static str,
+                fields: &'static [&'static str],
+                _: V,
+            ) -> Result<V::Value, Self::Error> {
+                self.0.extend(fields);
+                Err(de::Error::custom("only the keys are wanted"))
+            }
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+                option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+                ignored_any
+            }
+        }
+        let mut keys = Vec::new();
+        let _ = T::deserialize(Keys(&mut keys));
+        keys
+    }
+
+    /// The keys named (in backquotes) in the first column of the README table headed `header`.
+    fn readme_keys(header: &str) -> Vec<String> {
+        let readme = include_str!("../../README.md");
+        let rows = readme
+            .lines()
+            .skip_while(|l| !l.starts_with(&format!("| {header} |")))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'));
+        let mut keys = Vec::new();
+        for row in rows {
+            let first = row.split('|').nth(1).unwrap_or_default();
+            keys.extend(first.split('`').skip(1).step_by(2).map(str::to_string));
+        }
+        keys
+    }
+
+    /// The README's step-key table cannot drift from `RawStep`: a key a step takes without a
+    /// row, or a row for a key no step takes, fails here.
+    #[test]
+    fn the_readme_has_one_row_for_every_step_key() {
+        let keys = keys_of::<super::RawStep>();
+        assert!(keys.len() > 20, "the step's keys, read from serde: {keys:?}");
+        let documented = readme_keys("step key");
+        let missing: Vec<&&str> = keys.iter().filter(|k| !documented.iter().any(|d| d == *k)).collect();
+        assert!(missing.is_empty(), "step keys without a row in the README's step-key table: {missing:?}");
+        let stale: Vec<&String> = documented.iter().filter(|d| !keys.contains(&d.as_str())).collect();
+        assert!(stale.is_empty(), "rows of the README's step-key table for no step key: {stale:?}");
+    }
 }

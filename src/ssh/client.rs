@@ -406,7 +406,7 @@ impl Connection {
     /// Find out once how sudo behaves on this host, so that no step ever waits on a prompt.
     /// `LC_ALL=C`: sudo's messages are read, and a host speaking French must not change them.
     async fn probe_sudo(&self, user: &str, password: Option<&String>) -> Result<Elevation, ConnectError> {
-        let user_q = crate::role::quote::quote(user)
+        let user_q = crate::shell::quote(user)
             .map_err(|e| ConnectError::Sudo { name: self.name.clone(), message: e.to_string() })?;
         let (code, stderr) = self.run_simple(&format!("LC_ALL=C sudo -n -u {user_q} -- true"), None).await?;
         if code == Some(0) {
@@ -524,7 +524,7 @@ impl Connection {
 }
 
 fn quote_word(s: &str) -> String {
-    crate::role::quote::quote(s).map(|q| q.into_owned()).unwrap_or_else(|_| "root".into())
+    crate::shell::quote(s).map(|q| q.into_owned()).unwrap_or_else(|_| "root".into())
 }
 
 fn explain_refusal(seen: &Mutex<Seen>, name: &str, known_hosts: &KnownHosts) -> Option<ConnectError> {

@@ -2,7 +2,7 @@
 //! steps the role declares `manual_actions: true`, each named with its step and host (issue #27).
 
 use super::*;
-use crate::report::summary::ManualAction;
+use crate::outcome::ManualAction;
 
 /// The origin's `guard` prints an instruction without being declared: output, said ignored, no
 /// action. The target's declared `tell` gives one, with its step and host.

@@ -11,7 +11,7 @@ mod view;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
-use super::events::Event;
+use crate::outcome::Event;
 
 pub use view::DETAIL_MAX;
 

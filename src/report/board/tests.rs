@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use super::Board;
-use crate::report::events::{Event, PairStatus, StepStatus};
+use crate::outcome::{Event, PairStatus, StepStatus};
 
 fn secs(s: u64) -> Duration {
     Duration::from_secs(s)

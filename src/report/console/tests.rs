@@ -2,8 +2,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::{PlainState, TOTALS_EVERY};
+use crate::outcome::{Event, PairStatus, StepStatus};
 use crate::report::board::Board;
-use crate::report::events::{Event, PairStatus, StepStatus};
 
 fn state() -> PlainState {
     PlainState {

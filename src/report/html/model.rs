@@ -12,8 +12,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::journal::PairJournal;
-use crate::report::events::PairStatus;
-use crate::report::summary::Transfer;
+use crate::outcome::PairStatus;
+use crate::outcome::Transfer;
 use crate::role::journal::{JournalSpec, SyncKind};
 use crate::secrets::Masker;
 
@@ -212,7 +212,7 @@ pub fn retry_command(inventory: &str, extra: &[String], phases: &[String], pair:
     argv.extend(extra.iter().cloned());
     argv.extend(["--limit".into(), pair.into()]);
     argv.iter()
-        .map(|a| crate::role::quote::quote(a).map(|q| q.into_owned()).unwrap_or_else(|_| a.clone()))
+        .map(|a| crate::shell::quote(a).map(|q| q.into_owned()).unwrap_or_else(|_| a.clone()))
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -97,7 +97,7 @@ fn journal(pair: &str, migrated: bool) -> PairJournal {
             run_id: "r".into(),
             step: "cutover/stop origin for good".into(),
         });
-        j.last_status = Some(crate::report::events::PairStatus::Ok);
+        j.last_status = Some(crate::outcome::PairStatus::Ok);
     }
     j
 }
