@@ -25,13 +25,13 @@ fn every_step_runs_on_every_pair_and_a_failure_stays_with_its_pair() {
     let failed = summary["pairs"].as_array().unwrap().iter().find(|p| p["pair"] == bad.as_str()).unwrap();
     assert_eq!(failed["failed_step"], "walk/maybe fail");
     assert!(failed["tail"].as_array().unwrap().iter().any(|l| l == "failing on purpose"), "{failed}");
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{good}.log"))).unwrap();
+    let log = out.pair_log(good);
     for i in 1..=5 {
         let line = format!("step {i} on bm-{} after bm-{}", claim.pair(0).target, claim.pair(0).origin);
         assert!(log.contains(&line), "missing {line:?} in\n{log}");
     }
     assert!(log.contains("reached the end"));
-    let bad_log = std::fs::read_to_string(out.run_dir().join(format!("{bad}.log"))).unwrap();
+    let bad_log = out.pair_log(&bad);
     assert!(!bad_log.contains("reached the end"), "a failed pair stops at its failure");
     assert_eq!(std::fs::read_to_string(out.run_dir().join("failed.txt")).unwrap(), format!("{bad}\n"));
     assert!(out.stdout.contains("failing on purpose"), "the summary shows the last lines:\n{}", out.stdout);

@@ -77,7 +77,7 @@ fn hot_synced(
 }
 
 fn log(out: &common::Outcome, pair: &str) -> String {
-    std::fs::read_to_string(out.run_dir().join(format!("{pair}.log"))).unwrap()
+    out.pair_log(pair)
 }
 
 #[test]

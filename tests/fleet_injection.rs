@@ -87,7 +87,7 @@ fn the_read_only_trust_lets_the_target_write_nothing() {
         assert_eq!(String::from_utf8_lossy(&listed.stdout).trim(), fleet.sh(&p.origin, "cat /etc/hostname"));
     }
     for p in &claim.pairs {
-        let log = std::fs::read_to_string(trust.run_dir().join(format!("{}.log", p.name))).unwrap();
+        let log = trust.pair_log(&p.name);
         assert!(log.contains("read-only trust proved"), "{log}");
     }
     let keys = fleet.sh(&claim.pair(0).origin, "cat /root/.ssh/authorized_keys");
@@ -209,7 +209,7 @@ fn a_key_no_trust_record_names_is_not_revoked_by_its_comment() {
     let out = Bmfleet::new().args(["trust", "--revoke"]).inventory(&inv).in_dir(dir.path()).run();
     out.code(3);
     assert_eq!(out.summary()["pairs"][0]["failed_step"], "revoke-trust/revoke on origin", "{}", out.stdout);
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    let log = out.pair_log(&p.name);
     assert!(log.contains("that no trust record names"), "{log}");
     assert_eq!(fleet.sh(&p.origin, "cat /root/.ssh/authorized_keys"), before, "nothing removed");
     // Once the operator removed it, the revocation has nothing left to do.

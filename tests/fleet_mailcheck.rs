@@ -108,7 +108,7 @@ fn a_mail_delivered_to_the_origin_after_its_final_rsync_fails_the_pair_before_cu
 
     // The ordinary pair: every mailbox checked, and it migrated.
     assert_eq!(report(&good.name)["status"], "ok", "{summary}");
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", good.name))).unwrap();
+    let log = out.pair_log(&good.name);
     let all = log
         .lines()
         .find(|l| l.contains("all ") && l.contains(" mailboxes on the target"))

@@ -43,7 +43,7 @@ fn migrate_moves_four_pairs_and_verify_passes_for_each() {
             assert!(same, "{}: {report}", p.name);
         } else {
             assert!(!calls.contains(r#""sysconf", "set""#), "an unchanged value is not saved again: {calls}");
-            let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+            let log = out.pair_log(&p.name);
             assert!(log.contains("my networks: verified, not re-saved"), "{log}");
             let (same, report) = fleet.verify(&p.origin, &p.target);
             assert!(same, "{}: {report}", p.name);
@@ -56,7 +56,7 @@ fn migrate_moves_four_pairs_and_verify_passes_for_each() {
         let expected =
             fleet.sh(&p.target, "echo cyrus:mail $(id -u cyrus); echo elasticsearch $(id -u elasticsearch)");
         assert_eq!(fleet.sh(&p.target, owners), expected);
-        let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+        let log = out.pair_log(&p.name);
         assert!(log.contains("user cyrus: origin 930 -> target 940 (files are mapped by name)"), "{log}");
         // 5.x: no Cyrus directories; the spools the origin lacks are skipped and reported, and the
         // target gets no empty directory in their place. Keycloak was realigned per domain.
@@ -223,7 +223,7 @@ fn post_reads_the_firewall_task_and_the_core_state_not_exit_codes() {
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
     out.code(3);
     assert_eq!(out.summary()["pairs"][0]["failed_step"], "post/firewall", "{}", out.stdout);
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    let log = out.pair_log(&p.name);
     assert!(log.contains("Cannot update firewall rules InError"), "{log}");
     // A core in maintenance answers HTTP, but is not ready.
     fleet.sh(
@@ -240,7 +240,7 @@ fn post_reads_the_firewall_task_and_the_core_state_not_exit_codes() {
     fleet.sh(&p.target, "postconf -e 'mynetworks = 127.0.0.0/8'");
     let out = Bmfleet::new().args(["post"]).inventory(&inv).in_dir(dir.path()).run();
     assert_eq!(out.pair_status(&p.name), "warning", "{}", out.stdout);
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    let log = out.pair_log(&p.name);
     assert!(log.contains("postfix's mynetworks (127.0.0.0/8) differs from BlueMind's"), "{log}");
     assert!(!fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log").contains(r#""sysconf", "set""#));
 }
@@ -265,9 +265,7 @@ fn preflight_blocks_missing_plugins_and_multi_server_installations() {
     };
     assert_eq!(failed(&plugins.name), "preflight/same packages", "{}", out.stdout);
     assert_eq!(failed(&multi.name), "preflight/origin single server", "{}", out.stdout);
-    let all = out.all_output()
-        + &std::fs::read_to_string(out.run_dir().join(format!("{}.log", plugins.name))).unwrap()
-        + &std::fs::read_to_string(out.run_dir().join(format!("{}.log", multi.name))).unwrap();
+    let all = out.all_output() + &out.pair_log(&plugins.name) + &out.pair_log(&multi.name);
     assert!(
         all.contains("the target lacks BlueMind packages the origin has: bm-plugin-core-ldap-import"),
         "{all}"

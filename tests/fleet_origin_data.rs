@@ -36,7 +36,7 @@ fn devices_fifos_and_set_id_files_of_an_origin_spool_arrive_as_plain_data() {
     }
     let out = Bmfleet::new().arg("hot-sync").inventory(&inv).run();
     out.code(0);
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    let log = out.pair_log(&p.name);
 
     let on_target = fleet.sh(
         &p.target,
@@ -73,7 +73,7 @@ fn preflight_refuses_an_rsync_without_the_fixes_of_cve_2024_12087() {
     // The fleet's own rsync (Debian 12's, with the fixes) passes on both hosts.
     let out = Bmfleet::new().arg("preflight").inventory(&inv).run();
     out.code(0);
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    let log = out.pair_log(&p.name);
     assert!(log.contains("distribution's security fixes (protocol 32)"), "{log}");
     // An rsync 3.2.3 without them on the target (Debian 11's before its update), bound over
     // /usr/bin/rsync in the host only (fleet reset unmounts it).

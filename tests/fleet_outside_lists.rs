@@ -53,7 +53,7 @@ fn data_outside_the_procedures_lists_travels_and_what_no_rule_carries_is_reporte
     let inv = claim
         .inventory(&fleet, dir.path(), "vars: { cutover_mode: ip, cutover_prefix: 16 }", |_| String::new());
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    let log = out.pair_log(&p.name);
     out.code(0);
     assert!(
         log.contains(

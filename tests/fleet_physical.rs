@@ -16,7 +16,7 @@ fn inventory(fleet: &Fleet, claim: &Claim, dir: &std::path::Path, db_sync: &str)
 
 /// The run's log of the pair.
 fn log_of(out: &common::Outcome, p: &FleetPair) -> String {
-    std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap()
+    out.pair_log(&p.name)
 }
 
 /// The pair's journal (the inventory is `dir/inventory.yml`).
@@ -113,7 +113,7 @@ fn a_physical_pair_migrates_with_rows_written_between_syncs_and_ends_identical()
     Bmfleet::new().args(["trust"]).inventory(&inv).in_dir(dir.path()).run().code(0);
     let first = Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run();
     first.code(0);
-    let log = std::fs::read_to_string(first.run_dir().join(format!("{}.log", p.name))).unwrap();
+    let log = first.pair_log(&p.name);
     assert!(log.contains("copied the origin's cluster"), "{log}");
     assert!(
         log.contains("the target's own cluster is kept whole in /var/lib/postgresql/15/main.bmfleet_before_"),
@@ -139,14 +139,14 @@ fn a_physical_pair_migrates_with_rows_written_between_syncs_and_ends_identical()
     mutate_db(&fleet, &p.origin);
     let second = Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run();
     second.code(0);
-    let log = std::fs::read_to_string(second.run_dir().join(format!("{}.log", p.name))).unwrap();
+    let log = second.pair_log(&p.name);
     assert!(log.contains("the target streams the origin's cluster:"), "{log}");
     assert!(!log.contains("copied the origin's cluster"), "a later hot sync copies nothing again: {log}");
     mutate_db(&fleet, &p.origin);
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
     out.code(0);
     assert_eq!(out.pair_status(&p.name), "ok");
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    let log = out.pair_log(&p.name);
     assert!(log.contains("replayed the stopped origin's WAL to"), "{log}");
     assert!(!log.contains("pg_restore"), "no dump nor restore: {log}");
     let (same, report) = verify_without_config(&fleet, p);

@@ -13,7 +13,7 @@ use common::{Bmfleet, Fleet, Outcome, scratch};
 const VARS: &str = "vars: { cutover_mode: ip, cutover_prefix: 16, proof_timeout_secs: 5 }";
 
 fn pair_log(out: &Outcome, pair: &str) -> String {
-    std::fs::read_to_string(out.run_dir().join(format!("{pair}.log"))).expect("the pair's log")
+    out.pair_log(pair)
 }
 
 fn failed_step(out: &Outcome, pair: &str) -> String {

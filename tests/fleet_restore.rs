@@ -52,7 +52,7 @@ fn restore_keeps_settings_and_the_old_database_and_refuses_foreign_dumps() {
         fleet.sh(&p.target, stage_cmd);
         let out = run();
         out.code(3);
-        let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+        let log = out.pair_log(&p.name);
         assert!(log.contains(why), "{log}\n{}", out.all_output());
     };
 
@@ -182,9 +182,7 @@ fn the_restore_runs_no_function_of_the_dump_as_a_superuser() {
     let inv = claim.inventory(&fleet, dir.path(), "", |_| String::new());
     Bmfleet::new().arg("preflight").inventory(&inv).run().code(0);
     let run = || Bmfleet::new().arg("run").arg(&role).arg("restore").inventory(&inv).run();
-    let log_of = |out: &common::Outcome| {
-        std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap()
-    };
+    let log_of = |out: &common::Outcome| out.pair_log(&p.name);
     let canary = "/var/lib/postgresql/bmfleet-canary";
     let uuid = "cd /; runuser -u postgres -- psql -X -At -d bj -c 'SELECT uuid FROM t_installation'";
     let target_uuid = fleet.sh(&p.target, uuid);

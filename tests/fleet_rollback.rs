@@ -220,7 +220,7 @@ fn a_failure_after_the_cold_sync_rolls_back_and_a_cut_over_pair_is_refused() {
     // A warning in the pair's log, never an action for the operator (issue #27): a
     // BMFLEET-MANUAL line from the origin's guard was a channel from the origin to the operator.
     assert_eq!(pair_report(&summary, &migrated.name)["manual"], serde_json::json!([]), "{summary}");
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", migrated.name))).unwrap();
+    let log = out.pair_log(&migrated.name);
     assert!(
         log.contains(&format!(
             "bmfleet: WARNING: host_state_override is set for pair {}: going on although",

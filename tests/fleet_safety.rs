@@ -184,7 +184,7 @@ fn a_shared_machine_id_is_a_warning_and_the_pair_migrates() {
     let inv = inventory(&fleet, dir.path(), &fleet.known_hosts(), &[as_written(cloned), as_written(other)]);
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
     out.code(0);
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", cloned.name))).unwrap();
+    let log = out.pair_log(&cloned.name);
     assert!(log.contains("share the machine-id"), "{log}");
     let summary = out.summary();
     let warnings = summary["pairs"]

@@ -73,7 +73,7 @@ fn hostile_values_stay_inert_everywhere() {
     }
     assert!(!Path::new(&canary).exists(), "injection reached the controller");
     // The hostile items went through as plain data.
-    let log = std::fs::read_to_string(engine.run_dir().join(format!("{}.log", claim.pair(1).name))).unwrap();
+    let log = engine.pair_log(&claim.pair(1).name);
     assert!(log.contains(&format!("step $(touch {canary}) on")), "{log}");
     assert!(log.contains(&format!("step `touch {canary}` on")), "{log}");
     // The migration refused every hostile value at plan time, each by name, and ran nothing.

@@ -16,7 +16,7 @@ fn pair_report<'a>(summary: &'a serde_json::Value, pair: &str) -> &'a serde_json
 
 /// What the pair's steps printed in this run.
 fn pair_log(out: &Outcome, pair: &str) -> String {
-    std::fs::read_to_string(out.run_dir().join(format!("{pair}.log"))).expect("the pair's log")
+    out.pair_log(pair)
 }
 
 /// The stand-ins' record of BlueMind on a host.

@@ -73,7 +73,7 @@ fn stop_origin_stops_a_host_without_systemd_and_finishes_when_run_again() {
     fleet.sh(&p.origin, "rm -rf /run/systemd");
     let out = run("stop-without-systemd");
     out.code(0);
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    let log = out.pair_log(&p.name);
     assert!(log.contains("bm-nginx: not installed") && log.contains("postgresql stopped"), "{log}");
     assert_eq!(all_stopped(&fleet, &p.origin), STOPPED);
     let calls = fleet.sh(&p.origin, "cat /etc/bmfleet-sim/calls.log");
@@ -91,7 +91,7 @@ fn stop_origin_stops_a_host_without_systemd_and_finishes_when_run_again() {
     );
     let out = run("stop");
     out.code(0);
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    let log = out.pair_log(&p.name);
     assert!(log.contains("postgresql stopped") && log.contains("stopped on the origin for good"), "{log}");
     assert_eq!(all_stopped(&fleet, &p.origin), STOPPED);
     assert!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/calls.log").contains("systemctl stop bm-nginx"));

@@ -19,7 +19,7 @@ fn an_origin_upgraded_from_4x_migrates_to_a_fresh_5x_target_its_leftovers_report
     let inv = claim
         .inventory(&fleet, dir.path(), "vars: { cutover_mode: ip, cutover_prefix: 16 }", |_| String::new());
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
-    let log = std::fs::read_to_string(out.run_dir().join(format!("{}.log", p.name))).unwrap();
+    let log = out.pair_log(&p.name);
     out.code(0);
     // Reported, not refused: the transitional packages ship no code and no data.
     assert!(

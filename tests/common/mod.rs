@@ -146,6 +146,12 @@ impl Outcome {
             .unwrap_or_else(|| panic!("no run directory in {}\n{}", self.dir.display(), self.all_output()))
     }
 
+    /// The log of one pair in the last run.
+    pub fn pair_log(&self, pair: &str) -> String {
+        let path = self.run_dir().join(format!("{pair}.log"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
     pub fn summary(&self) -> serde_json::Value {
         let text = std::fs::read_to_string(self.run_dir().join("summary.json")).expect("summary.json");
         serde_json::from_str(&text).expect("summary.json is JSON")
