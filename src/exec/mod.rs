@@ -4,15 +4,15 @@
 //! failure policy (`--max-fail-percent`, `--any-errors-fatal`) decides whether later waves run.
 
 mod arming;
-pub mod attempt;
+mod attempt;
 mod batch;
-pub mod cancel;
+mod cancel;
 pub(crate) mod host;
 mod ledger;
 mod lock;
-pub mod output;
+mod output;
 mod pair;
-pub mod rollback;
+mod rollback;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -183,13 +183,13 @@ impl PairRun<'_> {
                 host: host.to_string(),
                 attempt,
             });
-            let mut outcome = self.attempt(ps, script, host).await;
-            self.point_of_no_return_after(ps, outcome.end, &outcome.status);
+            let mut attempted = self.attempt(ps, script, host).await;
+            self.point_of_no_return_after(ps, attempted.end, &attempted.status);
             if let Some(name) = &step.record_value
-                && outcome.status == StepStatus::Ok
-                && let Err(message) = recorded_value(name, &outcome.collector.stdout())
+                && attempted.status == StepStatus::Ok
+                && let Err(message) = recorded_value(name, &attempted.collector.stdout())
             {
-                outcome.status = StepStatus::AssertFailed { message: self.mask(&message) };
+                attempted.status = StepStatus::AssertFailed { message: self.mask(&message) };
             }
             self.shared.emit(Event::StepFinished {
                 pair: self.name().into(),
@@ -197,14 +197,14 @@ impl PairRun<'_> {
                 step: ps.label.clone(),
                 host: host.to_string(),
                 attempt,
-                secs: outcome.duration.as_secs_f64(),
-                status: outcome.status.clone(),
+                secs: attempted.duration.as_secs_f64(),
+                status: attempted.status.clone(),
             });
-            result.status = outcome.status;
-            result.stats = outcome.collector.stats.clone();
-            result.manual = self.manual_actions(ps, host, &outcome.collector);
-            result.tail = outcome.collector.tail.iter().map(|l| self.mask(l)).collect();
-            stdout = outcome.collector.stdout();
+            result.status = attempted.status;
+            result.stats = attempted.collector.stats.clone();
+            result.manual = self.manual_actions(ps, host, &attempted.collector);
+            result.tail = attempted.collector.tail.iter().map(|l| self.mask(l)).collect();
+            stdout = attempted.collector.stdout();
             let retryable = !result.status.is_success()
                 && !result.status.is_unreachable()
                 && result.status != StepStatus::Interrupted
