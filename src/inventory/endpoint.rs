@@ -14,6 +14,7 @@ use std::time::Duration;
 use super::schema::RawEndpoint;
 use super::{Become, Endpoint, Hop};
 use crate::ssh::config::{HostSettings, Setting, SshConfig, parse_jump};
+use crate::ssh::settings::{DEFAULT_BECOME_USER, DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_PORT, DEFAULT_USER};
 
 /// One layer of connection settings and its name (`host`, `group early`, `defaults`).
 pub struct Layer<'a> {
@@ -100,7 +101,7 @@ impl Resolver<'_> {
         let connect_timeout = r.pick("connect_timeout", |raw| raw.connect_timeout).map_or_else(
             || {
                 r.source("connect_timeout", "built-in".into());
-                Duration::from_secs(10)
+                Duration::from_secs(DEFAULT_CONNECT_TIMEOUT_SECS)
             },
             |t| t.0,
         );
@@ -220,7 +221,7 @@ impl Resolver<'_> {
         Hop {
             user: hop_user.or(cfg_user).unwrap_or_else(|| user.to_string()),
             host: cfg.and_then(|c| c.hostname.as_ref()).map_or(hop_host, |h| h.value.clone()),
-            port: hop_port.or(cfg_port).unwrap_or(22),
+            port: hop_port.or(cfg_port).unwrap_or(DEFAULT_PORT),
             identity_file: cfg.and_then(|c| c.identity_file.as_ref()).map(|f| (self.resolve_path)(&f.value)),
             known_hosts,
         }
@@ -249,7 +250,7 @@ fn user(r: &mut Resolution<'_>, user_set: Option<String>, ssh: Option<&HostSetti
         }
         (None, None) => {
             r.source("user", "built-in".into());
-            "root".into()
+            DEFAULT_USER.into()
         }
     };
     if user.is_empty() || user.starts_with('-') || user.contains(|c: char| c.is_whitespace() || c == '@') {
@@ -265,7 +266,7 @@ fn port(r: &mut Resolution<'_>, port_set: Option<u16>, ssh: Option<&HostSettings
     }
     let Some(p) = ssh.and_then(|s| s.port.as_ref()) else {
         r.source("port", "built-in".into());
-        return 22;
+        return DEFAULT_PORT;
     };
     match p.value.parse::<u16>() {
         Ok(port) => {
@@ -274,7 +275,7 @@ fn port(r: &mut Resolution<'_>, port_set: Option<u16>, ssh: Option<&HostSettings
         }
         Err(_) => {
             r.problem(format!("{}: `Port {}` is not a port", from_ssh(p), p.value), None);
-            22
+            DEFAULT_PORT
         }
     }
 }
@@ -308,7 +309,9 @@ fn become_sudo(r: &mut Resolution<'_>) -> Option<Become> {
         }
     }
     r.source("become", label.to_string());
-    let user = r.pick("become_user", |raw| raw.become_user.as_ref()).map_or("root", |u| u.value.as_str());
+    let user = r
+        .pick("become_user", |raw| raw.become_user.as_ref())
+        .map_or(DEFAULT_BECOME_USER, |u| u.value.as_str());
     let password_env =
         r.pick("become_password_env", |raw| raw.become_password_env.as_ref()).map(|e| &e.value);
     if let Some(env) = password_env

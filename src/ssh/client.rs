@@ -15,8 +15,8 @@ use russh::keys::PublicKey;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::auth::{Keys, authenticate};
+use super::endpoint::{Endpoint, Hop};
 use super::known_hosts::{KnownHosts, Verdict, fingerprint, key_line, lookup_name};
-use crate::inventory::{Endpoint, Hop};
 
 /// Channels open at once on one connection: under OpenSSH's default `MaxSessions 10`.
 pub const MAX_CHANNELS: usize = 8;

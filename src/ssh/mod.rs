@@ -4,7 +4,10 @@
 mod auth;
 mod client;
 pub mod config;
+mod endpoint;
 pub mod known_hosts;
+pub mod settings;
 
 pub use auth::{Keys, PASSPHRASE_ENV};
 pub use client::{Connection, SshContext, SshOptions};
+pub use endpoint::{Become, Endpoint, Hop};
