@@ -7,10 +7,11 @@ use serde_json::json;
 use crate::cli::{Format, InventoryGraphArgs, InventoryListArgs};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::inventory::{Endpoint, Inventory, Pair, merged_vars, wave_group};
+use crate::inventory::{Inventory, Pair, merged_vars, wave_group};
 use crate::report::table;
 use crate::role::is_secret_name;
 use crate::secrets::MASK;
+use crate::ssh::Endpoint;
 
 pub fn list(args: InventoryListArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;

@@ -12,9 +12,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::schema::RawEndpoint;
-use super::{Become, Endpoint, Hop};
 use crate::ssh::config::{HostSettings, Setting, SshConfig, parse_jump};
 use crate::ssh::settings::{DEFAULT_BECOME_USER, DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_PORT, DEFAULT_USER};
+use crate::ssh::{Become, Endpoint, Hop};
 
 /// One layer of connection settings and its name (`host`, `group early`, `defaults`).
 pub struct Layer<'a> {

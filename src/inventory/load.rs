@@ -11,9 +11,10 @@ use serde_saphyr::Spanned;
 use super::endpoint::{Layer, Resolver};
 use super::located::ValueSpan;
 use super::schema::{RawEndpoint, RawGroup, RawInventory, RawPair, RawVars};
-use super::{Endpoint, Group, Inventory, Pair, VarSource, VarSpans, Vars};
+use super::{Group, Inventory, Pair, VarSource, VarSpans, Vars};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::error::{Error, Result};
+use crate::ssh::Endpoint;
 use crate::ssh::config::SshConfig;
 use crate::suggest;
 

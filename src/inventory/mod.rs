@@ -18,9 +18,8 @@ pub use load::{RESERVED_VARS, is_identifier, load_with};
 pub use load::{load, parse, parse_with};
 pub use vars::{VarSource, Vars, merged_vars};
 
-pub use crate::ssh::{Become, Endpoint, Hop};
-
 use crate::diag::Location;
+use crate::ssh::Endpoint;
 
 /// A validated inventory.
 #[derive(Debug, Clone)]
