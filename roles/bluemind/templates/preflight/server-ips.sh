@@ -35,6 +35,11 @@ done <<<"$servers"
 if [ -n "$missing" ] && [ "$(wc -l <<<"$missing_ips")" -eq 1 ]; then
   echo "t_server.ip$missing: rewritten to the target's own address at post, before it starts (cutover_mode keep-address: BlueMind's IP-change procedure); you switch DNS then"
   missing=
+elif [ -n "$missing" ]; then
+  {#- post/keep-address.sh would refuse after the cutover's point of no return (the origin
+      retired, the target not started): refused here, while nothing has changed. #}
+  echo "t_server.ip of the origin's bj names several addresses the target does not own:$missing. cutover_mode keep-address rewrites a single-server installation only, and post would refuse after the origin is retired; move this one by hand, or give the target the address with cutover_mode ip, netplan or ifupdown" >&2
+  exit 1
 fi
 {% endif -%}
 if [ -n "$missing" ]; then
