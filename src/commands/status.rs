@@ -67,7 +67,7 @@ const STOP_START_SECS: f64 = 1.0;
 /// share of a full copy's time (which carries the machine's own speed), plus what changed, each
 /// changed file costing what it cost in that copy (bench/README.md "Large tenant").
 const SCAN_SHARE_OF_FULL_COPY: f64 = 0.01;
-/// The final rsync walks every spool (the default, `final_rsync: full`): rsync lists every
+/// The final rsync walks every spool (`final_rsync: full`, or no usable list): rsync lists every
 /// entry on both hosts and compares them, a share of a full copy's time. On the 1e6-file bench
 /// tenant (bench/README.md "Large tenant") the walk took 57.0 s after a 344.3 s full copy
 /// (2026-12-02) and 53.5 s after 236.6 s (2026-12-03, beside the databases' chain): 0.166 and
