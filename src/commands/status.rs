@@ -178,7 +178,7 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
         .map(|&i| {
             let pair = &inventory.pairs[i];
             let j = journal.read(&pair.name);
-            let age = j.last_sync.as_ref().map(|h| (now - h.at).max(0.0));
+            let age = super::stale::last_sync_age(&j, now);
             let measured = j.downtime(&role.journal);
             let vars = merged_vars(&inventory, pair, &role.defaults);
             let lists = role.journal.final_sync_sends_lists(|name| vars.get(name).map(|(v, _)| v));
@@ -199,9 +199,7 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
                 last_hot_sync_files: j.last_sync.as_ref().map(|h| h.transfer.stats.files_transferred),
                 last_hot_sync_secs: j.last_sync.as_ref().map(|h| h.transfer.secs),
                 // Only a role with a repeatable sync has one to go stale.
-                stale: role.journal.repeatable_sync.is_some()
-                    && age.is_none_or(|a| a > stale_after.as_secs_f64())
-                    && !role.journal.final_sync.as_ref().is_some_and(|f| j.phases.contains_key(f)),
+                stale: super::stale::is_stale(&role.journal, &j, now, stale_after),
                 partial_hot_sync: j.partial_sync.is_some(),
                 downtime_secs: measured.or(predicted.map(|p| p.total)),
                 downtime_measured: measured.is_some(),
