@@ -342,6 +342,8 @@ fn status_shows_what_the_journal_says() {
     let json =
         Bmfleet::new().args(["status", "--format", "json"]).inventory(&dir.path().join("fleet.yml")).run();
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["format"], 1, "the envelope every JSON document shares (docs/json.md)");
+    let v = &v["pairs"];
     assert_eq!(v[0]["pair"], "acme");
     assert_eq!(v[0]["reached"], "hot-sync");
     assert_eq!(v[0]["last_hot_sync_bytes"], 42);
@@ -1090,4 +1092,46 @@ fn a_schedule_passes_its_notify_command_on() {
         .inventory(&example())
         .run();
     out.code(2);
+}
+
+/// `status --format json` is an envelope with its format version (docs/json.md); its shape is
+/// snapshot-tested on a campaign that never ran (machine paths replaced).
+#[test]
+fn status_json_is_an_envelope_with_a_format() {
+    let dir = scratch();
+    std::fs::copy(example(), dir.path().join("fleet.yml")).unwrap();
+    let out = Bmfleet::new()
+        .args(["status", "--format", "json"])
+        .inventory(&dir.path().join("fleet.yml"))
+        .limit("acme")
+        .run();
+    out.code(0);
+    let mut v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(v["state_dir"].as_str().unwrap().ends_with(".bmfleet/fleet"), "{v}");
+    v["state_dir"] = "[state dir]".into();
+    insta::assert_snapshot!("status_json", serde_json::to_string_pretty(&v).unwrap());
+}
+
+/// `plan --format json`: the same envelope, endpoints and waves as typed fields, no label to parse.
+#[test]
+fn plan_json_has_a_format_and_typed_endpoints_and_waves() {
+    let out = Bmfleet::new()
+        .args(["plan", "preflight", "--format", "json"])
+        .inventory(&example())
+        .limit("globex")
+        .run();
+    out.code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let wave = &v["waves"][0];
+    let pair = &wave["pairs"][0];
+    let shape = serde_json::json!({
+        "format": v["format"],
+        "role": v["role"],
+        // A directory (the repository's roles/bluemind here), or null when built in.
+        "role_loaded_from": v["role_loaded_from"].as_str().map(|d| d.ends_with("roles/bluemind")),
+        "wave": { "label": wave["label"], "wave": wave["wave"], "batch": wave["batch"], "batches": wave["batches"] },
+        "pair": { "name": pair["name"], "wave": pair["wave"], "origin": pair["origin"], "target": pair["target"] },
+        "first_step_keys": pair["steps"][0].as_object().unwrap().keys().collect::<Vec<_>>(),
+    });
+    insta::assert_snapshot!("plan_json_shape", serde_json::to_string_pretty(&shape).unwrap());
 }
