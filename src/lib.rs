@@ -34,10 +34,9 @@
 //! commands:  cli commands
 //! ```
 //!
-//! Arrows back up, each with why:
-//! - `ssh -> inventory`: `ssh::Connection::open` takes the inventory's `Endpoint`, which
-//!   `inventory/endpoint.rs` resolves with `ssh::config`. It goes when the connection owns its
-//!   settings (issue 29, item 2), which another branch is doing in `src/inventory/`.
+//! Arrows back up, each with why (a `` - `a -> b`: why `` line here): none. The connection owns
+//! its settings (`ssh::settings`, and `ssh::Endpoint`, the values a connection opens with); the
+//! inventory reads them from its layers and fills them in, so `inventory -> ssh` runs down.
 //!
 //! # Where a newcomer adds things
 //!
@@ -71,10 +70,14 @@
 //!   `cold-sync/verify-mailboxes.sh`), `templates/lib/rsync-pull.sh` (a spool the version lacks is
 //!   skipped), `config_paths` in role.yml (both versions' files, the missing ones skipped);
 //!   preflight's `same version` check refuses a pair whose origin and target bm-core differ;
-//! - a connection setting: `inventory/schema.rs` (the key), `inventory/endpoint.rs` (its
-//!   precedence and source, into `Endpoint`), then `ssh/client.rs` (`Connection::open`, or
-//!   `SshContext` for what all connections of a run share) where it is used; the exec layer
-//!   sees hosts only through `exec::host`;
+//! - a connection setting: `ssh/settings.rs` (its line in `SETTINGS`: name, where it may be
+//!   set, default, description, its row in `inventory list --pair`; the README's table of
+//!   connection settings is that table, and a test there fails until the README is pasted),
+//!   `ssh/endpoint.rs` (its field in `Endpoint`), `inventory/schema.rs` (its key in
+//!   `RawEndpoint`, tested against `SETTINGS`), `inventory/endpoint.rs` (its precedence and
+//!   source), then `ssh/client.rs` (`Connection::open`, or `SshContext` for what all
+//!   connections of a run share) where it is used; the exec layer sees hosts only through
+//!   `exec::host`;
 //! - something the journal keeps about a phase: the role declares it (`journal:` in role.yml,
 //!   `role/journal.rs`), the engine asks `role.journal`, never a phase name.
 //!
@@ -89,6 +92,8 @@ pub(crate) mod exec;
 pub(crate) mod fsutil;
 pub(crate) mod inventory;
 pub(crate) mod journal;
+#[cfg(test)]
+mod keys_tests;
 #[cfg(test)]
 mod layers_tests;
 pub(crate) mod outcome;

@@ -672,10 +672,10 @@ fn typos_in_variables_stop_plan_and_every_phase_at_their_line() {
         "inv.yml:2:3: `rsync_bwlimit_kpbs` (inventory vars) is no variable of role `bluemind`",
         "did you mean `rsync_bwlimit_kbps`?",
         "inv.yml:4:39: `rsync_bwlimit_kbps`: `fast` is not a whole number (group slow)",
-        "inv.yml:11:21: `cutover_mode`: `netplann` is not one of none, ip, netplan, ifupdown (did you mean `netplan`?) (vars of pair a)",
+        "inv.yml:11:21: `cutover_mode`: `netplann` is not one of none, ip, netplan, ifupdown, keep-address (did you mean `netplan`?) (vars of pair a)",
         "inv.yml:12:30: `free_space_margin_pct`: `ten` is not a whole number (vars of pair a)",
         "inv.yml:13:24: `trust_read_only`: expected true or false, found the string `false`",
-        "`cutover_mode`: `IP` is not one of none, ip, netplan, ifupdown (did you mean `ip`?) (vars of pair b)",
+        "`cutover_mode`: `IP` is not one of none, ip, netplan, ifupdown, keep-address (did you mean `ip`?) (vars of pair b)",
         "`final_rsync_slack`: `5 minutes` is not a duration (90, 30s, 5m, 1h30m) (vars of pair b)",
     ];
     for args in [vec!["plan"], vec!["cutover", "--yes", "--limit", "a"], vec!["hot-sync", "--limit", "b"]] {

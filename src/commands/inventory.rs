@@ -7,10 +7,11 @@ use serde_json::json;
 use crate::cli::{Format, InventoryGraphArgs, InventoryListArgs};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::inventory::{Endpoint, Inventory, Pair, merged_vars, wave_group};
+use crate::inventory::{Inventory, Pair, merged_vars, wave_group};
 use crate::report::table;
 use crate::role::is_secret_name;
 use crate::secrets::MASK;
+use crate::ssh::Endpoint;
 
 pub fn list(args: InventoryListArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;
@@ -76,48 +77,13 @@ fn endpoint_json(e: &Endpoint) -> serde_json::Value {
     })
 }
 
-/// The effective connection settings of one host, each with where it came from.
+/// The effective connection settings of one host, each with where it came from, as
+/// `ssh::settings` declares them.
 fn endpoint_rows(side: &str, e: &Endpoint) -> Vec<Vec<String>> {
-    let source = |field: &str| e.sources.get(field).cloned().unwrap_or_else(|| "host".into());
-    let mut rows = vec![
-        vec![format!("{side}.host"), e.host.clone(), "host".into()],
-        vec![
-            format!("{side}.address"),
-            e.address.clone(),
-            e.sources.get("address").cloned().unwrap_or_else(|| "host".into()),
-        ],
-        vec![format!("{side}.port"), e.port.to_string(), source("port")],
-        vec![format!("{side}.user"), e.user.clone(), source("user")],
-        vec![
-            format!("{side}.identity_file"),
-            e.identity_file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "-".into()),
-            source("identity_file"),
-        ],
-        vec![format!("{side}.known_hosts"), e.known_hosts.display().to_string(), source("known_hosts")],
-        vec![
-            format!("{side}.connect_timeout"),
-            format!("{}s", e.connect_timeout.as_secs()),
-            source("connect_timeout"),
-        ],
-    ];
-    if !e.jump.is_empty() {
-        rows.push(vec![
-            format!("{side}.jump"),
-            e.jump.iter().map(|h| h.display()).collect::<Vec<_>>().join(" > "),
-            source("jump"),
-        ]);
-    }
-    if let Some(b) = &e.r#become {
-        let how = match &b.password_env {
-            Some(env) => format!("sudo as {} (password from ${env})", b.user),
-            None => format!("sudo as {}", b.user),
-        };
-        rows.push(vec![format!("{side}.become"), how, source("become")]);
-    }
-    if e.accept_new_host_keys {
-        rows.push(vec![format!("{side}.host_keys"), "accept new".into(), source("strict_host_key_checking")]);
-    }
-    rows
+    crate::ssh::settings::rows(e)
+        .into_iter()
+        .map(|(row, value, source)| vec![format!("{side}.{row}"), value, source])
+        .collect()
 }
 
 fn show_pair(inventory: &Inventory, pair: &Pair, args: &InventoryListArgs) -> Result<ExitCode> {

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
-use crate::inventory::Endpoint;
 use crate::outcome::{StepStatus, Stream};
+use crate::ssh::Endpoint;
 use crate::ssh::{Connection, SshContext};
 
 /// The bash program every step runs (why: `attempt.rs`'s module documentation): read the

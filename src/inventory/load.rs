@@ -10,10 +10,11 @@ use serde_saphyr::Spanned;
 
 use super::endpoint::{Layer, Resolver};
 use super::located::ValueSpan;
-use super::schema::{RawEndpoint, RawInventory, RawVars};
-use super::{Endpoint, Group, Inventory, Pair, VarSource, VarSpans, Vars};
+use super::schema::{RawEndpoint, RawGroup, RawInventory, RawPair, RawVars};
+use super::{Group, Inventory, Pair, VarSource, VarSpans, Vars};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::error::{Error, Result};
+use crate::ssh::Endpoint;
 use crate::ssh::config::SshConfig;
 use crate::suggest;
 
@@ -85,120 +86,15 @@ impl Checker<'_> {
         self.errors.push(diag);
     }
 
-    // Over 100 lines on purpose: the inventory's checks in the order the file reads, each collecting its diagnostic.
-    #[allow(clippy::too_many_lines)]
+    /// The whole file, in the order it reads: `defaults:`, `vars:`, `groups:`, then each pair.
     fn inventory(&mut self, raw: RawInventory) -> Inventory {
-        let defaults = match raw.defaults {
-            Some(d) => {
-                if let Some(host) = &d.value.host {
-                    self.error(
-                        &host.referenced,
-                        "`host` has no meaning under `defaults:`".into(),
-                        Some("set `host:` under each pair's `origin:` and `target:`".into()),
-                    );
-                }
-                d.value
-            }
-            None => RawEndpoint::default(),
-        };
+        let defaults = self.defaults(raw.defaults);
         let vars = self.vars(&raw.vars, VarSource::Inventory, "");
-
-        let mut groups: Vec<Group> = Vec::new();
-        let mut group_connections: HashMap<String, RawEndpoint> = HashMap::new();
-        for (name, group) in &raw.groups {
-            self.group_name(name);
-            if let Some(conn) = &group.connection {
-                if let Some(host) = &conn.value.host {
-                    self.error(
-                        &host.referenced,
-                        format!("`host` has no meaning in the connection of group `{}`", name.value),
-                        None,
-                    );
-                }
-                group_connections.insert(name.value.clone(), conn.value.clone());
-            }
-            groups.push(Group {
-                name: name.value.clone(),
-                description: group.description.clone(),
-                vars: self.vars(&group.vars, VarSource::Group(name.value.clone()), ""),
-            });
-        }
-        groups.sort_by(|a, b| a.name.cmp(&b.name));
+        let (groups, connections) = self.groups(&raw.groups);
         let group_names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
-
-        let mut pairs = Vec::new();
-        let mut seen: HashMap<String, Location> = HashMap::new();
-        let mut hosts = HostsSeen::default();
-        for raw_pair in &raw.pairs {
-            let p = &raw_pair.value;
-            let name = &p.name.value;
-            self.pair_name(&p.name);
-            if let Some(first) = seen.get(name) {
-                self.error(
-                    &p.name.referenced,
-                    format!("duplicate pair name `{name}` (first defined at {first})"),
-                    Some("pair names must be unique: rename one of them".into()),
-                );
-            } else {
-                seen.insert(name.clone(), self.at(&p.name.referenced));
-            }
-            let mut listed = HashSet::new();
-            for g in &p.groups {
-                if !listed.insert(g.value.as_str()) {
-                    self.error(&g.referenced, format!("group `{}` listed twice", g.value), None);
-                } else if !group_names.contains(&g.value.as_str()) {
-                    let help = match suggest::closest(&g.value, group_names.iter().copied()) {
-                        Some(close) => format!("did you mean `{close}`? Otherwise define it under `groups:`"),
-                        None => "define it under `groups:` at the top level".to_string(),
-                    };
-                    self.error(&g.referenced, format!("group `{}` is not defined", g.value), Some(help));
-                }
-            }
-            // Connection settings: host > each listed group in order > defaults.
-            let mut shared: Vec<Layer<'_>> = Vec::new();
-            for g in &p.groups {
-                if let Some(conn) = group_connections.get(&g.value) {
-                    shared.push(Layer { raw: conn, label: format!("group {}", g.value) });
-                }
-            }
-            shared.push(Layer { raw: &defaults, label: "defaults".into() });
-            fn with_host<'b>(raw: &'b RawEndpoint, shared: &[Layer<'b>]) -> Vec<Layer<'b>> {
-                let mut layers = vec![Layer { raw, label: "host".into() }];
-                layers.extend(shared.iter().map(|l| Layer { raw: l.raw, label: l.label.clone() }));
-                layers
-            }
-            let origin = self.endpoint(&p.origin, &with_host(&p.origin.value, &shared), "origin");
-            let target = self.endpoint(&p.target, &with_host(&p.target.value, &shared), "target");
-            if let (Some(o), Some(t)) = (&origin, &target)
-                && o.address == t.address
-                && o.port == t.port
-            {
-                self.error(
-                    &p.target.referenced,
-                    format!(
-                        "pair `{name}` has the same origin and target ({}:{}); a migration needs two different servers",
-                        o.address, o.port
-                    ),
-                    None,
-                );
-            }
-            for (side, endpoint, raw) in [("origin", &origin, &p.origin), ("target", &target, &p.target)] {
-                if let Some(endpoint) = endpoint {
-                    let at = raw.value.host.as_ref().map_or(raw.referenced, |h| h.referenced);
-                    self.host_once(&mut hosts, name, side, endpoint, &at);
-                }
-            }
-            let (Some(origin), Some(target)) = (origin, target) else { continue };
-            pairs.push(Pair {
-                name: name.clone(),
-                wave: p.wave.as_ref().map_or(1, |w| w.value.0),
-                groups: p.groups.iter().map(|g| g.value.clone()).collect(),
-                origin,
-                target,
-                vars: self.vars(&p.vars, VarSource::Pair, name),
-                location: self.at(&raw_pair.referenced),
-            });
-        }
+        let known = Known { defaults: &defaults, connections: &connections, group_names: &group_names };
+        let mut seen = PairsSeen::default();
+        let pairs = raw.pairs.iter().filter_map(|p| self.pair(p, &known, &mut seen)).collect();
         if raw.pairs.is_empty() {
             self.errors.push(
                 Diagnostic::new("the inventory lists no pairs")
@@ -208,6 +104,139 @@ impl Checker<'_> {
         }
         let spans = std::mem::take(&mut self.spans);
         Inventory { path: self.path.to_path_buf(), vars, groups, pairs, spans }
+    }
+
+    /// `defaults:`, the last layer of every host's connection settings; it names no host.
+    fn defaults(&mut self, raw: Option<Spanned<RawEndpoint>>) -> RawEndpoint {
+        let Some(defaults) = raw else { return RawEndpoint::default() };
+        if let Some(host) = &defaults.value.host {
+            self.error(
+                &host.referenced,
+                "`host` has no meaning under `defaults:`".into(),
+                Some("set `host:` under each pair's `origin:` and `target:`".into()),
+            );
+        }
+        defaults.value
+    }
+
+    /// The groups, in alphabetical order, and the connection settings each sets for its hosts
+    /// (a layer of their pairs' connections, so kept apart from the `Group` the rest sees).
+    fn groups(
+        &mut self,
+        raw: &HashMap<Spanned<String>, RawGroup>,
+    ) -> (Vec<Group>, HashMap<String, RawEndpoint>) {
+        let mut groups: Vec<Group> = Vec::new();
+        let mut connections: HashMap<String, RawEndpoint> = HashMap::new();
+        for (name, group) in raw {
+            self.group_name(name);
+            if let Some(conn) = &group.connection {
+                if let Some(host) = &conn.value.host {
+                    self.error(
+                        &host.referenced,
+                        format!("`host` has no meaning in the connection of group `{}`", name.value),
+                        None,
+                    );
+                }
+                connections.insert(name.value.clone(), conn.value.clone());
+            }
+            groups.push(Group {
+                name: name.value.clone(),
+                description: group.description.clone(),
+                vars: self.vars(&group.vars, VarSource::Group(name.value.clone()), ""),
+            });
+        }
+        groups.sort_by(|a, b| a.name.cmp(&b.name));
+        (groups, connections)
+    }
+
+    /// One pair: its name (unique), its groups (defined, listed once), its two hosts (resolved,
+    /// different, in no other pair) and its variables. `None` when a host cannot be resolved.
+    fn pair(&mut self, raw_pair: &Spanned<RawPair>, known: &Known<'_>, seen: &mut PairsSeen) -> Option<Pair> {
+        let p = &raw_pair.value;
+        let name = &p.name.value;
+        self.pair_name(&p.name);
+        if let Some(first) = seen.names.get(name) {
+            self.error(
+                &p.name.referenced,
+                format!("duplicate pair name `{name}` (first defined at {first})"),
+                Some("pair names must be unique: rename one of them".into()),
+            );
+        } else {
+            seen.names.insert(name.clone(), self.at(&p.name.referenced));
+        }
+        self.pair_groups(&p.groups, known.group_names);
+        let (origin, target) = self.pair_hosts(p, known, &mut seen.hosts);
+        let (origin, target) = (origin?, target?);
+        Some(Pair {
+            name: name.clone(),
+            wave: p.wave.as_ref().map_or(1, |w| w.value.0),
+            groups: p.groups.iter().map(|g| g.value.clone()).collect(),
+            origin,
+            target,
+            vars: self.vars(&p.vars, VarSource::Pair, name),
+            location: self.at(&raw_pair.referenced),
+        })
+    }
+
+    /// A pair's `groups:`: each defined, none listed twice (the order is the precedence).
+    fn pair_groups(&mut self, listed: &[Spanned<String>], group_names: &[&str]) {
+        let mut once = HashSet::new();
+        for g in listed {
+            if !once.insert(g.value.as_str()) {
+                self.error(&g.referenced, format!("group `{}` listed twice", g.value), None);
+            } else if !group_names.contains(&g.value.as_str()) {
+                let help = match suggest::closest(&g.value, group_names.iter().copied()) {
+                    Some(close) => format!("did you mean `{close}`? Otherwise define it under `groups:`"),
+                    None => "define it under `groups:` at the top level".to_string(),
+                };
+                self.error(&g.referenced, format!("group `{}` is not defined", g.value), Some(help));
+            }
+        }
+    }
+
+    /// A pair's origin and target, each resolved through its layers (host > each listed group in
+    /// order > defaults), then checked against each other and against the other pairs' hosts.
+    fn pair_hosts(
+        &mut self,
+        p: &RawPair,
+        known: &Known<'_>,
+        hosts: &mut HostsSeen,
+    ) -> (Option<Endpoint>, Option<Endpoint>) {
+        let name = &p.name.value;
+        let mut shared: Vec<Layer<'_>> = Vec::new();
+        for g in &p.groups {
+            if let Some(conn) = known.connections.get(&g.value) {
+                shared.push(Layer { raw: conn, label: format!("group {}", g.value) });
+            }
+        }
+        shared.push(Layer { raw: known.defaults, label: "defaults".into() });
+        fn with_host<'b>(raw: &'b RawEndpoint, shared: &[Layer<'b>]) -> Vec<Layer<'b>> {
+            let mut layers = vec![Layer { raw, label: "host".into() }];
+            layers.extend(shared.iter().map(|l| Layer { raw: l.raw, label: l.label.clone() }));
+            layers
+        }
+        let origin = self.endpoint(&p.origin, &with_host(&p.origin.value, &shared), "origin");
+        let target = self.endpoint(&p.target, &with_host(&p.target.value, &shared), "target");
+        if let (Some(o), Some(t)) = (&origin, &target)
+            && o.address == t.address
+            && o.port == t.port
+        {
+            self.error(
+                &p.target.referenced,
+                format!(
+                    "pair `{name}` has the same origin and target ({}:{}); a migration needs two different servers",
+                    o.address, o.port
+                ),
+                None,
+            );
+        }
+        for (side, endpoint, raw) in [("origin", &origin, &p.origin), ("target", &target, &p.target)] {
+            if let Some(endpoint) = endpoint {
+                let at = raw.value.host.as_ref().map_or(raw.referenced, |h| h.referenced);
+                self.host_once(hosts, name, side, endpoint, &at);
+            }
+        }
+        (origin, target)
     }
 
     /// A host (address:port, after ssh config) belongs to one pair, as one role: two pairs
@@ -353,6 +382,20 @@ impl Checker<'_> {
 
 /// Hosts already listed, by (address, port): the pair, the side and where.
 type HostsSeen = HashMap<(String, u16), (String, &'static str, Location)>;
+
+/// What the pairs already read have taken: their names (with where) and their hosts.
+#[derive(Default)]
+struct PairsSeen {
+    names: HashMap<String, Location>,
+    hosts: HostsSeen,
+}
+
+/// What a pair is checked against: the layers its hosts' settings come from, and the groups.
+struct Known<'a> {
+    defaults: &'a RawEndpoint,
+    connections: &'a HashMap<String, RawEndpoint>,
+    group_names: &'a [&'a str],
+}
 
 fn home() -> PathBuf {
     std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"))

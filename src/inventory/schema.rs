@@ -232,3 +232,18 @@ impl<'de> Deserialize<'de> for ConnectTimeout {
         scalar(deserializer)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The inventory's connection keys are the connection's settings that the inventory may set
+    /// (`ssh::settings::SETTINGS`): a key without its setting, or a setting without its key,
+    /// fails here.
+    #[test]
+    fn connection_keys_are_the_settings_of_the_connection() {
+        let mut keys = crate::keys_tests::keys_of::<super::RawEndpoint>();
+        let mut settings: Vec<&str> = crate::ssh::settings::inventory_keys().collect();
+        keys.sort_unstable();
+        settings.sort_unstable();
+        assert_eq!(keys, settings);
+    }
+}

@@ -15,8 +15,8 @@ use russh::keys::PublicKey;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::auth::{Keys, authenticate};
+use super::endpoint::{Endpoint, Hop};
 use super::known_hosts::{KnownHosts, Verdict, fingerprint, key_line, lookup_name};
-use crate::inventory::{Endpoint, Hop};
 
 /// Channels open at once on one connection: under OpenSSH's default `MaxSessions 10`.
 pub const MAX_CHANNELS: usize = 8;
@@ -275,8 +275,10 @@ pub struct Connection {
 }
 
 impl Connection {
-    // Over 100 lines on purpose: the connection's stages in order (TCP or jump, handshake with host key check, auth, sudo probe), each with its own error.
-    #[allow(clippy::too_many_lines)]
+    /// An authenticated connection to `endpoint`, in its stages: known_hosts read (they decide
+    /// the host key algorithms asked for), the bastion reached, a turn to handshake taken, the
+    /// handshake with its host key check, authentication, then sudo probed. The connect timeout
+    /// covers the handshake and, again, authentication; each stage fails with its own error.
     pub async fn open(endpoint: &Endpoint, ssh: &SshContext) -> Result<Connection, ConnectError> {
         let name = lookup_name(&endpoint.address, endpoint.port);
         let addr = format!("{}:{}", endpoint.address, endpoint.port);
@@ -284,41 +286,11 @@ impl Connection {
             file: endpoint.known_hosts.display().to_string(),
             message: e.to_string(),
         })?;
-
-        let mut preferred = russh::Preferred::default();
-        let known_algs = known_hosts.algorithms_for(&endpoint.address, endpoint.port);
-        if !known_algs.is_empty() {
-            let mut order = Vec::new();
-            for alg in known_algs {
-                if let russh::keys::Algorithm::Rsa { .. } = alg {
-                    // known_hosts says `ssh-rsa`; ask for the SHA-2 signatures first.
-                    order.extend(
-                        preferred
-                            .key
-                            .iter()
-                            .filter(|a| matches!(a, russh::keys::Algorithm::Rsa { .. }))
-                            .cloned(),
-                    );
-                } else {
-                    order.push(alg);
-                }
-            }
-            for alg in preferred.key.iter() {
-                if !order.contains(alg) {
-                    order.push(alg.clone());
-                }
-            }
-            preferred.key = order.into();
-        }
-        if known_hosts.has_authority_for(&endpoint.address, endpoint.port) {
-            // An @cert-authority vouches for this host: ask for its certificate first.
-            preferred.host_key_certificates = preferred.key.clone();
-        }
         let config = Arc::new(client::Config {
             keepalive_interval: Some(ssh.options.keepalive),
             keepalive_max: ssh.options.keepalive_max,
             nodelay: true,
-            preferred,
+            preferred: preferred_host_keys(&known_hosts, &endpoint.address, endpoint.port),
             ..Default::default()
         });
         let seen = Arc::new(Mutex::new(Seen::default()));
@@ -329,8 +301,8 @@ impl Connection {
             accept_new: ssh.options.accept_new_host_keys || endpoint.accept_new_host_keys,
             seen: seen.clone(),
         };
-
         let timeout = endpoint.connect_timeout;
+        let timed_out = || ConnectError::Timeout { addr: addr.clone(), secs: timeout.as_secs() };
         let refused = |e: russh::Error| {
             explain_refusal(&seen, &name, &known_hosts)
                 .unwrap_or(ConnectError::Protocol { name: name.clone(), message: e.to_string() })
@@ -340,44 +312,14 @@ impl Connection {
         let bastion =
             if endpoint.jump.is_empty() { None } else { Some(ssh.hop(&endpoint.jump, endpoint).await?) };
         let turn = ssh.handshakes.acquire().await.expect("the handshake semaphore is never closed");
-        let connect = async {
-            match bastion {
-                None => {
-                    let socket = tokio::net::TcpStream::connect((endpoint.address.as_str(), endpoint.port))
-                        .await
-                        .map_err(|e| ConnectError::Tcp { addr: addr.clone(), message: e.to_string() })?;
-                    let _ = socket.set_nodelay(true);
-                    client::connect_stream(config, socket, handler).await.map_err(refused)
-                }
-                Some(bastion) => {
-                    // Through the bastion: a direct-tcpip channel of its (shared) connection.
-                    let channel = bastion
-                        .handle
-                        .channel_open_direct_tcpip(
-                            endpoint.address.clone(),
-                            endpoint.port as u32,
-                            "127.0.0.1",
-                            0,
-                        )
-                        .await
-                        .map_err(|e| ConnectError::Tcp {
-                            addr: format!("{addr} through {}", bastion.name),
-                            message: e.to_string(),
-                        })?;
-                    client::connect_stream(config, channel.into_stream(), handler).await.map_err(refused)
-                }
-            }
-        };
-        let mut handle = tokio::time::timeout(timeout, connect)
-            .await
-            .map_err(|_| ConnectError::Timeout { addr: addr.clone(), secs: timeout.as_secs() })??;
-
+        let connect = handshake(endpoint, bastion.as_deref(), &addr, config, handler, refused);
+        let mut handle = tokio::time::timeout(timeout, connect).await.map_err(|_| timed_out())??;
         let auth = tokio::time::timeout(
             timeout,
             authenticate(&mut handle, &endpoint.user, endpoint.identity_file.as_deref(), &ssh.keys),
         )
         .await
-        .map_err(|_| ConnectError::Timeout { addr: addr.clone(), secs: timeout.as_secs() })?;
+        .map_err(|_| timed_out())?;
         drop(turn);
         if let Err(tried) = auth {
             let tried = if tried.is_empty() {
@@ -521,6 +463,66 @@ impl Connection {
     pub async fn close(&self) {
         let _ = self.handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
     }
+}
+
+/// The host key algorithms to ask for, those known_hosts holds for the host first: the server
+/// presents the first one it has, and a key of a type we hold no line for could not be checked.
+/// An `@cert-authority` vouching for the host puts its certificates first.
+fn preferred_host_keys(known_hosts: &KnownHosts, address: &str, port: u16) -> russh::Preferred {
+    let mut preferred = russh::Preferred::default();
+    let known_algs = known_hosts.algorithms_for(address, port);
+    if !known_algs.is_empty() {
+        let mut order = Vec::new();
+        for alg in known_algs {
+            if let russh::keys::Algorithm::Rsa { .. } = alg {
+                // known_hosts says `ssh-rsa`; ask for the SHA-2 signatures first.
+                order.extend(
+                    preferred.key.iter().filter(|a| matches!(a, russh::keys::Algorithm::Rsa { .. })).cloned(),
+                );
+            } else {
+                order.push(alg);
+            }
+        }
+        for alg in preferred.key.iter() {
+            if !order.contains(alg) {
+                order.push(alg.clone());
+            }
+        }
+        preferred.key = order.into();
+    }
+    if known_hosts.has_authority_for(address, port) {
+        preferred.host_key_certificates = preferred.key.clone();
+    }
+    preferred
+}
+
+/// The SSH handshake (key exchange, host key check by `handler`) over a new TCP connection, or
+/// over a direct-tcpip channel of the bastion's shared connection. `refused` explains a failed
+/// handshake (most often a host key refused).
+async fn handshake(
+    endpoint: &Endpoint,
+    bastion: Option<&Connection>,
+    addr: &str,
+    config: Arc<client::Config>,
+    handler: Handler,
+    refused: impl Fn(russh::Error) -> ConnectError,
+) -> Result<Handle<Handler>, ConnectError> {
+    let Some(bastion) = bastion else {
+        let socket = tokio::net::TcpStream::connect((endpoint.address.as_str(), endpoint.port))
+            .await
+            .map_err(|e| ConnectError::Tcp { addr: addr.to_string(), message: e.to_string() })?;
+        let _ = socket.set_nodelay(true);
+        return client::connect_stream(config, socket, handler).await.map_err(refused);
+    };
+    let channel = bastion
+        .handle
+        .channel_open_direct_tcpip(endpoint.address.clone(), endpoint.port as u32, "127.0.0.1", 0)
+        .await
+        .map_err(|e| ConnectError::Tcp {
+            addr: format!("{addr} through {}", bastion.name),
+            message: e.to_string(),
+        })?;
+    client::connect_stream(config, channel.into_stream(), handler).await.map_err(refused)
 }
 
 fn quote_word(s: &str) -> String {

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 
 use crate::exec::host::{Host, Hosts, NotStarted, OpenError, Process, ProcessEvent};
-use crate::inventory::Endpoint;
 use crate::outcome::Stream;
+use crate::ssh::Endpoint;
 
 /// What ran where: one entry per started attempt.
 #[derive(Debug, Clone)]

@@ -206,9 +206,9 @@ fn the_inventory_may_set_only_what_the_role_declares() {
         got,
         [
             "inv.yml:1:9: `rsync_bwlimit_kpbs` (inventory vars) is no variable of role `bluemind` [did you mean `rsync_bwlimit_kbps`? `bmfleet roles show` lists the variables the role declares]",
-            "inv.yml:3:30: `cutover_mode`: `netplann` is not one of none, ip, netplan, ifupdown (did you mean `netplan`?) (group g) [expected one of: none, ip, netplan, ifupdown (exactly, case included)]",
+            "inv.yml:3:30: `cutover_mode`: `netplann` is not one of none, ip, netplan, ifupdown, keep-address (did you mean `netplan`?) (group g) [expected one of: none, ip, netplan, ifupdown, keep-address (exactly, case included)]",
             "inv.yml:5:102: `free_space_margin_pct`: `ten` is not a whole number (vars of pair a) [expected a whole number in 0..90]",
-            "inv.yml:5:123: `cutover_mode`: `IP` is not one of none, ip, netplan, ifupdown (did you mean `ip`?) (vars of pair a) [expected one of: none, ip, netplan, ifupdown (exactly, case included)]",
+            "inv.yml:5:123: `cutover_mode`: `IP` is not one of none, ip, netplan, ifupdown, keep-address (did you mean `ip`?) (vars of pair a) [expected one of: none, ip, netplan, ifupdown, keep-address (exactly, case included)]",
             "inv.yml:5:144: `trust_read_only`: expected true or false, found the string `no` (write true or false without quotes) (vars of pair a) [expected true or false (unquoted)]",
         ],
         "the group's typo is reported once, not once per pair"

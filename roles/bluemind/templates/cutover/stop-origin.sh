@@ -5,7 +5,7 @@
     to `retired`: it is never a sync source again, whatever a controller or journal says. -#}
 {% include "templates/lib/one-of.sh" %}
 # Before the origin stops for good: the cutover must be one a later step carries out.
-bmf_one_of cutover_mode {{ cutover_mode }} none ip netplan ifupdown
+bmf_one_of cutover_mode {{ cutover_mode }} none ip netplan ifupdown keep-address
 {% include "templates/lib/host-state.sh" %}
 {% include "templates/lib/services.sh" %}
 bmf_state_guard origin cutover

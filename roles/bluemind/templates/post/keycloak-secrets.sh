@@ -6,6 +6,10 @@
     psql on its standard input, never on a command line, and are never printed. -#}
 {% include "templates/lib/core-api.sh" %}
 {% include "templates/lib/bm-ini.sh" %}
+{% include "templates/lib/host-state.sh" %}
+{#- The target's bj is written only where the start itself would be allowed: a target whose cold
+    sync was not verified is refused here first, with the start's own words (start-target.sh). #}
+bmf_state_check target start
 kept={{ work_dir }}/keycloak-secrets
 if state=$(bm_core_state 2>/dev/null) && [ -n "$state" ]; then
   # the target's core runs (post run again): its realms were repaired since, a secret put back

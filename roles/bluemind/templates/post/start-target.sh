@@ -47,7 +47,7 @@ bmf_server_ips_own() {
   own=$(ip -o addr show | awk '{split($4, a, "/"); print a[1]}')
   while read -r ip tags; do
     case "$ip" in '' | 127.* | ::1 | localhost) continue ;; esac
-    grep -qxF -- "$ip" <<<"$own" || bmf_refuse "t_server.ip $ip (server tags ${tags:-none}) in the restored bj is not an address of this target (it has: ${own//$'\n'/ }). Started now, BlueMind would route mail (lmtp:$ip:2400), store messages and open its firewall for the origin's address (the cold sync copied the origin's database). Nothing was started. Give the target that address first (cutover_mode ip, netplan or ifupdown, or by hand), then run post again"
+    grep -qxF -- "$ip" <<<"$own" || bmf_refuse "t_server.ip $ip (server tags ${tags:-none}) in the restored bj is not an address of this target (it has: ${own//$'\n'/ }). Started now, BlueMind would route mail (lmtp:$ip:2400), store messages and open its firewall for the origin's address (the cold sync copied the origin's database). Nothing was started. Give the target that address first (cutover_mode ip, netplan or ifupdown, or by hand), then run post again; or keep the target's own address with cutover_mode keep-address, which rewrites it before this step"
   done <<<"$rows"
 }
 bmf_state_guard target start
