@@ -177,7 +177,7 @@ struct JsonEndpoint<'a> {
 }
 
 impl<'a> JsonEndpoint<'a> {
-    fn of(e: &'a crate::inventory::Endpoint) -> Self {
+    fn of(e: &'a crate::ssh::Endpoint) -> Self {
         JsonEndpoint { user: &e.user, host: &e.host, port: e.port }
     }
 }
