@@ -125,6 +125,15 @@ pub struct PhaseArgs {
     /// for this pair only. Repeat for each pair; printed in the summary.
     #[arg(long = "unsafe-override-host-state", value_name = "PAIR")]
     pub unsafe_override_host_state: Vec<String>,
+    /// Run this shell command (`sh -c`) when the run fails, or when a selected pair's last good
+    /// sync is older than --stale-after; it reads the run's JSON notice on stdin (docs/json.md).
+    /// Its own failure is reported and changes nothing else. Scheduled runs pass it on.
+    #[arg(long, value_name = "CMD")]
+    pub notify: Option<String>,
+    /// With --notify: a pair whose last good sync (the role's repeatable sync) is older than
+    /// this is stale, and notifies: `36h`, `2d`...
+    #[arg(long, value_name = "DURATION", default_value = "36h", value_parser = values::duration)]
+    pub stale_after: Duration,
     #[command(flatten)]
     pub options: RunFlags,
 }
@@ -201,6 +210,13 @@ pub struct ScheduleInstallArgs {
     /// The state directory (journal), passed on to each run.
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// Each run runs this shell command when it fails or a pair's last good sync is stale,
+    /// with the run's JSON notice on stdin (`--notify` of the phase commands).
+    #[arg(long, value_name = "CMD")]
+    pub notify: Option<String>,
+    /// With --notify: how old a pair's last good sync may be before the run notifies.
+    #[arg(long, value_name = "DURATION", value_parser = values::duration, requires = "notify")]
+    pub stale_after: Option<Duration>,
     /// Print the crontab line instead of writing systemd units.
     #[arg(long)]
     pub cron: bool,

@@ -342,6 +342,8 @@ fn status_shows_what_the_journal_says() {
     let json =
         Bmfleet::new().args(["status", "--format", "json"]).inventory(&dir.path().join("fleet.yml")).run();
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["format"], 1, "the envelope every JSON document shares (docs/json.md)");
+    let v = &v["pairs"];
     assert_eq!(v[0]["pair"], "acme");
     assert_eq!(v[0]["reached"], "hot-sync");
     assert_eq!(v[0]["last_hot_sync_bytes"], 42);
@@ -991,4 +993,145 @@ fn ctrl_c_drops_pending_handshakes_at_once() {
     assert_eq!(out.status.code(), Some(130), "{text}");
     assert!(text.contains("dropping pending connections"), "{text}");
     assert!(!text.contains("rolled back") && !text.contains("rollback"), "{text}");
+}
+
+/// `--notify CMD` (issue 28, item 9): a run that fails (here a pair whose hosts refuse at once)
+/// and a pair never synced run CMD with the run's notice on stdin; the sudo password's variable
+/// does not reach CMD, and CMD's own failure is reported without changing the exit code.
+#[test]
+fn a_failed_run_with_a_stale_pair_tells_the_notify_command_and_nothing_secret() {
+    let dir = scratch();
+    let p = refused_ports(2);
+    std::fs::write(dir.path().join("kh"), "").unwrap();
+    std::fs::write(
+        dir.path().join("inv.yml"),
+        format!(
+            "defaults: {{ connect_timeout: 5, known_hosts: kh, become: sudo, become_password_env: BMF_SUDO }}\npairs:\n  - {{ name: a, origin: {{ host: 127.0.0.1, port: {} }}, target: {{ host: 127.0.0.1, port: {} }} }}\n",
+            p[0], p[1]
+        ),
+    )
+    .unwrap();
+    let notice = dir.path().join("notice.json");
+    let env = dir.path().join("env.txt");
+    let command = format!("cat > '{}'; env > '{}'", notice.display(), env.display());
+    let out = Bmfleet::new()
+        .args(["preflight", "--stale-after", "1h", "--notify", &command])
+        .inventory(&dir.path().join("inv.yml"))
+        .env("BMF_SUDO", "hunter2-not-for-mailers")
+        .run();
+    out.code(4);
+    assert!(out.stderr.contains("notify: `cat > "), "{}", out.stderr);
+    let text = std::fs::read_to_string(&notice).expect("the notify command ran");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("a JSON notice");
+    assert_eq!(v["format"], 1);
+    assert_eq!(v["reasons"], serde_json::json!(["failed", "stale"]));
+    assert_eq!(v["exit_code"], 4);
+    assert_eq!(v["phases"], serde_json::json!(["preflight"]));
+    assert_eq!(v["stale"], serde_json::json!([{ "pair": "a", "last_sync_age_secs": null }]));
+    assert_eq!(v["summary"]["pairs"][0]["status"], "unreachable");
+    assert!(v["run_dir"].as_str().unwrap().contains("runs"), "{text}");
+    let env = std::fs::read_to_string(&env).unwrap();
+    assert!(!env.contains("BMF_SUDO") && !env.contains("hunter2"), "{env}");
+    assert!(!text.contains("hunter2"), "{text}");
+
+    let out = Bmfleet::new()
+        .args(["preflight", "--notify", "exit 3"])
+        .inventory(&dir.path().join("inv.yml"))
+        .env("BMF_SUDO", "x")
+        .run();
+    out.code(4);
+    assert!(out.stderr.contains("notify: `exit 3` failed: exit status: 3"), "{}", out.stderr);
+}
+
+/// Broken input at night (the inventory changed since `schedule install`) is a failure told too.
+#[test]
+fn a_run_stopped_by_bad_input_tells_the_notify_command_its_error() {
+    let dir = scratch();
+    std::fs::write(dir.path().join("inv.yml"), "pairs:\n  - name: a\n").unwrap();
+    let notice = dir.path().join("notice.json");
+    let out = Bmfleet::new()
+        .args(["hot-sync", "--notify", &format!("cat > '{}'", notice.display())])
+        .inventory(&dir.path().join("inv.yml"))
+        .run();
+    out.code(2);
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&notice).unwrap()).unwrap();
+    assert_eq!(v["reasons"], serde_json::json!(["failed"]));
+    assert_eq!(v["exit_code"], 2);
+    assert!(v["error"].as_str().unwrap().contains("inv.yml"), "{v}");
+    assert_eq!(v["summary"], serde_json::Value::Null);
+}
+
+/// `schedule install --notify` passes the command on to each run, kept whole through systemd's
+/// and cron's own expansions (`$`, `%`).
+#[test]
+fn a_schedule_passes_its_notify_command_on() {
+    let dir = scratch();
+    let units = dir.path().join("units");
+    let notify = "mail -s \"bmfleet $(hostname) 100%\" ops@example.org";
+    let args = ["schedule", "install", "n", "--at", "01:30", "--notify", notify, "--stale-after", "2d"];
+    Bmfleet::new()
+        .args(args)
+        .args(["--no-enable", "--unit-dir"])
+        .arg(&units)
+        .inventory(&example())
+        .run()
+        .code(0);
+    let service = std::fs::read_to_string(units.join("bmfleet-n.service")).unwrap();
+    let exec = service.lines().find_map(|l| l.strip_prefix("ExecStart=")).unwrap();
+    assert!(
+        exec.contains(
+            "--notify 'mail -s \"bmfleet $$(hostname) 100%%\" ops@example.org' --stale-after 172800s"
+        ),
+        "{exec}"
+    );
+    let cron = Bmfleet::new().args(args).arg("--cron").inventory(&example()).run();
+    cron.code(0);
+    assert!(cron.stdout.contains("$(hostname) 100\\%\""), "{}", cron.stdout);
+    let out = Bmfleet::new()
+        .args(["schedule", "install", "n", "--at", "01:30", "--stale-after", "2d", "--cron"])
+        .inventory(&example())
+        .run();
+    out.code(2);
+}
+
+/// `status --format json` is an envelope with its format version (docs/json.md); its shape is
+/// snapshot-tested on a campaign that never ran (machine paths replaced).
+#[test]
+fn status_json_is_an_envelope_with_a_format() {
+    let dir = scratch();
+    std::fs::copy(example(), dir.path().join("fleet.yml")).unwrap();
+    let out = Bmfleet::new()
+        .args(["status", "--format", "json"])
+        .inventory(&dir.path().join("fleet.yml"))
+        .limit("acme")
+        .run();
+    out.code(0);
+    let mut v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(v["state_dir"].as_str().unwrap().ends_with(".bmfleet/fleet"), "{v}");
+    v["state_dir"] = "[state dir]".into();
+    insta::assert_snapshot!("status_json", serde_json::to_string_pretty(&v).unwrap());
+}
+
+/// `plan --format json`: the same envelope, endpoints and waves as typed fields, no label to parse.
+#[test]
+fn plan_json_has_a_format_and_typed_endpoints_and_waves() {
+    let out = Bmfleet::new()
+        .args(["plan", "preflight", "--format", "json"])
+        .inventory(&example())
+        .limit("globex")
+        .run();
+    out.code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let wave = &v["waves"][0];
+    let pair = &wave["pairs"][0];
+    let shape = serde_json::json!({
+        "format": v["format"],
+        "role": v["role"],
+        // A directory (the repository's roles/bluemind here), or null when built in.
+        "role_loaded_from": v["role_loaded_from"].as_str().map(|d| d.ends_with("roles/bluemind")),
+        "wave": { "label": wave["label"], "wave": wave["wave"], "batch": wave["batch"], "batches": wave["batches"] },
+        "pair": { "name": pair["name"], "wave": pair["wave"], "origin": pair["origin"], "target": pair["target"] },
+        "first_step_keys": pair["steps"][0].as_object().unwrap().keys().collect::<Vec<_>>(),
+    });
+    insta::assert_snapshot!("plan_json_shape", serde_json::to_string_pretty(&shape).unwrap());
 }

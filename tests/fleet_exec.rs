@@ -104,7 +104,7 @@ fn waves_run_in_order_and_max_fail_percent_stops_later_waves() {
     let events: Vec<serde_json::Value> =
         out.stdout.lines().map(|l| serde_json::from_str(l).expect("JSON lines")).collect();
     let position = |pred: &dyn Fn(&serde_json::Value) -> bool| events.iter().position(pred).unwrap();
-    let wave1_end = position(&|e| e["event"] == "wave_finished" && e["wave"] == "wave 1");
+    let wave1_end = position(&|e| e["event"] == "wave_finished" && e["wave"] == 1);
     let wave2_pair_start =
         position(&|e| e["event"] == "pair_started" && e["pair"] == claim.pair(2).name.as_str());
     assert!(wave1_end < wave2_pair_start, "wave 2 starts after wave 1 finished");

@@ -155,6 +155,7 @@ fn until_in_the_past_starts_nothing_and_a_deadline_stops_a_slow_rsync() {
     let status = Bmfleet::new().args(["status", "--format", "json"]).inventory(&inv).in_dir(dir.path()).run();
     status.code(0);
     let v: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    let v = &v["pairs"];
     assert_eq!(v[0]["reached"], "hot-sync");
     assert_eq!(v[0]["stale"], false);
     assert!(v[0]["last_hot_sync_bytes"].as_u64().is_some());

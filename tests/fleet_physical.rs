@@ -109,7 +109,7 @@ fn a_physical_pair_migrates_with_rows_written_between_syncs_and_ends_identical()
     let status = Bmfleet::new().args(["status", "--format", "json"]).inventory(&inv).in_dir(dir.path()).run();
     status.code(0);
     let status: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
-    assert_eq!(status[0]["values"]["db_sync_physical"], 1, "status shows it: {status}");
+    assert_eq!(status["pairs"][0]["values"]["db_sync_physical"], 1, "status shows it: {status}");
     Bmfleet::new().args(["trust"]).inventory(&inv).in_dir(dir.path()).run().code(0);
     let first = Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run();
     first.code(0);

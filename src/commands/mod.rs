@@ -5,6 +5,7 @@ mod exec;
 mod guard;
 mod install;
 mod inventory;
+mod notify;
 mod phases;
 mod plan;
 mod report;
@@ -12,6 +13,7 @@ mod roles;
 pub mod run;
 mod schedule;
 mod setup;
+mod stale;
 mod status;
 
 use std::process::ExitCode;

@@ -105,9 +105,26 @@ fn resumable(role: &Role, from: Option<&str>) -> Result<Vec<String>> {
     Ok(all[start..].iter().map(|p| p.to_string()).collect())
 }
 
-/// Run `phases` on the selected pairs; with `resume` (`migrate`), each pair runs instead the
-/// phases after its last completed one (or from `--from-phase`, the inner option).
+/// Run `phases` on the selected pairs (see `run_report`), tell `--notify` when there is
+/// something to tell, and turn the result into an exit code.
 fn run_phases(args: &PhaseArgs, phases: Vec<String>, resume: Option<Option<&str>>) -> Result<ExitCode> {
+    let ran = run_report(args, &phases, resume);
+    super::notify::after_run(args, &phases, &ran);
+    match ran? {
+        Some(report) => super::run::finish(&report),
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// Run `phases` on the selected pairs; with `resume` (`migrate`), each pair runs instead the
+/// phases after its last completed one (or from `--from-phase`, the inner option). Nothing
+/// when no pair has anything left to do.
+fn run_report(
+    args: &PhaseArgs,
+    phases: &[String],
+    resume: Option<Option<&str>>,
+) -> Result<Option<crate::outcome::RunReport>> {
+    let phases = phases.to_vec();
     let (mut inventory, mut selected) = super::load_selection(&args.selection)?;
     let role: Arc<Role> = Arc::new(super::roles::load(args.role.as_deref(), &inventory.path)?);
     let setup = RunSetup::for_phases(args, &phases);
@@ -143,7 +160,7 @@ fn run_phases(args: &PhaseArgs, phases: Vec<String>, resume: Option<Option<&str>
             !left.is_empty()
         });
         if selected.is_empty() {
-            return Ok(ExitCode::SUCCESS);
+            return Ok(None);
         }
     }
     let plan = super::run::build_plan(&inventory, &selected, role.clone(), &phases, &setup, phases_for)?;
@@ -160,6 +177,5 @@ fn run_phases(args: &PhaseArgs, phases: Vec<String>, resume: Option<Option<&str>
         overrides: setup.overrides.clone(),
     };
     let extras = super::run::Extras { hooks: Arc::new(hooks), console: None };
-    let report = super::run::execute(&plan, &setup, extras)?;
-    super::run::finish(&report)
+    super::run::execute(&plan, &setup, extras).map(Some)
 }

@@ -30,7 +30,8 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode> {
             let mut json: serde_json::Value =
                 serde_json::from_str(&plan::render_json(&plan)).expect("the plan is JSON");
             if let Some(map) = json.as_object_mut() {
-                map.insert("role_loaded_from".into(), plan.role.loaded_from().into());
+                // The role's directory, or null for the role built into bmfleet.
+                map.insert("role_loaded_from".into(), plan.role.dir_loaded_from().into());
             }
             println!("{}", serde_json::to_string_pretty(&json).expect("JSON"))
         }

@@ -62,6 +62,14 @@ pub fn command_line(args: &ScheduleInstallArgs) -> Result<(PathBuf, Vec<String>)
             argv.push(absolute(path)?.display().to_string());
         }
     }
+    if let Some(notify) = &args.notify {
+        argv.push("--notify".into());
+        argv.push(notify.clone());
+    }
+    if let Some(stale) = args.stale_after {
+        argv.push("--stale-after".into());
+        argv.push(format!("{}s", stale.as_secs()));
+    }
     argv.push("--runs-dir".into());
     argv.push(workdir.join("runs").display().to_string());
     Ok((workdir, argv))
@@ -100,7 +108,9 @@ pub fn unit_files(args: &ScheduleInstallArgs) -> Result<(String, String)> {
     let (workdir, argv) = command_line(args)?;
     // systemd splits ExecStart= like a shell would, with its own quoting rules; our quoting
     // (single quotes, '\'' for a quote) is understood by systemd too.
-    let exec = quoted(&argv)?;
+    // It also expands `$VAR` and `%x` specifiers inside quotes: a `--notify` command written
+    // for a shell (`mail -s "$SUBJECT"`) keeps its text only doubled (`$$`, `%%`).
+    let exec = quoted(&argv)?.replace('$', "$$").replace('%', "%%");
     let service = format!(
         "{MARK}: {name}\n[Unit]\nDescription=bmfleet {phase} of {inv} ({name})\nAfter=network-online.target\nWants=network-online.target\n\n[Service]\nType=oneshot\nWorkingDirectory={workdir}\nExecStart={exec}\n# 2 bad input, 3 pairs failed, 4 unreachable, 5 busy, 6 deadline: all worth a look in the journal.\nSuccessExitStatus=6\n",
         name = args.name,
@@ -123,9 +133,10 @@ pub fn cron_line(args: &ScheduleInstallArgs) -> Result<String> {
     let workdir = quoted(&[workdir.display().to_string()])?;
     let log =
         quoted(&[Path::new(&argv[3]).with_extension(format!("{}.log", args.name)).display().to_string()])?;
+    // cron turns an unescaped `%` into a newline, even inside quotes.
     Ok(format!(
         "{minute} {hour} * * * cd {workdir} && {} >>{log} 2>&1 # bmfleet:{}",
-        quoted(&argv)?,
+        quoted(&argv)?.replace('%', "\\%"),
         args.name
     ))
 }

@@ -39,7 +39,12 @@ struct PairStatusLine {
     /// The estimate's parts (final rsync, databases, verify), when it is an estimate.
     #[serde(skip_serializing_if = "Option::is_none")]
     downtime_parts: Option<DowntimeParts>,
+    /// For the text table: "run ID for 12m".
+    #[serde(skip)]
     running: Option<String>,
+    /// The run working on the pair now, and for how long (s).
+    running_run_id: Option<String>,
+    running_for_secs: Option<f64>,
     last_status: Option<String>,
     /// The numbers the role's steps recorded (`record_value:`), by name: the databases' size,
     /// how the databases travel (BlueMind's `db_sync_physical`)... whatever the role measures.
@@ -163,115 +168,60 @@ fn pid_alive(pid: u32) -> bool {
     unsafe { libc::kill(pid as libc::pid_t, 0) == 0 }
 }
 
-// Over 100 lines on purpose: one table, row by row: the journal, the stale rule and the run-in-progress check read in order.
-#[allow(clippy::too_many_lines)]
+/// `status --format json`'s shape; raised when a key changes meaning or goes away (docs/json.md).
+pub const STATUS_FORMAT: u32 = 1;
+
+/// `status --format json`: the envelope every JSON document of bmfleet shares.
+#[derive(Serialize)]
+struct StatusJson<'a> {
+    format: u32,
+    pairs: &'a [PairStatusLine],
+    /// The run holding the state directory now, if any.
+    run_in_progress: Option<String>,
+    /// The state directory (journal) read.
+    state_dir: String,
+}
+
+/// What `status` reads once for every pair.
+struct Context<'a> {
+    inventory: &'a crate::inventory::Inventory,
+    role: &'a crate::role::Role,
+    phases: Vec<&'a str>,
+    journal: &'a Journal,
+    in_progress: bool,
+    now: f64,
+    stale_after: Duration,
+}
+
 pub fn status(args: StatusArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;
-    let stale_after = args.stale_after;
     let role = super::roles::load(args.role.as_deref(), &inventory.path)?;
-    let phases = role.sequence();
     let dir = args.state_dir.clone().unwrap_or_else(|| default_dir(&inventory.path));
     // A read: nothing is created, and a campaign that never ran reads as empty journals.
     let journal = Journal::read_only(&dir);
     let in_progress = journal.run_in_progress();
-    let now = epoch_secs(SystemTime::now());
-    let lines: Vec<PairStatusLine> = selected
-        .iter()
-        .map(|&i| {
-            let pair = &inventory.pairs[i];
-            let j = journal.read(&pair.name);
-            let age = j.last_sync.as_ref().map(|h| (now - h.at).max(0.0));
-            let measured = j.downtime(&role.journal);
-            let vars = merged_vars(&inventory, pair, &role.defaults);
-            let lists = role.journal.final_sync_sends_lists(|name| vars.get(name).map(|(v, _)| v));
-            let predicted = if measured.is_none() { estimate(&j, &role.journal, now, lists) } else { None };
-            let running = j.running.as_ref().filter(|r| in_progress.is_some() && pid_alive(r.pid)).map(|r| {
-                format!(
-                    "run {} for {}",
-                    r.run_id,
-                    human_duration(Duration::from_secs_f64((now - r.since).max(0.0)))
-                )
-            });
-            PairStatusLine {
-                pair: pair.name.clone(),
-                wave: pair.wave,
-                reached: j.reached(&phases).map(String::from),
-                last_hot_sync_age_secs: age,
-                last_hot_sync_bytes: j.last_sync.as_ref().map(|h| h.transfer.stats.bytes_transferred),
-                last_hot_sync_files: j.last_sync.as_ref().map(|h| h.transfer.stats.files_transferred),
-                last_hot_sync_secs: j.last_sync.as_ref().map(|h| h.transfer.secs),
-                // Only a role with a repeatable sync has one to go stale.
-                stale: role.journal.repeatable_sync.is_some()
-                    && age.is_none_or(|a| a > stale_after.as_secs_f64())
-                    && !role.journal.final_sync.as_ref().is_some_and(|f| j.phases.contains_key(f)),
-                partial_hot_sync: j.partial_sync.is_some(),
-                downtime_secs: measured.or(predicted.map(|p| p.total)),
-                downtime_measured: measured.is_some(),
-                downtime_parts: predicted.map(|p| DowntimeParts {
-                    final_rsync_secs: p.final_rsync,
-                    databases_secs: p.databases,
-                    verify_secs: p.verify,
-                }),
-                running,
-                last_status: j.last_status.map(|s| s.as_str().to_string()),
-                values: j.values.clone(),
-            }
-        })
-        .collect();
-    // The repeatable sync's column is named after the role's phase (`hot-sync`: LAST HOT SYNC).
-    let sync_column =
-        format!("LAST {}", role.journal.repeatable_sync_title().unwrap_or_else(|| "SYNC".into()));
+    let context = Context {
+        inventory: &inventory,
+        role: &role,
+        phases: role.sequence(),
+        journal: &journal,
+        in_progress: in_progress.is_some(),
+        now: epoch_secs(SystemTime::now()),
+        stale_after: args.stale_after,
+    };
+    let lines: Vec<PairStatusLine> = selected.iter().map(|&i| line(&context, i)).collect();
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&lines).expect("json")),
+        Format::Json => {
+            let json = StatusJson {
+                format: STATUS_FORMAT,
+                pairs: &lines,
+                run_in_progress: in_progress.clone(),
+                state_dir: dir.display().to_string(),
+            };
+            println!("{}", serde_json::to_string_pretty(&json).expect("json"))
+        }
         Format::Text => {
-            let rows: Vec<Vec<String>> = lines
-                .iter()
-                .map(|l| {
-                    let hot = match (l.last_hot_sync_age_secs, l.stale) {
-                        (Some(age), stale) => format!(
-                            "{} ago{}{}",
-                            human_duration(Duration::from_secs_f64(age)),
-                            if stale { " STALE" } else { "" },
-                            if l.partial_hot_sync { " (+partial)" } else { "" }
-                        ),
-                        // Stale once the campaign has begun; before any run, simply never synced.
-                        (None, true) if journal.exists() => "never synced, STALE".into(),
-                        (None, true) => "never synced".into(),
-                        (None, false) => "-".into(),
-                    };
-                    let delta = l
-                        .last_hot_sync_bytes
-                        .map(|b| format!("{} files, {b} B", l.last_hot_sync_files.unwrap_or(0)))
-                        .unwrap_or_else(|| "-".into());
-                    let downtime = downtime_text(l);
-                    vec![
-                        l.pair.clone(),
-                        l.wave.to_string(),
-                        l.reached.clone().unwrap_or_else(|| "-".into()),
-                        hot,
-                        delta,
-                        downtime,
-                        l.last_status.clone().unwrap_or_else(|| "-".into()),
-                        l.running.clone().unwrap_or_else(|| "-".into()),
-                    ]
-                })
-                .collect();
-            print!(
-                "{}",
-                table(
-                    &[
-                        "PAIR",
-                        "WAVE",
-                        "REACHED",
-                        sync_column.as_str(),
-                        "ITS DELTA",
-                        "DOWNTIME",
-                        "LAST RUN",
-                        "RUNNING"
-                    ],
-                    &rows
-                )
-            );
+            print!("{}", text_table(&lines, &role, journal.exists()));
             match &in_progress {
                 Some(holder) => println!("A run is in progress: {holder}"),
                 None if !journal.exists() => {
@@ -282,6 +232,92 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One pair's line, from its journal: phase reached, last sync, staleness, downtime (measured,
+/// or predicted from the last syncs) and the run working on it, if one is alive.
+fn line(c: &Context<'_>, index: usize) -> PairStatusLine {
+    let pair = &c.inventory.pairs[index];
+    let j = c.journal.read(&pair.name);
+    let now = c.now;
+    let measured = j.downtime(&c.role.journal);
+    let vars = merged_vars(c.inventory, pair, &c.role.defaults);
+    let lists = c.role.journal.final_sync_sends_lists(|name| vars.get(name).map(|(v, _)| v));
+    let predicted = if measured.is_none() { estimate(&j, &c.role.journal, now, lists) } else { None };
+    let alive = j.running.as_ref().filter(|r| c.in_progress && pid_alive(r.pid));
+    let running_for = alive.map(|r| (now - r.since).max(0.0));
+    let running = alive
+        .zip(running_for)
+        .map(|(r, secs)| format!("run {} for {}", r.run_id, human_duration(Duration::from_secs_f64(secs))));
+    PairStatusLine {
+        pair: pair.name.clone(),
+        wave: pair.wave,
+        reached: j.reached(&c.phases).map(String::from),
+        last_hot_sync_age_secs: super::stale::last_sync_age(&j, now),
+        last_hot_sync_bytes: j.last_sync.as_ref().map(|h| h.transfer.stats.bytes_transferred),
+        last_hot_sync_files: j.last_sync.as_ref().map(|h| h.transfer.stats.files_transferred),
+        last_hot_sync_secs: j.last_sync.as_ref().map(|h| h.transfer.secs),
+        // Only a role with a repeatable sync has one to go stale.
+        stale: super::stale::is_stale(&c.role.journal, &j, now, c.stale_after),
+        partial_hot_sync: j.partial_sync.is_some(),
+        downtime_secs: measured.or(predicted.map(|p| p.total)),
+        downtime_measured: measured.is_some(),
+        downtime_parts: predicted.map(|p| DowntimeParts {
+            final_rsync_secs: p.final_rsync,
+            databases_secs: p.databases,
+            verify_secs: p.verify,
+        }),
+        running,
+        running_run_id: alive.map(|r| r.run_id.clone()),
+        running_for_secs: running_for,
+        last_status: j.last_status.map(|s| s.as_str().to_string()),
+        values: j.values.clone(),
+    }
+}
+
+/// The LAST SYNC cell: its age, STALE, and a partial sync since.
+fn sync_text(l: &PairStatusLine, journal_exists: bool) -> String {
+    match (l.last_hot_sync_age_secs, l.stale) {
+        (Some(age), stale) => format!(
+            "{} ago{}{}",
+            human_duration(Duration::from_secs_f64(age)),
+            if stale { " STALE" } else { "" },
+            if l.partial_hot_sync { " (+partial)" } else { "" }
+        ),
+        // Stale once the campaign has begun; before any run, simply never synced.
+        (None, true) if journal_exists => "never synced, STALE".into(),
+        (None, true) => "never synced".into(),
+        (None, false) => "-".into(),
+    }
+}
+
+/// The text table, one row per pair.
+fn text_table(lines: &[PairStatusLine], role: &crate::role::Role, journal_exists: bool) -> String {
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            let delta = l
+                .last_hot_sync_bytes
+                .map(|b| format!("{} files, {b} B", l.last_hot_sync_files.unwrap_or(0)))
+                .unwrap_or_else(|| "-".into());
+            vec![
+                l.pair.clone(),
+                l.wave.to_string(),
+                l.reached.clone().unwrap_or_else(|| "-".into()),
+                sync_text(l, journal_exists),
+                delta,
+                downtime_text(l),
+                l.last_status.clone().unwrap_or_else(|| "-".into()),
+                l.running.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    // The repeatable sync's column is named after the role's phase (`hot-sync`: LAST HOT SYNC).
+    let sync_column =
+        format!("LAST {}", role.journal.repeatable_sync_title().unwrap_or_else(|| "SYNC".into()));
+    let header =
+        ["PAIR", "WAVE", "REACHED", sync_column.as_str(), "ITS DELTA", "DOWNTIME", "LAST RUN", "RUNNING"];
+    table(&header, &rows)
 }
 
 #[cfg(test)]

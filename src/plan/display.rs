@@ -135,8 +135,12 @@ fn count(n: usize, what: &str) -> String {
     if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }
 
+/// `plan --format json`'s shape; raised when a key changes meaning or goes away (docs/json.md).
+pub const PLAN_FORMAT: u32 = 1;
+
 #[derive(Serialize)]
 struct JsonPlan<'a> {
+    format: u32,
     role: &'a str,
     phases: &'a [String],
     check_mode: bool,
@@ -145,7 +149,12 @@ struct JsonPlan<'a> {
 
 #[derive(Serialize)]
 struct JsonWave<'a> {
+    /// For people: "wave 1", "wave 1 batch 2/3".
     label: &'a str,
+    /// The wave's number, and its batch (1-based) and batches under `--serial`.
+    wave: Option<u32>,
+    batch: Option<u32>,
+    batches: Option<u32>,
     pairs: Vec<JsonPair<'a>>,
 }
 
@@ -153,11 +162,33 @@ struct JsonWave<'a> {
 struct JsonPair<'a> {
     name: &'a str,
     wave: u32,
-    origin: String,
-    target: String,
+    origin: JsonEndpoint<'a>,
+    target: JsonEndpoint<'a>,
     steps: Vec<JsonStep<'a>>,
     /// Rollback phase -> its steps, run on failure until the point of no return.
     rollbacks: std::collections::BTreeMap<&'a str, Vec<JsonStep<'a>>>,
+}
+
+#[derive(Serialize)]
+struct JsonEndpoint<'a> {
+    user: &'a str,
+    host: &'a str,
+    port: u16,
+}
+
+impl<'a> JsonEndpoint<'a> {
+    fn of(e: &'a crate::ssh::Endpoint) -> Self {
+        JsonEndpoint { user: &e.user, host: &e.host, port: e.port }
+    }
+}
+
+/// "wave 1 batch 2/3" -> (1, 2, 3): the label `plan/serial.rs` makes, as numbers.
+fn wave_numbers(label: &str) -> (Option<u32>, Option<u32>, Option<u32>) {
+    let mut words = label.split(' ').skip(1);
+    let wave = words.next().and_then(|w| w.parse().ok());
+    let batch = words.nth(1).and_then(|b| b.split_once('/'));
+    let (batch, batches) = batch.map_or((None, None), |(i, n)| (i.parse().ok(), n.parse().ok()));
+    (wave, batch, batches)
 }
 
 #[derive(Serialize)]
@@ -178,13 +209,23 @@ struct JsonStep<'a> {
 
 pub fn render_json(plan: &Plan) -> String {
     let json = JsonPlan {
+        format: PLAN_FORMAT,
         role: &plan.role.name,
         phases: &plan.phases,
         check_mode: plan.check_mode,
         waves: plan
             .waves
             .iter()
-            .map(|w| JsonWave { label: &w.label, pairs: w.pairs.iter().map(|p| json_pair(p)).collect() })
+            .map(|w| {
+                let (wave, batch, batches) = wave_numbers(&w.label);
+                JsonWave {
+                    label: &w.label,
+                    wave,
+                    batch,
+                    batches,
+                    pairs: w.pairs.iter().map(|p| json_pair(p)).collect(),
+                }
+            })
             .collect(),
     };
     serde_json::to_string_pretty(&json).expect("a plan always serializes")
@@ -194,8 +235,8 @@ fn json_pair(plan: &PairPlan) -> JsonPair<'_> {
     JsonPair {
         name: &plan.pair.name,
         wave: plan.pair.wave,
-        origin: plan.pair.origin.display(),
-        target: plan.pair.target.display(),
+        origin: JsonEndpoint::of(&plan.pair.origin),
+        target: JsonEndpoint::of(&plan.pair.target),
         steps: plan.steps.iter().map(|s| json_step(plan, s)).collect(),
         rollbacks: plan
             .rollbacks

@@ -17,7 +17,7 @@ pub struct JsonLines;
 
 impl Reporter for JsonLines {
     fn event(&self, event: &Event) {
-        let line = serde_json::to_string(event).expect("events serialize");
+        let line = super::json_event::to_json(event, SystemTime::now()).to_string();
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}");
         let _ = out.flush();

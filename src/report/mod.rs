@@ -5,6 +5,7 @@ pub mod board;
 pub mod console;
 pub mod exec_output;
 pub mod html;
+pub mod json_event;
 pub mod rundir;
 pub mod summary;
 pub mod table;

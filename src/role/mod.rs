@@ -62,6 +62,15 @@ impl Role {
     }
 
     /// `NAME (built into bmfleet)` or `NAME (from /path)`.
+    /// The role's directory, canonical; `None` for the role built into bmfleet (for JSON).
+    pub fn dir_loaded_from(&self) -> Option<String> {
+        if self.dir.as_os_str().is_empty() {
+            return None;
+        }
+        let dir = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
+        Some(dir.display().to_string())
+    }
+
     pub fn describe(&self) -> String {
         format!("{} ({})", self.name, self.loaded_from())
     }
