@@ -16,8 +16,10 @@ fn origin_fingerprint(fleet: &Fleet, host: &str) -> String {
     fleet.sh(host, "cd / && find /var/spool /var/lib/cyrus /etc/bm -xdev -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum")
 }
 
-/// Two populated, trusted pairs, and a slow (bandwidth-limited) hot sync of both under way for
-/// two seconds: the moment to break something.
+/// Two populated, trusted pairs, and a slow (bandwidth-limited) hot sync of both under way, their
+/// mail spool's rsync started: the moment to break something. (A fixed two seconds used to stand
+/// for that moment: on an idle machine the rsyncs were over by then, and what broke was the next
+/// origin step's connection, unreachable rather than failed.)
 fn slow_hot_sync_under_way(
     fleet: &Fleet,
     claim: &Claim,
@@ -35,9 +37,17 @@ fn slow_hot_sync_under_way(
     // trust requires preflight (it records the pair on both hosts).
     Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run().code(0);
     Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run().code(0);
-    let (child, _) =
+    let (child, runs) =
         Bmfleet::new().arg("hot-sync").args(flags.iter().copied()).inventory(&inv).in_dir(dir.path()).spawn();
-    std::thread::sleep(Duration::from_secs(2));
+    common::wait_for("every pair's mail spool rsync to start", Duration::from_secs(120), || {
+        common::run_dirs(&runs).pop().is_some_and(|run| {
+            claim.pairs.iter().all(|p| {
+                std::fs::read_to_string(run.join(format!("{}.log", p.name)))
+                    .is_ok_and(|log| log.contains("== hot-sync/rsync [/var/spool/cyrus/] on target"))
+            })
+        })
+    });
+    std::thread::sleep(Duration::from_millis(300));
     (child, dir, inv)
 }
 
