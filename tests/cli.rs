@@ -174,7 +174,7 @@ fn roles_show_lists_the_declared_variables() {
     let vars = v["variables"].as_array().unwrap();
     let slack = vars.iter().find(|x| x["name"] == "final_rsync_slack").unwrap();
     assert_eq!(slack["type"], "duration 0..86400");
-    assert_eq!(slack["default"], 60);
+    assert_eq!(slack["default"], 5);
     let missing = Bmfleet::new().args(["roles", "show", "--role", "/nonexistent/role"]).run();
     missing.code(2);
 }

@@ -149,6 +149,14 @@ fn a_physical_pair_migrates_with_rows_written_between_syncs_and_ends_identical()
     let log = out.pair_log(&p.name);
     assert!(log.contains("replayed the stopped origin's WAL to"), "{log}");
     assert!(!log.contains("pg_restore"), "no dump nor restore: {log}");
+    // The warm pass read the standby's tables while the origin served (the freeze's count then
+    // finds their pages known), and the target's count came in its two parts.
+    let warm = log.lines().find(|l| l.contains("tables of the target's standby ahead of the freeze's count"));
+    let warm = warm.unwrap_or_else(|| panic!("the standby was read ahead: {log}"));
+    assert!(!warm.contains("read 0 tables"), "{warm}");
+    assert!(!log.contains("could not be read now"), "{log}");
+    assert!(log.contains("counts of the stopped target's rows"), "{log}");
+    assert!(log.contains("counts of the stopped target's spools"), "{log}");
     let (same, report) = verify_without_config(&fleet, p);
     assert!(same, "{report}");
     // The target is a cluster of its own; the origin carries nothing of the method any more.
