@@ -160,7 +160,7 @@ fn inventory_views() {
 }
 
 /// `roles show` reads the declarations from role.yml: every variable an inventory may set, its
-/// type, default and description (the README's table is its `--markdown` output).
+/// type, default and description (docs/roles.md's table is its `--markdown` output).
 #[test]
 fn roles_show_lists_the_declared_variables() {
     let out = Bmfleet::new().args(["roles", "show"]).run();
