@@ -87,6 +87,8 @@
 pub(crate) mod cli;
 pub(crate) mod commands;
 pub(crate) mod diag;
+#[cfg(test)]
+mod docs_tests;
 pub(crate) mod error;
 pub(crate) mod exec;
 pub(crate) mod fsutil;
