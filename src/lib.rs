@@ -40,7 +40,7 @@
 //!
 //! # Where a newcomer adds things
 //!
-//! - a step key: `role/schema.rs` (`RawStep`, what role.yml says, and its row in the README's
+//! - a step key: `role/schema.rs` (`RawStep`, what role.yml says, and its row in docs/roles.md's
 //!   step-key table: a test there fails without it), `role/mod.rs` (`Step`, and its `Default`,
 //!   which `Step::adhoc` and tests build on) and `role/load/step.rs` (`step()`: validate, with
 //!   its location); then where it acts (`exec/pair/step.rs` to run, `exec/ledger.rs` to report,
@@ -55,7 +55,7 @@
 //!   executor needs it;
 //! - a phase: the role alone. `roles/bluemind/role.yml` (`phases:`, in the order `migrate` runs
 //!   them: its steps, `requires`/`resets`, `rollback`, `standalone`, `stops_services`,
-//!   `needs_limit`, `confirm`; the README's "Roles and steps") and its templates under
+//!   `needs_limit`, `confirm`; docs/roles.md, "Roles and steps") and its templates under
 //!   `roles/bluemind/templates/PHASE/`; a sync the journal keeps is named in `journal:`
 //!   (`role/journal.rs` checks it). `bmfleet run bluemind PHASE -i INV` runs it, and `migrate`
 //!   includes it, with no Rust change. Its own shortcut (`bmfleet PHASE`) is today a
@@ -71,8 +71,8 @@
 //!   skipped), `config_paths` in role.yml (both versions' files, the missing ones skipped);
 //!   preflight's `same version` check refuses a pair whose origin and target bm-core differ;
 //! - a connection setting: `ssh/settings.rs` (its line in `SETTINGS`: name, where it may be
-//!   set, default, description, its row in `inventory list --pair`; the README's table of
-//!   connection settings is that table, and a test there fails until the README is pasted),
+//!   set, default, description, its row in `inventory list --pair`; docs/inventory.md's table
+//!   of connection settings is that table, and a test there fails until the page is pasted),
 //!   `ssh/endpoint.rs` (its field in `Endpoint`), `inventory/schema.rs` (its key in
 //!   `RawEndpoint`, tested against `SETTINGS`), `inventory/endpoint.rs` (its precedence and
 //!   source), then `ssh/client.rs` (`Connection::open`, or `SshContext` for what all
@@ -87,6 +87,8 @@
 pub(crate) mod cli;
 pub(crate) mod commands;
 pub(crate) mod diag;
+#[cfg(test)]
+mod docs_tests;
 pub(crate) mod error;
 pub(crate) mod exec;
 pub(crate) mod fsutil;
