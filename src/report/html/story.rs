@@ -55,7 +55,7 @@ pub fn story(view: &PairView, zone: &Zone) -> (Kind, Vec<String>) {
         ),
         None => {
             let mut lines = not_yet(view, who, zone);
-            lines.push(format!("The last run{on} stopped at a step that failed; the operator is on it."));
+            lines.push(format!("The last run{on} {}", unfinished(&failure.status)));
             (Kind::Stopped, lines)
         }
     }
@@ -116,6 +116,19 @@ fn not_yet(view: &PairView, who: &str, zone: &Zone) -> Vec<String> {
         None => format!("{who} has not moved yet: nothing has run for it so far."),
     };
     vec![first]
+}
+
+/// Why the last run did not finish, from its status (`PairStatus::as_str`).
+fn unfinished(status: &str) -> &'static str {
+    match status {
+        "unreachable" => "could not reach one of the servers; the operator is on it.",
+        "stopped" => {
+            "was stopped before it finished (the end of its time window, or the operator); the next run resumes it."
+        }
+        "blocked" => "waited for an earlier part of the migration, which has not completed.",
+        "failed" => "stopped at a step that failed; the operator is on it.",
+        _ => "did not start for it.",
+    }
 }
 
 /// `01:09–01:10 CET`, `at 01:09 CET`, or both ends in full when the window spans a day or a

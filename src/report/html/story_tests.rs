@@ -84,6 +84,15 @@ fn cases() -> Vec<(&'static str, PairView)> {
                 ..acme.clone()
             },
         ),
+        (
+            "a hot sync stopped at the end of its window",
+            PairView {
+                status: Some("stopped".into()),
+                hot_syncs: vec![hot_sync("2026-11-30T23:00:00Z")],
+                failure: Some(Failure { status: "stopped".into(), ..failure("20261202-000000-8", None) }),
+                ..acme.clone()
+            },
+        ),
         ("not yet, checked only", PairView { status: Some("ok".into()), ..acme.clone() }),
         ("never run", acme),
     ]
