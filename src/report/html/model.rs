@@ -118,6 +118,9 @@ pub struct PairView {
     pub manual: Vec<Manual>,
     pub failure: Option<Failure>,
     pub verified: Option<Verified>,
+    /// When the role's final sync completed, as the journal has it (a rollback resets it): mail
+    /// is then stopped on the origin until the switch.
+    pub final_sync_done: Option<f64>,
 }
 
 impl PairView {
@@ -376,6 +379,12 @@ pub fn pair_view(input: &PairInput, runs: &[Run]) -> PairView {
         downtime: input.journal_spec.downtime_bounds(&j.records),
         point_of_no_return: j.point_of_no_return.as_ref().map(|p| (p.at, p.step.clone())),
         verified: verified(&j.values),
+        final_sync_done: input
+            .journal_spec
+            .final_sync
+            .as_ref()
+            .and_then(|p| j.phases.get(p))
+            .map(|r| r.completed_at),
         ..Default::default()
     };
     view.phases_done.sort_by(|a, b| a.1.total_cmp(&b.1));

@@ -98,6 +98,16 @@ fn moved(view: &PairView, who: &str, pnr: f64, zone: &Zone) -> Vec<String> {
 }
 
 fn not_yet(view: &PairView, who: &str, zone: &Zone) -> Vec<String> {
+    if let Some(done) = view.final_sync_done {
+        let w = zone.wall(done);
+        return vec![format!(
+            "{who} has not moved yet: the last copy was made on {}, {} {}, with mail stopped on the old \
+             server; the switch to the new server comes next.",
+            w.date(),
+            w.hm(),
+            w.abbr
+        )];
+    }
     let first = match view.hot_syncs.last() {
         Some(sync) => {
             let w = zone.wall(sync.at);

@@ -93,6 +93,15 @@ fn cases() -> Vec<(&'static str, PairView)> {
                 ..acme.clone()
             },
         ),
+        (
+            "copied for the last time, not switched yet",
+            PairView {
+                status: Some("ok".into()),
+                hot_syncs: vec![hot_sync("2026-11-30T23:00:00Z")],
+                final_sync_done: Some(at("2026-12-02T00:09:58Z")),
+                ..acme.clone()
+            },
+        ),
         ("not yet, checked only", PairView { status: Some("ok".into()), ..acme.clone() }),
         ("never run", acme),
     ]
