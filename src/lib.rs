@@ -86,7 +86,8 @@
 //!   `inventory/report.rs`; docs/report.md says what the page shows.
 //!
 //! Shared helpers live once: durations and operator values in `values.rs`, atomic writes in
-//! `fsutil.rs`, timestamps in `time.rs` (a campaign's named time zone in `time/zone.rs`), shell quoting in `shell.rs`.
+//! `fsutil.rs`, timestamps in `time.rs` (a campaign's named time zone in `time/zone.rs`), shell
+//! quoting in `shell.rs`.
 
 pub(crate) mod cli;
 pub(crate) mod commands;
