@@ -79,10 +79,15 @@
 //!   connections of a run share) where it is used; the exec layer sees hosts only through
 //!   `exec::host`;
 //! - something the journal keeps about a phase: the role declares it (`journal:` in role.yml,
-//!   `role/journal.rs`), the engine asks `role.journal`, never a phase name.
+//!   `role/journal.rs`), the engine asks `role.journal`, never a phase name;
+//! - something the customer reads in the report: `report/html/story.rs` (the first sentences of
+//!   a pair's page, from the view's typed facts, never from a host's sentence; every kind of
+//!   pair in `story_tests.rs`'s snapshot), the inventory's `report:` and `display_name` in
+//!   `inventory/report.rs`; docs/report.md says what the page shows.
 //!
 //! Shared helpers live once: durations and operator values in `values.rs`, atomic writes in
-//! `fsutil.rs`, timestamps in `time.rs`, shell quoting in `shell.rs`.
+//! `fsutil.rs`, timestamps in `time.rs` (a campaign's named time zone in `time/zone.rs`), shell
+//! quoting in `shell.rs`.
 
 pub(crate) mod cli;
 pub(crate) mod commands;
