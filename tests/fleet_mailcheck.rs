@@ -114,6 +114,12 @@ fn a_mail_delivered_to_the_origin_after_its_final_rsync_fails_the_pair_before_cu
         .find(|l| l.contains("all ") && l.contains(" mailboxes on the target"))
         .unwrap_or_else(|| panic!("{log}"));
     assert!(all.contains("read from cyrus.index headers, index version 13"), "{all}");
+    // What it verified is recorded for the customer's report (journal values).
+    let words: Vec<&str> = all.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "all").unwrap();
+    let values = &common::journal_in(&state.join("pairs"), &good.name)["values"];
+    assert_eq!(values["verified_messages"].to_string(), words[at + 1], "{all}: {values}");
+    assert_eq!(values["verified_mailboxes"].to_string(), words[at + 4], "{all}: {values}");
     let (same, diff) = fleet.verify(&good.origin, &good.target);
     assert!(same, "{diff}");
 

@@ -75,8 +75,11 @@ where
                     }
                     let _ = rx.changed().await;
                 };
+                let blocked = failed_dependency.is_some();
                 let result = match failed_dependency {
-                    Some(dep) => skip(ps, &format!("after `{dep}`, which failed")),
+                    Some(dep) => {
+                        skip(ps, &format!("after `{dep}`, which failed or was skipped for a failure"))
+                    }
                     None => {
                         let _permit = limit.acquire_owned().await.expect("never closed");
                         run_step(ps).await
@@ -84,7 +87,9 @@ where
                 };
                 if let Some(entry) = pending.lock().expect("batch state").get_mut(&ps.step.name) {
                     entry.0 -= 1;
-                    entry.1 |= !result.status.is_success();
+                    // Skipped for a failed dependency counts as failed for the steps after it:
+                    // they never run on what it did not do.
+                    entry.1 |= blocked || !result.status.is_success();
                 }
                 progress.send_modify(|n| *n += 1);
                 result

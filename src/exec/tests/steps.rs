@@ -83,6 +83,32 @@ async fn a_step_after_a_failed_one_is_skipped_and_the_pair_fails() {
     assert!(matches!(out.finished("a", "verify")[..], [StepStatus::Skipped { .. }]));
 }
 
+/// Skipped for a failed dependency is not "done": a step after it is skipped too, down the
+/// chain. Before, `tally` ran after a skipped `count` as if it had run, and read its register
+/// unset (the cold sync's `record verified messages` failed that way in tests/fleet_mailcheck.rs,
+/// masking the check that really failed).
+#[tokio::test]
+async fn a_step_after_one_skipped_for_a_failure_is_skipped_too() {
+    let out = Run::new(&role_of(
+        r#"
+  - name: p
+    steps:
+      - { name: check, on: target, parallel: g, run: "exit 1" }
+      - { name: count, on: target, parallel: g, after: [check], run: "out count" }
+      - { name: tally, on: origin, parallel: g, after: [count], run: "out tally" }
+"#,
+    ))
+    .go()
+    .await;
+    let a = out.pair("a");
+    assert_eq!(a.status, PairStatus::Failed);
+    assert_eq!(a.failed_step.as_deref(), Some("p/check"), "{a:?}");
+    assert!(out.log.ran("out count").is_empty() && out.log.ran("out tally").is_empty());
+    assert!(
+        matches!(&out.finished("a", "tally")[..], [StepStatus::Skipped { reason }] if reason.contains("`count`"))
+    );
+}
+
 #[tokio::test]
 async fn a_failing_step_is_retried_and_its_last_attempt_decides() {
     let steps = |retries: u32| {
