@@ -111,15 +111,13 @@ pub(crate) mod values;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 pub use error::{Error, Result};
 
 /// Parse the command line and run the command. Errors carry their exit code.
 pub fn run() -> Result<ExitCode> {
-    let cli = cli::Cli::parse();
+    let parsed = commands::parse();
     raise_open_files_limit();
-    commands::dispatch(cli)
+    commands::dispatch(parsed)
 }
 
 /// Hundreds of hosts at once mean hundreds of sockets: lift the soft limit on open files to the

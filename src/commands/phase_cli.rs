@@ -1,0 +1,170 @@
+//! The role's phases as commands: `bmfleet PHASE -i INV` runs any phase of the loaded role, so a
+//! phase added to role.yml is a command with no Rust change. Which phases exist, what they say
+//! in the help, and which flag of a phase's command runs another phase (`trust --revoke`,
+//! `flag_of:`) are the role's; the engine names none.
+//!
+//! Two ways in, one command shape (`phase_command`: [`PhaseArgs`] and the role's flags):
+//! - the phases of the role `--role` defaults to (`BMFLEET_ROLES`, `./roles`, built in) are
+//!   subcommands of their own, so `--help`, the completions and the manual list them;
+//! - any other name reaches [`external`] (clap's external subcommand): the role given by its
+//!   own `--role` decides whether it is a phase, or the name is refused with the role's phases.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use clap::{ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches};
+
+use crate::cli::{Cli, PhaseArgs};
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::role::Role;
+
+/// What the command line asked for: a built-in command, or a phase of the role.
+pub enum Parsed {
+    Builtin(Cli),
+    Phase(PhaseCall),
+}
+
+/// `bmfleet NAME [--FLAG] ARGS`: the phase's command name, the role's flags given, the rest.
+pub struct PhaseCall {
+    pub name: String,
+    pub flags: Vec<String>,
+    pub args: PhaseArgs,
+}
+
+/// Built-in commands that need no role: the role's phases are not loaded to parse them.
+fn needs_no_role(first: Option<&OsString>) -> bool {
+    let Some(first) = first.and_then(|f| f.to_str()) else { return false };
+    !matches!(first, "help" | "completions" | "manpage" | "-h" | "--help")
+        && Cli::command().find_subcommand(first).is_some()
+}
+
+/// The role whose phases the help, completions and manual list: the one `--role` defaults to.
+/// `None` when it does not load: the command a phase runs then says why.
+pub fn listed_role() -> Option<Role> {
+    super::roles::load(None, Path::new("inventory.yml")).ok()
+}
+
+/// bmfleet's command line: the built-in commands and the phases of `role`, each a subcommand
+/// (a built-in command of the same name wins).
+pub fn command(role: Option<&Role>) -> clap::Command {
+    let mut cmd = Cli::command();
+    for phase in role.map(|r| r.phases.as_slice()).unwrap_or_default() {
+        if phase.flag_of.is_some() || cmd.find_subcommand(&phase.name).is_some() {
+            continue;
+        }
+        if let Ok(sub) = phase_command(role.expect("phases come from a role"), &phase.name) {
+            cmd = cmd.subcommand(sub);
+        }
+    }
+    cmd
+}
+
+/// The command of phase `name`: [`PhaseArgs`], and a flag for each phase declaring
+/// `flag_of: { phase: NAME, flag: FLAG }`.
+fn phase_command(role: &Role, name: &str) -> Result<clap::Command> {
+    let about = role.phase(name).and_then(|p| p.description.clone()).unwrap_or_default();
+    // After `augment_args`, which sets the flattened structs' own doc as the about.
+    let mut cmd = PhaseArgs::augment_args(clap::Command::new(name.to_string())).about(about);
+    for (flag, phase) in role.flags_of(name) {
+        if cmd.get_arguments().any(|a| a.get_long() == Some(flag)) {
+            return Err(Error::input(Diagnostic::new(format!(
+                "role `{}`: phase `{}` is run by `{name} --{flag}`, a flag every phase command already has",
+                role.name, phase.name
+            ))
+            .help("name another flag in its `flag_of:`")));
+        }
+        let help =
+            format!("Run phase `{}` instead: {}", phase.name, phase.description.as_deref().unwrap_or(""));
+        cmd = cmd.arg(
+            clap::Arg::new(flag.to_string()).long(flag.to_string()).action(ArgAction::SetTrue).help(help),
+        );
+    }
+    Ok(cmd)
+}
+
+/// Parse the process's command line (clap exits on `--help` and on bad flags).
+pub fn parse() -> Parsed {
+    let argv: Vec<OsString> = std::env::args_os().collect();
+    let role = if needs_no_role(argv.get(1)) { None } else { listed_role() };
+    let matches = command(role.as_ref()).get_matches_from(&argv);
+    // A phase of the listed role (what `command` added); anything else is Cli's, the external
+    // subcommand included.
+    if let (Some((name, sub)), Some(role)) = (matches.subcommand(), &role)
+        && Cli::command().find_subcommand(name).is_none()
+        && role.phase(name).is_some_and(|p| p.flag_of.is_none())
+    {
+        return Parsed::Phase(call(name, role, sub).unwrap_or_else(|e| e.exit()));
+    }
+    Parsed::Builtin(Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()))
+}
+
+fn call(name: &str, role: &Role, matches: &ArgMatches) -> std::result::Result<PhaseCall, clap::Error> {
+    let flags = role
+        .flags_of(name)
+        .into_iter()
+        .filter(|(flag, _)| matches.get_flag(flag))
+        .map(|(flag, _)| flag.to_string())
+        .collect();
+    Ok(PhaseCall { name: name.to_string(), flags, args: PhaseArgs::from_arg_matches(matches)? })
+}
+
+/// A name that is no built-in command and no phase of the listed role: a phase of the role
+/// its `--role` names, parsed with that role's flags; else refused with the role's phases.
+pub fn external(argv: Vec<OsString>) -> Result<PhaseCall> {
+    let name = argv.first().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // Which role, before the phase's own flags are known (they are the role's): read from
+    // the words themselves, as clap would, whatever unknown flag comes before them.
+    let inventory =
+        option_value(&argv, "-i", "--inventory").unwrap_or_else(|| PathBuf::from("inventory.yml"));
+    let role_dir = option_value(&argv, "", "--role");
+    let role = super::roles::load(role_dir.as_deref(), &inventory)?;
+    if role.phase(&name).is_none() {
+        return Err(unknown_phase(&role, &name));
+    }
+    let matches = phase_command(&role, &name)?
+        .bin_name(format!("bmfleet {name}"))
+        .try_get_matches_from(&argv)
+        .unwrap_or_else(|e| e.exit());
+    call(&name, &role, &matches).map_err(|e| e.exit())
+}
+
+/// The value of option `short`/`long` in `argv` (`-i F`, `-iF`, `--inventory F`,
+/// `--inventory=F`), the last one winning as in clap; words after `--` are no options.
+fn option_value(argv: &[OsString], short: &str, long: &str) -> Option<PathBuf> {
+    let mut found = None;
+    let mut words = argv.iter().skip(1).map(|w| w.to_string_lossy());
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        if word == long || (!short.is_empty() && word == short) {
+            found = words.next().map(|v| PathBuf::from(v.as_ref()));
+        } else if let Some(v) = word.strip_prefix(&format!("{long}=")) {
+            found = Some(PathBuf::from(v));
+        } else if let Some(v) =
+            word.strip_prefix(short).filter(|v| !short.is_empty() && !v.is_empty() && !word.starts_with("--"))
+        {
+            found = Some(PathBuf::from(v));
+        }
+    }
+    found
+}
+
+/// `bmfleet NAME` where NAME is neither a command nor a phase of the role.
+pub fn unknown_phase(role: &Role, name: &str) -> Error {
+    let phases = role.phase_names();
+    let cli = Cli::command();
+    let commands = cli.get_subcommands().map(|c| c.get_name());
+    let close = crate::suggest::closest(name, phases.iter().copied().chain(commands));
+    let mut help = close.map(|c| format!("did you mean `{c}`? ")).unwrap_or_default();
+    help.push_str(&format!(
+        "the phases of role `{}` are: {}; the other commands: `bmfleet --help`",
+        role.name,
+        phases.join(", ")
+    ));
+    Error::input(
+        Diagnostic::new(format!("`{name}` is neither a bmfleet command nor a phase of role `{}`", role.name))
+            .help(help),
+    )
+}
