@@ -248,8 +248,8 @@ pub struct RunFlags {
     /// Output: text (progress bars on a terminal, plain lines otherwise) or JSON lines.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
-    /// Answer yes to confirmations (the cutover asks before moving addresses), and let a phase
-    /// that stops services (cold-sync, cutover, migrate) run on more than one wave without --limit.
+    /// Answer yes to confirmations (a phase's `confirm:`), and let a phase that stops services
+    /// (`stops_services:`, and migrate) run on more than one wave without --limit.
     #[arg(long, short = 'y')]
     pub yes: bool,
 }

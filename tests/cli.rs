@@ -1163,6 +1163,7 @@ fn a_role_copy_with_one_more_phase_runs_it_by_its_name() {
         "    description: Count what the pair holds; nothing is changed.\n",
         "    read_only: true\n",
         "    standalone: true\n",
+        "    schedule: counted every night\n",
         "    steps:\n",
         "      - name: count\n",
         "        on: controller\n",
@@ -1199,6 +1200,17 @@ fn a_role_copy_with_one_more_phase_runs_it_by_its_name() {
         "{}",
         help.stdout
     );
+
+    // It may run unattended because the role says so; the default schedule is the role's
+    // repeatable sync.
+    let nightly = ["schedule", "install", "x", "census", "--at", "01:30", "--cron"];
+    let cron = Bmfleet::new().args(nightly).inventory(&inv).role(&role).run();
+    cron.code(0);
+    assert!(cron.stdout.contains(" census -i "), "{}", cron.stdout);
+    let default = ["schedule", "install", "x", "--at", "01:30", "--cron"];
+    let cron = Bmfleet::new().args(default).inventory(&inv).role(&role).run();
+    cron.code(0);
+    assert!(cron.stdout.contains(" hot-sync -i "), "{}", cron.stdout);
 
     let typo = Bmfleet::new().arg("censsu").inventory(&inv).role(&role).run();
     typo.code(2);
