@@ -45,6 +45,13 @@ pub fn listed_role() -> Option<Role> {
     super::roles::load(None, Path::new("inventory.yml")).ok()
 }
 
+/// The role a command line's phase would run from: its `--role`, looked up beside its `-i`
+/// inventory as a run does, else the one `--role` defaults to.
+fn role_of(argv: &[OsString]) -> Option<Role> {
+    let inventory = option_value(argv, "-i", "--inventory").unwrap_or_else(|| PathBuf::from("inventory.yml"));
+    super::roles::load(option_value(argv, "", "--role").as_deref(), &inventory).ok()
+}
+
 /// bmfleet's command line: the built-in commands and the phases of `role`, each a subcommand
 /// (a built-in command of the same name wins).
 pub fn command(role: Option<&Role>) -> clap::Command {
@@ -74,8 +81,10 @@ fn phase_command(role: &Role, name: &str) -> Result<clap::Command> {
             ))
             .help("name another flag in its `flag_of:`")));
         }
-        let help =
-            format!("Run phase `{}` instead: {}", phase.name, phase.description.as_deref().unwrap_or(""));
+        let help = match &phase.description {
+            Some(d) => format!("Run phase `{}` instead: {d}", phase.name),
+            None => format!("Run phase `{}` instead", phase.name),
+        };
         cmd = cmd.arg(
             clap::Arg::new(flag.to_string()).long(flag.to_string()).action(ArgAction::SetTrue).help(help),
         );
@@ -86,17 +95,28 @@ fn phase_command(role: &Role, name: &str) -> Result<clap::Command> {
 /// Parse the process's command line (clap exits on `--help` and on bad flags).
 pub fn parse() -> Parsed {
     let argv: Vec<OsString> = std::env::args_os().collect();
-    let role = if needs_no_role(argv.get(1)) { None } else { listed_role() };
-    let matches = command(role.as_ref()).get_matches_from(&argv);
+    let role = if needs_no_role(argv.get(1)) { None } else { role_of(&argv) };
+    let matches = match command(role.as_ref()).try_get_matches_from(&argv) {
+        Ok(matches) => matches,
+        Err(e) if !is_phase(role.as_ref(), argv.get(1)) || !e.use_stderr() => e.exit(),
+        // A phase's words the listed role refused: the role the run loads judges them
+        // (`external`), and says clap's error if it refuses them too.
+        Err(_) => return Parsed::Builtin(Cli { command: crate::cli::Command::Phase(argv[1..].to_vec()) }),
+    };
     // A phase of the listed role (what `command` added); anything else is Cli's, the external
     // subcommand included.
     if let (Some((name, sub)), Some(role)) = (matches.subcommand(), &role)
-        && Cli::command().find_subcommand(name).is_none()
-        && role.phase(name).is_some_and(|p| p.flag_of.is_none())
+        && is_phase(Some(role), Some(&OsString::from(name)))
     {
         return Parsed::Phase(call(name, role, sub).unwrap_or_else(|e| e.exit()));
     }
     Parsed::Builtin(Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()))
+}
+
+/// Whether `name` is one of the subcommands `command` made of `role`'s phases.
+fn is_phase(role: Option<&Role>, name: Option<&OsString>) -> bool {
+    let (Some(role), Some(name)) = (role, name.and_then(|n| n.to_str())) else { return false };
+    Cli::command().find_subcommand(name).is_none() && role.phase(name).is_some_and(|p| p.flag_of.is_none())
 }
 
 fn call(name: &str, role: &Role, matches: &ArgMatches) -> std::result::Result<PhaseCall, clap::Error> {
