@@ -188,3 +188,52 @@ pub fn unknown_phase(role: &Role, name: &str) -> Error {
             .help(help),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &str) -> Vec<OsString> {
+        line.split(' ').map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_role_and_inventory_are_read_from_the_words_as_clap_would() {
+        let v = |line: &str, short, long| option_value(&words(line), short, long);
+        assert_eq!(v("census --bogus --role r -i inv.yml", "", "--role"), Some(PathBuf::from("r")));
+        assert_eq!(v("census --role=r -iinv.yml", "-i", "--inventory"), Some(PathBuf::from("inv.yml")));
+        assert_eq!(v("census --inventory=a --inventory b", "-i", "--inventory"), Some(PathBuf::from("b")));
+        assert_eq!(v("census -- --role r", "", "--role"), None);
+        assert_eq!(v("census --limit x", "-i", "--inventory"), None);
+    }
+
+    /// What the built-in commands did before the role declared it: the preflight is read-only,
+    /// the check of every phase and schedulable with the hot sync; `trust --revoke` is
+    /// revoke-trust; every phase but the flag's is a subcommand, listed in the help.
+    #[test]
+    fn the_bluemind_role_declares_what_its_commands_did() {
+        let role = crate::role::load_from(crate::role::files::RoleFiles::Builtin {
+            name: "bluemind",
+            files: crate::role::files::BUILTIN_BLUEMIND,
+        })
+        .unwrap();
+        assert_eq!(role.prechecks(), ["preflight"]);
+        assert!(role.read_only(&["preflight".into()]) && !role.read_only(&["hot-sync".into()]));
+        assert!(!role.read_only(&[]), "migrate (no phase named) changes hosts");
+        let scheduled: Vec<&str> =
+            role.phases.iter().filter(|p| p.schedule.is_some()).map(|p| p.name.as_str()).collect();
+        assert_eq!(scheduled, ["preflight", "hot-sync"]);
+        assert_eq!(role.phase_for_command("trust", &["revoke".into()]).unwrap().name, "revoke-trust");
+        assert_eq!(role.phase_for_command("trust", &[]).unwrap().name, "trust");
+        let cmd = command(Some(&role));
+        for phase in ["preflight", "trust", "hot-sync", "cold-sync", "cutover", "post", "rollback"] {
+            assert!(cmd.find_subcommand(phase).is_some(), "{phase}");
+        }
+        assert!(
+            cmd.find_subcommand("revoke-trust").is_none(),
+            "run as trust --revoke (or by its name, external)"
+        );
+        let trust = cmd.find_subcommand("trust").unwrap();
+        assert!(trust.get_arguments().any(|a| a.get_long() == Some("revoke")));
+    }
+}
