@@ -43,7 +43,8 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// One line per pair: phase reached, last hot sync, estimated downtime, run in progress.
     Status(StatusArgs),
-    /// Nightly hot syncs with the system's scheduler (systemd timers, or a cron line).
+    /// Nightly runs of a phase the role lets run unattended (its repeatable sync by default),
+    /// with the system's scheduler (systemd timers, or a cron line).
     #[command(subcommand)]
     Schedule(ScheduleCommand),
     /// A static HTML report of the campaign (one page per pair, a fleet index), from the journal

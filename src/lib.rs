@@ -63,9 +63,10 @@
 //!   command with a flag, as `trust --revoke`)) and its templates under
 //!   `roles/bluemind/templates/PHASE/`; a sync the journal keeps is named in `journal:`
 //!   (`role/journal.rs` checks it). Then `bmfleet PHASE -i INV` runs it (`commands/phase_cli.rs`
-//!   makes the default role's phases subcommands, listed in `--help`, and takes any other name
-//!   as a phase of the role `--role` names: tests/cli.rs `a_role_copy_with_one_more_phase_runs_
-//!   it_by_its_name`), as do `bmfleet run bluemind PHASE` and `migrate`. A new phase key:
+//!   makes the role's phases subcommands, listed in `--help`, and takes any other name as a
+//!   phase of the role the run loads; tests/cli.rs
+//!   `a_role_copy_with_one_more_phase_runs_it_by_its_name`), as do `bmfleet run bluemind PHASE`
+//!   and `migrate`. A new phase key:
 //!   `role/schema.rs` (`RawPhase`: an unknown key stays refused with its location),
 //!   `role/mod.rs` (`Phase`, and what the engine asks of it: `Role::prechecks`,
 //!   `Role::read_only`, `Role::phase_for_command`), `role/load.rs` (`phase()`, and a check of
