@@ -4,10 +4,15 @@
 //! `flag_of:`) are the role's; the engine names none.
 //!
 //! Two ways in, one command shape (`phase_command`: [`PhaseArgs`] and the role's flags):
-//! - the phases of the role `--role` defaults to (`BMFLEET_ROLES`, `./roles`, built in) are
-//!   subcommands of their own, so `--help`, the completions and the manual list them;
-//! - any other name reaches [`external`] (clap's external subcommand): the role given by its
-//!   own `--role` decides whether it is a phase, or the name is refused with the role's phases.
+//! - the phases of the role the command line would run (its `--role`, looked up beside its `-i`
+//!   as a run does; else `BMFLEET_ROLES`, `./roles`, built in) are subcommands of their own, so
+//!   `--help`, the completions and the manual list them;
+//! - any other name, or words that role's subcommand refused, reach [`external`] (clap's
+//!   external subcommand): the role the run loads decides whether it is a phase and parses its
+//!   words, or the name is refused with the role's phases and the closest name.
+//!
+//! Loading the role to parse costs a phase command a second reading of role.yml (the run reads
+//! it again); the built-in commands but `help`, `completions` and `manpage` skip it.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -57,7 +62,8 @@ fn role_of(argv: &[OsString]) -> Option<Role> {
 pub fn command(role: Option<&Role>) -> clap::Command {
     let mut cmd = Cli::command();
     for phase in role.map(|r| r.phases.as_slice()).unwrap_or_default() {
-        if phase.flag_of.is_some() || cmd.find_subcommand(&phase.name).is_some() {
+        // clap's own `help` subcommand is added later: a phase cannot take its name either.
+        if phase.flag_of.is_some() || phase.name == "help" || cmd.find_subcommand(&phase.name).is_some() {
             continue;
         }
         if let Ok(sub) = phase_command(role.expect("phases come from a role"), &phase.name) {
