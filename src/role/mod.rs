@@ -8,6 +8,8 @@ pub mod files;
 pub mod journal;
 mod lint;
 mod load;
+#[cfg(test)]
+mod phase_docs_tests;
 mod render;
 mod schema;
 pub mod vars;
