@@ -378,7 +378,7 @@ pub struct RolesShowArgs {
     pub role: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
-    /// The variables as a Markdown table (the README's "Role variables" is this output).
+    /// The variables as a Markdown table (docs/roles.md's "Role variables" is this output).
     #[arg(long, conflicts_with = "format")]
     pub markdown: bool,
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::diag::Diagnostics;
 
-/// Exit codes, documented in the README. Keep them stable: operators script against them.
+/// Exit codes, documented in docs/commands.md ("Exit codes"). Keep them stable: operators script against them.
 pub mod exit {
     pub const OK: u8 = 0;
     pub const INTERNAL: u8 = 1;

@@ -1,5 +1,5 @@
 //! For tests that hold a document against the schema: the keys a serde struct takes, read from
-//! its derived `Deserialize` (renames included), so the README's tables and the connection's
+//! its derived `Deserialize` (renames included), so the tables of docs/ and the connection's
 //! settings can be compared with what the files really accept.
 
 use serde::de::{self, Deserialize, Visitor};

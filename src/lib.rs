@@ -40,7 +40,7 @@
 //!
 //! # Where a newcomer adds things
 //!
-//! - a step key: `role/schema.rs` (`RawStep`, what role.yml says, and its row in the README's
+//! - a step key: `role/schema.rs` (`RawStep`, what role.yml says, and its row in docs/roles.md's
 //!   step-key table: a test there fails without it), `role/mod.rs` (`Step`, and its `Default`,
 //!   which `Step::adhoc` and tests build on) and `role/load/step.rs` (`step()`: validate, with
 //!   its location); then where it acts (`exec/pair/step.rs` to run, `exec/ledger.rs` to report,
@@ -56,13 +56,13 @@
 //!   down), then `exec::RunOptions` (filled by `RunSetup::run_options`) when the executor needs
 //!   it;
 //! - a phase: the role alone, no Rust. `roles/bluemind/role.yml` (`phases:`, in the order
-//!   `migrate` runs them, but the `standalone` ones: its steps and its keys, each documented in
-//!   docs/phases.md: `requires`/`resets`, `rollback`, `standalone`, `stops_services`,
-//!   `needs_limit`, `confirm`, `read_only` (no lock on the targets), `precheck` (`--check` runs
-//!   it first), `schedule` (may run unattended, and why), `flag_of` (run by another phase's
-//!   command with a flag, as `trust --revoke`)) and its templates under
-//!   `roles/bluemind/templates/PHASE/`; a sync the journal keeps is named in `journal:`
-//!   (`role/journal.rs` checks it). Then `bmfleet PHASE -i INV` runs it (`commands/phase_cli.rs`
+//!   `migrate` runs them, but the `standalone` ones: its steps and its keys, each in
+//!   docs/phases.md's table, the role as a whole in docs/roles.md: `requires`/`resets`,
+//!   `rollback`, `standalone`, `stops_services`, `needs_limit`, `confirm`, `read_only` (no lock
+//!   on the targets), `precheck` (`--check` runs it first), `schedule` (may run unattended, and
+//!   why), `flag_of` (run by another phase's command with a flag, as `trust --revoke`)) and its
+//!   templates under `roles/bluemind/templates/PHASE/`; a sync the journal keeps is named in
+//!   `journal:` (`role/journal.rs` checks it). Then `bmfleet PHASE -i INV` runs it (`commands/phase_cli.rs`
 //!   makes the role's phases subcommands, listed in `--help`, and takes any other name as a
 //!   phase of the role the run loads; tests/cli.rs
 //!   `a_role_copy_with_one_more_phase_runs_it_by_its_name`), as do `bmfleet run bluemind PHASE`
@@ -84,22 +84,29 @@
 //!   role.yml (both versions' files, the missing ones skipped); preflight's `same version`
 //!   check refuses a pair whose origin and target bm-core differ;
 //! - a connection setting: `ssh/settings.rs` (its line in `SETTINGS`: name, where it may be
-//!   set, default, description, its row in `inventory list --pair`; the README's table of
-//!   connection settings is that table, and a test there fails until the README is pasted),
+//!   set, default, description, its row in `inventory list --pair`; docs/inventory.md's table
+//!   of connection settings is that table, and a test there fails until the page is pasted),
 //!   `ssh/endpoint.rs` (its field in `Endpoint`), `inventory/schema.rs` (its key in
 //!   `RawEndpoint`, tested against `SETTINGS`), `inventory/endpoint.rs` (its precedence and
 //!   source), then `ssh/client.rs` (`Connection::open`, or `SshContext` for what all
 //!   connections of a run share) where it is used; the exec layer sees hosts only through
 //!   `exec::host`;
 //! - something the journal keeps about a phase: the role declares it (`journal:` in role.yml,
-//!   `role/journal.rs`), the engine asks `role.journal`, never a phase name.
+//!   `role/journal.rs`), the engine asks `role.journal`, never a phase name;
+//! - something the customer reads in the report: `report/html/story.rs` (the first sentences of
+//!   a pair's page, from the view's typed facts, never from a host's sentence; every kind of
+//!   pair in `story_tests.rs`'s snapshot), the inventory's `report:` and `display_name` in
+//!   `inventory/report.rs`; docs/report.md says what the page shows.
 //!
 //! Shared helpers live once: durations and operator values in `values.rs`, atomic writes in
-//! `fsutil.rs`, timestamps in `time.rs`, shell quoting in `shell.rs`.
+//! `fsutil.rs`, timestamps in `time.rs` (a campaign's named time zone in `time/zone.rs`), shell
+//! quoting in `shell.rs`.
 
 pub(crate) mod cli;
 pub(crate) mod commands;
 pub(crate) mod diag;
+#[cfg(test)]
+mod docs_tests;
 pub(crate) mod error;
 pub(crate) mod exec;
 pub(crate) mod fsutil;

@@ -1,7 +1,12 @@
 //! Dates without a date library: UTC timestamps for logs and run ids, and the local wall clock
-//! for `--until HH:MM` (through libc's localtime, which honours TZ and /etc/localtime).
+//! for `--until HH:MM` (through libc's localtime, which honours TZ and /etc/localtime), and a
+//! campaign's named time zone for the report (`zone`, read from the system's tz database).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+mod zone;
+
+pub use zone::{Wall, Zone};
 
 /// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
 fn civil(days: i64) -> (i64, u32, u32) {
@@ -15,6 +20,17 @@ fn civil(days: i64) -> (i64, u32, u32) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
+}
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 fn parts(t: SystemTime) -> (i64, u32, u32, u64, u64, u64, u32) {

@@ -46,6 +46,53 @@ fn plan_prints_the_selected_pairs_and_their_rendered_steps() {
     assert_eq!(pairs, ["initech", "umbrella"]);
 }
 
+/// The README's set-up is exactly two commands, and both hold on a fresh machine: the main job,
+/// a plan of the example inventory, run here as `cargo run` runs it (from the repository, with
+/// no ssh config of the user's); and the tests through .ci/run, which installs PostgreSQL 15
+/// when it is missing (as everything else the fleet needs) and stops plainly if it is still
+/// missing. The Rust the README asks for is Cargo.toml's `rust-version`.
+#[test]
+fn the_readme_sets_up_with_two_commands_that_hold() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let commands: Vec<&str> = readme
+        .lines()
+        .skip_while(|l| *l != "## Set-up")
+        .skip_while(|l| !l.starts_with("```"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("```"))
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split(" #").next().unwrap().trim())
+        .collect();
+    assert_eq!(
+        commands,
+        ["cargo run --release -- plan -i inventories/example.yml", "sudo bash .ci/run"],
+        "the README's set-up block"
+    );
+    let args: Vec<&str> = commands[0].split_once(" -- ").unwrap().1.split_whitespace().collect();
+    let home = scratch();
+    let plan =
+        Bmfleet::new().args(args).in_dir(&repo()).env("HOME", &home.path().display().to_string()).run();
+    plan.code(0);
+    assert!(plan.stdout.contains("6 pairs in 3 waves (inventories/example.yml)"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("   post/"), "every phase is planned");
+
+    let ci = std::fs::read_to_string(repo().join(".ci/run")).unwrap();
+    let installs = ci.lines().any(|l| l.starts_with("for pkg in ") && l.contains(" postgresql-15"));
+    assert!(installs, ".ci/run no longer installs postgresql-15 when missing");
+    assert!(
+        ci.contains("[[ -x /usr/lib/postgresql/15/bin/postgres ]] ||"),
+        ".ci/run no longer checks PostgreSQL 15"
+    );
+
+    let cargo = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    let rust = cargo.lines().find_map(|l| l.strip_prefix("rust-version = ")).unwrap().trim_matches('"');
+    assert!(
+        readme.contains(&format!("With Rust {rust} or later")),
+        "the README's install asks for another Rust than {rust}"
+    );
+    assert!(readme.contains("cargo install --locked --path ."), "the README's install");
+}
+
 #[test]
 fn bad_input_exits_2_with_file_line_and_column_and_connects_nowhere() {
     let dir = scratch();
@@ -160,7 +207,7 @@ fn inventory_views() {
 }
 
 /// `roles show` reads the declarations from role.yml: every variable an inventory may set, its
-/// type, default and description (the README's table is its `--markdown` output).
+/// type, default and description (docs/roles.md's table is its `--markdown` output).
 #[test]
 fn roles_show_lists_the_declared_variables() {
     let out = Bmfleet::new().args(["roles", "show"]).run();
@@ -174,7 +221,7 @@ fn roles_show_lists_the_declared_variables() {
     let vars = v["variables"].as_array().unwrap();
     let slack = vars.iter().find(|x| x["name"] == "final_rsync_slack").unwrap();
     assert_eq!(slack["type"], "duration 0..86400");
-    assert_eq!(slack["default"], 60);
+    assert_eq!(slack["default"], 5);
     let missing = Bmfleet::new().args(["roles", "show", "--role", "/nonexistent/role"]).run();
     missing.code(2);
 }

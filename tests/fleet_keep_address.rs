@@ -93,3 +93,39 @@ fn keep_address_rewrites_the_origins_address_to_the_targets_and_names_the_dns_re
     assert!(manual.contains(&format!("(was {})", p.origin_addr)), "{manual}");
     assert!(manual.contains("A/AAAA records of") && manual.contains("MX records of"), "{manual}");
 }
+
+/// A multi-server installation (a second node in the origin's t_server, another foreign address)
+/// cannot keep the target's address: post/keep-address.sh rewrites one address, and would refuse
+/// only after the cutover retired the origin. Preflight refuses it, so nothing stops: the origin
+/// serves on, untouched, and the target was never written to.
+#[test]
+fn keep_address_refuses_a_multi_server_installation_at_preflight_before_anything_stops() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    fleet.set_server_ip(&p.origin, &p.origin_addr);
+    fleet.sh(
+        &p.origin,
+        "cd / && runuser -u postgres -- psql -X -q -d bj -c \"INSERT INTO t_server (uid, ip, fqdn, name, tags) VALUES ('edge-1', '192.0.2.77', 'edge.example', 'edge', '{mail/smtp-edge}')\"",
+    );
+    fleet.populate(&p.origin);
+    let dir = scratch();
+    let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: keep-address }", |_| String::new());
+    let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
+    assert_ne!(out.pair_status(&p.name), "ok", "{}", out.stdout);
+    let log = pair_log(&out, &p.name);
+    assert!(
+        log.contains("names several addresses the target does not own")
+            && log.contains("192.0.2.77 (tags mail/smtp-edge)")
+            && log.contains("move this one by hand"),
+        "{log}"
+    );
+    // Refused at preflight: no phase after it ran, the origin was never stopped.
+    assert!(!log.contains("hot-sync/"), "{log}");
+    assert!(!log.contains("cold-sync/"), "{log}");
+    assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "running");
+    assert!(
+        !fleet.sh(&p.origin, "cat /etc/bmfleet-sim/calls.log 2>/dev/null || true").contains("bmctl stop")
+    );
+    assert_eq!(server_ips(&fleet, &p.target).lines().filter(|ip| *ip == "192.0.2.77").count(), 0);
+}

@@ -149,6 +149,14 @@ fn a_physical_pair_migrates_with_rows_written_between_syncs_and_ends_identical()
     let log = out.pair_log(&p.name);
     assert!(log.contains("replayed the stopped origin's WAL to"), "{log}");
     assert!(!log.contains("pg_restore"), "no dump nor restore: {log}");
+    // The warm pass read the standby's tables while the origin served (the freeze's count then
+    // finds their pages known), and the target's count came in its two parts.
+    let warm = log.lines().find(|l| l.contains("tables of the target's standby ahead of the freeze's count"));
+    let warm = warm.unwrap_or_else(|| panic!("the standby was read ahead: {log}"));
+    assert!(!warm.contains("read 0 tables"), "{warm}");
+    assert!(!log.contains("could not be read now"), "{log}");
+    assert!(log.contains("counts of the stopped target's rows"), "{log}");
+    assert!(log.contains("counts of the stopped target's spools"), "{log}");
     let (same, report) = verify_without_config(&fleet, p);
     assert!(same, "{report}");
     // The target is a cluster of its own; the origin carries nothing of the method any more.
@@ -180,18 +188,19 @@ fn auto_takes_dump_where_the_target_keeps_a_database_of_its_own_and_physical_oth
     assert!(log_of(&out, p).contains("physical: same PostgreSQL 15"), "{}", log_of(&out, p));
     assert_eq!(journal(dir.path(), p)["values"]["db_sync_physical"], 1);
     // Another glibc on the target (as across Debian 9 -> 10, Ubuntu 18.04 -> 20.04): its text
-    // sorts otherwise, so indexes copied from the origin would be wrong.
+    // sorts otherwise, so the copy's indexes on text are rebuilt at the freeze; still physical.
     {
         let _glibc = OtherGlibc::on(&fleet, &p.target, "2.27");
         let out = Bmfleet::new().args(["preflight"]).inventory(&auto).in_dir(dir.path()).run();
         out.code(0);
         let log = log_of(&out, p);
         let origin_glibc = fleet.sh(&p.origin, "getconf GNU_LIBC_VERSION | cut -d' ' -f2");
+        let arch = fleet.sh(&p.origin, "uname -m");
         let why = format!(
-            "dump: glibc {origin_glibc} on the origin, 2.27 on the target (text would sort otherwise"
+            "physical: same PostgreSQL 15, {arch}, glibc {origin_glibc} on the origin and 2.27 on the target, whose text sorts otherwise: the indexes on text are rebuilt at the freeze"
         );
         assert!(log.contains(&why), "{log}");
-        assert_eq!(journal(dir.path(), p)["values"]["db_sync_physical"], 0);
+        assert_eq!(journal(dir.path(), p)["values"]["db_sync_physical"], 1);
     }
     // The target's own Keycloak database (DOMAIN.md: one per server, 5.x): a copy of the whole
     // cluster would take it out of service.
@@ -269,4 +278,126 @@ fn a_freeze_that_fails_rolls_a_physical_pair_back_with_nothing_left_behind() {
     assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "f");
     assert_eq!(sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
     assert_eq!(fleet.sh(&p.target, "ls /var/lib/postgresql/15/ | grep -c bmfleet || true"), "0");
+}
+
+/// The freeze cut short at each stage of the physical chain, one pair per stage in one run: the
+/// origin stopped and the standby streaming; the origin's final position taken; the standby
+/// promoted, the origin's slot still there; everything done but the verification. Each pair
+/// fails there and is rolled back (before the point of no return): its origin serves again with
+/// nothing of the method left on it (no slot, no pg_hba line, no setting), and its target has
+/// its own cluster back (issue 25: "a freeze interrupted at every step").
+#[test]
+fn a_freeze_cut_short_at_each_stage_of_the_physical_chain_gives_everything_back() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(4);
+    let stages = [
+        "final WAL position",
+        "promote the standby",
+        "close the origin's cluster",
+        "verify against the origin",
+    ];
+    let pairs: Vec<&FleetPair> = (0..stages.len()).map(|i| claim.pair(i)).collect();
+    let role = scratch();
+    let copy =
+        Command::new("cp").arg("-a").arg(repo().join("roles/bluemind/.")).arg(role.path()).status().unwrap();
+    assert!(copy.success());
+    let path = role.path().join("role.yml");
+    let mut yml = std::fs::read_to_string(&path).unwrap();
+    for (stage, p) in stages.iter().zip(&pairs) {
+        // The cold sync's step of that name comes first in role.yml (rollback has one too).
+        let marker = format!("      - name: {stage}\n");
+        assert!(yml.contains(&marker), "{stage}");
+        let fault = format!(
+            "      - name: cut short before {stage}\n        on: target\n        when: pair.name == \"{}\"\n        run: exit 1\n",
+            p.name
+        );
+        yml = yml.replacen(&marker, &format!("{fault}{marker}"), 1);
+    }
+    std::fs::write(&path, yml).unwrap();
+    let mut before = Vec::new();
+    for p in &pairs {
+        fleet.populate(&p.origin);
+        before.push((
+            origin_pg_state(&fleet, p),
+            sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"),
+        ));
+    }
+    let dir = scratch();
+    let inv = inventory(&fleet, &claim, dir.path(), "physical");
+    for phase in ["preflight", "trust", "hot-sync"] {
+        Bmfleet::new().args([phase]).role(role.path()).inventory(&inv).in_dir(dir.path()).run().code(0);
+    }
+    let out = Bmfleet::new()
+        .args(["cold-sync", "--yes"])
+        .role(role.path())
+        .inventory(&inv)
+        .in_dir(dir.path())
+        .run();
+    assert_ne!(out.code, 0, "{}", out.all_output());
+    let summary = out.summary();
+    for ((stage, p), (origin_before, target_uuid)) in stages.iter().zip(&pairs).zip(&before) {
+        let report = summary["pairs"].as_array().unwrap().iter().find(|r| r["pair"] == p.name).unwrap();
+        assert_eq!(report["status"], "failed", "{stage}: {report}");
+        assert_eq!(report["rollback"]["ok"], true, "{stage}: {report}");
+        assert!(log_of(&out, p).contains(&format!("cut short before {stage}")), "{stage}");
+        assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "running", "{stage}");
+        assert_eq!(
+            &origin_pg_state(&fleet, p),
+            origin_before,
+            "{stage}: the origin keeps nothing of the method"
+        );
+        assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "f", "{stage}");
+        assert_eq!(&sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid, "{stage}");
+        assert_eq!(
+            fleet.sh(&p.target, "ls /var/lib/postgresql/15/ | grep -c bmfleet || true"),
+            "0",
+            "{stage}"
+        );
+    }
+}
+
+/// The relfilenode of an index of bj on `host`: a REINDEX gives the index a new one.
+fn relfilenode(fleet: &Fleet, host: &str, index: &str) -> String {
+    sql(fleet, host, "bj", &format!("SELECT relfilenode FROM pg_class WHERE relname = '{index}'"))
+}
+
+/// Across two glibcs (simulated on the target: `getconf` answers 2.27), the physical method still
+/// applies, and at the freeze the promoted copy's indexes under a libc collation are rebuilt
+/// (t_server's unique index on its text uid), the others kept as copied (its integer primary
+/// key); the copy ends identical to its origin.
+#[test]
+fn across_two_glibcs_the_promoted_copy_rebuilds_its_indexes_on_text_and_ends_identical() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    fleet.populate(&p.origin);
+    let _glibc = OtherGlibc::on(&fleet, &p.target, "2.27");
+    let dir = scratch();
+    let inv = inventory(&fleet, &claim, dir.path(), "auto");
+    for phase in ["preflight", "trust", "hot-sync"] {
+        Bmfleet::new().args([phase]).inventory(&inv).in_dir(dir.path()).run().code(0);
+    }
+    // A standby's files are the origin's, index by index.
+    for index in ["t_server_uid_key", "t_server_pkey"] {
+        assert_eq!(relfilenode(&fleet, &p.target, index), relfilenode(&fleet, &p.origin, index), "{index}");
+    }
+    let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
+    out.code(0);
+    let log = log_of(&out, p);
+    let rebuilt = log.lines().find(|l| l.contains("indexes on text in")).unwrap_or_else(|| panic!("{log}"));
+    assert!(
+        rebuilt.contains("on the origin, 2.27 here: rebuilt ") && !rebuilt.contains("rebuilt 0 "),
+        "{rebuilt}"
+    );
+    // (verify starts the origin's PostgreSQL again, which the cutover stopped)
+    let (same, report) = verify_without_config(&fleet, p);
+    assert!(same, "{report}");
+    assert_ne!(
+        relfilenode(&fleet, &p.target, "t_server_uid_key"),
+        relfilenode(&fleet, &p.origin, "t_server_uid_key")
+    );
+    assert_eq!(
+        relfilenode(&fleet, &p.target, "t_server_pkey"),
+        relfilenode(&fleet, &p.origin, "t_server_pkey")
+    );
 }

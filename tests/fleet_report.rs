@@ -152,6 +152,18 @@ fn report_of_a_campaign_with_a_failed_pair_reads_right_in_a_parser_and_in_chromi
         let facts = dom(&page, None);
         assert_self_contained(&facts, pair);
         assert_eq!(facts["pairs"], serde_json::json!([pair]));
+        // The customer's story first: moved with its downtime, or rolled back.
+        let story = facts["story_text"].as_str().unwrap_or_default();
+        if *pair == c.failed {
+            assert_eq!(facts["story"], "rolled-back", "{pair}: {facts}");
+            assert!(story.contains("mail stayed on the old server"), "{pair}: {story}");
+        } else {
+            assert_eq!(facts["story"], "moved", "{pair}: {facts}");
+            assert!(
+                story.contains("; mail was unavailable for ") && story.contains(" UTC"),
+                "{pair}: {story}"
+            );
+        }
         // Two hot syncs over the "nights", each a bar of the campaign timeline.
         assert_eq!(facts["spans"]["campaign:hot-sync"], 2, "{pair}: {facts}");
         assert!(facts["spans"]["campaign:preflight"].as_u64() >= Some(1), "{pair}: {facts}");

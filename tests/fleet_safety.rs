@@ -291,7 +291,7 @@ fn role_deleting_a_message(pair: &str) -> tempfile::TempDir {
     let path = dir.path().join("role.yml");
     let role = std::fs::read_to_string(&path).unwrap();
     // Right before the target is counted (the check compares that count with the origin's).
-    let marker = "      - name: count target\n";
+    let marker = "      - name: count target databases\n";
     assert!(role.contains(marker));
     let step = format!(
         "      - name: lose a message\n        on: target\n        when: pair.name == \"{pair}\"\n        run: rm -f -- \"$(find /var/spool/cyrus -name '1.' | head -n 1)\"\n"

@@ -30,8 +30,19 @@ def fail(msg):
 
 
 def load(path):
+    """The records of a results file. A line that is not JSON (a run cut off while writing it) is
+    named and left out: the other records still make the report (2026-12-07, the whole report
+    was lost to one invalid bmfleet record)."""
+    records = []
     with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                print(f"{path}:{number}: not a JSON record ({e}); left out of the report")
+    return records
 
 
 def med(xs):

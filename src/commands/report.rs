@@ -59,6 +59,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
         let masker = masker(&inventory, pair, &role);
         let input = model::PairInput {
             name: &pair.name,
+            display_name: pair.display_name.as_deref(),
             wave: pair.wave,
             origin: &pair.origin.host,
             target: &pair.target.host,
@@ -74,7 +75,14 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
     }
     let lanes: Vec<String> = role.phase_names().iter().map(|p| p.to_string()).collect();
     let title = inventory.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let written = html::write(&args.output, &views, &lanes, &title, epoch_secs(SystemTime::now()))
+    let settings = &inventory.report;
+    let campaign = html::Campaign {
+        title: &title,
+        zone: &settings.zone,
+        msp_name: settings.msp_name.as_deref(),
+        msp_logo: settings.msp_logo.as_deref(),
+    };
+    let written = html::write(&args.output, &views, &lanes, &campaign, epoch_secs(SystemTime::now()))
         .map_err(|e| Error::internal(format!("cannot write the report in {}: {e}", args.output.display())))?;
     println!(
         "Report of {} pairs ({} runs, {} files): {}",

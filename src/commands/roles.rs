@@ -107,7 +107,7 @@ fn variables(role: &crate::role::Role) -> Vec<Variable> {
         .collect()
 }
 
-/// The declared variables as a Markdown table, one row each (the README's "Role variables").
+/// The declared variables as a Markdown table, one row each (docs/roles.md's "Role variables").
 pub fn variables_markdown(role: &crate::role::Role) -> String {
     let cell = |text: &str| text.replace('|', "\\|");
     let mut out = String::from("| variable | type | default | description |\n|---|---|---|---|\n");
@@ -134,21 +134,21 @@ fn compact(value: &serde_json::Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    /// The README's table of role variables is what `roles show --markdown` prints for the
+    /// docs/roles.md's table of role variables is what `roles show --markdown` prints for the
     /// built-in role: a variable added, retyped or redescribed in role.yml fails here until the
-    /// README says so too.
+    /// page says so too.
     #[test]
-    fn the_readme_lists_the_variables_the_role_declares() {
+    fn docs_roles_lists_the_variables_the_role_declares() {
         let role = crate::role::load_from(crate::role::files::RoleFiles::Builtin {
             name: "bluemind",
             files: crate::role::files::BUILTIN_BLUEMIND,
         })
         .unwrap();
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/roles.md")).unwrap();
         let table = super::variables_markdown(&role);
         assert!(
-            readme.contains(&table),
-            "README.md's \"Role variables\" table is out of date: replace it with `bmfleet roles show --markdown`:\n{table}"
+            page.contains(&table),
+            "docs/roles.md's \"Role variables\" table is out of date: replace it with `bmfleet roles show --markdown`:\n{table}"
         );
     }
 }

@@ -65,7 +65,7 @@ pub fn parse_with(path: &Path, source: &str, ssh_config: Option<&SshConfig>) -> 
     Err(Error::BadInput(Diagnostics(errors)))
 }
 
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     path: &'a Path,
     source: &'a str,
     ssh_config: Option<&'a SshConfig>,
@@ -78,7 +78,7 @@ impl Checker<'_> {
         Location::of_yaml(self.path, loc)
     }
 
-    fn error(&mut self, loc: &serde_saphyr::Location, message: String, help: Option<String>) {
+    pub(super) fn error(&mut self, loc: &serde_saphyr::Location, message: String, help: Option<String>) {
         let mut diag = Diagnostic::new(message).at(self.at(loc), Some(self.source));
         if let Some(help) = help {
             diag = diag.help(help);
@@ -90,6 +90,7 @@ impl Checker<'_> {
     fn inventory(&mut self, raw: RawInventory) -> Inventory {
         let defaults = self.defaults(raw.defaults);
         let vars = self.vars(&raw.vars, VarSource::Inventory, "");
+        let report = self.report(raw.report.as_ref());
         let (groups, connections) = self.groups(&raw.groups);
         let group_names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
         let known = Known { defaults: &defaults, connections: &connections, group_names: &group_names };
@@ -103,7 +104,7 @@ impl Checker<'_> {
             );
         }
         let spans = std::mem::take(&mut self.spans);
-        Inventory { path: self.path.to_path_buf(), vars, groups, pairs, spans }
+        Inventory { path: self.path.to_path_buf(), vars, groups, pairs, spans, report }
     }
 
     /// `defaults:`, the last layer of every host's connection settings; it names no host.
@@ -165,10 +166,12 @@ impl Checker<'_> {
             seen.names.insert(name.clone(), self.at(&p.name.referenced));
         }
         self.pair_groups(&p.groups, known.group_names);
+        let display_name = p.display_name.as_ref().and_then(|d| self.label(d, "display_name"));
         let (origin, target) = self.pair_hosts(p, known, &mut seen.hosts);
         let (origin, target) = (origin?, target?);
         Some(Pair {
             name: name.clone(),
+            display_name,
             wave: p.wave.as_ref().map_or(1, |w| w.value.0),
             groups: p.groups.iter().map(|g| g.value.clone()).collect(),
             origin,
@@ -304,7 +307,7 @@ impl Checker<'_> {
 
     /// `~/x` is under $HOME; a relative path is relative to the inventory's directory, so an
     /// inventory and its keys can move together.
-    fn resolve(&self, file: &str) -> PathBuf {
+    pub(super) fn resolve(&self, file: &str) -> PathBuf {
         if let Some(rest) = file.strip_prefix("~/") {
             return home().join(rest);
         }

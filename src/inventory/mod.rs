@@ -8,6 +8,7 @@ mod endpoint;
 mod load;
 pub mod located;
 mod recover;
+mod report;
 mod schema;
 mod vars;
 
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 pub use load::{RESERVED_VARS, is_identifier, load_with};
 #[cfg(test)]
 pub use load::{load, parse, parse_with};
+pub use report::ReportSettings;
 pub use vars::{VarSource, Vars, merged_vars};
 
 use crate::diag::Location;
@@ -32,6 +34,8 @@ pub struct Inventory {
     pub pairs: Vec<Pair>,
     /// Where each variable's value was written (see [`Inventory::value_span`]).
     pub spans: VarSpans,
+    /// The customer's report: time zone, MSP name and logo (`report:`).
+    pub report: ReportSettings,
 }
 
 /// Where each variable's value was written, by layer (`VarSource` plus the group or pair name)
@@ -49,6 +53,8 @@ pub struct Group {
 #[derive(Debug, Clone)]
 pub struct Pair {
     pub name: String,
+    /// The tenant's name for the customer (`display_name:`), when it is not `name`.
+    pub display_name: Option<String>,
     pub wave: u32,
     /// Groups in the order the pair lists them (this order is the variable precedence).
     pub groups: Vec<String>,

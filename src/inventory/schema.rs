@@ -23,6 +23,9 @@ pub struct RawInventory {
     pub vars: RawVars,
     #[serde(default)]
     pub groups: HashMap<Spanned<String>, RawGroup>,
+    /// What the customer's report shows besides the runs (`inventory/report.rs`).
+    #[serde(default)]
+    pub report: Option<super::report::RawReport>,
     pub pairs: Vec<Spanned<RawPair>>,
 }
 
@@ -42,6 +45,9 @@ pub struct RawGroup {
 #[serde(deny_unknown_fields)]
 pub struct RawPair {
     pub name: Spanned<String>,
+    /// The tenant's name as the customer reads it in the report (`ACME Corp`).
+    #[serde(default)]
+    pub display_name: Option<Spanned<String>>,
     #[serde(default)]
     pub wave: Option<Spanned<WaveNumber>>,
     #[serde(default)]

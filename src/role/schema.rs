@@ -1,4 +1,4 @@
-//! `role.yml` exactly as written. See the README's "Roles and steps" for the meaning of each key
+//! `role.yml` exactly as written. See docs/roles.md, "Roles and steps", for the meaning of each key
 //! (its step-key table is tested against `RawStep` below: a key without a row fails `cargo test`).
 
 use std::collections::HashMap;
@@ -258,10 +258,10 @@ pub struct RawStep {
 mod tests {
     use crate::keys_tests::keys_of;
 
-    /// The keys named (in backquotes) in the first column of the README table headed `header`.
-    fn readme_keys(header: &str) -> Vec<String> {
-        let readme = include_str!("../../README.md");
-        let rows = readme
+    /// The keys named (in backquotes) in the first column of docs/roles.md's table headed `header`.
+    fn documented_keys(header: &str) -> Vec<String> {
+        let page = include_str!("../../docs/roles.md");
+        let rows = page
             .lines()
             .skip_while(|l| !l.starts_with(&format!("| {header} |")))
             .skip(2)
@@ -274,16 +274,16 @@ mod tests {
         keys
     }
 
-    /// The README's step-key table cannot drift from `RawStep`: a key a step takes without a
+    /// docs/roles.md's step-key table cannot drift from `RawStep`: a key a step takes without a
     /// row, or a row for a key no step takes, fails here.
     #[test]
-    fn the_readme_has_one_row_for_every_step_key() {
+    fn docs_roles_has_one_row_for_every_step_key() {
         let keys = keys_of::<super::RawStep>();
         assert!(keys.len() > 20, "the step's keys, read from serde: {keys:?}");
-        let documented = readme_keys("step key");
+        let documented = documented_keys("step key");
         let missing: Vec<&&str> = keys.iter().filter(|k| !documented.iter().any(|d| d == *k)).collect();
-        assert!(missing.is_empty(), "step keys without a row in the README's step-key table: {missing:?}");
+        assert!(missing.is_empty(), "step keys without a row in docs/roles.md's step-key table: {missing:?}");
         let stale: Vec<&String> = documented.iter().filter(|d| !keys.contains(&d.as_str())).collect();
-        assert!(stale.is_empty(), "rows of the README's step-key table for no step key: {stale:?}");
+        assert!(stale.is_empty(), "rows of docs/roles.md's step-key table for no step key: {stale:?}");
     }
 }

@@ -1,7 +1,7 @@
 //! The connection's settings, declared once: each one's name, default, where it may be set and
 //! what it means. The inventory's connection keys are these names (`inventory/schema.rs`'s
 //! `RawEndpoint` is tested against them), `bmfleet inventory list --pair` shows a host's
-//! settings in this order, and the README's table of connection settings is
+//! settings in this order, and docs/inventory.md's table of connection settings is
 //! [`markdown_table`]'s output (a test fails when they differ). A new setting starts here.
 //!
 //! The shape is pyinfra's: a connector declares its own settings with defaults and
@@ -34,7 +34,7 @@ pub enum InInventory {
     not(test),
     allow(
         dead_code,
-        reason = "the documentation half of the table: the tests hold the README and the inventory's keys to it"
+        reason = "the documentation half of the table: the tests hold docs/inventory.md and the inventory's keys to it"
     )
 )]
 pub struct Setting {
@@ -169,7 +169,7 @@ pub const SETTINGS: &[Setting] = &[
     not(test),
     expect(
         dead_code,
-        reason = "the documentation half of the table: the tests hold the README and the inventory's keys to it"
+        reason = "the documentation half of the table: the tests hold docs/inventory.md and the inventory's keys to it"
     )
 )]
 pub fn inventory_keys() -> impl Iterator<Item = &'static str> {
@@ -189,12 +189,12 @@ pub fn rows(endpoint: &Endpoint) -> Vec<(&'static str, String, String)> {
         .collect()
 }
 
-/// The README's table of connection settings.
+/// The table of connection settings in docs/inventory.md.
 #[cfg_attr(
     not(test),
     expect(
         dead_code,
-        reason = "the documentation half of the table: the tests hold the README and the inventory's keys to it"
+        reason = "the documentation half of the table: the tests hold docs/inventory.md and the inventory's keys to it"
     )
 )]
 pub fn markdown_table() -> String {
@@ -226,14 +226,14 @@ mod tests {
         SETTINGS.iter().find(|s| s.name == name).unwrap()
     }
 
-    /// The README's table is this table: a setting without its row, a row without its setting,
-    /// or a changed description fails here, with the table to paste.
+    /// docs/inventory.md's table is this table: a setting without its row, a row without its
+    /// setting, or a changed description fails here, with the table to paste.
     #[test]
-    fn the_readme_table_of_connection_settings_is_the_settings() {
-        let readme = include_str!("../../README.md");
+    fn the_docs_table_of_connection_settings_is_the_settings() {
+        let page = include_str!("../../docs/inventory.md");
         let table = markdown_table();
         let header = table.lines().next().unwrap();
-        let written: String = readme
+        let written: String = page
             .lines()
             .skip_while(|l| *l != header)
             .take_while(|l| l.starts_with('|'))
@@ -244,10 +244,13 @@ mod tests {
         };
         let (documented, declared) = (names(&written), names(&table));
         let missing: Vec<&String> = declared.iter().filter(|n| !documented.contains(n)).collect();
-        assert!(missing.is_empty(), "settings without a row in the README: {missing:?}\n\n{table}");
+        assert!(missing.is_empty(), "settings without a row in docs/inventory.md: {missing:?}\n\n{table}");
         let stale: Vec<&String> = documented.iter().filter(|n| !declared.contains(n)).collect();
-        assert!(stale.is_empty(), "rows of the README for no setting: {stale:?}\n\n{table}");
-        assert_eq!(written, table, "the README's table of connection settings differs from ssh/settings.rs");
+        assert!(stale.is_empty(), "rows of docs/inventory.md for no setting: {stale:?}\n\n{table}");
+        assert_eq!(
+            written, table,
+            "docs/inventory.md's table of connection settings differs from ssh/settings.rs"
+        );
     }
 
     /// The defaults the table states are the ones applied.

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Read an HTML page of `bmfleet report` (a file, or Chromium's --dump-dom on stdin with `-`) and
 print what a reader would check, as JSON: the CSP, anything that would load from outside, the
-pairs linked and their statuses, the timeline's bars and bands, the verdicts, retry commands.
+pairs linked and their statuses, the timeline's bars and bands, the verdicts, retry commands,
+the customer's story and legend, and the embedded logo (the one image a page may show: an
+`<img class="logo">` whose source is a `data:image/...` URI; any other image is forbidden).
 The Rust tests assert on this JSON; parsing is Python's html.parser (no dependency)."""
 import json
 import sys
 from html.parser import HTMLParser
 
 LOADING = {"src", "href", "srcset", "action", "data", "poster", "xlink:href", "formaction"}
+EMBEDDED = ("data:image/png;base64,", "data:image/jpeg;base64,", "data:image/svg+xml;base64,")
 FORBIDDEN = {"script", "img", "iframe", "object", "embed", "link", "video", "audio", "source", "base", "form"}
 
 
@@ -16,7 +19,8 @@ class Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.facts = {"csp": [], "outside": [], "forbidden": [], "links": [], "statuses": {},
                       "spans": {}, "bands": 0, "pnr": 0, "verdicts": [], "retry": [], "pairs": [],
-                      "svgs": [], "style_urls": 0, "downtime_bars": []}
+                      "svgs": [], "style_urls": 0, "downtime_bars": [], "logos": [], "story": None,
+                      "story_text": "", "legend": []}
         self.stack = []
         self.text_into = None
         self.svg = "?"
@@ -25,11 +29,16 @@ class Page(HTMLParser):
         a = dict(attrs)
         cls = (a.get("class") or "").split()
         f = self.facts
+        logo = tag == "img" and "logo" in cls and (a.get("src") or "").startswith(EMBEDDED)
+        if logo:
+            f["logos"].append(a["src"].split(";")[0])
         for name, value in attrs:
             v = (value or "").strip().lower()
+            if logo and name == "src":
+                continue
             if name in LOADING and (":" in v.split("/")[0] or v.startswith("//")):
                 f["outside"].append(f"{tag} {name}={value}")
-        if tag in FORBIDDEN:
+        if tag in FORBIDDEN and not logo:
             f["forbidden"].append(tag)
         if tag == "meta" and (a.get("http-equiv") or "").lower() == "content-security-policy":
             f["csp"].append(a.get("content"))
@@ -60,14 +69,21 @@ class Page(HTMLParser):
             f["retry"].append("")
         if tag == "style":
             self.text_into = "style"
+        if "data-story" in a:
+            f["story"] = a["data-story"]
+            self.text_into = "story"
+        if tag == "span" and "key" in cls:
+            f["legend"].append(" ".join(c for c in cls if c != "key") or "phase")
 
     def handle_endtag(self, tag):
-        if tag in ("code", "style"):
+        if tag in ("code", "style") or (tag == "div" and self.text_into == "story"):
             self.text_into = None
 
     def handle_data(self, data):
         if self.text_into == "retry":
             self.facts["retry"][-1] += data
+        elif self.text_into == "story":
+            self.facts["story_text"] += data
         elif self.text_into == "style":
             low = data.lower()
             self.facts["style_urls"] += low.count("url(") + low.count("@import")

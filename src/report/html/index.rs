@@ -2,18 +2,22 @@
 //! command that retries exactly it, what is left by hand), then every wave with each pair's
 //! status and downtime, and a chart of downtime per pair.
 
+use super::Campaign;
 use super::model::PairView;
-use super::page::{esc, page, pair_file, secs, table, when};
+use super::page::{brand, esc, page, pair_file, secs, table, when};
 use super::pair::status_class;
 use super::svg::downtime_chart;
 
-pub fn render(views: &[PairView], title: &str, generated: f64) -> String {
-    let mut body = format!(
-        "<h1>Migration report: {}</h1>\n<p class=\"sub\">{} pairs, generated {}</p>\n",
+pub fn render(views: &[PairView], campaign: &Campaign, generated: f64) -> String {
+    let title = campaign.title;
+    let mut body = brand(campaign);
+    body.push_str(&format!(
+        "<h1>Migration report: {}</h1>\n<p class=\"sub\">{} pairs, generated {} (times: {})</p>\n",
         esc(title),
         views.len(),
-        when(generated)
-    );
+        when(generated, campaign.zone),
+        esc(campaign.zone.name())
+    ));
     body.push_str(&cards(views));
     body.push_str(&attention(views));
     body.push_str(&waves(views));
@@ -21,7 +25,7 @@ pub fn render(views: &[PairView], title: &str, generated: f64) -> String {
         views.iter().map(|v| (v.name.clone(), v.downtime_secs())).collect();
     body.push_str("<h2>Downtime per pair</h2>\n");
     body.push_str(&downtime_chart(&chart));
-    page(&format!("Migration report: {title}"), &body)
+    page(&format!("Migration report: {title}"), &body, campaign.msp_logo.is_some())
 }
 
 fn cards(views: &[PairView]) -> String {
@@ -99,8 +103,12 @@ fn waves(views: &[PairView]) -> String {
             .map(|v| {
                 let status = v.status.clone().unwrap_or_else(|| "never run".into());
                 let checks = v.verdicts.iter().filter(|c| c.result == "failed").count();
+                let name = match &v.display_name {
+                    Some(d) => format!("{} <small>{}</small>", link(&v.name), esc(d)),
+                    None => link(&v.name),
+                };
                 vec![
-                    link(&v.name),
+                    name,
                     format!(
                         "<span class=\"{}\" data-status=\"{}\">{}</span>",
                         status_class(&status),

@@ -72,12 +72,35 @@ pub struct Failure {
     pub message: Option<String>,
     pub tail: Vec<String>,
     pub rollback: Option<String>,
+    /// Whether the rollback put the origin back in service; `None`: no rollback ran.
+    pub rollback_ok: Option<bool>,
     pub retry: String,
+}
+
+/// What the hosts verified before the switch: every mailbox's messages on the target equal to
+/// the stopped origin's (values recorded by the run, `VERIFIED_MESSAGES`, `VERIFIED_MAILBOXES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    pub messages: u64,
+    pub mailboxes: u64,
+}
+
+/// The `record_value:` names of the verified counts, as the journal keeps them (`values`).
+/// A role that records none shows no counts. (Their place is the role's `journal:` section, as
+/// `databases_bytes` is, when the role declares them.)
+pub const VERIFIED_MESSAGES: &str = "verified_messages";
+pub const VERIFIED_MAILBOXES: &str = "verified_mailboxes";
+
+/// The verified counts the journal holds, both or none.
+pub fn verified(values: &BTreeMap<String, u64>) -> Option<Verified> {
+    Some(Verified { messages: *values.get(VERIFIED_MESSAGES)?, mailboxes: *values.get(VERIFIED_MAILBOXES)? })
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PairView {
     pub name: String,
+    /// The tenant's name for the customer (the inventory's `display_name`).
+    pub display_name: Option<String>,
     pub wave: u32,
     pub origin: String,
     pub target: String,
@@ -94,6 +117,10 @@ pub struct PairView {
     pub warnings: Vec<(String, String)>,
     pub manual: Vec<Manual>,
     pub failure: Option<Failure>,
+    pub verified: Option<Verified>,
+    /// When the role's final sync completed, as the journal has it (a rollback resets it): mail
+    /// is then stopped on the origin until the switch.
+    pub final_sync_done: Option<f64>,
 }
 
 impl PairView {
@@ -229,18 +256,7 @@ pub fn parse_rfc3339(text: &str) -> Option<f64> {
         .get(19..text.len() - 1)
         .filter(|f| !f.is_empty())
         .map_or(Some(0.0), |f| format!("0{f}").parse().ok())?;
-    Some((days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s) as f64 + frac)
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Some((crate::time::days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s) as f64 + frac)
 }
 
 /// The start of a run, from its id (`20261126-043800-PID`, UTC).
@@ -331,6 +347,7 @@ fn read_run(dir: &Path) -> Result<Run, String> {
 /// Everything the report needs about one pair besides the runs.
 pub struct PairInput<'a> {
     pub name: &'a str,
+    pub display_name: Option<&'a str>,
     pub wave: u32,
     pub origin: &'a str,
     pub target: &'a str,
@@ -351,6 +368,7 @@ pub fn pair_view(input: &PairInput, runs: &[Run]) -> PairView {
     let j = input.journal;
     let mut view = PairView {
         name: input.name.into(),
+        display_name: input.display_name.map(String::from),
         wave: input.wave,
         origin: input.origin.into(),
         target: input.target.into(),
@@ -359,6 +377,13 @@ pub fn pair_view(input: &PairInput, runs: &[Run]) -> PairView {
         phases_done: j.phases.iter().map(|(p, r)| (p.clone(), r.completed_at)).collect(),
         downtime: input.journal_spec.downtime_bounds(&j.records),
         point_of_no_return: j.point_of_no_return.as_ref().map(|p| (p.at, p.step.clone())),
+        verified: verified(&j.values),
+        final_sync_done: input
+            .journal_spec
+            .final_sync
+            .as_ref()
+            .and_then(|p| j.phases.get(p))
+            .map(|r| r.completed_at),
         ..Default::default()
     };
     view.phases_done.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -429,6 +454,7 @@ fn add_run(view: &mut PairView, input: &PairInput, run: &Run, p: &PairSummary) {
         message: p.message.clone(),
         tail: p.tail.clone(),
         rollback: p.rollback.as_ref().map(|r| format!("{}{}", if r.ok { "" } else { "FAILED: " }, r.message)),
+        rollback_ok: p.rollback.as_ref().map(|r| r.ok),
         retry: retry_command(input.inventory_arg, input.retry_extra, &run.summary.phases, &p.pair),
     });
 }

@@ -5,6 +5,7 @@
 use super::model::PhaseSpan;
 use super::page::{esc, secs, when};
 use crate::role::journal::SyncKind;
+use crate::time::Zone;
 
 const WIDTH: f64 = 900.0;
 const LEFT: f64 = 110.0;
@@ -21,6 +22,8 @@ pub struct Timeline<'a> {
     pub band: Option<(f64, f64)>,
     pub marker: Option<(f64, &'a str)>,
     pub range: (f64, f64),
+    /// The campaign's time zone: the axis and the tooltips are on its clock.
+    pub zone: &'a Zone,
 }
 
 fn x_of(t: f64, (t0, t1): (f64, f64)) -> f64 {
@@ -44,14 +47,14 @@ fn rect(
     )
 }
 
-fn axis(range: (f64, f64), height: f64) -> String {
+fn axis(range: (f64, f64), height: f64, zone: &Zone) -> String {
     let mut out = format!(
         "<line class=\"axis\" x1=\"{LEFT}\" y1=\"{height:.1}\" x2=\"{:.1}\" y2=\"{height:.1}\"/>\n",
         WIDTH - 10.0
     );
     for i in 0..=4 {
         let t = range.0 + (range.1 - range.0) * f64::from(i) / 4.0;
-        let label = when(t);
+        let label = when(t, zone);
         // The date when the range spans days, else the time.
         let label = if range.1 - range.0 > 86_400.0 { &label[0..16] } else { &label[11..19] };
         let anchor = match i {
@@ -77,7 +80,7 @@ pub fn timeline(t: &Timeline) -> String {
         t.kind
     );
     if let Some((a, b)) = t.band {
-        let title = format!("downtime {} ({} to {})", secs(b - a), when(a), when(b));
+        let title = format!("downtime {} ({} to {})", secs(b - a), when(a, t.zone), when(b, t.zone));
         out.push_str(&rect(
             "band downtime",
             (a, b),
@@ -102,7 +105,7 @@ pub fn timeline(t: &Timeline) -> String {
                 "{} {}, started {}, took {}, run {}",
                 s.phase,
                 if s.ok { "completed" } else { "failed" },
-                when(s.start),
+                when(s.start, t.zone),
                 secs(s.end - s.start),
                 s.run_id
             );
@@ -115,10 +118,10 @@ pub fn timeline(t: &Timeline) -> String {
         out.push_str(&format!(
             "<line class=\"pnr\" x1=\"{x:.1}\" y1=\"0\" x2=\"{x:.1}\" y2=\"{height:.1}\"><title>point of no return: {} at {}</title></line>\n",
             esc(step),
-            when(at)
+            when(at, t.zone)
         ));
     }
-    out.push_str(&axis(t.range, height));
+    out.push_str(&axis(t.range, height, t.zone));
     out.push_str("</svg>\n");
     out
 }

@@ -7,6 +7,7 @@ use super::model::{self, PairInput, Run, RunSummary};
 use crate::journal::{PairJournal, PhaseRecord, SyncRecord};
 use crate::role::journal::{Downtime, JournalSpec};
 use crate::secrets::Masker;
+use crate::time::Zone;
 
 const T0: f64 = 1_795_000_000.0;
 const PHASES: [&str; 8] =
@@ -120,6 +121,7 @@ fn views() -> Vec<model::PairView> {
             let j = journal(name, *migrated);
             let input = PairInput {
                 name,
+                display_name: None,
                 wave: 1,
                 origin: o,
                 target: t,
@@ -134,6 +136,11 @@ fn views() -> Vec<model::PairView> {
             model::pair_view(&input, &runs)
         })
         .collect()
+}
+
+/// A campaign in UTC, without an MSP's name or logo.
+fn campaign(zone: &Zone) -> super::Campaign<'_> {
+    super::Campaign { title: "fleet", zone, msp_name: None, msp_logo: None }
 }
 
 fn lanes() -> Vec<String> {
@@ -161,10 +168,11 @@ fn the_model_gathers_every_hot_sync_the_verdicts_and_the_failure() {
 #[test]
 fn pages_mask_secrets_and_load_nothing() {
     let v = views();
+    let utc = Zone::utc();
     for html in [
-        super::pair::render(&v[0], &lanes(), "fleet"),
-        super::pair::render(&v[1], &lanes(), "fleet"),
-        super::index::render(&v, "fleet", T0),
+        super::pair::render(&v[0], &lanes(), &campaign(&utc)),
+        super::pair::render(&v[1], &lanes(), &campaign(&utc)),
+        super::index::render(&v, &campaign(&utc), T0),
     ] {
         assert!(!html.contains("S3CRET-TOKEN"));
         assert!(html.contains("content=\"default-src 'none'; style-src 'unsafe-inline'\""));
@@ -182,13 +190,15 @@ fn pages_mask_secrets_and_load_nothing() {
 #[test]
 fn pair_page_snapshot() {
     let v = views();
-    insta::assert_snapshot!("pair_migrated", super::pair::render(&v[0], &lanes(), "fleet"));
-    insta::assert_snapshot!("pair_failed", super::pair::render(&v[1], &lanes(), "fleet"));
+    let utc = Zone::utc();
+    insta::assert_snapshot!("pair_migrated", super::pair::render(&v[0], &lanes(), &campaign(&utc)));
+    insta::assert_snapshot!("pair_failed", super::pair::render(&v[1], &lanes(), &campaign(&utc)));
 }
 
 #[test]
 fn index_snapshot() {
-    insta::assert_snapshot!("index", super::index::render(&views(), "fleet", T0 + 200_000.0));
+    let utc = Zone::utc();
+    insta::assert_snapshot!("index", super::index::render(&views(), &campaign(&utc), T0 + 200_000.0));
 }
 
 /// A role whose phases are not BlueMind's (tests/roles/renamed/role.yml): its `journal:` names
@@ -221,6 +231,7 @@ fn renamed_phases_still_draw_the_syncs_and_the_downtime() {
     };
     let input = PairInput {
         name: "p01",
+        display_name: None,
         wave: 1,
         origin: "o01",
         target: "t01",
@@ -237,7 +248,8 @@ fn renamed_phases_still_draw_the_syncs_and_the_downtime() {
     assert_eq!(view.cold_sync.as_ref().map(|s| s.bytes), Some(60));
     assert_eq!(view.downtime_secs(), Some(12.0));
     let lanes: Vec<String> = phases.iter().map(|p| p.to_string()).collect();
-    let html = super::pair::render(&view, &lanes, "fleet");
+    let utc = Zone::utc();
+    let html = super::pair::render(&view, &lanes, &campaign(&utc));
     assert!(html.contains("class=\"span phase-warm-sync sync-repeatable\""), "{html}");
     assert!(html.contains("class=\"span phase-final-copy sync-final\""), "{html}");
     assert_eq!(html.matches("<rect class=\"band downtime\"").count(), 2, "campaign and close-up: {html}");

@@ -40,7 +40,7 @@ impl Loader<'_> {
         for name in raw.defaults.keys() {
             if !raw.vars.keys().any(|k| k.value == name.value) {
                 let message = format!("default `{}` is not declared in `vars:`", name.value);
-                let help = "declare it, e.g. `vars: { NAME: { type: line, description: \"what it is for\" } }` (README, \"Role variables\")";
+                let help = "declare it, e.g. `vars: { NAME: { type: line, description: \"what it is for\" } }` (docs/roles.md, \"Role variables\")";
                 self.error_at(&name.referenced, message, Some(help));
             }
         }

@@ -7,15 +7,19 @@
 {% include "templates/lib/host-state.sh" %}
 saved={{ work_dir }}/origin-counts.txt
 [ -s "$saved" ] || { echo "no counts of the stopped origin on the target: run the whole cold-sync phase" >&2; exit 1; }
-{#- The target's counts, taken by this run's `count target` step (count-target.sh) beside the
-    origin's, and used once. #}
-counted={{ work_dir }}/target-counts.txt
-[ "$(head -n 1 -- "$counted" 2>/dev/null)" = "run $bmf_state_run" ] ||
-  { echo "no counts of the stopped target from this run: run the whole cold-sync phase" >&2; exit 1; }
+{#- The target's counts, taken by this run's `count target databases` and `count target spools`
+    steps (count-target.sh) beside the origin's, and used once. #}
+work_dir={{ work_dir }}
 now=$(mktemp)
 trap 'rm -f -- "$now" "$now.diff"' EXIT
-tail -n +2 -- "$counted" >"$now"
-rm -f -- "$counted"
+for part in rows spools; do
+  [ "$(head -n 1 -- "$work_dir/target-counts-$part.txt" 2>/dev/null)" = "run $bmf_state_run" ] ||
+    { echo "no counts of the stopped target's $part from this run: run the whole cold-sync phase" >&2; exit 1; }
+done
+for part in rows spools; do
+  tail -n +2 -- "$work_dir/target-counts-$part.txt"
+  rm -f -- "$work_dir/target-counts-$part.txt"
+done | LC_ALL=C sort >"$now"
 if ! diff -- "$saved" "$now" >"$now.diff"; then
   echo "the target is not the stopped origin's copy: the pair stops before cutover (< origin, > target)" >&2
   grep '^[<>]' "$now.diff" | head -n 40 >&2

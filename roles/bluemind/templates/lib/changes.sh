@@ -13,7 +13,7 @@
               did not write: a started service, a killed rsync's leftovers, an earlier cold
               sync that was rolled back).
 
-    Both minus `final_rsync_slack` seconds (default 60), against a clock stepped back a
+    Both minus `final_rsync_slack` seconds (default 5), against a clock stepped back a
     little: more is listed, never less. A clock stepped back further would hide changes (their
     ctime older than the mark) without a word, so each mark carries a witness of its host's
     clock (lib/clock.sh: the boot id, and the wall clock minus the time since boot,

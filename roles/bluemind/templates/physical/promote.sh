@@ -8,7 +8,7 @@
 {% include "templates/lib/host-state.sh" %}
 {% include "templates/lib/pg-cluster.sh" %}
 bmf_state_check target sync
-read -r sysid lsn <<<{{ origin_final_lsn }}
+read -r sysid lsn _ <<<{{ origin_final_lsn }}
 [[ $sysid =~ ^[0-9]+$ && $lsn =~ ^[0-9A-F]{1,8}/[0-9A-F]{1,8}$ ]] || { echo "unexpected final position from the origin" >&2; exit 1; }
 wait_secs={{ db_sync_catchup_secs }}
 case "$wait_secs" in '' | *[!0-9]*) echo "db_sync_catchup_secs must be a number of seconds" >&2; exit 2 ;; esac

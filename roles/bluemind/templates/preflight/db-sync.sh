@@ -6,10 +6,11 @@
       dump      pg_dump, transfer, pg_restore at the freeze (templates/cold-sync/dump.sh...).
     `auto` takes physical wherever it is safe, else dump with the reason (a warning: the downtime
     then holds a dump and a restore); an explicit `physical` that is not safe fails preflight
-    saying what to do. Judgment call: the collation behaviour
-    is compared as the glibc version (that is what PostgreSQL reports as a libc collation's
-    version, pg_collation_actual_version); two different glibcs mean dump even where a release
-    note would call them compatible. -#}
+    saying what to do. The collation behaviour is compared as the glibc version (what PostgreSQL
+    reports as a libc collation's version, pg_collation_actual_version): two different glibcs,
+    even ones a release note calls compatible, mean the copy's indexes on text are rebuilt at the
+    freeze (physical/reindex.sh, in the downtime: still far less than a restore, which rebuilds
+    every index); an unknown glibc means dump. -#}
 {% include "templates/lib/one-of.sh" %}
 bmf_one_of db_sync {{ db_sync }} auto physical dump
 want={{ db_sync }}
@@ -38,8 +39,11 @@ why=()
 [ "${t[error]-}" != unreadable ] || why+=("the target's cluster cannot be read as postgres")
 [ "${o[major]-}" = "${t[major]-}" ] || why+=("PostgreSQL ${o[major]-?} on the origin, ${t[major]-?} on the target")
 [ "${o[arch]-}" = "${t[arch]-}" ] || why+=("architecture ${o[arch]-?} on the origin, ${t[arch]-?} on the target")
-[ "${o[glibc]-none}" != none ] && [ "${o[glibc]-}" = "${t[glibc]-}" ] ||
-  why+=("glibc ${o[glibc]-?} on the origin, ${t[glibc]-?} on the target (text would sort otherwise: the copied indexes would be wrong)")
+[ -n "${o[glibc]-}" ] && [ "${o[glibc]}" != none ] && [ -n "${t[glibc]-}" ] && [ "${t[glibc]}" != none ] ||
+  why+=("the glibc of the origin (${o[glibc]-?}) or of the target (${t[glibc]-?}) is unknown (text might sort otherwise there: the copied indexes could not be trusted)")
+collation="glibc ${o[glibc]-}"
+[ "${o[glibc]-}" = "${t[glibc]-}" ] ||
+  collation="glibc ${o[glibc]-} on the origin and ${t[glibc]-} on the target, whose text sorts otherwise: the indexes on text are rebuilt at the freeze, in the downtime"
 [ "${t[layout]-}" = debian ] || why+=("the target's data directory is not Debian's /var/lib/postgresql/MAJOR/NAME")
 case "${o[wal]-}" in replica | logical) ;; *) why+=("the origin's wal_level is ${o[wal]-?} (changing it restarts its PostgreSQL)") ;; esac
 [ "${o[senders]-0}" != 0 ] && [ "${o[slots]-0}" != 0 ] || why+=("the origin allows no WAL sender or replication slot (changing it restarts its PostgreSQL)")
@@ -47,7 +51,7 @@ case "${o[wal]-}" in replica | logical) ;; *) why+=("the origin's wal_level is $
 [ "${t[others]-}" = - ] ||
   why+=("the target's cluster holds other databases (${t[others]-?}), which a copy of the whole cluster would take out of its service")
 if [ -z "${why[*]-}" ]; then
-  echo "physical: same PostgreSQL ${o[major]}, ${o[arch]}, glibc ${o[glibc]}; the target's cluster holds nothing else"
+  echo "physical: same PostgreSQL ${o[major]}, ${o[arch]}, $collation; the target's cluster holds nothing else"
   exit 0
 fi
 reasons=$(IFS=';'; echo "${why[*]}")
