@@ -1,6 +1,7 @@
 //! Command-line definitions (clap derive) and nothing else: each command's behaviour lives in
 //! `commands/`.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -38,25 +39,12 @@ pub enum Command {
     Run(RunArgs),
     /// Run an ad-hoc shell command on the origins, the targets, or both (like `ansible -m shell`).
     Exec(ExecArgs),
-    /// Read-only checks that each pair can be migrated; failing pairs are blocked.
-    Preflight(PhaseArgs),
-    /// Let each target's root read its origin through rsync, with a dedicated key (--revoke removes it).
-    Trust(TrustArgs),
-    /// Copy the spools while the origins serve; repeat at will (nightly), interrupt at will.
-    HotSync(PhaseArgs),
-    /// The downtime: stop both hosts, final rsync, dump and restore the databases, copy the configuration.
-    ColdSync(PhaseArgs),
-    /// Stop the origins for good and give their addresses to the targets (asks for confirmation).
-    Cutover(PhaseArgs),
-    /// Start the targets and replay the admin-console actions; compare with the origins.
-    Post(PhaseArgs),
     /// Every phase in order, each pair resuming after its last completed phase.
     Migrate(MigrateArgs),
-    /// Put the origins back in service (target stopped) for pairs before their point of no return.
-    Rollback(PhaseArgs),
     /// One line per pair: phase reached, last hot sync, estimated downtime, run in progress.
     Status(StatusArgs),
-    /// Nightly hot syncs with the system's scheduler (systemd timers, or a cron line).
+    /// Nightly runs of a phase the role lets run unattended (its repeatable sync by default),
+    /// with the system's scheduler (systemd timers, or a cron line).
     #[command(subcommand)]
     Schedule(ScheduleCommand),
     /// A static HTML report of the campaign (one page per pair, a fleet index), from the journal
@@ -66,6 +54,11 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), e.g. `bmfleet manpage | man -l -`.
     Manpage,
+    /// Any other name: a phase of the role (`bmfleet PHASE -i INV`, with `PhaseArgs`). The
+    /// default role's phases are subcommands of their own (`commands/phase_cli.rs`), listed in
+    /// the help; this catches the phases of another `--role`, and names that are no phase.
+    #[command(external_subcommand)]
+    Phase(Vec<OsString>),
 }
 
 #[derive(Debug, Args)]
@@ -139,15 +132,6 @@ pub struct PhaseArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct TrustArgs {
-    #[command(flatten)]
-    pub phase: PhaseArgs,
-    /// Remove the migration key from the origins and the targets instead.
-    #[arg(long)]
-    pub revoke: bool,
-}
-
-#[derive(Debug, Args)]
 pub struct MigrateArgs {
     #[command(flatten)]
     pub phase: PhaseArgs,
@@ -193,9 +177,10 @@ pub struct ScheduleDirArgs {
 pub struct ScheduleInstallArgs {
     /// The schedule's name (unit bmfleet-NAME.timer).
     pub name: String,
-    /// The phase to run: hot-sync (or preflight); others cannot run unattended.
-    #[arg(value_name = "PHASE", default_value = "hot-sync")]
-    pub phase: String,
+    /// The phase to run: one the role declares `schedule:` (BlueMind: hot-sync, preflight).
+    /// Default: the role's repeatable sync (`journal: repeatable_sync`).
+    #[arg(value_name = "PHASE")]
+    pub phase: Option<String>,
     #[command(flatten)]
     pub selection: Selection,
     /// Local time of each run, HH:MM.
@@ -264,8 +249,8 @@ pub struct RunFlags {
     /// Output: text (progress bars on a terminal, plain lines otherwise) or JSON lines.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
-    /// Answer yes to confirmations (the cutover asks before moving addresses), and let a phase
-    /// that stops services (cold-sync, cutover, migrate) run on more than one wave without --limit.
+    /// Answer yes to confirmations (a phase's `confirm:`), and let a phase that stops services
+    /// (`stops_services:`, and migrate) run on more than one wave without --limit.
     #[arg(long, short = 'y')]
     pub yes: bool,
 }

@@ -45,31 +45,44 @@
 //!   which `Step::adhoc` and tests build on) and `role/load/step.rs` (`step()`: validate, with
 //!   its location); then where it acts (`exec/pair/step.rs` to run, `exec/ledger.rs` to report,
 //!   `plan/` to render), with a test in `exec/tests/` on a fake host;
-//! - a CLI command: `cli.rs` (the clap `Command` variant and its args; a value with a grammar
-//!   gets a parser and a type in `values.rs`, so the command receives it parsed),
-//!   `commands/NAME.rs`, and its line in `commands/mod.rs`'s dispatch; a bad-value case in
-//!   tests/cli.rs;
+//! - a CLI command (a built-in one: `plan`, `status`...; a phase of the role is not one, see
+//!   below): `cli.rs` (the clap `Command` variant and its args; a value with a grammar gets a
+//!   parser and a type in `values.rs`, so the command receives it parsed), `commands/NAME.rs`,
+//!   and its line in `commands/mod.rs`'s dispatch; a bad-value case in tests/cli.rs. A phase of
+//!   the same name is then shadowed by it (`commands/phase_cli.rs` lets the built-in win);
 //! - a run setting (a flag of the commands that run steps): `cli.rs` (`RunFlags`, or the
-//!   command's own args), `commands/setup.rs` (`RunSetup`: what it means for this run, derived
-//!   once and passed down), then `exec::RunOptions` (filled by `RunSetup::run_options`) when the
-//!   executor needs it;
-//! - a phase: the role alone. `roles/bluemind/role.yml` (`phases:`, in the order `migrate` runs
-//!   them: its steps, `requires`/`resets`, `rollback`, `standalone`, `stops_services`,
-//!   `needs_limit`, `confirm`; docs/roles.md, "Roles and steps") and its templates under
-//!   `roles/bluemind/templates/PHASE/`; a sync the journal keeps is named in `journal:`
-//!   (`role/journal.rs` checks it). `bmfleet run bluemind PHASE -i INV` runs it, and `migrate`
-//!   includes it, with no Rust change. Its own shortcut (`bmfleet PHASE`) is today a
-//!   `Command` variant in `cli.rs` and a line in `commands/mod.rs`'s dispatch (issue 29, item 3,
-//!   would make the role declare those too);
+//!   command's own args: `PhaseArgs` for every phase command and `migrate`),
+//!   `commands/setup.rs` (`RunSetup`: what it means for this run, derived once and passed
+//!   down), then `exec::RunOptions` (filled by `RunSetup::run_options`) when the executor needs
+//!   it;
+//! - a phase: the role alone, no Rust. `roles/bluemind/role.yml` (`phases:`, in the order
+//!   `migrate` runs them, but the `standalone` ones: its steps and its keys, each in
+//!   docs/phases.md's table, the role as a whole in docs/roles.md: `requires`/`resets`,
+//!   `rollback`, `standalone`, `stops_services`, `needs_limit`, `confirm`, `read_only` (no lock
+//!   on the targets), `precheck` (`--check` runs it first), `schedule` (may run unattended, and
+//!   why), `flag_of` (run by another phase's command with a flag, as `trust --revoke`)) and its
+//!   templates under `roles/bluemind/templates/PHASE/`; a sync the journal keeps is named in
+//!   `journal:` (`role/journal.rs` checks it). Then `bmfleet PHASE -i INV` runs it (`commands/phase_cli.rs`
+//!   makes the role's phases subcommands, listed in `--help`, and takes any other name as a
+//!   phase of the role the run loads; tests/cli.rs
+//!   `a_role_copy_with_one_more_phase_runs_it_by_its_name`), as do `bmfleet run bluemind PHASE`
+//!   and `migrate`. A new phase key:
+//!   `role/schema.rs` (`RawPhase`: an unknown key stays refused with its location),
+//!   `role/mod.rs` (`Phase`, and what the engine asks of it: `Role::prechecks`,
+//!   `Role::read_only`, `Role::phase_for_command`), `role/load.rs` (`phase()`, and a check of
+//!   what it names), then the command that acts on it, and its line in docs/phases.md;
 //! - a BlueMind version: the role decides it on each host at run time; the engine knows no
-//!   version. `roles/bluemind/templates/lib/core-api.sh` (`bm_version_at_least MAJOR MINOR`,
-//!   the one reading of bm-core's installed version) is where a step asks, as
-//!   `templates/post/firewall.sh`, `post/keycloak.sh` and `post/mynetworks.sh` do; what differs
-//!   by layout rather than by number is found on the host: `templates/lib/mailboxes.sh` (the
-//!   mailbox census: Cyrus index headers on 4.x, `bj-data` tables on 5.x, reported by
-//!   `cold-sync/verify-mailboxes.sh`), `templates/lib/rsync-pull.sh` (a spool the version lacks is
-//!   skipped), `config_paths` in role.yml (both versions' files, the missing ones skipped);
-//!   preflight's `same version` check refuses a pair whose origin and target bm-core differ;
+//!   version. `roles/bluemind/templates/lib/bm-version.sh` is the one place that decides it
+//!   (`bmf_bm_version`, `bmf_bm_major`, `bmf_bm_layout`: `cyrus` for 4.x and before, `core` for
+//!   5.x on); a template includes it and asks, never the presence of a file:
+//!   `templates/lib/core-api.sh` (`bm_version_at_least MAJOR MINOR`, as `post/firewall.sh`,
+//!   `post/keycloak.sh` and `post/mynetworks.sh` ask), `templates/lib/mailboxes.sh` (the mailbox
+//!   census: Cyrus index headers or `bj-data` tables, by layout),
+//!   `templates/preflight/same-packages.sh`. A new major version is a new case there (and in
+//!   `bmf_bm_layout` if its layout differs); what a version lacks is skipped where it is read:
+//!   `templates/lib/rsync-pull.sh` (a spool the origin does not have), `config_paths` in
+//!   role.yml (both versions' files, the missing ones skipped); preflight's `same version`
+//!   check refuses a pair whose origin and target bm-core differ;
 //! - a connection setting: `ssh/settings.rs` (its line in `SETTINGS`: name, where it may be
 //!   set, default, description, its row in `inventory list --pair`; docs/inventory.md's table
 //!   of connection settings is that table, and a test there fails until the page is pasted),
@@ -118,15 +131,13 @@ pub(crate) mod values;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 pub use error::{Error, Result};
 
 /// Parse the command line and run the command. Errors carry their exit code.
 pub fn run() -> Result<ExitCode> {
-    let cli = cli::Cli::parse();
+    let parsed = commands::parse();
     raise_open_files_limit();
-    commands::dispatch(cli)
+    commands::dispatch(parsed)
 }
 
 /// Hundreds of hosts at once mean hundreds of sockets: lift the soft limit on open files to the

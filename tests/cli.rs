@@ -1182,3 +1182,88 @@ fn plan_json_has_a_format_and_typed_endpoints_and_waves() {
     });
     insta::assert_snapshot!("plan_json_shape", serde_json::to_string_pretty(&shape).unwrap());
 }
+
+/// Copy a directory tree (a role: role.yml and its templates).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Phases are the role's data: a copy of the BlueMind role with one more phase runs it as
+/// `bmfleet census`, by its name, with no Rust change; `read_only: true` lets it run with no
+/// lock on the targets (these hosts do not exist); a typo is told the role's phases.
+#[test]
+fn a_role_copy_with_one_more_phase_runs_it_by_its_name() {
+    let dir = scratch();
+    let role = dir.path().join("bluemind");
+    copy_tree(&repo().join("roles/bluemind"), &role);
+    let mut yml = std::fs::read_to_string(role.join("role.yml")).unwrap();
+    yml.push_str(concat!(
+        "\n  - name: census\n",
+        "    description: Count what the pair holds; nothing is changed.\n",
+        "    read_only: true\n",
+        "    standalone: true\n",
+        "    schedule: counted every night\n",
+        "    steps:\n",
+        "      - name: count\n",
+        "        on: controller\n",
+        "        run: echo census-counted\n",
+    ));
+    std::fs::write(role.join("role.yml"), yml).unwrap();
+    let inv = dir.path().join("inv.yml");
+    std::fs::write(
+        &inv,
+        "defaults: { connect_timeout: 1, known_hosts: kh }\npairs:\n  - { name: p, origin: { host: 192.0.2.1 }, target: { host: 192.0.2.2 } }\n",
+    )
+    .unwrap();
+    let state = dir.path().join("state");
+
+    let plan = Bmfleet::new().args(["plan", "census"]).inventory(&inv).role(&role).run();
+    plan.code(0);
+    assert!(
+        plan.stdout.contains("[census]") && plan.stdout.contains("echo census-counted"),
+        "{}",
+        plan.stdout
+    );
+
+    let out = Bmfleet::new().arg("census").inventory(&inv).role(&role).arg("--state-dir").arg(&state).run();
+    out.code(0);
+    assert!(out.pair_log("p").contains("census-counted"), "{}", out.all_output());
+    let journal = std::fs::read_dir(state.join("pairs")).unwrap().flatten().next().unwrap().path();
+    let journal = std::fs::read_to_string(journal).unwrap();
+    assert!(journal.contains("census"), "the journal records the phase: {journal}");
+
+    let help = Bmfleet::new().args(["census", "--help"]).role(&role).run();
+    help.code(0);
+    assert!(
+        help.stdout.contains("Count what the pair holds") && help.stdout.contains("--limit"),
+        "{}",
+        help.stdout
+    );
+
+    // It may run unattended because the role says so; the default schedule is the role's
+    // repeatable sync.
+    let nightly = ["schedule", "install", "x", "census", "--at", "01:30", "--cron"];
+    let cron = Bmfleet::new().args(nightly).inventory(&inv).role(&role).run();
+    cron.code(0);
+    assert!(cron.stdout.contains(" census -i "), "{}", cron.stdout);
+    let default = ["schedule", "install", "x", "--at", "01:30", "--cron"];
+    let cron = Bmfleet::new().args(default).inventory(&inv).role(&role).run();
+    cron.code(0);
+    assert!(cron.stdout.contains(" hot-sync -i "), "{}", cron.stdout);
+
+    let typo = Bmfleet::new().arg("censsu").inventory(&inv).role(&role).run();
+    typo.code(2);
+    assert!(
+        typo.stderr.contains("did you mean `census`?") && typo.stderr.contains("hot-sync, cold-sync"),
+        "{}",
+        typo.stderr
+    );
+}

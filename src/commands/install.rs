@@ -4,9 +4,7 @@
 
 use std::process::ExitCode;
 
-use clap::CommandFactory;
-
-use crate::cli::{Cli, CompletionShell};
+use crate::cli::CompletionShell;
 use crate::error::{Error, Result};
 
 pub fn completions(shell: CompletionShell) -> Result<ExitCode> {
@@ -16,13 +14,16 @@ pub fn completions(shell: CompletionShell) -> Result<ExitCode> {
         CompletionShell::Fish => clap_complete::Shell::Fish,
     };
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "bmfleet", &mut out);
+    let mut cmd = super::phase_cli::command(super::phase_cli::listed_role().as_ref());
+    clap_complete::generate(shell, &mut cmd, "bmfleet", &mut out);
     print(&out)
 }
 
 pub fn manpage() -> Result<ExitCode> {
     let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut out).map_err(Error::internal)?;
+    clap_mangen::Man::new(super::phase_cli::command(super::phase_cli::listed_role().as_ref()))
+        .render(&mut out)
+        .map_err(Error::internal)?;
     print(&out)
 }
 

@@ -6,6 +6,7 @@ mod guard;
 mod install;
 mod inventory;
 mod notify;
+mod phase_cli;
 mod phases;
 mod plan;
 mod report;
@@ -18,10 +19,16 @@ mod status;
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, InventoryCommand, RolesCommand};
+use crate::cli::{Command, InventoryCommand, RolesCommand};
 use crate::error::Result;
 
-pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+pub use phase_cli::{Parsed, parse};
+
+pub fn dispatch(parsed: Parsed) -> Result<ExitCode> {
+    let cli = match parsed {
+        Parsed::Phase(call) => return phases::phase(call),
+        Parsed::Builtin(cli) => cli,
+    };
     match cli.command {
         Command::Plan(args) => plan::plan(args),
         Command::Inventory(InventoryCommand::List(args)) => inventory::list(args),
@@ -29,19 +36,14 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Roles(RolesCommand::Show(args)) => roles::show(args),
         Command::Run(args) => run::run(args),
         Command::Exec(args) => exec::exec(args),
-        Command::Preflight(args) => phases::phase("preflight", args),
-        Command::Trust(args) => phases::trust(args),
-        Command::HotSync(args) => phases::phase("hot-sync", args),
-        Command::ColdSync(args) => phases::phase("cold-sync", args),
-        Command::Cutover(args) => phases::phase("cutover", args),
-        Command::Post(args) => phases::phase("post", args),
         Command::Migrate(args) => phases::migrate(args),
-        Command::Rollback(args) => phases::phase("rollback", args),
         Command::Status(args) => status::status(args),
         Command::Schedule(command) => schedule::schedule(command),
         Command::Report(args) => report::report(args),
         Command::Completions(args) => install::completions(args.shell),
         Command::Manpage => install::manpage(),
+        // Any other name: a phase of the role its `--role` names (`phase_cli.rs`).
+        Command::Phase(argv) => phases::phase(phase_cli::external(argv)?),
     }
 }
 

@@ -1,13 +1,15 @@
-//! The BlueMind phases as commands (`bmfleet hot-sync`, ...) and `migrate`, which runs them all,
-//! each pair resuming after its last completed phase. These commands keep the journal, take the
-//! controller lock of the state directory and each pair's lock on its target, and honour
+//! The role's phases as commands (`bmfleet PHASE`, whatever phases the role has: see
+//! `phase_cli.rs`) and `migrate`, which runs the role's sequence, each pair resuming after its
+//! last completed phase. These commands keep the journal, take the controller lock of the state
+//! directory and, unless every phase is `read_only`, each pair's lock on its target, and honour
 //! `--until`.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use super::phase_cli::PhaseCall;
 use super::setup::RunSetup;
-use crate::cli::{MigrateArgs, PhaseArgs, TrustArgs};
+use crate::cli::{MigrateArgs, PhaseArgs};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::inventory::Pair;
@@ -15,21 +17,35 @@ use crate::journal::{Journal, JournalHooks, default_dir};
 use crate::plan::PhasesFor;
 use crate::role::Role;
 
-pub fn phase(name: &str, args: PhaseArgs) -> Result<ExitCode> {
-    let mut phases = vec![name.to_string()];
-    if args.check && name != "preflight" {
-        // The preflight is the check of every phase.
-        phases.insert(0, "preflight".into());
+/// `bmfleet NAME [--FLAG]`: the phase of the role that the name (and the flag) name; with
+/// `--check`, the role's `precheck` phases first (BlueMind: the preflight, the check of every
+/// phase).
+pub fn phase(call: PhaseCall) -> Result<ExitCode> {
+    let PhaseCall { name, flags, args } = call;
+    let role = Arc::new(super::roles::load(args.role.as_deref(), &args.selection.inventory)?);
+    if flags.len() > 1 {
+        return Err(Error::usage(format!("`{name}`: give at most one of --{}", flags.join(", --"))));
     }
-    run_phases(&args, phases, None)
-}
-
-pub fn trust(args: TrustArgs) -> Result<ExitCode> {
-    phase(if args.revoke { "revoke-trust" } else { "trust" }, args.phase)
+    let Some(phase) = role.phase_for_command(&name, &flags) else {
+        return Err(match flags.first() {
+            None => super::phase_cli::unknown_phase(&role, &name),
+            Some(flag) => Error::input(Diagnostic::new(format!(
+                "role `{}` runs no phase with `{name} --{flag}`",
+                role.name
+            ))),
+        });
+    };
+    let mut phases: Vec<String> = Vec::new();
+    if args.check {
+        phases.extend(role.prechecks().into_iter().filter(|p| *p != phase.name).map(String::from));
+    }
+    phases.push(phase.name.clone());
+    run_phases(&args, phases, None, role)
 }
 
 pub fn migrate(args: MigrateArgs) -> Result<ExitCode> {
-    run_phases(&args.phase, Vec::new(), Some(args.from_phase.as_deref()))
+    let role = Arc::new(super::roles::load(args.phase.role.as_deref(), &args.phase.selection.inventory)?);
+    run_phases(&args.phase, Vec::new(), Some(args.from_phase.as_deref()), role)
 }
 
 /// The phases `migrate` runs for a pair: from `--from-phase`, else after the last phase the
@@ -107,8 +123,13 @@ fn resumable(role: &Role, from: Option<&str>) -> Result<Vec<String>> {
 
 /// Run `phases` on the selected pairs (see `run_report`), tell `--notify` when there is
 /// something to tell, and turn the result into an exit code.
-fn run_phases(args: &PhaseArgs, phases: Vec<String>, resume: Option<Option<&str>>) -> Result<ExitCode> {
-    let ran = run_report(args, &phases, resume);
+fn run_phases(
+    args: &PhaseArgs,
+    phases: Vec<String>,
+    resume: Option<Option<&str>>,
+    role: Arc<Role>,
+) -> Result<ExitCode> {
+    let ran = run_report(args, &phases, resume, role);
     super::notify::after_run(args, &phases, &ran);
     match ran? {
         Some(report) => super::run::finish(&report),
@@ -123,11 +144,11 @@ fn run_report(
     args: &PhaseArgs,
     phases: &[String],
     resume: Option<Option<&str>>,
+    role: Arc<Role>,
 ) -> Result<Option<crate::outcome::RunReport>> {
     let phases = phases.to_vec();
     let (mut inventory, mut selected) = super::load_selection(&args.selection)?;
-    let role: Arc<Role> = Arc::new(super::roles::load(args.role.as_deref(), &inventory.path)?);
-    let setup = RunSetup::for_phases(args, &phases);
+    let setup = RunSetup::for_phases(args, role.read_only(&phases));
     // Refusals of bad input come before the journal (its directory) is opened.
     let may_run = match resume {
         Some(from) => resumable(&role, from)?,

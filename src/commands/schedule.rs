@@ -12,14 +12,6 @@ use crate::error::{Error, Result};
 
 const PREFIX: &str = "bmfleet-";
 
-/// The phases that make sense unattended, and why. Every other phase needs an operator: the
-/// cold sync and cutover stop services and move addresses (downtime, confirmations), trust and
-/// revoke-trust change keys once (a nightly revoke-trust fails every night after the first),
-/// post checks a migration that happened once.
-const UNATTENDED: &[(&str, &str)] = &[
-    ("hot-sync", "repeated every night, each one shortens the cold sync; it changes only the target"),
-    ("preflight", "read-only checks, to hear early that a pair stopped being ready"),
-];
 const MARK: &str = "# Written by bmfleet schedule install";
 
 pub fn schedule(command: ScheduleCommand) -> Result<ExitCode> {
@@ -36,13 +28,12 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 
 /// The command the scheduler runs, every path absolute, every argument shell-quoted.
 pub fn command_line(args: &ScheduleInstallArgs) -> Result<(PathBuf, Vec<String>)> {
-    check_phase(&args.phase)?;
+    let phase = scheduled_phase(args)?;
     let exe = std::env::current_exe()
         .map_err(|e| Error::internal(format!("cannot find the bmfleet binary: {e}")))?;
     let inventory = absolute(&args.selection.inventory)?;
     let workdir = inventory.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let mut argv =
-        vec![exe.display().to_string(), args.phase.clone(), "-i".into(), inventory.display().to_string()];
+    let mut argv = vec![exe.display().to_string(), phase, "-i".into(), inventory.display().to_string()];
     if let Some(limit) = &args.selection.limit {
         argv.push("--limit".into());
         argv.push(limit.clone());
@@ -75,15 +66,30 @@ pub fn command_line(args: &ScheduleInstallArgs) -> Result<(PathBuf, Vec<String>)
     Ok((workdir, argv))
 }
 
-fn check_phase(phase: &str) -> Result<()> {
-    if UNATTENDED.iter().any(|(p, _)| *p == phase) {
-        return Ok(());
+/// The phase a schedule runs: the one named, else the role's repeatable sync; it must be one
+/// the role declares `schedule:` (BlueMind: the hot sync, repeated every night, and the
+/// preflight). Every other phase needs an operator (downtime, confirmations, keys changed once).
+fn scheduled_phase(args: &ScheduleInstallArgs) -> Result<String> {
+    let role = super::roles::load(args.role.as_deref(), &args.selection.inventory)?;
+    let unattended: Vec<String> = role
+        .phases
+        .iter()
+        .filter_map(|p| p.schedule.as_ref().map(|why| format!("{} ({why})", p.name)))
+        .collect();
+    let Some(phase) = args.phase.clone().or_else(|| role.journal.repeatable_sync.clone()) else {
+        return Err(Error::input(
+            Diagnostic::new(format!("role `{}` has no repeatable sync to schedule by default", role.name))
+                .help(format!("name the phase: one of {}", unattended.join("; "))),
+        ));
+    };
+    match role.phase(&phase) {
+        Some(p) if p.schedule.is_some() => Ok(phase),
+        Some(_) => Err(Error::input(
+            Diagnostic::new(format!("`{phase}` cannot be scheduled: it needs an operator, or runs once"))
+                .help(format!("schedule one of: {}; run {phase} by hand", unattended.join("; "))),
+        )),
+        None => Err(super::phase_cli::unknown_phase(&role, &phase)),
     }
-    let which: Vec<String> = UNATTENDED.iter().map(|(p, why)| format!("{p} ({why})")).collect();
-    Err(Error::input(
-        Diagnostic::new(format!("`{phase}` cannot be scheduled: it needs an operator, or runs once"))
-            .help(format!("schedule one of: {}; run {phase} by hand", which.join("; "))),
-    ))
 }
 
 fn quoted(argv: &[String]) -> Result<String> {
@@ -114,14 +120,14 @@ pub fn unit_files(args: &ScheduleInstallArgs) -> Result<(String, String)> {
     let service = format!(
         "{MARK}: {name}\n[Unit]\nDescription=bmfleet {phase} of {inv} ({name})\nAfter=network-online.target\nWants=network-online.target\n\n[Service]\nType=oneshot\nWorkingDirectory={workdir}\nExecStart={exec}\n# 2 bad input, 3 pairs failed, 4 unreachable, 5 busy, 6 deadline: all worth a look in the journal.\nSuccessExitStatus=6\n",
         name = args.name,
-        phase = args.phase,
+        phase = argv[1],
         inv = args.selection.inventory.display(),
         workdir = workdir.display(),
     );
     let timer = format!(
         "{MARK}: {name}\n[Unit]\nDescription=bmfleet {phase} every night at {at} ({name})\n\n[Timer]\nOnCalendar=*-*-* {hour:02}:{minute:02}:00\nPersistent=false\nUnit={PREFIX}{name}.service\n\n[Install]\nWantedBy=timers.target\n",
         name = args.name,
-        phase = args.phase,
+        phase = argv[1],
         at = args.at,
     );
     Ok((service, timer))

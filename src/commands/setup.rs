@@ -17,8 +17,8 @@ pub struct RunSetup<'a> {
     /// `--check`: the read-only probes run; every other step is shown, not run.
     pub check: bool,
     /// Each pair's lock on its target, with who holds it (shown to whoever finds it busy):
-    /// taken by a phase command that may change hosts; `None` for a check, the preflight alone
-    /// (itself a check), `run` and `exec`.
+    /// taken by a phase command that may change hosts; `None` for a check, `read_only` phases
+    /// alone (the preflight), `run` and `exec`.
     pub target_lock: Option<String>,
     /// `--until`, as the moment it names.
     pub deadline: Option<SystemTime>,
@@ -40,10 +40,11 @@ impl<'a> RunSetup<'a> {
         }
     }
 
-    /// A phase command, or `migrate` (`phases` empty: each pair runs its own).
-    pub fn for_phases(args: &'a PhaseArgs, phases: &[String]) -> Self {
+    /// A phase command, or `migrate`; `read_only`: every phase it runs is (role.yml's
+    /// `read_only:`), so it changes no host, as a check does.
+    pub fn for_phases(args: &'a PhaseArgs, read_only: bool) -> Self {
         let run_id = crate::time::run_id();
-        let changes_hosts = !(args.check || phases == ["preflight"]);
+        let changes_hosts = !(args.check || read_only);
         RunSetup {
             flags: &args.options,
             target_lock: changes_hosts.then(|| owner(&run_id)),

@@ -206,6 +206,18 @@ fn bad_roles_are_refused_at_load() {
             "phases:\n  - name: a\n    rollback: b\n    steps:\n      - { name: s, on: origin, run: 'true' }\n  - name: b\n    steps:\n      - { name: s, on: origin, run: 'true' }\n",
         ),
         (
+            "flag_of_not_a_phase",
+            "phases:\n  - name: a\n    steps:\n      - { name: s, on: origin, run: 'true' }\n  - name: b\n    flag_of: { phase: c, flag: undo }\n    steps:\n      - { name: s, on: origin, run: 'true' }\n",
+        ),
+        (
+            "flag_of_bad_flag",
+            "phases:\n  - name: a\n    steps:\n      - { name: s, on: origin, run: 'true' }\n  - name: b\n    flag_of: { phase: a, flag: --undo }\n    steps:\n      - { name: s, on: origin, run: 'true' }\n",
+        ),
+        (
+            "phase_key_typo",
+            "phases:\n  - name: a\n    read_onyl: true\n    steps:\n      - { name: s, on: origin, run: 'true' }\n",
+        ),
+        (
             "variable_in_double_quotes",
             "phases:\n  - name: a\n    steps:\n      - name: s\n        on: origin\n        run: echo \"hi {{ name }}\"\n",
         ),

@@ -97,6 +97,7 @@ impl Loader<'_> {
             phases.push(phase);
         }
         self.check_rollbacks(&raw, &phases);
+        self.check_flags(&raw, &phases);
         let journal = self.journal(&raw, &phases, &var_specs);
         Role {
             name,
@@ -160,6 +161,10 @@ impl Loader<'_> {
             stops_services: p.stops_services,
             after_point_of_no_return: p.after_point_of_no_return.unwrap_or_default(),
             message: p.message.clone(),
+            read_only: p.read_only,
+            precheck: p.precheck,
+            schedule: p.schedule.clone(),
+            flag_of: p.flag_of.as_ref().map(|f| (f.phase.value.clone(), f.flag.value.clone())),
             steps,
         }
     }
@@ -202,6 +207,42 @@ impl Loader<'_> {
             };
             if let Some(message) = problem {
                 self.error_at(&rollback.referenced, message, None);
+            }
+        }
+    }
+
+    /// `flag_of:` names a phase of the role that runs by its own name (not itself run by a
+    /// flag), with a flag name that could be a long option, once per phase.
+    fn check_flags(&mut self, raw: &RawRole, phases: &[Phase]) {
+        let mut seen = HashSet::new();
+        for raw_phase in &raw.phases {
+            let Some(f) = &raw_phase.value.flag_of else { continue };
+            let name = &raw_phase.value.name.value;
+            let problem = match phases.iter().find(|p| p.name == f.phase.value) {
+                None => Some(format!(
+                    "phase `{name}`: flag_of names `{}`, which is not a phase of this role",
+                    f.phase.value
+                )),
+                Some(p) if p.flag_of.is_some() => {
+                    Some(format!("phase `{name}`: flag_of names `{}`, itself run by a flag", p.name))
+                }
+                Some(_) => None,
+            };
+            if let Some(message) = problem {
+                self.error_at(&f.phase.referenced, message, None);
+            }
+            if !is_phase_name(&f.flag.value) {
+                self.error_at(
+                    &f.flag.referenced,
+                    format!("`{}` is not a valid flag name", f.flag.value),
+                    Some("use lowercase letters, digits and `-`, without the leading `--`"),
+                );
+            } else if !seen.insert((f.phase.value.clone(), f.flag.value.clone())) {
+                self.error_at(
+                    &f.flag.referenced,
+                    format!("flag `--{}` of `{}` is declared twice", f.flag.value, f.phase.value),
+                    None,
+                );
             }
         }
     }

@@ -8,6 +8,8 @@ pub mod files;
 pub mod journal;
 mod lint;
 mod load;
+#[cfg(test)]
+mod phase_docs_tests;
 mod render;
 mod schema;
 pub mod vars;
@@ -94,6 +96,14 @@ pub struct Phase {
     pub after_point_of_no_return: AfterPointOfNoReturn,
     /// What the summary says of a pair this phase rolled back.
     pub message: Option<String>,
+    /// Changes nothing on the hosts: its command takes no lock on the targets.
+    pub read_only: bool,
+    /// Run first by every phase command's `--check`.
+    pub precheck: bool,
+    /// Why it may run unattended (`bmfleet schedule install`); `None`: it needs an operator.
+    pub schedule: Option<String>,
+    /// `(phase, flag)`: `bmfleet PHASE --FLAG` runs this phase (`trust --revoke`).
+    pub flag_of: Option<(String, String)>,
     pub steps: Vec<Arc<Step>>,
 }
 
@@ -162,6 +172,35 @@ impl Role {
         self.phases.iter().filter(|p| !p.standalone).map(|p| p.name.as_str()).collect()
     }
 
+    /// The phase `bmfleet NAME [--FLAG...]` runs: NAME itself, or the phase declaring
+    /// `flag_of: { phase: NAME, flag: FLAG }` for a flag given (`trust --revoke`).
+    pub fn phase_for_command(&self, name: &str, flags: &[String]) -> Option<&Phase> {
+        match flags.first() {
+            None => self.phase(name),
+            Some(flag) => {
+                self.phases.iter().find(|p| p.flag_of.as_ref().is_some_and(|(of, f)| of == name && f == flag))
+            }
+        }
+    }
+
+    /// The phases run by a flag of `name`'s command: `(flag, phase)`.
+    pub fn flags_of(&self, name: &str) -> Vec<(&str, &Phase)> {
+        self.phases
+            .iter()
+            .filter_map(|p| p.flag_of.as_ref().filter(|(of, _)| of == name).map(|(_, f)| (f.as_str(), p)))
+            .collect()
+    }
+
+    /// The phases every phase command's `--check` runs first (`precheck: true`).
+    pub fn prechecks(&self) -> Vec<&str> {
+        self.phases.iter().filter(|p| p.precheck).map(|p| p.name.as_str()).collect()
+    }
+
+    /// Whether every phase named is `read_only` (a run of them changes no host).
+    pub fn read_only(&self, phases: &[String]) -> bool {
+        !phases.is_empty() && phases.iter().all(|n| self.phase(n).is_some_and(|p| p.read_only))
+    }
+
     pub fn renderer(&self) -> &Renderer {
         &self.renderer
     }
@@ -188,6 +227,10 @@ impl Role {
                 stops_services: false,
                 after_point_of_no_return: AfterPointOfNoReturn::Allow,
                 message: None,
+                read_only: false,
+                precheck: false,
+                schedule: None,
+                flag_of: None,
                 steps: steps.into_iter().map(Arc::new).collect(),
             }],
             journal: journal::JournalSpec::default(),

@@ -111,7 +111,30 @@ pub struct RawPhase {
     /// Said in the summary of a pair when the phase completed as its rollback.
     #[serde(default)]
     pub message: Option<String>,
+    /// Its steps change nothing on the hosts: its command takes no lock on the targets.
+    #[serde(default)]
+    pub read_only: bool,
+    /// Run first by every phase command's `--check` (BlueMind: the preflight, the check of
+    /// every phase).
+    #[serde(default)]
+    pub precheck: bool,
+    /// May run unattended (`bmfleet schedule install`), and why: said to whoever asks for
+    /// another phase.
+    #[serde(default)]
+    pub schedule: Option<String>,
+    /// Run by another phase's command with a flag (`bmfleet trust --revoke`) rather than its own
+    /// name only.
+    #[serde(default)]
+    pub flag_of: Option<RawFlagOf>,
     pub steps: Vec<Spanned<RawStep>>,
+}
+
+/// `flag_of: { phase: trust, flag: revoke }`: `bmfleet trust --revoke` runs this phase.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFlagOf {
+    pub phase: Spanned<String>,
+    pub flag: Spanned<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]

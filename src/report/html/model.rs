@@ -231,7 +231,6 @@ pub fn who(text: &str) -> &'static str {
 pub fn retry_command(inventory: &str, extra: &[String], phases: &[String], pair: &str) -> String {
     let mut argv: Vec<String> = vec!["bmfleet".into()];
     match phases {
-        [one] if one == "revoke-trust" => argv.extend(["trust".into(), "--revoke".into()]),
         [one] => argv.push(one.clone()),
         _ => argv.push("migrate".into()),
     }
