@@ -9,10 +9,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Bmfleet, Fleet, repo, scratch};
+use common::{Bmfleet, Fleet, chromium, repo, scratch};
 
 const VARS: &str = "vars: { cutover_mode: ip, cutover_prefix: 16 }";
-const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// tests/report/dom.py's facts about one page (a file, or HTML on stdin with `-`).
 fn dom(file: &Path, stdin: Option<&str>) -> serde_json::Value {
@@ -37,28 +36,6 @@ fn assert_self_contained(facts: &serde_json::Value, page: &str) {
     assert_eq!(facts["outside"], serde_json::json!([]), "{page}");
     assert_eq!(facts["forbidden"], serde_json::json!([]), "{page}");
     assert_eq!(facts["style_urls"], 0, "{page}");
-}
-
-/// Chromium, headless, with nothing reaching the network and a fresh profile.
-fn chromium(profile: &Path) -> Command {
-    assert!(
-        Path::new(CHROMIUM).is_file(),
-        "{CHROMIUM} is missing: this test renders the report in headless Chromium (`apt-get install chromium`; .ci/run installs it)"
-    );
-    let mut cmd = Command::new(CHROMIUM);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()));
-    cmd
 }
 
 fn url(file: &Path) -> String {

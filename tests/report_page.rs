@@ -12,10 +12,8 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Bmfleet, repo, scratch};
+use common::{Bmfleet, chromium, repo, scratch};
 use serde_json::json;
-
-const CHROMIUM: &str = "/usr/bin/chromium";
 
 const INVENTORY: &str = r#"report:
   msp_name: Example Hosting
@@ -160,23 +158,6 @@ fn journals(dir: &Path, m: f64) {
         }
         std::fs::write(pairs.join(format!("{pair}.json")), j.to_string()).unwrap();
     }
-}
-
-fn chromium(profile: &Path) -> Command {
-    assert!(
-        Path::new(CHROMIUM).is_file(),
-        "{CHROMIUM} is missing: `apt-get install chromium` (.ci/run installs it)"
-    );
-    let mut cmd = Command::new(CHROMIUM);
-    cmd.args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
-        .args([
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()));
-    cmd
 }
 
 /// tests/report/dom.py's facts about Chromium's DOM of `page`.

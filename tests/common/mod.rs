@@ -556,3 +556,24 @@ pub fn all_text(dir: &Path) -> String {
 pub fn scratch() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")
 }
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Chromium, headless, with nothing reaching the network and a fresh profile: how the report's
+/// tests read and photograph its pages.
+pub fn chromium(profile: &Path) -> Command {
+    assert!(
+        Path::new(CHROMIUM).is_file(),
+        "{CHROMIUM} is missing: the report's tests render it in headless Chromium (`apt-get install chromium`; .ci/run installs it)"
+    );
+    let mut cmd = Command::new(CHROMIUM);
+    cmd.args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+        .args([
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
