@@ -30,7 +30,7 @@ pub fn render(views: &[PairView], campaign: &Campaign, generated: f64) -> String
 
 fn cards(views: &[PairView]) -> String {
     let count = |f: &dyn Fn(&PairView) -> bool| views.iter().filter(|v| f(v)).count();
-    let done = count(&|v| v.phases_done.iter().any(|(p, _)| p == "post"));
+    let done = count(&|v| v.migrated);
     let failed = count(&|v| v.failure.is_some());
     let manual = count(&|v| !v.manual.is_empty());
     let mut downtimes: Vec<f64> = views.iter().filter_map(PairView::downtime_secs).collect();
@@ -38,7 +38,7 @@ fn cards(views: &[PairView]) -> String {
     let median = downtimes.get(downtimes.len() / 2).map(|d| secs(*d)).unwrap_or_else(|| "-".into());
     let max = downtimes.last().map(|d| secs(*d)).unwrap_or_else(|| "-".into());
     format!(
-        "<div class=\"cards\">\n<div class=\"card\">migrated (post done)<b>{done} / {}</b></div>\n\
+        "<div class=\"cards\">\n<div class=\"card\">migrated (every phase done)<b>{done} / {}</b></div>\n\
          <div class=\"card\">failed<b class=\"{}\">{failed}</b></div>\n\
          <div class=\"card\">manual actions left<b>{manual} pairs</b></div>\n\
          <div class=\"card\">downtime median<b>{median}</b></div>\n\

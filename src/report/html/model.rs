@@ -106,6 +106,8 @@ pub struct PairView {
     pub target: String,
     /// The last phase completed, in the role's order.
     pub reached: Option<String>,
+    /// Every phase of the role's sequence done (`reached` is its last): the pair is migrated.
+    pub migrated: bool,
     pub status: Option<String>,
     pub phases_done: Vec<(String, f64)>,
     pub spans: Vec<PhaseSpan>,
@@ -373,6 +375,7 @@ pub fn pair_view(input: &PairInput, runs: &[Run]) -> PairView {
         origin: input.origin.into(),
         target: input.target.into(),
         reached: j.reached(input.role_phases).map(String::from),
+        migrated: input.role_phases.last().is_some_and(|last| j.reached(input.role_phases) == Some(*last)),
         status: j.last_status.map(|s| s.as_str().to_string()),
         phases_done: j.phases.iter().map(|(p, r)| (p.clone(), r.completed_at)).collect(),
         downtime: input.journal_spec.downtime_bounds(&j.records),
