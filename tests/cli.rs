@@ -621,7 +621,11 @@ fn plan_and_summary_say_which_role_was_loaded() {
     let run = Bmfleet::new().args(["run", "bluemind", "preflight"]).inventory(&inv).in_dir(dir.path()).run();
     run.code(0);
     assert!(run.stdout.contains("Role bluemind (from "), "{}", run.stdout);
-    assert!(run.summary()["role"].as_str().unwrap().contains("roles/bluemind"));
+    let summary = run.summary();
+    assert_eq!(summary["format"], 1, "{summary}");
+    assert_eq!(summary["role"], "bluemind", "{summary}");
+    assert!(summary["role_dir"].as_str().unwrap().contains("roles/bluemind"), "{summary}");
+    assert_eq!(summary["pairs"][0]["wave"], 1, "{summary}");
 }
 
 /// `bmfleet plan | head`: a closed stdout ends the program quietly, without a panic.

@@ -43,8 +43,8 @@ pub struct Notice<'a> {
     pub run_dir: Option<String>,
     /// Selected pairs whose last good sync is older than --stale-after (or that never had one).
     pub stale: Vec<StalePair>,
-    /// The run's summary.json, when the run started.
-    pub summary: Option<&'a RunReport>,
+    /// The run's summary.json (its typed JSON, report/json_event.rs), when the run started.
+    pub summary: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -84,7 +84,7 @@ pub fn after_run(args: &PhaseArgs, phases: &[String], ran: &Result<Option<RunRep
         error,
         run_dir: summary.map(|r| args.options.runs_dir.join(&r.run_id).display().to_string()),
         stale,
-        summary,
+        summary: summary.map(crate::report::json_event::summary_to_json),
     };
     let json = serde_json::to_string_pretty(&notice).expect("notices serialize");
     match run(command, &json, &secret_env) {

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use serde_json::{Map, Value};
 
-use crate::outcome::Event;
+use crate::outcome::{Event, RunReport};
 
 /// One JSON object for `event`, made at `at`.
 pub fn to_json(event: &Event, at: SystemTime) -> Value {
@@ -17,6 +17,26 @@ pub fn to_json(event: &Event, at: SystemTime) -> Value {
         split_host(map);
         split_wave(map);
         split_role(map);
+    }
+    value
+}
+
+/// `summary.json` (and a notice's `summary`) typed as the events are: the role's name and
+/// directory apart, each pair's wave as numbers, each manual action's side and host apart. The
+/// text summary keeps the labels (`RunReport` holds them for it).
+pub fn summary_to_json(report: &RunReport) -> Value {
+    let mut value = serde_json::to_value(report).expect("reports serialize");
+    if let Some(map) = value.as_object_mut() {
+        map.insert("format".into(), 1.into());
+        split_role(map);
+        if let Some(Value::Array(pairs)) = map.get_mut("pairs") {
+            for pair in pairs.iter_mut().filter_map(Value::as_object_mut) {
+                split_wave(pair);
+                if let Some(Value::Array(manual)) = pair.get_mut("manual") {
+                    manual.iter_mut().filter_map(Value::as_object_mut).for_each(split_host);
+                }
+            }
+        }
     }
     value
 }
@@ -116,5 +136,48 @@ mod tests {
         };
         let v = to_json(&controller, at());
         assert_eq!((v["on"].as_str(), v["host"].is_null()), (Some("controller"), true));
+    }
+
+    #[test]
+    fn a_run_summary_carries_the_role_the_wave_and_each_manual_host_apart() {
+        use crate::outcome::{ManualAction, PairReport, PairStatus, RunReport};
+        let mut acme = PairReport::new("acme", "wave 2 batch 1/3", PairStatus::Warning);
+        acme.duration = std::time::Duration::from_millis(61_250);
+        acme.phases_completed = vec!["cutover".into()];
+        acme.manual.push(ManualAction {
+            step: "cutover/tell the operator".into(),
+            host: "target 192.0.2.21".into(),
+            text: "switch DNS".into(),
+        });
+        acme.manual.push(ManualAction {
+            step: "post/x".into(),
+            host: "controller".into(),
+            text: "check".into(),
+        });
+        let report = RunReport {
+            run_id: "r1".into(),
+            role: "bluemind (built into bmfleet)".into(),
+            phases: vec!["cutover".into()],
+            check_mode: false,
+            interrupted: false,
+            deadline_reached: false,
+            stopped: None,
+            duration: std::time::Duration::from_secs(62),
+            overrides: Vec::new(),
+            pairs: vec![acme],
+        };
+        let v = summary_to_json(&report);
+        assert_eq!((v["role"].as_str(), v["role_dir"].is_null()), (Some("bluemind"), true));
+        let pair = &v["pairs"][0];
+        assert_eq!(
+            (pair["wave"].as_u64(), pair["batch"].as_u64(), pair["batches"].as_u64()),
+            (Some(2), Some(1), Some(3))
+        );
+        assert_eq!(
+            (pair["manual"][0]["on"].as_str(), pair["manual"][0]["host"].as_str()),
+            (Some("target"), Some("192.0.2.21"))
+        );
+        assert!(pair["manual"][1]["host"].is_null(), "{pair}");
+        insta::assert_snapshot!("summary", pretty(v));
     }
 }

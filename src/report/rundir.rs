@@ -159,7 +159,8 @@ impl RunDir {
     /// downtime of the text summary.
     pub fn write_summary(&self, report: &RunReport, spec: &JournalSpec) -> std::io::Result<()> {
         self.flush();
-        let json = serde_json::to_string_pretty(report).expect("reports serialize");
+        let json = serde_json::to_string_pretty(&super::json_event::summary_to_json(report))
+            .expect("reports serialize");
         write_atomic(&self.dir.join("summary.json"), json.as_bytes())?;
         write_atomic(&self.dir.join("summary.txt"), render_text(report, spec).as_bytes())?;
         let mut failed = report.retry_names().join("\n");

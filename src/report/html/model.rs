@@ -173,7 +173,15 @@ pub struct PairSummary {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum ManualSummary {
-    Attributed { step: String, host: String, text: String },
+    /// `on` and `host` apart since summary.json is typed (`"on": "target", "host": "H"`); a
+    /// run before that has the label in `host` (`"target H"`) and no `on`.
+    Attributed {
+        step: String,
+        #[serde(default)]
+        on: Option<String>,
+        host: Option<String>,
+        text: String,
+    },
     Bare(String),
 }
 
@@ -186,7 +194,10 @@ impl ManualSummary {
 
     fn from(&self) -> String {
         match self {
-            ManualSummary::Attributed { step, host, .. } => format!("{step} on {host}"),
+            ManualSummary::Attributed { step, on, host, .. } => {
+                let at = [on.as_deref(), host.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                if at.is_empty() { step.clone() } else { format!("{step} on {at}") }
+            }
             ManualSummary::Bare(_) => "not recorded (a run before bmfleet said which step printed it)".into(),
         }
     }
