@@ -481,6 +481,27 @@ fn a_final_sync_lists_value_its_variable_never_holds_is_refused_at_load() {
 }
 
 #[test]
+fn a_warm_pass_value_a_boolean_never_holds_is_refused_at_load_and_true_is_taken() {
+    // `status` predicts the freeze after a warm pass from it: `yes` would silently mean never.
+    let role = |equals: &str| {
+        format!(
+            "journal:\n  warm_pass: {{ var: warm, equals: {equals} }}\ndefaults:\n  warm: true\nvars:\n  warm: {{ type: boolean, description: \"a warm pass\" }}\nphases:\n  - name: warm-sync\n    steps:\n      - {{ name: s, on: controller, run: echo }}\n"
+        )
+    };
+    let stderr = status_refuses_role(&role("\"yes\""));
+    assert!(
+        stderr.contains("role.yml:2:35: journal: warm_pass equals a value the variable never holds: `warm`"),
+        "{stderr}"
+    );
+    let dir = scratch();
+    std::fs::write(dir.path().join("role.yml"), role("\"true\"")).unwrap();
+    std::fs::copy(example(), dir.path().join("inv.yml")).unwrap();
+    let ok =
+        Bmfleet::new().args(["status", "-i", "inv.yml", "--role"]).arg(dir.path()).in_dir(dir.path()).run();
+    ok.code(0);
+}
+
+#[test]
 fn bad_values_are_refused_by_the_command_line_saying_what_to_write() {
     // Parsed once, by the command line's value parsers: exit 2 before any file is read.
     let cases: &[&[&str]] = &[

@@ -23,6 +23,9 @@ pub struct JournalSpec {
     /// The role variable, and its value, under which the final sync sends change lists rather
     /// than walking (BlueMind's `final_rsync: changes`); undeclared: it walks.
     pub final_sync_lists: Option<VarEquals>,
+    /// The role variable, and its value, under which the final sync makes a warm pass while the
+    /// origin serves (BlueMind's `warm_pass: true`); undeclared: none.
+    pub warm_pass: Option<VarEquals>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +97,15 @@ impl JournalSpec {
             .is_some_and(|l| value_of(&l.var).and_then(|v| v.as_str()) == Some(l.equals.as_str()))
     }
 
+    /// Whether a pair with these variables gets a warm pass before its freeze (see `warm_pass`):
+    /// the variable's value as written (a string) or as its scalar (`true`).
+    pub fn final_sync_warms<'a>(&self, value_of: impl FnOnce(&str) -> Option<&'a serde_json::Value>) -> bool {
+        self.warm_pass.as_ref().is_some_and(|w| {
+            value_of(&w.var)
+                .is_some_and(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string) == w.equals)
+        })
+    }
+
     /// The repeatable sync's name as a column header: `hot-sync` reads `HOT SYNC`.
     pub fn repeatable_sync_title(&self) -> Option<String> {
         self.repeatable_sync.as_ref().map(|p| p.replace('-', " ").to_uppercase())
@@ -110,6 +122,7 @@ pub(crate) fn bluemind_for_tests() -> JournalSpec {
         databases_bytes: Some("databases_bytes".into()),
         freeze_check_ms: Some("freeze_check_ms".into()),
         final_sync_lists: Some(VarEquals { var: "final_rsync".into(), equals: "changes".into() }),
+        warm_pass: Some(VarEquals { var: "warm_pass".into(), equals: "true".into() }),
     }
 }
 

@@ -58,6 +58,11 @@ pub struct RawJournal {
     /// that means lists (`status` predicts a scan of changes, else a walk).
     #[serde(default)]
     pub final_sync_lists: Option<RawVarEquals>,
+    /// When the final sync passes over the spools once while the origin still serves, right
+    /// before the freeze (a role variable and the value that means it): `status` then predicts a
+    /// freeze that sends what changed during that pass, not since the last repeatable sync.
+    #[serde(default)]
+    pub warm_pass: Option<RawVarEquals>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -229,6 +229,7 @@ fn renamed_phases_still_draw_the_syncs_and_the_downtime() {
         databases_bytes: None,
         freeze_check_ms: None,
         final_sync_lists: None,
+        warm_pass: None,
     };
     let input = PairInput {
         name: "p01",

@@ -10,7 +10,7 @@ use super::Loader;
 use crate::diag::{Diagnostic, Location};
 use crate::inventory::located::ValueSpan;
 use crate::role::journal::{Downtime, JournalSpec, VarEquals};
-use crate::role::schema::RawRole;
+use crate::role::schema::{RawRole, RawVarEquals};
 use crate::role::vars::VarSpecs;
 use crate::role::{Phase, Step};
 
@@ -113,30 +113,9 @@ impl Loader<'_> {
             );
             name.value.clone()
         });
-        let final_sync_lists = j.final_sync_lists.as_ref().map(|l| {
-            if !raw.defaults.iter().any(|(k, _)| k.value == l.var.value) {
-                let message = format!(
-                    "journal: final_sync_lists names `{}`, which is no variable of this role",
-                    l.var.value
-                );
-                self.error_at(&l.var.referenced, message, Some("name a variable of `defaults:`"));
-            } else if let Some(spec) = specs.get(&l.var.value) {
-                // A value the variable can never hold would make every prediction a walk.
-                let here = Location::of_yaml(self.path, &l.equals.referenced);
-                let value = serde_json::Value::String(l.equals.value.clone());
-                if let Some((_, why)) = spec.check(&l.var.value, &value, &|_| here.clone()).into_iter().next()
-                {
-                    let message =
-                        format!("journal: final_sync_lists equals a value the variable never holds: {why}");
-                    self.error_at(
-                        &l.equals.referenced,
-                        message,
-                        Some(&format!("expected {}", spec.expected())),
-                    );
-                }
-            }
-            VarEquals { var: l.var.value.clone(), equals: l.equals.value.clone() }
-        });
+        let final_sync_lists =
+            j.final_sync_lists.as_ref().map(|l| self.var_equals(raw, specs, "final_sync_lists", l));
+        let warm_pass = j.warm_pass.as_ref().map(|l| self.var_equals(raw, specs, "warm_pass", l));
         JournalSpec {
             repeatable_sync,
             final_sync,
@@ -144,7 +123,31 @@ impl Loader<'_> {
             databases_bytes,
             freeze_check_ms,
             final_sync_lists,
+            warm_pass,
         }
+    }
+
+    /// A `journal:` `{ var, equals }` (`key`): a variable of the role, and a value it can hold
+    /// (as written, or as the YAML scalar it reads as: `"true"` for a boolean).
+    fn var_equals(&mut self, raw: &RawRole, specs: &VarSpecs, key: &str, l: &RawVarEquals) -> VarEquals {
+        if !raw.defaults.iter().any(|(k, _)| k.value == l.var.value) {
+            let message =
+                format!("journal: {key} names `{}`, which is no variable of this role", l.var.value);
+            self.error_at(&l.var.referenced, message, Some("name a variable of `defaults:`"));
+        } else if let Some(spec) = specs.get(&l.var.value) {
+            // A value the variable can never hold would make every prediction the other way.
+            let here = Location::of_yaml(self.path, &l.equals.referenced);
+            let fails = |value: serde_json::Value| {
+                spec.check(&l.var.value, &value, &|_| here.clone()).into_iter().next().map(|(_, why)| why)
+            };
+            if let Some(why) = fails(serde_json::Value::String(l.equals.value.clone()))
+                && !serde_json::from_str(&l.equals.value).is_ok_and(|v| fails(v).is_none())
+            {
+                let message = format!("journal: {key} equals a value the variable never holds: {why}");
+                self.error_at(&l.equals.referenced, message, Some(&format!("expected {}", spec.expected())));
+            }
+        }
+        VarEquals { var: l.var.value.clone(), equals: l.equals.value.clone() }
     }
 
     /// A `journal:` name (`what`) must be what some step records (`recorded` of the step).
