@@ -304,10 +304,13 @@ def bmfleet_downtime(runs_dir):
 # "warm pass" (bmfleet's final passes while the origin still serves) is before the downtime; it is
 # shown for what it moved out of it.
 PARTS = ["warm pass", "change scans", "final rsync", "dumps", "dump transfer", "restores", "standby",
-         "count origin", "mailboxes", "configuration", "verify", "start"]
+         "count origin", "count target", "mailboxes", "configuration", "verify", "start"]
 BMFLEET_PARTS = {"warm mark": "warm pass", "warm target changes": "warm pass", "warm origin changes": "warm pass",
                  "warm rsync": "warm pass", "keep the origin's warm mark": "warm pass",
-                 "record the warm pass": "warm pass",
+                 "record the warm pass": "warm pass", "warm the standby": "warm pass",
+                 "count target databases": "count target", "count target spools": "count target",
+                 "rebuild indexes on text": "standby", "verified mailboxes": "mailboxes",
+                 "record verified messages": "mailboxes", "record verified mailboxes": "mailboxes",
                  "target changes": "change scans", "origin changes": "change scans",
                  "final WAL position": "standby", "promote the standby": "standby",
                  "close the origin's cluster": "standby",
