@@ -975,22 +975,30 @@ fn refused_ports(n: usize) -> Vec<u16> {
     listeners.iter().map(|l| l.local_addr().unwrap().port()).collect()
 }
 
+/// `dir/inv.yml`: one pair `a` whose origin and target are loopback ports that refuse at once
+/// (returned, origin's first), with `defaults` beyond connect_timeout and an empty known_hosts.
+fn refused_pair_inventory(dir: &std::path::Path, defaults: &str) -> (std::path::PathBuf, Vec<u16>) {
+    let p = refused_ports(2);
+    std::fs::write(dir.join("kh"), "").unwrap();
+    let inv = dir.join("inv.yml");
+    std::fs::write(
+        &inv,
+        format!(
+            "defaults: {{ connect_timeout: 5, known_hosts: kh{defaults} }}\npairs:\n  - {{ name: a, origin: {{ host: 127.0.0.1, port: {} }}, target: {{ host: 127.0.0.1, port: {} }} }}\n",
+            p[0], p[1]
+        ),
+    )
+    .unwrap();
+    (inv, p)
+}
+
 /// When the origin refuses, the target is still tried: one preflight names every unreachable
 /// host, one line each, and its checks that never ran are "not run", not FAIL (issue 28).
 #[test]
 fn one_preflight_names_every_unreachable_host_once() {
     let dir = scratch();
-    let p = refused_ports(2);
-    std::fs::write(dir.path().join("kh"), "").unwrap();
-    std::fs::write(
-        dir.path().join("inv.yml"),
-        format!(
-            "defaults: {{ connect_timeout: 5, known_hosts: kh }}\npairs:\n  - {{ name: a, origin: {{ host: 127.0.0.1, port: {} }}, target: {{ host: 127.0.0.1, port: {} }} }}\n",
-            p[0], p[1]
-        ),
-    )
-    .unwrap();
-    let out = Bmfleet::new().arg("preflight").inventory(&dir.path().join("inv.yml")).run();
+    let (inv, p) = refused_pair_inventory(dir.path(), "");
+    let out = Bmfleet::new().arg("preflight").inventory(&inv).run();
     out.code(4);
     let text = out.all_output();
     assert!(!text.contains("unreachable: unreachable"), "{text}");
@@ -1073,22 +1081,13 @@ fn ctrl_c_drops_pending_handshakes_at_once() {
 #[test]
 fn a_failed_run_with_a_stale_pair_tells_the_notify_command_and_nothing_secret() {
     let dir = scratch();
-    let p = refused_ports(2);
-    std::fs::write(dir.path().join("kh"), "").unwrap();
-    std::fs::write(
-        dir.path().join("inv.yml"),
-        format!(
-            "defaults: {{ connect_timeout: 5, known_hosts: kh, become: sudo, become_password_env: BMF_SUDO }}\npairs:\n  - {{ name: a, origin: {{ host: 127.0.0.1, port: {} }}, target: {{ host: 127.0.0.1, port: {} }} }}\n",
-            p[0], p[1]
-        ),
-    )
-    .unwrap();
+    let (inv, _) = refused_pair_inventory(dir.path(), ", become: sudo, become_password_env: BMF_SUDO");
     let notice = dir.path().join("notice.json");
     let env = dir.path().join("env.txt");
     let command = format!("cat > '{}'; env > '{}'", notice.display(), env.display());
     let out = Bmfleet::new()
         .args(["preflight", "--stale-after", "1h", "--notify", &command])
-        .inventory(&dir.path().join("inv.yml"))
+        .inventory(&inv)
         .env("BMF_SUDO", "hunter2-not-for-mailers")
         .run();
     out.code(4);
@@ -1106,11 +1105,8 @@ fn a_failed_run_with_a_stale_pair_tells_the_notify_command_and_nothing_secret() 
     assert!(!env.contains("BMF_SUDO") && !env.contains("hunter2"), "{env}");
     assert!(!text.contains("hunter2"), "{text}");
 
-    let out = Bmfleet::new()
-        .args(["preflight", "--notify", "exit 3"])
-        .inventory(&dir.path().join("inv.yml"))
-        .env("BMF_SUDO", "x")
-        .run();
+    let out =
+        Bmfleet::new().args(["preflight", "--notify", "exit 3"]).inventory(&inv).env("BMF_SUDO", "x").run();
     out.code(4);
     assert!(out.stderr.contains("notify: `exit 3` failed: exit status: 3"), "{}", out.stderr);
 }
