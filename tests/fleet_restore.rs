@@ -192,7 +192,7 @@ fn the_restore_runs_no_function_of_the_dump_as_a_superuser() {
         &p.target,
         &psql_bj(&format!(
             "DROP TABLE IF EXISTS bmf_trap; DROP FUNCTION IF EXISTS bmf_canary(int);\n\
-             CREATE FUNCTION bmf_canary(i int) RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN COPY (SELECT 1) TO PROGRAM 'touch {canary}'; RETURN i IS NOT NULL; END $f$;\n\
+             CREATE FUNCTION bmf_canary(i int) RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; touch {canary}'; RETURN i IS NOT NULL; END $f$;\n\
              CREATE TABLE bmf_trap (i int CHECK (bmf_canary(i)));\nINSERT INTO bmf_trap VALUES (1);"
         )),
     );

@@ -8,14 +8,14 @@
     postgresql.conf.local), not the origin's: the target's cluster settings stay the target's,
     as with a dump. Later hot syncs only check that the standby streams and print its lag; one
     that does not stream (slot given up, a copy interrupted) is copied again.
-    The origin's bm.ini password (the replication login) comes through the read-only migration
-    trust into a private directory, then into a password file of the postgres account (mode 600,
-    beside the data directory: the standby's WAL receiver reads it while it streams); it never
-    reaches a command line nor the output. promote.sh and rollback-target.sh remove the file. -#}
+    The replication login is bm.ini's on the origin, in a password file of the postgres account
+    beside the data directory (lib/origin-login.sh); promote.sh and rollback-target.sh remove
+    the file. -#}
 {% include "templates/lib/host-state.sh" %}
 {% include "templates/lib/pg-cluster.sh" %}
 {% include "templates/lib/origin-ssh.sh" %}
 {% include "templates/lib/private-dir.sh" %}
+{% include "templates/lib/origin-login.sh" %}
 port={{ origin_pg_port }}
 [[ $port =~ ^[0-9]{1,5}$ ]] || { echo "unusable port of the origin's PostgreSQL: $port" >&2; exit 1; }
 bmf_state_guard target sync {{ target_hostkey_pub }} {{ origin_hostkey_pub }}
@@ -32,7 +32,6 @@ fi
 bmf_pg_layout "$datadir" || { echo "the target's data directory $datadir is not Debian's layout: use db_sync: dump" >&2; exit 1; }
 copy=$datadir.bmfleet_copy_$bmf_pg_pair
 pass=$(dirname -- "$datadir")/bmfleet_$bmf_pg_pair.pgpass
-priv={{ work_dir }}/physical
 conninfo="host=$bmfleet_origin_host port=$port user=USER passfile=$pass application_name=$bmf_pg_slot"
 
 as_pg() { (cd / && runuser -u postgres -- "$@"); }
@@ -55,25 +54,8 @@ bmf_lag() {
 }
 
 # The replication login: bm.ini's user and password on the origin, read through the trust.
-bmf_private_dir {{ work_dir }} || exit 1
-rm -rf -- "$priv" && (umask 077 && mkdir -p -- "$priv") || exit 1
-trap 'rm -rf -- "$priv"' EXIT
-origin_ini={{ bm_ini }}
-rsync -a -e "$bmfleet_origin_ssh" -- "$bmfleet_origin:$origin_ini" "$priv/bm.ini" || { echo "cannot read the origin's bm.ini" >&2; exit 1; }
-ini() { sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$priv/bm.ini" | tail -n 1 | sed "s/^[\"']//; s/[\"'][[:space:]]*\$//; s/[[:space:]]*\$//"; }
-user=$(ini user)
-[[ $user =~ ^[A-Za-z_][A-Za-z0-9_-]*$ ]] || { echo "unusable database user in the origin's bm.ini" >&2; exit 1; }
-password=$(ini password)
-[ -n "$password" ] || { echo "no password in the origin's bm.ini" >&2; exit 1; }
-password=${password//\\/\\\\}
-password=${password//:/\\:}
-rm -f -- "$pass"
-# (Files in the postgres account's directories are written as postgres: root following a link
-# that account left there would write anywhere. printf is a builtin: no command line shows it.)
-# shellcheck disable=SC2016 # $1 is the inner sh's argument
-printf '*:*:*:%s:%s\n' "$user" "$password" | as_pg sh -c 'umask 077 && set -C && cat >"$1"' sh "$pass" ||
-  { echo "cannot write $pass" >&2; exit 1; }
-unset password
+bmf_origin_login "$pass" || exit 1
+user=$bmf_origin_user
 
 if [ -d "$aside" ] && [ -f "$datadir/$bmf_pg_marker" ] && bmf_lag 20; then
   exit 0
