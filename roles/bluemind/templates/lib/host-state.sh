@@ -28,7 +28,7 @@
                                    by an earlier bmfleet) still parses, and gives no list
       sync_mark_next=...           optional (origin): a hot sync under way, promoted to
                                    sync_mark when its rsyncs all succeeded
-      db_sync=physical|dump        optional (target): how the databases travel, as the last
+      db_sync=physical|logical|dump  optional (target): how the databases travel, as the last
                                    preflight chose (role.yml `db_sync`)
       pg_aside=DIR                 optional (target): the target's own PostgreSQL data directory,
                                    moved aside while DIR without its suffix is bmfleet's copy of
@@ -37,6 +37,12 @@
                                    pg_hba for the target's ADDRESS (templates/physical/)
       pg_keep_before=unset|VALUE   optional (origin): max_slot_wal_keep_size in
                                    postgresql.auto.conf before bmfleet set it (put back after)
+      pg_pub=yes                   optional (origin): the logical method's publications and
+                                   replica identities (templates/logical/open-origin.sh)
+      pg_wal_before=unset|VALUE    optional (origin): wal_level in postgresql.auto.conf before
+                                   the logical method set it to logical (put back after)
+      pg_sub=yes                   optional (target): the logical method's subscriptions and
+                                   <db>__bmfleet_new databases (templates/logical/subscribe.sh)
 
     The rules (bmf_state_guard ROLE ACTION): a host acting as TARGET must carry no record of
     any other pair (origin of anything, target of another pair, live target of an earlier
@@ -66,7 +72,9 @@ bmf_state_valid() {
     recorded_run | run | verified) [[ $v =~ ^$run$ ]] ;;
     first_sync) [[ $v =~ ^(no|started|done)$ ]] ;;
     sync_mark | sync_mark_next) [[ $v =~ ^[0-9a-f]{32}@[0-9]{1,12}(@[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}@[0-9]{1,14})?$ ]] ;;
-    db_sync) [[ $v =~ ^(physical|dump)$ ]] ;;
+    db_sync) [[ $v =~ ^(physical|logical|dump)$ ]] ;;
+    pg_pub | pg_sub) [ "$v" = yes ] ;;
+    pg_wal_before) [[ $v =~ ^(unset|minimal|replica|logical)$ ]] ;;
     pg_aside) [[ $v =~ ^/[A-Za-z0-9_/.-]+\.bmfleet_before_[A-Za-z0-9._-]+$ && $v != *..* ]] ;;
     pg_hba) [[ $v =~ ^[0-9A-Fa-f.:]{2,45}$ ]] ;;
     pg_keep_before) [[ $v =~ ^(unset|-1|[0-9]{1,12}(kB|MB|GB|TB)?)$ ]] ;;
@@ -75,7 +83,7 @@ bmf_state_valid() {
 }
 bmf_state_keys='format pair role stage self_hostkey self_machine_id peer_hostkey peer_machine_id recorded recorded_run since run first_sync verified'
 # Optional keys: a record written before they existed still parses; `none` removes one.
-bmf_state_optional='sync_mark sync_mark_next db_sync pg_aside pg_hba pg_keep_before'
+bmf_state_optional='sync_mark sync_mark_next db_sync pg_aside pg_hba pg_keep_before pg_pub pg_wal_before pg_sub'
 
 bmf_state_parse() {
   # bmf_state_parse FILE: the record into BMF_R, or a message naming file and line, and 1.
