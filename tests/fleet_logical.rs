@@ -222,3 +222,42 @@ fn a_schema_that_would_run_its_own_functions_on_replicated_rows_is_refused() {
     assert_eq!(fleet.sh(&p.target, &format!("test -e {canary} && echo ran || echo never")), "never");
     Bmfleet::new().args(["rollback", "--limit", &p.name]).inventory(&inv).in_dir(dir.path()).run().code(0);
 }
+
+/// A freeze whose subscriptions do not confirm the stopped origin's last position in time fails
+/// before the point of no return: the origin serves again with nothing of the method left on it,
+/// the target has neither subscriptions nor copies, its own databases untouched.
+#[test]
+fn a_freeze_whose_subscriptions_do_not_catch_up_gives_everything_back() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    fleet.populate(&p.origin);
+    let origin_before = origin_pg_state(&fleet, p);
+    let target_uuid = sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation");
+    let dir = scratch();
+    let inv =
+        inventory(&fleet, &claim, dir.path(), ", db_sync_logical_restart: true, db_sync_catchup_secs: 2");
+    for phase in ["preflight", "trust", "hot-sync"] {
+        Bmfleet::new().args([phase]).inventory(&inv).in_dir(dir.path()).run().code(0);
+    }
+    // bj's subscription stops applying; the origin writes on.
+    let sub = format!("bmfleet_{}_1", p.name.to_lowercase());
+    sql(&fleet, &p.target, "bj__bmfleet_new", &format!("ALTER SUBSCRIPTION {sub} DISABLE"));
+    mutate_db(&fleet, &p.origin);
+    let out = Bmfleet::new().args(["cold-sync", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
+    assert_ne!(out.code, 0, "{}", out.all_output());
+    let log = out.pair_log(&p.name);
+    assert!(
+        log.contains(&format!("the subscription {sub} did not confirm the origin's last position")),
+        "{log}"
+    );
+    assert!(log.contains("phase rollback completed"), "{log}");
+    assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "running");
+    assert_eq!(origin_pg_state(&fleet, p), origin_before);
+    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "0");
+    assert_eq!(
+        sql(&fleet, &p.target, "postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '%bmfleet%'"),
+        "0"
+    );
+    assert_eq!(sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
+}
