@@ -100,8 +100,8 @@ impl PlainState {
 impl Plain {
     fn line(event: &Event) -> Option<String> {
         Some(match event {
-            Event::RunStarted { run_id, role, phases, pairs, waves, check_mode } => format!(
-                "run {run_id}: role {role}, phases {}, {pairs} pairs in {waves} waves{}",
+            Event::RunStarted { run_id, run_dir, role, phases, pairs, waves, check_mode } => format!(
+                "run {run_id}: role {role}, phases {}, {pairs} pairs in {waves} waves{}; run directory: {run_dir}",
                 phases.join(", "),
                 if *check_mode { " (check mode)" } else { "" }
             ),
