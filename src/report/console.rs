@@ -237,6 +237,10 @@ impl Reporter for Bars {
         // The bars first: a block printed above them redraws them, with this event in.
         self.redraw(&mut state);
         match event {
+            // Where the run is recorded, above the bars for the whole run.
+            Event::RunStarted { run_dir, .. } => {
+                let _ = self.multi.println(format!("Run directory: {run_dir}"));
+            }
             Event::WaveStarted { wave, .. } => self.total.set_message(wave.clone()),
             Event::Notice { message } => {
                 let _ = self.multi.println(message);
