@@ -1309,3 +1309,152 @@ fn a_role_copy_with_one_more_phase_runs_it_by_its_name() {
         typo.stderr
     );
 }
+
+/// Every file under `dir`, as paths relative to it, sorted: what a command wrote there.
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            files.push(path.strip_prefix(dir).unwrap().display().to_string());
+            if path.is_dir() {
+                pending.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// A campaign's runs live beside its inventory, with its `.bmfleet/` (issue 28, item 4): a run
+/// started from another directory writes them there and says so, and `status` and `report -i`
+/// started from yet another directory find them and say where they looked.
+#[test]
+fn runs_land_beside_the_inventory_and_are_found_from_anywhere() {
+    let dir = scratch();
+    let campaign = dir.path().join("campaign");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&campaign).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let (inv, _) = refused_pair_inventory(&campaign, "");
+    let out = Bmfleet::new().arg("preflight").inventory(&inv).in_dir(&elsewhere).run();
+    out.code(4);
+    assert_eq!(out.runs, campaign.join("runs"));
+    let run = out.run_dir();
+    assert!(run.join("summary.json").is_file(), "{}", run.display());
+    assert!(files_under(&elsewhere).is_empty(), "the working directory got {:?}", files_under(&elsewhere));
+    // Said at the start (the console's first line) and at the end.
+    let first = out.stderr.lines().next().unwrap_or_default();
+    assert!(first.ends_with(&format!("; run directory: {}", run.display())), "{}", out.stderr);
+    assert!(out.stdout.contains(&format!("Logs and summary: {}\n", run.display())), "{}", out.stdout);
+
+    let status = Bmfleet::new().arg("status").inventory(&inv).run();
+    status.code(0);
+    assert!(
+        status.stdout.contains(&format!("Runs (logs, summaries): {}\n", out.runs.display())),
+        "{}",
+        status.stdout
+    );
+    let report = Bmfleet::new().arg("report").inventory(&inv).arg("-o").arg(dir.path().join("report")).run();
+    report.code(0);
+    assert!(report.stdout.contains("Report of 1 pairs (1 runs, "), "{}", report.stdout);
+    let read = format!(
+        "Read: runs in {}, journal in {}\n",
+        out.runs.display(),
+        campaign.join(".bmfleet/inv").display()
+    );
+    assert!(report.stdout.contains(&read), "{}", report.stdout);
+    // A relative inventory: the runs beside it, named as relative as it.
+    let report =
+        Bmfleet::new().args(["report", "-i", "campaign/inv.yml", "-o", "report"]).in_dir(dir.path()).run();
+    report.code(0);
+    assert!(
+        report.stdout.contains("(1 runs, ") && report.stdout.contains("Read: runs in campaign/runs, "),
+        "{}",
+        report.stdout
+    );
+}
+
+/// An explicit `--runs-dir` wins, relative to the directory bmfleet runs in as any path typed:
+/// the run goes there (said in the JSON events too), the inventory's own runs/ is untouched,
+/// and `report` and `status` given the same flag read and name it.
+#[test]
+fn an_explicit_runs_dir_wins_relative_to_the_working_directory() {
+    let dir = scratch();
+    let campaign = dir.path().join("campaign");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&campaign).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let (inv, _) = refused_pair_inventory(&campaign, "");
+    let out = Bmfleet::new()
+        .args(["preflight", "--format", "json", "--runs-dir", "records"])
+        .inventory(&inv)
+        .in_dir(&elsewhere)
+        .run();
+    out.code(4);
+    assert_eq!(out.runs, elsewhere.join("records"));
+    let run = out.run_dir();
+    assert!(!campaign.join("runs").exists(), "the inventory's runs/ is untouched");
+    let started: serde_json::Value = serde_json::from_str(out.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(started["event"], "run_started", "{started}");
+    let id = run.file_name().unwrap().to_string_lossy();
+    assert_eq!(started["run_dir"], format!("records/{id}"), "{started}");
+
+    let report = Bmfleet::new()
+        .args(["report", "--runs-dir", "records", "-o", "report"])
+        .inventory(&inv)
+        .in_dir(&elsewhere)
+        .run();
+    report.code(0);
+    assert!(
+        report.stdout.contains("(1 runs, ") && report.stdout.contains("Read: runs in records, "),
+        "{}",
+        report.stdout
+    );
+    let status =
+        Bmfleet::new().args(["status", "--runs-dir", "records"]).inventory(&inv).in_dir(&elsewhere).run();
+    status.code(0);
+    assert!(status.stdout.contains("Runs (logs, summaries): records\n"), "{}", status.stdout);
+    // Without the flag, report reads the inventory's runs/: none there.
+    let report = Bmfleet::new()
+        .arg("report")
+        .inventory(&inv)
+        .arg("-o")
+        .arg(dir.path().join("r2"))
+        .in_dir(&elsewhere)
+        .run();
+    report.code(0);
+    assert!(report.stdout.contains("(0 runs, "), "{}", report.stdout);
+}
+
+/// Reads write nothing, wherever they start: `status`, `report` (but its -o), `plan` and
+/// `inventory list` of a campaign that never ran, from another directory, leave the
+/// inventory's directory and their own as they were (no runs/, no .bmfleet/).
+#[test]
+fn reads_from_another_directory_write_nothing() {
+    let dir = scratch();
+    let campaign = dir.path().join("campaign");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&campaign).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let (inv, _) = refused_pair_inventory(&campaign, "");
+    let before = files_under(&campaign);
+    let report = dir.path().join("report");
+    for args in [vec!["status"], vec!["status", "--format", "json"], vec!["plan"], vec!["inventory", "list"]]
+    {
+        let out = Bmfleet::new().args(args.clone()).inventory(&inv).in_dir(&elsewhere).run();
+        out.code(0);
+        assert_eq!(files_under(&campaign), before, "{args:?} wrote beside the inventory");
+        assert!(files_under(&elsewhere).is_empty(), "{args:?} wrote in its working directory");
+    }
+    let out = Bmfleet::new().arg("report").inventory(&inv).arg("-o").arg(&report).in_dir(&elsewhere).run();
+    out.code(0);
+    assert!(
+        out.stdout.contains(&format!("Read: runs in {}, no journal yet", campaign.join("runs").display())),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(files_under(&campaign), before, "report wrote beside the inventory");
+    assert!(files_under(&elsewhere).is_empty(), "report wrote in its working directory");
+}
