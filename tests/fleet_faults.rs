@@ -235,7 +235,13 @@ fn two_hundred_light_hosts_at_once() {
     let text = std::fs::read_to_string(&inv).expect("the light fleet's inventory");
     let pairs = text.matches("- name: ").count();
     assert!(pairs >= 100, "the light fleet has {pairs} pairs; 100 are needed (200 hosts)");
-    let out = Bmfleet::new().args(["exec", "--forks", "200", "hostname"]).inventory(&inv).run();
+    // The light fleet's own inventory: its runs go to a scratch directory, not the fleet's.
+    let runs = scratch();
+    let out = Bmfleet::new()
+        .args(["exec", "--forks", "200", "hostname", "--runs-dir"])
+        .arg(runs.path())
+        .inventory(&inv)
+        .run();
     out.code(0);
     let hosts = out.stdout.lines().filter(|l| l.starts_with("bm-")).count();
     assert_eq!(hosts, 2 * pairs, "every host answered:\n{}", out.stdout);
