@@ -135,7 +135,7 @@ impl Bmfleet {
         if let Some(inside) = self.runs_in_repository() {
             assert!(
                 !inside.exists(),
-                "{} is inside the repository: pass --runs-dir to a test that runs an inventory of the repository's",
+                "{} exists: runs were written inside the repository; pass --runs-dir to a test that runs an inventory of the repository's",
                 inside.display()
             );
         }
