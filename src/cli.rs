@@ -83,9 +83,10 @@ pub struct ReportArgs {
     /// Only this run (a directory name under --runs-dir); default: every run there.
     #[arg(long, value_name = "ID")]
     pub run: Option<String>,
-    /// Directory of run records, as the runs were given it.
-    #[arg(long, value_name = "DIR", default_value = "runs")]
-    pub runs_dir: PathBuf,
+    /// Directory of run records, as the runs were given it. Default: runs/ beside the
+    /// inventory.
+    #[arg(long, value_name = "DIR")]
+    pub runs_dir: Option<PathBuf>,
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
     /// The role directory, for the order of phases. Default: the `bluemind` role.
@@ -146,6 +147,10 @@ pub struct StatusArgs {
     pub selection: Selection,
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// Where the runs' records (logs, summaries) are, named in the output. Default: runs/
+    /// beside the inventory.
+    #[arg(long, value_name = "DIR")]
+    pub runs_dir: Option<PathBuf>,
     /// The role directory, for the order of phases. Default: the `bluemind` role.
     #[arg(long, value_name = "DIR")]
     pub role: Option<PathBuf>,
@@ -159,7 +164,7 @@ pub struct StatusArgs {
 #[derive(Debug, Subcommand)]
 pub enum ScheduleCommand {
     /// Write a systemd service and timer running a phase every night (or print a cron line).
-    Install(ScheduleInstallArgs),
+    Install(Box<ScheduleInstallArgs>),
     /// The schedules installed by bmfleet.
     List(ScheduleDirArgs),
     /// Stop and delete a schedule.
@@ -195,6 +200,10 @@ pub struct ScheduleInstallArgs {
     /// The state directory (journal), passed on to each run.
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// Where each run's directory goes, passed on to each run. Default: runs/ beside the
+    /// inventory, as for the runs by hand.
+    #[arg(long, value_name = "DIR")]
+    pub runs_dir: Option<PathBuf>,
     /// Each run runs this shell command when it fails or a pair's last good sync is stale,
     /// with the run's JSON notice on stdin (`--notify` of the phase commands).
     #[arg(long, value_name = "CMD")]
@@ -244,8 +253,9 @@ pub struct RunFlags {
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub grace: u64,
     /// Directory of run records (logs, summary.json, failed.txt), one subdirectory per run.
-    #[arg(long, value_name = "DIR", default_value = "runs")]
-    pub runs_dir: PathBuf,
+    /// Default: runs/ beside the inventory (with its .bmfleet/ journal).
+    #[arg(long, value_name = "DIR")]
+    pub runs_dir: Option<PathBuf>,
     /// Output: text (progress bars on a terminal, plain lines otherwise) or JSON lines.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -103,10 +103,13 @@ fn bad_input_exits_2_with_file_line_and_column_and_connects_nowhere() {
     assert!(out.stderr.contains("bad.yml:4:13: pair `a` has the same origin and target"), "{}", out.stderr);
     assert!(out.stdout.is_empty());
 
-    let out = Bmfleet::new().arg("hot-sync").inventory(&example()).limit("acm").run();
+    // A phase command on the repository's inventory: its runs would go into the repository.
+    let runs = dir.path().join("runs");
+    let out =
+        Bmfleet::new().arg("hot-sync").inventory(&example()).limit("acm").arg("--runs-dir").arg(&runs).run();
     out.code(2);
     assert!(out.stderr.contains("did you mean `acme`?"), "{}", out.stderr);
-    assert!(!out.dir.join("runs").exists(), "nothing ran");
+    assert!(!out.runs.exists(), "nothing ran");
 
     let out = Bmfleet::new().arg("plan").arg("hot-snyc").inventory(&example()).run();
     out.code(2);
@@ -137,7 +140,7 @@ fn a_template_error_stops_everything_before_any_connection() {
     out.code(2);
     assert!(out.stderr.contains("templates/s.sh:2:9: undefined variable `tenant_nmae`"), "{}", out.stderr);
     assert!(out.stderr.contains("did you mean `tenant_name`?"), "{}", out.stderr);
-    assert!(!out.dir.join("runs").exists(), "nothing ran");
+    assert!(!out.runs.exists(), "nothing ran");
 }
 
 #[test]
@@ -322,6 +325,9 @@ fn schedules_write_units_systemd_accepts_and_an_equivalent_cron_line() {
     assert!(timer.contains("OnCalendar=*-*-* 01:30:00"), "{timer}");
     let exec = service.lines().find_map(|l| l.strip_prefix("ExecStart=")).unwrap();
     assert!(exec.contains(" hot-sync -i ") && exec.contains("--limit wave1 --until 06:00"), "{exec}");
+    // The nightly runs are recorded where the runs by hand are: runs/ beside the inventory.
+    let beside = std::fs::canonicalize(example()).unwrap().parent().unwrap().join("runs");
+    assert!(exec.ends_with(&format!(" --runs-dir {}", beside.display())), "{exec}");
     if std::path::Path::new("/usr/bin/systemd-analyze").exists() {
         let verify = std::process::Command::new("systemd-analyze")
             .arg("verify")
@@ -553,7 +559,7 @@ fn output_without_newlines_keeps_the_controller_small() {
         "defaults: { connect_timeout: 1, known_hosts: kh }\npairs:\n  - { name: p, origin: { host: 192.0.2.1 }, target: { host: 192.0.2.2 } }\n",
     )
     .unwrap();
-    let (mut child, run_dir) = Bmfleet::new()
+    let (mut child, runs) = Bmfleet::new()
         .arg("run")
         .arg(&role)
         .arg("flood")
@@ -565,7 +571,7 @@ fn output_without_newlines_keeps_the_controller_small() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(peak < 60_000, "the controller peaked at {peak} kB for 200 MB of output");
-    let log = std::fs::read_to_string(common::run_dirs(&run_dir).pop().unwrap().join("p.log")).unwrap();
+    let log = std::fs::read_to_string(common::run_dirs(&runs).pop().unwrap().join("p.log")).unwrap();
     assert!(log.contains("bytes dropped by bmfleet"), "the log says what was dropped");
     assert!(log.len() < 1 << 20, "the log holds the bounded line: {} bytes", log.len());
     eprintln!("peak RSS {peak} kB");
@@ -666,7 +672,7 @@ fn a_closed_stdout_ends_quietly() {
 }
 
 /// `schedule install` takes only phases that can run unattended, and forwards --ssh-config,
-/// --role and --state-dir to the scheduled command.
+/// --role, --state-dir and --runs-dir to the scheduled command.
 #[test]
 fn schedules_refuse_attended_phases_and_keep_the_options() {
     let dir = scratch();
@@ -698,7 +704,17 @@ fn schedules_refuse_attended_phases_and_keep_the_options() {
     for flag in ["--ssh-config", "--role", "--state-dir"] {
         assert!(line.stdout.contains(flag), "{flag}: {}", line.stdout);
     }
+    // An explicit --runs-dir, relative to where schedule install ran, is passed on absolute.
     assert!(line.stdout.contains(&std::fs::canonicalize(&cfg).unwrap().display().to_string()));
+    // An explicit --runs-dir, relative to where schedule install ran, is passed on absolute.
+    let elsewhere = Bmfleet::new()
+        .args(["schedule", "install", "x", "--at", "01:30", "--cron", "--runs-dir", "records"])
+        .inventory(&example())
+        .in_dir(dir.path())
+        .run();
+    elsewhere.code(0);
+    let records = format!(" --runs-dir {} >>", dir.path().join("records").display());
+    assert!(elsewhere.stdout.contains(&records), "{}", elsewhere.stdout);
 }
 
 /// The role says what its variables may hold (`vars:` in role.yml): a spool that is not a plain
@@ -723,7 +739,7 @@ fn values_the_role_refuses_stop_the_run_at_their_line_and_column() {
     ] {
         assert!(out.stderr.contains(expected), "{expected}\n{}", out.stderr);
     }
-    assert!(!out.dir.join("runs").exists(), "nothing ran");
+    assert!(!out.runs.exists(), "nothing ran");
     let out = Bmfleet::new().arg("plan").inventory(&inv).run();
     out.code(2);
 }
@@ -756,7 +772,7 @@ fn typos_in_variables_stop_plan_and_every_phase_at_their_line() {
         for e in expected {
             assert!(out.stderr.contains(e), "{args:?}: {e}\n{}", out.stderr);
         }
-        assert!(!out.dir.join("runs").exists(), "{args:?}: nothing ran");
+        assert!(!out.runs.exists(), "{args:?}: nothing ran");
     }
     // Fixed, the same inventory plans, and a duration reaches the templates as seconds.
     std::fs::write(
@@ -773,9 +789,11 @@ fn typos_in_variables_stop_plan_and_every_phase_at_their_line() {
 fn report_refuses_bad_input_with_exit_2_and_writes_nothing() {
     let dir = scratch();
     let out_dir = dir.path().join("report");
+    // The repository's inventory: the runs are the scratch directory's, named relative to it.
+    let report =
+        || Bmfleet::new().arg("report").inventory(&example()).args(["--runs-dir", "runs"]).in_dir(dir.path());
     // No such run.
-    let out =
-        Bmfleet::new().arg("report").inventory(&example()).args(["--run", "nope", "-o"]).arg(&out_dir).run();
+    let out = report().args(["--run", "nope", "-o"]).arg(&out_dir).run();
     out.code(2);
     assert!(out.stderr.contains("no run `nope` in runs"), "{}", out.stderr);
     assert!(!out_dir.exists(), "nothing written");
@@ -783,22 +801,19 @@ fn report_refuses_bad_input_with_exit_2_and_writes_nothing() {
     let run = dir.path().join("runs/20261201-010000-1");
     std::fs::create_dir_all(&run).unwrap();
     std::fs::write(run.join("summary.json"), "{\n  \"run_id\": 3\n}\n").unwrap();
-    let out =
-        Bmfleet::new().arg("report").inventory(&example()).arg("-o").arg(&out_dir).in_dir(dir.path()).run();
+    let out = report().arg("-o").arg(&out_dir).run();
     out.code(2);
     assert!(out.stderr.contains("runs/20261201-010000-1/summary.json:2:"), "{}", out.stderr);
     assert!(!out_dir.exists(), "nothing written");
     // An output that is a file.
     std::fs::remove_dir_all(dir.path().join("runs")).unwrap();
     std::fs::write(&out_dir, "").unwrap();
-    let out =
-        Bmfleet::new().arg("report").inventory(&example()).arg("-o").arg(&out_dir).in_dir(dir.path()).run();
+    let out = report().arg("-o").arg(&out_dir).run();
     out.code(2);
     assert!(out.stderr.contains("exists and is not a directory"), "{}", out.stderr);
     // And with nothing run yet, a report of every pair, none of them run.
     std::fs::remove_file(&out_dir).unwrap();
-    let out =
-        Bmfleet::new().arg("report").inventory(&example()).arg("-o").arg(&out_dir).in_dir(dir.path()).run();
+    let out = report().arg("-o").arg(&out_dir).run();
     out.code(0);
     let index = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
     assert!(index.contains("data-status=\"never run\""), "{index}");
@@ -1100,7 +1115,11 @@ fn a_failed_run_with_a_stale_pair_tells_the_notify_command_and_nothing_secret() 
     assert_eq!(v["phases"], serde_json::json!(["preflight"]));
     assert_eq!(v["stale"], serde_json::json!([{ "pair": "a", "last_sync_age_secs": null }]));
     assert_eq!(v["summary"]["pairs"][0]["status"], "unreachable");
-    assert!(v["run_dir"].as_str().unwrap().contains("runs"), "{text}");
+    assert_eq!(
+        v["run_dir"],
+        out.run_dir().display().to_string(),
+        "the run's own directory, beside the inventory"
+    );
     let env = std::fs::read_to_string(&env).unwrap();
     assert!(!env.contains("BMF_SUDO") && !env.contains("hunter2"), "{env}");
     assert!(!text.contains("hunter2"), "{text}");
@@ -1177,6 +1196,8 @@ fn status_json_is_an_envelope_with_a_format() {
     let mut v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert!(v["state_dir"].as_str().unwrap().ends_with(".bmfleet/fleet"), "{v}");
     v["state_dir"] = "[state dir]".into();
+    assert_eq!(v["runs_dir"], dir.path().join("runs").display().to_string(), "runs/ beside the inventory");
+    v["runs_dir"] = "[runs dir]".into();
     insta::assert_snapshot!("status_json", serde_json::to_string_pretty(&v).unwrap());
 }
 
@@ -1287,4 +1308,153 @@ fn a_role_copy_with_one_more_phase_runs_it_by_its_name() {
         "{}",
         typo.stderr
     );
+}
+
+/// Every file under `dir`, as paths relative to it, sorted: what a command wrote there.
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            files.push(path.strip_prefix(dir).unwrap().display().to_string());
+            if path.is_dir() {
+                pending.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// A campaign's runs live beside its inventory, with its `.bmfleet/` (issue 28, item 4): a run
+/// started from another directory writes them there and says so, and `status` and `report -i`
+/// started from yet another directory find them and say where they looked.
+#[test]
+fn runs_land_beside_the_inventory_and_are_found_from_anywhere() {
+    let dir = scratch();
+    let campaign = dir.path().join("campaign");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&campaign).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let (inv, _) = refused_pair_inventory(&campaign, "");
+    let out = Bmfleet::new().arg("preflight").inventory(&inv).in_dir(&elsewhere).run();
+    out.code(4);
+    assert_eq!(out.runs, campaign.join("runs"));
+    let run = out.run_dir();
+    assert!(run.join("summary.json").is_file(), "{}", run.display());
+    assert!(files_under(&elsewhere).is_empty(), "the working directory got {:?}", files_under(&elsewhere));
+    // Said at the start (the console's first line) and at the end.
+    let first = out.stderr.lines().next().unwrap_or_default();
+    assert!(first.ends_with(&format!("; run directory: {}", run.display())), "{}", out.stderr);
+    assert!(out.stdout.contains(&format!("Logs and summary: {}\n", run.display())), "{}", out.stdout);
+
+    let status = Bmfleet::new().arg("status").inventory(&inv).run();
+    status.code(0);
+    assert!(
+        status.stdout.contains(&format!("Runs (logs, summaries): {}\n", out.runs.display())),
+        "{}",
+        status.stdout
+    );
+    let report = Bmfleet::new().arg("report").inventory(&inv).arg("-o").arg(dir.path().join("report")).run();
+    report.code(0);
+    assert!(report.stdout.contains("Report of 1 pairs (1 runs, "), "{}", report.stdout);
+    let read = format!(
+        "Read: runs in {}, journal in {}\n",
+        out.runs.display(),
+        campaign.join(".bmfleet/inv").display()
+    );
+    assert!(report.stdout.contains(&read), "{}", report.stdout);
+    // A relative inventory: the runs beside it, named as relative as it.
+    let report =
+        Bmfleet::new().args(["report", "-i", "campaign/inv.yml", "-o", "report"]).in_dir(dir.path()).run();
+    report.code(0);
+    assert!(
+        report.stdout.contains("(1 runs, ") && report.stdout.contains("Read: runs in campaign/runs, "),
+        "{}",
+        report.stdout
+    );
+}
+
+/// An explicit `--runs-dir` wins, relative to the directory bmfleet runs in as any path typed:
+/// the run goes there (said in the JSON events too), the inventory's own runs/ is untouched,
+/// and `report` and `status` given the same flag read and name it.
+#[test]
+fn an_explicit_runs_dir_wins_relative_to_the_working_directory() {
+    let dir = scratch();
+    let campaign = dir.path().join("campaign");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&campaign).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let (inv, _) = refused_pair_inventory(&campaign, "");
+    let out = Bmfleet::new()
+        .args(["preflight", "--format", "json", "--runs-dir", "records"])
+        .inventory(&inv)
+        .in_dir(&elsewhere)
+        .run();
+    out.code(4);
+    assert_eq!(out.runs, elsewhere.join("records"));
+    let run = out.run_dir();
+    assert!(!campaign.join("runs").exists(), "the inventory's runs/ is untouched");
+    let started: serde_json::Value = serde_json::from_str(out.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(started["event"], "run_started", "{started}");
+    let id = run.file_name().unwrap().to_string_lossy();
+    assert_eq!(started["run_dir"], format!("records/{id}"), "{started}");
+
+    let report = Bmfleet::new()
+        .args(["report", "--runs-dir", "records", "-o", "report"])
+        .inventory(&inv)
+        .in_dir(&elsewhere)
+        .run();
+    report.code(0);
+    assert!(
+        report.stdout.contains("(1 runs, ") && report.stdout.contains("Read: runs in records, "),
+        "{}",
+        report.stdout
+    );
+    let status =
+        Bmfleet::new().args(["status", "--runs-dir", "records"]).inventory(&inv).in_dir(&elsewhere).run();
+    status.code(0);
+    assert!(status.stdout.contains("Runs (logs, summaries): records\n"), "{}", status.stdout);
+    // Without the flag, report reads the inventory's runs/: none there.
+    let report = Bmfleet::new()
+        .arg("report")
+        .inventory(&inv)
+        .arg("-o")
+        .arg(dir.path().join("r2"))
+        .in_dir(&elsewhere)
+        .run();
+    report.code(0);
+    assert!(report.stdout.contains("(0 runs, "), "{}", report.stdout);
+}
+
+/// Reads write nothing, wherever they start: `status`, `report` (but its -o), `plan` and
+/// `inventory list` of a campaign that never ran, from another directory, leave the
+/// inventory's directory and their own as they were (no runs/, no .bmfleet/).
+#[test]
+fn reads_from_another_directory_write_nothing() {
+    let dir = scratch();
+    let campaign = dir.path().join("campaign");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&campaign).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let (inv, _) = refused_pair_inventory(&campaign, "");
+    let before = files_under(&campaign);
+    let report = dir.path().join("report");
+    for args in [vec!["status"], vec!["status", "--format", "json"], vec!["plan"], vec!["inventory", "list"]]
+    {
+        let out = Bmfleet::new().args(args.clone()).inventory(&inv).in_dir(&elsewhere).run();
+        out.code(0);
+        assert_eq!(files_under(&campaign), before, "{args:?} wrote beside the inventory");
+        assert!(files_under(&elsewhere).is_empty(), "{args:?} wrote in its working directory");
+    }
+    let out = Bmfleet::new().arg("report").inventory(&inv).arg("-o").arg(&report).in_dir(&elsewhere).run();
+    out.code(0);
+    assert!(
+        out.stdout.contains(&format!("Read: runs in {}, no journal yet", campaign.join("runs").display())),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(files_under(&campaign), before, "report wrote beside the inventory");
+    assert!(files_under(&elsewhere).is_empty(), "report wrote in its working directory");
 }

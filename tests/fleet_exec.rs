@@ -237,7 +237,7 @@ fn ctrl_c_writes_the_summary_and_exits_130() {
         .replace("timeout: 3s", "timeout: 60s")
         .replace("sleep_secs: 30", "sleep_secs: 50");
     std::fs::write(role.join("role.yml"), yml).unwrap();
-    let (child, run_dir) =
+    let (child, runs) =
         Bmfleet::new().args(["run", "--grace", "1"]).arg(&role).arg("slow").inventory(&inv).spawn();
     std::thread::sleep(std::time::Duration::from_secs(3));
     // SAFETY: sending SIGINT to the child we spawned.
@@ -247,7 +247,7 @@ fn ctrl_c_writes_the_summary_and_exits_130() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("Summary") && stdout.contains("stopped"), "{stdout}");
     let summary =
-        std::fs::read_to_string(common::run_dirs(&run_dir).pop().unwrap().join("summary.json")).unwrap();
+        std::fs::read_to_string(common::run_dirs(&runs).pop().unwrap().join("summary.json")).unwrap();
     assert!(summary.contains("\"interrupted\": true"));
     let pid = fleet.sh(&claim.pair(0).target, "cat /tmp/bmfleet-sleeper.pid");
     std::thread::sleep(std::time::Duration::from_secs(1));

@@ -25,7 +25,7 @@ fn slow_hot_sync_under_way(
     claim: &Claim,
     kbps: u32,
     flags: &[&str],
-) -> (std::process::Child, tempfile::TempDir, std::path::PathBuf) {
+) -> (std::process::Child, tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     for p in &claim.pairs {
         fleet.populate(&p.origin);
     }
@@ -48,7 +48,7 @@ fn slow_hot_sync_under_way(
         })
     });
     std::thread::sleep(Duration::from_millis(300));
-    (child, dir, inv)
+    (child, dir, inv, runs)
 }
 
 #[test]
@@ -56,13 +56,18 @@ fn origin_sshd_killed_during_a_hot_sync() {
     let fleet = Fleet::get();
     let claim = fleet.claim(2);
     let (bad, good) = (claim.pair(0), claim.pair(1));
-    let (child, dir, inv) = slow_hot_sync_under_way(&fleet, &claim, 1500, &[]);
+    let (child, dir, inv, runs) = slow_hot_sync_under_way(&fleet, &claim, 1500, &[]);
     let before = origin_fingerprint(&fleet, &bad.origin);
     fleet.set(&bad.origin, "sshd", "down");
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(3), "{}", String::from_utf8_lossy(&output.stdout));
-    let out =
-        Outcome { code: 3, stdout: String::new(), stderr: String::new(), dir: dir.path().to_path_buf() };
+    let out = Outcome {
+        code: 3,
+        stdout: String::new(),
+        stderr: String::new(),
+        dir: dir.path().to_path_buf(),
+        runs,
+    };
     assert_eq!(out.pair_status(&bad.name), "failed");
     assert_eq!(out.pair_status(&good.name), "ok");
     assert!(fleet.verify_spools(&good.origin, &good.target).0);
@@ -87,7 +92,7 @@ fn a_target_whose_link_is_cut_is_unreachable_within_the_keepalive_window() {
     // trust requires preflight (it records the pair on both hosts).
     Bmfleet::new().arg("preflight").inventory(&inv).in_dir(dir.path()).run().code(0);
     Bmfleet::new().arg("trust").inventory(&inv).in_dir(dir.path()).run().code(0);
-    let (child, _) =
+    let (child, runs) =
         Bmfleet::new().args(["hot-sync", "--keepalive", "2"]).inventory(&inv).in_dir(dir.path()).spawn();
     std::thread::sleep(Duration::from_secs(2));
     fleet.set(&bad.target, "link", "down");
@@ -96,8 +101,13 @@ fn a_target_whose_link_is_cut_is_unreachable_within_the_keepalive_window() {
     let detected = cut.elapsed();
     assert_eq!(output.status.code(), Some(4), "{}", String::from_utf8_lossy(&output.stdout));
     assert!(detected < Duration::from_secs(25), "the run ended {detected:?} after the cut");
-    let out =
-        Outcome { code: 4, stdout: String::new(), stderr: String::new(), dir: dir.path().to_path_buf() };
+    let out = Outcome {
+        code: 4,
+        stdout: String::new(),
+        stderr: String::new(),
+        dir: dir.path().to_path_buf(),
+        runs,
+    };
     assert_eq!(out.pair_status(&bad.name), "unreachable");
     assert_eq!(out.pair_status(&good.name), "ok");
     assert!(fleet.verify_spools(&good.origin, &good.target).0);
@@ -225,7 +235,13 @@ fn two_hundred_light_hosts_at_once() {
     let text = std::fs::read_to_string(&inv).expect("the light fleet's inventory");
     let pairs = text.matches("- name: ").count();
     assert!(pairs >= 100, "the light fleet has {pairs} pairs; 100 are needed (200 hosts)");
-    let out = Bmfleet::new().args(["exec", "--forks", "200", "hostname"]).inventory(&inv).run();
+    // The light fleet's own inventory: its runs go to a scratch directory, not the fleet's.
+    let runs = scratch();
+    let out = Bmfleet::new()
+        .args(["exec", "--forks", "200", "hostname", "--runs-dir"])
+        .arg(runs.path())
+        .inventory(&inv)
+        .run();
     out.code(0);
     let hosts = out.stdout.lines().filter(|l| l.starts_with("bm-")).count();
     assert_eq!(hosts, 2 * pairs, "every host answered:\n{}", out.stdout);

@@ -127,7 +127,7 @@ fn a_hostile_origin_address_never_runs() {
         "{}",
         out.stderr
     );
-    assert!(!dir.path().join("runs").exists(), "nothing ran");
+    assert!(!out.runs.exists(), "nothing ran");
     no_canary(&fleet, &[&p.origin, &p.target], &canary);
 }
 
@@ -183,7 +183,7 @@ fn newlines_in_cutover_values_are_refused_before_any_host_is_touched() {
         let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
         out.code(2);
         assert!(out.stderr.contains(&format!("`{var}`")) && out.stderr.contains("inv"), "{}", out.stderr);
-        assert!(!dir.path().join("runs").exists(), "nothing ran");
+        assert!(!out.runs.exists(), "nothing ran");
         no_canary(&fleet, &[&p.origin, &p.target], &canary);
         let state = fleet.exec(&p.target, "ls /var/lib/bmfleet/state 2>/dev/null");
         assert!(state.stdout.is_empty(), "no host was touched");

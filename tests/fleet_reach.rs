@@ -168,8 +168,8 @@ fn a_sudo_that_wants_a_password_fails_clearly_unless_given_one() {
         .run();
     good.code(0);
     assert!(good.stdout.lines().any(|l| l == "root"), "{}", good.stdout);
-    assert!(!good.all_output().contains(password) && !common::run_dirs(&good.dir).is_empty());
-    for d in common::run_dirs(&good.dir) {
+    assert!(!good.all_output().contains(password) && !common::run_dirs(&good.runs).is_empty());
+    for d in common::run_dirs(&good.runs) {
         for f in std::fs::read_dir(d).unwrap().flatten() {
             assert!(!std::fs::read_to_string(f.path()).unwrap_or_default().contains(password));
         }

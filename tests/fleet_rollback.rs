@@ -118,7 +118,7 @@ fn a_cold_sync_hit_by_ctrl_c_puts_the_origin_back_in_service() {
     let state = dir.path().join("state");
     let inv = slow_cold_sync_setup(&fleet, &claim, dir.path(), &state);
 
-    let (child, run_dir) = Bmfleet::new()
+    let (child, runs) = Bmfleet::new()
         .args(["migrate", "--yes", "--grace", "1", "--state-dir"])
         .arg(&state)
         .inventory(&inv)
@@ -133,8 +133,7 @@ fn a_cold_sync_hit_by_ctrl_c_puts_the_origin_back_in_service() {
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(130), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    let text =
-        std::fs::read_to_string(common::run_dirs(&run_dir).pop().unwrap().join("summary.json")).unwrap();
+    let text = std::fs::read_to_string(common::run_dirs(&runs).pop().unwrap().join("summary.json")).unwrap();
     let summary: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(summary["interrupted"], true);
     assert_eq!(pair_report(&summary, &slow.name)["status"], "stopped", "{summary}");
@@ -242,7 +241,7 @@ fn a_rollback_that_cannot_stop_the_target_says_so_loudly_and_bmfleet_rollback_fi
     let bmfleet = |args: &[&str]| Bmfleet::new().args(args).inventory(&inv).arg("--state-dir").arg(&state);
     // The target's link goes down during the downtime: the origin is stopped and the target
     // cannot be made sure of, so the rollback does not start the origin (two servers could answer).
-    let (child, run_dir) = bmfleet(&["migrate", "--yes", "--keepalive", "1"]).spawn();
+    let (child, runs) = bmfleet(&["migrate", "--yes", "--keepalive", "1"]).spawn();
     wait_for("the downtime of the pair to lose", Duration::from_secs(120), || {
         fleet.sh(&lost.origin, "cat /etc/bmfleet-sim/bluemind.state") == "stopped"
     });
@@ -251,8 +250,7 @@ fn a_rollback_that_cannot_stop_the_target_says_so_loudly_and_bmfleet_rollback_fi
     fleet.set(&lost.target, "link", "up");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(3), "a failed rollback is a failure: {stdout}");
-    let text =
-        std::fs::read_to_string(common::run_dirs(&run_dir).pop().unwrap().join("summary.json")).unwrap();
+    let text = std::fs::read_to_string(common::run_dirs(&runs).pop().unwrap().join("summary.json")).unwrap();
     let summary: serde_json::Value = serde_json::from_str(&text).unwrap();
     let report = pair_report(&summary, &lost.name);
     assert_eq!(report["status"], "unreachable", "{report}");

@@ -81,7 +81,7 @@ fn hostile_values_stay_inert_everywhere() {
     for name in ["`mynetworks`", "`trust_comment`", "`rsync_bwlimit_kbps`"] {
         assert!(migrate.stderr.contains(name), "{name}: {}", migrate.stderr);
     }
-    assert!(!bm_dir.path().join("runs").exists(), "the migration ran nothing");
+    assert!(!migrate.runs.exists(), "the migration ran nothing");
 }
 
 #[test]
@@ -128,7 +128,7 @@ fn hostile_names_and_broken_files_are_bad_input() {
         let out = Bmfleet::new().args(["exec", "true"]).inventory(&inv).run();
         out.code(2);
         assert!(out.stderr.contains("inv.yml:"), "{what}: file:line:col expected: {}", out.stderr);
-        assert!(!out.dir.join("runs").exists(), "{what}: nothing ran");
+        assert!(!out.runs.exists(), "{what}: nothing ran");
     }
     // Bytes that are not UTF-8.
     let inv = dir.path().join("bytes.yml");

@@ -17,7 +17,7 @@ pub fn exec(args: ExecArgs) -> Result<ExitCode> {
     };
     let plan =
         crate::plan::adhoc(&inventory, &selected, &args.command, sides, Duration::from_secs(args.timeout));
-    let setup = super::setup::RunSetup::plain(&args.options, false);
+    let setup = super::setup::RunSetup::plain(&args.options, false, &args.selection.inventory);
     let extras = super::run::Extras { console: Some(Box::new(HostBlocks::default())), ..Default::default() };
     let report = super::run::execute(&plan, &setup, extras)?;
     super::run::finish(&report)

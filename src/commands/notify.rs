@@ -17,6 +17,7 @@ use crate::cli::PhaseArgs;
 use crate::error::{Result, exit};
 use crate::journal::{Journal, default_dir};
 use crate::outcome::RunReport;
+use crate::report::rundir::runs_dir;
 use crate::time::{epoch_secs, rfc3339};
 
 /// The notice's shape; raised when a key changes meaning or goes away.
@@ -82,7 +83,10 @@ pub fn after_run(args: &PhaseArgs, phases: &[String], ran: &Result<Option<RunRep
         inventory: args.selection.inventory.display().to_string(),
         exit_code,
         error,
-        run_dir: summary.map(|r| args.options.runs_dir.join(&r.run_id).display().to_string()),
+        run_dir: summary.map(|r| {
+            let runs = runs_dir(args.options.runs_dir.as_deref(), &args.selection.inventory);
+            runs.join(&r.run_id).display().to_string()
+        }),
         stale,
         summary: summary.map(crate::report::json_event::summary_to_json),
     };

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::inventory::{Inventory, Pair, merged_vars};
 use crate::journal::{Journal, PairJournal, default_dir};
 use crate::report::html::{self, model};
+use crate::report::rundir::runs_dir;
 use crate::role::Role;
 use crate::secrets::Masker;
 use crate::time::epoch_secs;
@@ -25,11 +26,13 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
                 .help("name a directory for index.html and the pair pages"),
         ));
     }
-    let runs = model::read_runs(&args.runs_dir, args.run.as_deref()).map_err(|why| {
-        Error::input(
-            Diagnostic::new(why).help("--runs-dir names the directory the runs were given (default: runs)"),
-        )
-    })?;
+    let runs_dir = runs_dir(args.runs_dir.as_deref(), &args.selection.inventory);
+    let runs =
+        model::read_runs(&runs_dir, args.run.as_deref()).map_err(|why| {
+            Error::input(Diagnostic::new(why).help(
+                "--runs-dir names the directory the runs were given (default: runs/ beside the inventory)",
+            ))
+        })?;
     let state = args.state_dir.clone().unwrap_or_else(|| default_dir(&inventory.path));
     let journal = state
         .join("pairs")
@@ -93,7 +96,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
     );
     // Where it read from, so that a report of nothing says where it looked.
     let journal_read = if journal.is_some() { "journal" } else { "no journal yet" };
-    println!("Read: runs in {}, {journal_read} in {}", args.runs_dir.display(), state.display());
+    println!("Read: runs in {}, {journal_read} in {}", runs_dir.display(), state.display());
     if runs.is_empty() && journal.is_none() {
         println!("Nothing has run yet: the report lists the pairs only");
     }
@@ -105,6 +108,9 @@ fn retry_extra(args: &ReportArgs) -> Vec<String> {
     let mut extra = Vec::new();
     if let Some(dir) = &args.state_dir {
         extra.extend(["--state-dir".into(), dir.display().to_string()]);
+    }
+    if let Some(dir) = &args.runs_dir {
+        extra.extend(["--runs-dir".into(), dir.display().to_string()]);
     }
     if let Some(file) = &args.selection.ssh_config {
         extra.extend(["--ssh-config".into(), file.display().to_string()]);

@@ -24,7 +24,7 @@ use crate::ssh::{Keys, SshContext, SshOptions};
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;
     let role = Arc::new(super::roles::load(Some(&args.role), &inventory.path)?);
-    let setup = RunSetup::plain(&args.options, args.check);
+    let setup = RunSetup::plain(&args.options, args.check, &args.selection.inventory);
     let plan = build_plan(&inventory, &selected, role, &args.phases, &setup, None)?;
     super::guard::check(&super::guard::Selected {
         role: &plan.role,
@@ -114,8 +114,8 @@ pub fn execute(plan: &Plan, setup: &RunSetup<'_>, extras: Extras) -> Result<RunR
         },
     )
     .with_become_passwords(become_passwords(plan)?);
-    let run_dir = RunDir::create(&options.runs_dir, &setup.run_id).map_err(|e| {
-        Error::internal(format!("cannot create the run directory under {}: {e}", options.runs_dir.display()))
+    let run_dir = RunDir::create(&setup.runs_dir, &setup.run_id).map_err(|e| {
+        Error::internal(format!("cannot create the run directory under {}: {e}", setup.runs_dir.display()))
     })?;
     let run_path = run_dir.path().to_path_buf();
     let run_dir = Arc::new(run_dir);

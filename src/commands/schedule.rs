@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use crate::cli::{ScheduleCommand, ScheduleInstallArgs, ScheduleRemoveArgs};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
+use crate::report::rundir::runs_dir;
 
 const PREFIX: &str = "bmfleet-";
 
@@ -16,7 +17,7 @@ const MARK: &str = "# Written by bmfleet schedule install";
 
 pub fn schedule(command: ScheduleCommand) -> Result<ExitCode> {
     match command {
-        ScheduleCommand::Install(args) => install(args),
+        ScheduleCommand::Install(args) => install(*args),
         ScheduleCommand::List(args) => list(&args.unit_dir),
         ScheduleCommand::Remove(args) => remove(args),
     }
@@ -61,8 +62,16 @@ pub fn command_line(args: &ScheduleInstallArgs) -> Result<(PathBuf, Vec<String>)
         argv.push("--stale-after".into());
         argv.push(format!("{}s", stale.as_secs()));
     }
+    // Where the runs by hand go (runs/ beside the inventory, or --runs-dir), named absolute:
+    // the scheduled runs' records are read by the same `report -i`.
+    let explicit = args
+        .runs_dir
+        .as_deref()
+        .map(std::path::absolute)
+        .transpose()
+        .map_err(|e| Error::internal(format!("cannot make --runs-dir absolute: {e}")))?;
     argv.push("--runs-dir".into());
-    argv.push(workdir.join("runs").display().to_string());
+    argv.push(runs_dir(explicit.as_deref(), &inventory).display().to_string());
     Ok((workdir, argv))
 }
 

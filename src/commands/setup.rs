@@ -4,16 +4,20 @@
 //! reporters all read it, so a setting (`--check`, `--unsafe-override-host-state`, `--until`,
 //! the run id, which locks a run holds) is decided here once and passed down.
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::cli::{PhaseArgs, RunFlags};
 use crate::exec;
+use crate::report::rundir::runs_dir;
 
 pub struct RunSetup<'a> {
     /// How the run goes, as typed: forks, waves, failure policy, SSH trust, output.
     pub flags: &'a RunFlags,
     /// The run's id: its run directory, its journal entries, who holds its locks.
     pub run_id: String,
+    /// Where the run's directory goes: `--runs-dir`, else `runs/` beside the inventory.
+    pub runs_dir: PathBuf,
     /// `--check`: the read-only probes run; every other step is shown, not run.
     pub check: bool,
     /// Each pair's lock on its target, with who holds it (shown to whoever finds it busy):
@@ -28,11 +32,12 @@ pub struct RunSetup<'a> {
 }
 
 impl<'a> RunSetup<'a> {
-    /// `bmfleet run` and `bmfleet exec`: no journal, no lock, no deadline.
-    pub fn plain(flags: &'a RunFlags, check: bool) -> Self {
+    /// `bmfleet run` and `bmfleet exec` of `inventory`: no journal, no lock, no deadline.
+    pub fn plain(flags: &'a RunFlags, check: bool, inventory: &Path) -> Self {
         RunSetup {
             flags,
             run_id: crate::time::run_id(),
+            runs_dir: runs_dir(flags.runs_dir.as_deref(), inventory),
             check,
             target_lock: None,
             deadline: None,
@@ -49,6 +54,7 @@ impl<'a> RunSetup<'a> {
             flags: &args.options,
             target_lock: changes_hosts.then(|| owner(&run_id)),
             run_id,
+            runs_dir: runs_dir(args.options.runs_dir.as_deref(), &args.selection.inventory),
             check: args.check,
             deadline: args.until.as_ref().map(|u| u.deadline(SystemTime::now())),
             overrides: args.unsafe_override_host_state.clone(),
@@ -65,6 +71,7 @@ impl<'a> RunSetup<'a> {
     pub fn run_options(&self) -> exec::RunOptions {
         exec::RunOptions {
             run_id: self.run_id.clone(),
+            run_dir: self.runs_dir.join(&self.run_id).display().to_string(),
             forks: self.flags.forks,
             max_fail_percent: self.flags.max_fail_percent,
             any_errors_fatal: self.flags.any_errors_fatal,

@@ -9,6 +9,7 @@ use crate::cli::{Format, StatusArgs};
 use crate::error::Result;
 use crate::inventory::merged_vars;
 use crate::journal::{Journal, PairJournal, SyncRecord, default_dir};
+use crate::report::rundir::runs_dir;
 use crate::report::table;
 use crate::role::journal::JournalSpec;
 use crate::time::{epoch_secs, human_duration};
@@ -200,6 +201,8 @@ struct StatusJson<'a> {
     run_in_progress: Option<String>,
     /// The state directory (journal) read.
     state_dir: String,
+    /// Where the runs' records are (logs, summaries): not read, named for the operator.
+    runs_dir: String,
 }
 
 /// What `status` reads once for every pair.
@@ -217,6 +220,7 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
     let (inventory, selected) = super::load_selection(&args.selection)?;
     let role = super::roles::load(args.role.as_deref(), &inventory.path)?;
     let dir = args.state_dir.clone().unwrap_or_else(|| default_dir(&inventory.path));
+    let runs = runs_dir(args.runs_dir.as_deref(), &args.selection.inventory);
     // A read: nothing is created, and a campaign that never ran reads as empty journals.
     let journal = Journal::read_only(&dir);
     let in_progress = journal.run_in_progress();
@@ -237,6 +241,7 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
                 pairs: &lines,
                 run_in_progress: in_progress.clone(),
                 state_dir: dir.display().to_string(),
+                runs_dir: runs.display().to_string(),
             };
             println!("{}", serde_json::to_string_pretty(&json).expect("json"))
         }
@@ -249,6 +254,8 @@ pub fn status(args: StatusArgs) -> Result<ExitCode> {
                 }
                 None => println!("No run in progress. Journal: {}", dir.display()),
             }
+            let none = if runs.is_dir() { "" } else { " (none yet)" };
+            println!("Runs (logs, summaries): {}{none}", runs.display());
         }
     }
     Ok(ExitCode::SUCCESS)

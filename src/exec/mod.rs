@@ -33,6 +33,8 @@ use crate::ssh::SshContext;
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub run_id: String,
+    /// The run's directory, as the run announces it (`Event::RunStarted`).
+    pub run_dir: String,
     /// Pairs in flight at once.
     pub forks: usize,
     /// Stop later waves when more than this percentage of a wave's pairs failed.
@@ -57,6 +59,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             run_id: String::new(),
+            run_dir: String::new(),
             forks: 50,
             max_fail_percent: None,
             any_errors_fatal: false,
@@ -256,6 +259,7 @@ fn announce_run(shared: &Shared, options: &RunOptions, plan: &Plan) {
     let total: usize = plan.waves.iter().map(|w| w.pairs.len()).sum();
     shared.emit(Event::RunStarted {
         run_id: options.run_id.clone(),
+        run_dir: options.run_dir.clone(),
         role: plan.role.describe(),
         phases: plan.phases.clone(),
         pairs: total,

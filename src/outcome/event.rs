@@ -21,6 +21,9 @@ pub enum Stream {
 pub enum Event {
     RunStarted {
         run_id: String,
+        /// The run's directory (logs, summary.json): said first, so that a reader of the
+        /// console, or of JSON lines, knows where the run is recorded before it ends.
+        run_dir: String,
         role: String,
         phases: Vec<String>,
         pairs: usize,

@@ -100,8 +100,8 @@ impl PlainState {
 impl Plain {
     fn line(event: &Event) -> Option<String> {
         Some(match event {
-            Event::RunStarted { run_id, role, phases, pairs, waves, check_mode } => format!(
-                "run {run_id}: role {role}, phases {}, {pairs} pairs in {waves} waves{}",
+            Event::RunStarted { run_id, run_dir, role, phases, pairs, waves, check_mode } => format!(
+                "run {run_id}: role {role}, phases {}, {pairs} pairs in {waves} waves{}; run directory: {run_dir}",
                 phases.join(", "),
                 if *check_mode { " (check mode)" } else { "" }
             ),
@@ -237,6 +237,10 @@ impl Reporter for Bars {
         // The bars first: a block printed above them redraws them, with this event in.
         self.redraw(&mut state);
         match event {
+            // Where the run is recorded, above the bars for the whole run.
+            Event::RunStarted { run_dir, .. } => {
+                let _ = self.multi.println(format!("Run directory: {run_dir}"));
+            }
             Event::WaveStarted { wave, .. } => self.total.set_message(wave.clone()),
             Event::Notice { message } => {
                 let _ = self.multi.println(message);

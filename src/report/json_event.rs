@@ -98,6 +98,7 @@ mod tests {
     fn run_and_wave_events_carry_typed_fields_and_their_time() {
         let started = Event::RunStarted {
             run_id: "r1".into(),
+            run_dir: "/srv/fleet/runs/r1".into(),
             role: "bluemind (built into bmfleet)".into(),
             phases: vec!["hot-sync".into()],
             pairs: 2,
@@ -109,6 +110,7 @@ mod tests {
         insta::assert_snapshot!("event_wave_started", pretty(to_json(&wave, at())));
         let from = Event::RunStarted {
             run_id: "r2".into(),
+            run_dir: "runs/r2".into(),
             role: "renamed (from /srv/roles/renamed)".into(),
             phases: vec![],
             pairs: 0,

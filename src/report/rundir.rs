@@ -2,6 +2,10 @@
 //! stderr), `summary.json`, `summary.txt`, and `failed.txt`, which `--limit @runs/<id>/failed.txt`
 //! reads to retry exactly the pairs that did not succeed.
 //!
+//! `runs/` sits beside the inventory, as the journal's `.bmfleet/` does ([`runs_dir`]): a
+//! campaign's state is in one place, and `report -i INV` finds the runs of INV from whatever
+//! directory it is started in. `--runs-dir` moves it.
+//!
 //! Run directories are 0700 and their files 0600: logs hold what steps print, which may be
 //! more than the masker knows to hide.
 //!
@@ -31,6 +35,16 @@ use crate::role::journal::JournalSpec;
 pub const STEP_LOG_HEAD: usize = 1 << 20;
 /// Bytes of one step attempt's last output lines, written when the attempt ends.
 pub const STEP_LOG_TAIL: usize = 256 << 10;
+
+/// Where a campaign's run directories are: `--runs-dir` as given (relative to the current
+/// directory, as any path typed on a command line), else `runs/` beside the inventory, next to
+/// its `.bmfleet/` (`journal::default_dir`).
+pub fn runs_dir(explicit: Option<&Path>, inventory: &Path) -> PathBuf {
+    match explicit {
+        Some(dir) => dir.to_path_buf(),
+        None => inventory.parent().unwrap_or(Path::new(".")).join("runs"),
+    }
+}
 
 pub struct RunDir {
     dir: PathBuf,

@@ -30,7 +30,10 @@ pub struct Outcome {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// The directory bmfleet ran in.
     pub dir: PathBuf,
+    /// Where this invocation's runs go (see [`Bmfleet::runs`]), whether it made one or not.
+    pub runs: PathBuf,
 }
 
 impl Default for Bmfleet {
@@ -40,7 +43,8 @@ impl Default for Bmfleet {
 }
 
 impl Bmfleet {
-    /// Runs in a fresh temporary directory (its own `runs/`), unless `in_dir` says otherwise.
+    /// Runs in a fresh temporary directory, unless `in_dir` says otherwise. Its runs go beside
+    /// its inventory, as bmfleet's own, or to its `--runs-dir` ([`Bmfleet::runs`]).
     pub fn new() -> Self {
         let tmp = tempfile::tempdir().expect("tempdir");
         Bmfleet { args: Vec::new(), envs: Vec::new(), dir: tmp.path().to_path_buf(), _tmp: Some(tmp) }
@@ -83,6 +87,38 @@ impl Bmfleet {
         &self.dir
     }
 
+    /// The value of the first `flag` among the arguments (`--flag VALUE` or `--flag=VALUE`).
+    fn flag(&self, flags: &[&str]) -> Option<PathBuf> {
+        let args: Vec<String> = self.args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+        args.iter().enumerate().find_map(|(i, arg)| {
+            flags.iter().find_map(|flag| match arg.strip_prefix(flag) {
+                Some("") => args.get(i + 1).map(PathBuf::from),
+                Some(value) => value.strip_prefix('=').map(PathBuf::from),
+                None => None,
+            })
+        })
+    }
+
+    /// Where the runs of this invocation go, as bmfleet decides it (`report::rundir::runs_dir`):
+    /// its `--runs-dir`, else `runs/` beside its inventory; either relative to the directory it
+    /// runs in. Tests find run directories here, never in their working directory.
+    pub fn runs(&self) -> PathBuf {
+        let base = match (self.flag(&["--runs-dir"]), self.flag(&["-i", "--inventory"])) {
+            (Some(runs), _) => runs,
+            (None, Some(inventory)) => inventory.parent().unwrap_or(Path::new("")).join("runs"),
+            (None, None) => PathBuf::from("runs"),
+        };
+        self.dir.join(base)
+    }
+
+    /// The runs directory, when it lies inside the repository: no test may write there (tests
+    /// of an inventory of the repository's pass `--runs-dir` when they run something).
+    fn runs_in_repository(&self) -> Option<PathBuf> {
+        let runs = self.runs();
+        let parent = runs.parent().and_then(|p| std::fs::canonicalize(p).ok())?;
+        parent.starts_with(repo()).then_some(runs)
+    }
+
     fn command(&self) -> Command {
         let mut cmd = Command::new(BIN);
         cmd.args(&self.args).current_dir(&self.dir).env_remove("SSH_AUTH_SOCK");
@@ -95,6 +131,14 @@ impl Bmfleet {
     pub fn run(self) -> Outcome {
         let output = self.command().stdin(Stdio::null()).output().expect("run bmfleet");
         let dir = self.dir.clone();
+        let runs = self.runs();
+        if let Some(inside) = self.runs_in_repository() {
+            assert!(
+                !inside.exists(),
+                "{} exists: runs were written inside the repository; pass --runs-dir to a test that runs an inventory of the repository's",
+                inside.display()
+            );
+        }
         // Keep the temporary directory alive with the outcome's path.
         if let Some(tmp) = self._tmp {
             let _ = tmp.keep();
@@ -104,10 +148,12 @@ impl Bmfleet {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             dir,
+            runs,
         }
     }
 
-    /// Start bmfleet without waiting (for signals); stdout and stderr are captured.
+    /// Start bmfleet without waiting (for signals); stdout and stderr are captured. Returns the
+    /// child and where its runs go ([`Bmfleet::runs`]).
     pub fn spawn(self) -> (std::process::Child, PathBuf) {
         let child = self
             .command()
@@ -116,11 +162,11 @@ impl Bmfleet {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn bmfleet");
-        let dir = self.dir.clone();
+        let runs = self.runs();
         if let Some(tmp) = self._tmp {
             let _ = tmp.keep();
         }
-        (child, dir)
+        (child, runs)
     }
 }
 
@@ -141,9 +187,9 @@ impl Outcome {
 
     /// The run directory of the (single) run this invocation made.
     pub fn run_dir(&self) -> PathBuf {
-        run_dirs(&self.dir)
+        run_dirs(&self.runs)
             .pop()
-            .unwrap_or_else(|| panic!("no run directory in {}\n{}", self.dir.display(), self.all_output()))
+            .unwrap_or_else(|| panic!("no run directory in {}\n{}", self.runs.display(), self.all_output()))
     }
 
     /// The log of one pair in the last run.
@@ -172,9 +218,10 @@ impl Outcome {
     }
 }
 
-/// Run directories under `dir/runs`, oldest first.
-pub fn run_dirs(dir: &Path) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir.join("runs"))
+/// Run directories in `runs` (a runs directory: [`Outcome::runs`], what `spawn` returns), oldest
+/// first.
+pub fn run_dirs(runs: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(runs)
         .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
         .unwrap_or_default();
     dirs.sort();

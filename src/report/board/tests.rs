@@ -10,6 +10,7 @@ fn secs(s: u64) -> Duration {
 fn run(pairs: usize) -> Event {
     Event::RunStarted {
         run_id: "r".into(),
+        run_dir: "runs/r".into(),
         role: "bluemind".into(),
         phases: vec!["preflight".into(), "hot-sync".into()],
         pairs,

@@ -18,6 +18,7 @@ fn state() -> PlainState {
 fn run(pairs: usize) -> Event {
     Event::RunStarted {
         run_id: "r".into(),
+        run_dir: "runs/r".into(),
         role: "bluemind".into(),
         phases: vec!["hot-sync".into()],
         pairs,
