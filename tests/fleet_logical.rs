@@ -100,7 +100,12 @@ fn a_logical_pair_migrates_beside_the_targets_own_databases_and_ends_identical()
         log.contains("logical: PostgreSQL 15 to 15, bj, bj-data subscribed beside the target's own; the hot sync sets the origin's wal_level (replica) to logical"),
         "{log}"
     );
-    assert_eq!(journal(dir.path(), p)["values"]["db_sync_logical"], 1, "the journal keeps the method");
+    assert_eq!(journal(dir.path(), p)["values"]["db_sync_method"], 2, "the journal keeps the method");
+    let status = Bmfleet::new().args(["status", "--format", "json"]).inventory(&inv).in_dir(dir.path()).run();
+    status.code(0);
+    assert!(status.stdout.contains("\"method\": \"logical\""), "status shows it: {}", status.stdout);
+    let status = Bmfleet::new().args(["status"]).inventory(&inv).in_dir(dir.path()).run();
+    assert!(status.stdout.contains("DATABASES") && status.stdout.contains("logical"), "{}", status.stdout);
     Bmfleet::new().args(["trust"]).inventory(&inv).in_dir(dir.path()).run().code(0);
     let first = Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run();
     first.code(0);

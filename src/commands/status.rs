@@ -51,6 +51,10 @@ struct PairStatusLine {
     /// how the databases travel (BlueMind's `db_sync_physical`)... whatever the role measures.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     values: std::collections::BTreeMap<String, u64>,
+    /// The role's declared method (`journal: method:`) as this pair recorded it: BlueMind's way
+    /// the databases travel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<String>,
 }
 
 /// What the downtime is made of, as measured on the large tenant (bench/README.md "Large tenant"):
@@ -302,6 +306,7 @@ fn line(c: &Context<'_>, index: usize) -> PairStatusLine {
         running_for_secs: running_for,
         last_status: j.last_status.map(|s| s.as_str().to_string()),
         values: j.values.clone(),
+        method: c.role.journal.method_label(&j.values).map(String::from),
     }
 }
 
@@ -330,23 +335,30 @@ fn text_table(lines: &[PairStatusLine], role: &crate::role::Role, journal_exists
                 .last_hot_sync_bytes
                 .map(|b| format!("{} files, {b} B", l.last_hot_sync_files.unwrap_or(0)))
                 .unwrap_or_else(|| "-".into());
-            vec![
+            let mut row = vec![
                 l.pair.clone(),
                 l.wave.to_string(),
                 l.reached.clone().unwrap_or_else(|| "-".into()),
                 sync_text(l, journal_exists),
                 delta,
                 downtime_text(l),
-                l.last_status.clone().unwrap_or_else(|| "-".into()),
-                l.running.clone().unwrap_or_else(|| "-".into()),
-            ]
+            ];
+            if role.journal.method.is_some() {
+                row.push(l.method.clone().unwrap_or_else(|| "-".into()));
+            }
+            row.push(l.last_status.clone().unwrap_or_else(|| "-".into()));
+            row.push(l.running.clone().unwrap_or_else(|| "-".into()));
+            row
         })
         .collect();
-    // The repeatable sync's column is named after the role's phase (`hot-sync`: LAST HOT SYNC).
+    // The repeatable sync's column is named after the role's phase (`hot-sync`: LAST HOT SYNC);
+    // the role's declared method gets a column of its own, titled by the role.
     let sync_column =
         format!("LAST {}", role.journal.repeatable_sync_title().unwrap_or_else(|| "SYNC".into()));
-    let header =
-        ["PAIR", "WAVE", "REACHED", sync_column.as_str(), "ITS DELTA", "DOWNTIME", "LAST RUN", "RUNNING"];
+    let method_column = role.journal.method.as_ref().map(|m| m.title.to_uppercase());
+    let mut header = vec!["PAIR", "WAVE", "REACHED", sync_column.as_str(), "ITS DELTA", "DOWNTIME"];
+    header.extend(method_column.as_deref());
+    header.extend(["LAST RUN", "RUNNING"]);
     table(&header, &rows)
 }
 

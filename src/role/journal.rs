@@ -26,6 +26,17 @@ pub struct JournalSpec {
     /// The role variable, and its value, under which the final sync makes a warm pass while the
     /// origin serves (BlueMind's `warm_pass: true`); undeclared: none.
     pub warm_pass: Option<VarEquals>,
+    /// A choice a step records as a number, shown by `status` and the report (BlueMind's way
+    /// the databases travel: `dump`, `physical` or `logical`).
+    pub method: Option<Method>,
+}
+
+/// `journal: method:` the `record_value:` name, its title and a label per recorded number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Method {
+    pub value: String,
+    pub title: String,
+    pub labels: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +117,14 @@ impl JournalSpec {
         })
     }
 
+    /// The method's label as a pair's journal recorded it (see `method`); None while nothing is
+    /// recorded, `?` for a number without a label (recorded by another version of the role).
+    pub fn method_label(&self, values: &BTreeMap<String, u64>) -> Option<&str> {
+        let m = self.method.as_ref()?;
+        let n = usize::try_from(*values.get(&m.value)?).ok();
+        Some(n.and_then(|n| m.labels.get(n)).map_or("?", String::as_str))
+    }
+
     /// The repeatable sync's name as a column header: `hot-sync` reads `HOT SYNC`.
     pub fn repeatable_sync_title(&self) -> Option<String> {
         self.repeatable_sync.as_ref().map(|p| p.replace('-', " ").to_uppercase())
@@ -123,11 +142,33 @@ pub(crate) fn bluemind_for_tests() -> JournalSpec {
         freeze_check_ms: Some("freeze_check_ms".into()),
         final_sync_lists: Some(VarEquals { var: "final_rsync".into(), equals: "changes".into() }),
         warm_pass: Some(VarEquals { var: "warm_pass".into(), equals: "true".into() }),
+        method: Some(Method {
+            value: "db_sync_method".into(),
+            title: "databases".into(),
+            labels: vec!["dump".into(), "physical".into(), "logical".into()],
+        }),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    /// The method's label is the one of the number recorded; nothing recorded shows nothing, a
+    /// number beyond the labels (another version of the role) shows `?`, never another label.
+    #[test]
+    fn the_method_reads_the_label_of_the_number_recorded() {
+        let spec = bluemind_for_tests();
+        let at = |n: u64| {
+            spec.method_label(&BTreeMap::from([("db_sync_method".to_string(), n)])).map(String::from)
+        };
+        assert_eq!(at(0).as_deref(), Some("dump"));
+        assert_eq!(at(2).as_deref(), Some("logical"));
+        assert_eq!(at(7).as_deref(), Some("?"));
+        assert_eq!(spec.method_label(&BTreeMap::new()), None);
+        assert_eq!(
+            JournalSpec::default().method_label(&BTreeMap::from([("db_sync_method".into(), 1)])),
+            None
+        );
+    }
     use super::*;
 
     fn bluemind() -> JournalSpec {

@@ -350,4 +350,18 @@ mod tests {
         assert_eq!(role.journal.databases_bytes.as_deref(), Some("db_size"));
         assert_eq!(role.phases[0].steps[0].record_value.as_deref(), Some("db_size"));
     }
+    /// `journal: method:` names a value a step records, and has a title and labels.
+    #[test]
+    fn a_method_that_no_step_records_or_without_labels_is_refused_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let yml = "journal:\n  method: { value: how, title: t, labels: [] }\nphases:\n  - name: p\n    steps:\n      - { name: b, on: origin, run: echo 1 }\n";
+        std::fs::write(dir.path().join("role.yml"), yml).unwrap();
+        let err = crate::role::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("role.yml:2:20: journal: method `how` is recorded by no step"), "{err}");
+        assert!(err.contains("journal: method needs a title and a label for each number"), "{err}");
+        let ok = "journal:\n  method: { value: how, title: t, labels: [a, b] }\nphases:\n  - name: p\n    steps:\n      - { name: b, on: origin, run: echo 1, record_value: how }\n";
+        std::fs::write(dir.path().join("role.yml"), ok).unwrap();
+        let role = crate::role::load(dir.path()).unwrap();
+        assert_eq!(role.journal.method.map(|m| m.labels), Some(vec!["a".to_string(), "b".to_string()]));
+    }
 }

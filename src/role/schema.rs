@@ -63,6 +63,18 @@ pub struct RawJournal {
     /// freeze that sends what changed during that pass, not since the last repeatable sync.
     #[serde(default)]
     pub warm_pass: Option<RawVarEquals>,
+    /// A choice a step records as a number (`record_value:`), shown by `status` as a column and
+    /// by the report as a card: its title and a label per value (BlueMind's database method).
+    #[serde(default)]
+    pub method: Option<RawMethod>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMethod {
+    pub value: Spanned<String>,
+    pub title: Spanned<String>,
+    pub labels: Spanned<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -123,6 +123,8 @@ pub struct PairView {
     /// When the role's final sync completed, as the journal has it (a rollback resets it): mail
     /// is then stopped on the origin until the switch.
     pub final_sync_done: Option<f64>,
+    /// The role's declared method (`journal: method:`), as (title, label), when recorded.
+    pub method: Option<(String, String)>,
 }
 
 impl PairView {
@@ -392,6 +394,12 @@ pub fn pair_view(input: &PairInput, runs: &[Run]) -> PairView {
         downtime: input.journal_spec.downtime_bounds(&j.records),
         point_of_no_return: j.point_of_no_return.as_ref().map(|p| (p.at, p.step.clone())),
         verified: verified(&j.values),
+        method: input
+            .journal_spec
+            .method
+            .as_ref()
+            .zip(input.journal_spec.method_label(&j.values))
+            .map(|(m, label)| (m.title.clone(), label.to_string())),
         final_sync_done: input
             .journal_spec
             .final_sync

@@ -68,12 +68,20 @@ fn cards(view: &PairView, zone: &Zone) -> String {
         Some((at, step)) => format!("{}<br><small>{}</small>", esc(step), when(*at, zone)),
         None => "not passed".into(),
     };
+    let method = view.method.as_ref().map_or_else(String::new, |(title, label)| {
+        format!(
+            "<div class=\"card\">{}<b data-method=\"{}\">{}</b></div>\n",
+            esc(title),
+            esc(label),
+            esc(label)
+        )
+    });
     format!(
         "<div class=\"cards\">\n<div class=\"card\">status<b class=\"{class}\" data-status=\"{}\">{}</b></div>\n\
          <div class=\"card\">phase reached<b>{}</b></div>\n\
          <div class=\"card\">downtime<b data-downtime=\"{}\">{}</b></div>\n\
          <div class=\"card\">hot syncs<b>{}</b></div>\n\
-         <div class=\"card\">point of no return<b>{pnr}</b></div>\n</div>\n",
+         <div class=\"card\">point of no return<b>{pnr}</b></div>\n{method}</div>\n",
         esc(&status),
         esc(&status),
         esc(view.reached.as_deref().unwrap_or("-")),

@@ -222,6 +222,7 @@ fn renamed_phases_still_draw_the_syncs_and_the_downtime() {
     }];
     let mut j = PairJournal { pair: "p01".into(), ..Default::default() };
     j.records = BTreeMap::from([("stopped_at".into(), T0 + 7.0), ("started_at".into(), T0 + 19.0)]);
+    j.values = BTreeMap::from([("copy_kind".into(), 1)]);
     let spec = JournalSpec {
         repeatable_sync: Some("warm-sync".into()),
         final_sync: Some("final-copy".into()),
@@ -230,6 +231,11 @@ fn renamed_phases_still_draw_the_syncs_and_the_downtime() {
         freeze_check_ms: None,
         final_sync_lists: None,
         warm_pass: None,
+        method: Some(crate::role::journal::Method {
+            value: "copy_kind".into(),
+            title: "copy".into(),
+            labels: vec!["slow".into(), "fast".into()],
+        }),
     };
     let input = PairInput {
         name: "p01",
@@ -258,6 +264,8 @@ fn renamed_phases_still_draw_the_syncs_and_the_downtime() {
     // The close-up starts with the final sync, which began before the downtime's first record.
     assert!(html.contains("<svg class=\"timeline downtime\""), "{html}");
     assert!(html.contains(&format!("<p>The cut-over: downtime {} from", super::page::secs(12.0))), "{html}");
+    // The role's declared method, its own title and label.
+    assert!(html.contains("<div class=\"card\">copy<b data-method=\"fast\">fast</b></div>"), "{html}");
 }
 
 /// A failed span (a cold sync that failed, a failed cutover) is drawn in the failure colour:

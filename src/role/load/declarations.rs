@@ -9,7 +9,7 @@ use serde_saphyr::Spanned;
 use super::Loader;
 use crate::diag::{Diagnostic, Location};
 use crate::inventory::located::ValueSpan;
-use crate::role::journal::{Downtime, JournalSpec, VarEquals};
+use crate::role::journal::{Downtime, JournalSpec, Method, VarEquals};
 use crate::role::schema::{RawRole, RawVarEquals};
 use crate::role::vars::VarSpecs;
 use crate::role::{Phase, Step};
@@ -116,6 +116,25 @@ impl Loader<'_> {
         let final_sync_lists =
             j.final_sync_lists.as_ref().map(|l| self.var_equals(raw, specs, "final_sync_lists", l));
         let warm_pass = j.warm_pass.as_ref().map(|l| self.var_equals(raw, specs, "warm_pass", l));
+        let method = j.method.as_ref().map(|m| {
+            self.recorded_by_a_step(
+                phases,
+                &m.value,
+                "method",
+                |s| s.record_value.as_ref(),
+                "name the `record_value:` of the step that prints the method's number",
+            );
+            if m.labels.value.is_empty() || m.title.value.trim().is_empty() {
+                let message =
+                    "journal: method needs a title and a label for each number it records (0 first)";
+                self.error_at(&m.labels.referenced, message, None);
+            }
+            Method {
+                value: m.value.value.clone(),
+                title: m.title.value.clone(),
+                labels: m.labels.value.clone(),
+            }
+        });
         JournalSpec {
             repeatable_sync,
             final_sync,
@@ -124,6 +143,7 @@ impl Loader<'_> {
             freeze_check_ms,
             final_sync_lists,
             warm_pass,
+            method,
         }
     }
 
