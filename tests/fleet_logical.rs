@@ -6,8 +6,7 @@
 
 mod common;
 
-use common::{Bmfleet, Claim, Fleet, FleetPair, repo, scratch};
-use std::process::Command;
+use common::{Bmfleet, Claim, Fleet, FleetPair, scratch};
 
 fn inventory(fleet: &Fleet, claim: &Claim, dir: &std::path::Path, vars: &str) -> std::path::PathBuf {
     claim.inventory(fleet, dir, &format!("vars: {{ cutover_mode: none, db_sync: logical{vars} }}"), |_| {
@@ -15,24 +14,9 @@ fn inventory(fleet: &Fleet, claim: &Claim, dir: &std::path::Path, vars: &str) ->
     })
 }
 
-/// SQL as postgres on a host's socket, unaligned.
-fn sql(fleet: &Fleet, host: &str, db: &str, query: &str) -> String {
-    fleet.sh(host, &format!("cd / && runuser -u postgres -- psql -X -At -d {db} -c \"{query}\""))
-}
-
 /// The pair's journal (the inventory is `dir/inventory.yml`).
 fn journal(dir: &std::path::Path, p: &FleetPair) -> serde_json::Value {
     common::journal_in(&dir.join(".bmfleet/inventory/pairs"), &p.name)
-}
-
-/// `tests/fleet/mutate HOST --db`: spools and rows (keyless tables, a block of item ids).
-fn mutate_db(fleet: &Fleet, host: &str) {
-    let out = Command::new(repo().join("tests/fleet/mutate"))
-        .env("BMFLEET_FLEET_DIR", &fleet.dir)
-        .args([host, "--db"])
-        .output()
-        .expect("mutate");
-    assert!(out.status.success(), "mutate {host}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// What the logical method may add to an origin, as one text to compare before and after: its
@@ -46,8 +30,7 @@ fn origin_pg_state(fleet: &Fleet, p: &FleetPair) -> String {
          && cat /var/lib/postgresql/15/main/pg_hba.conf /var/lib/postgresql/15/main/postgresql.auto.conf",
     );
     for db in ["bj", "bj-data"] {
-        state += &sql(
-            fleet,
+        state += &fleet.sql(
             &p.origin,
             db,
             "SELECT pubname FROM pg_publication UNION ALL SELECT relname || ' ' || relreplident::text FROM pg_class \
@@ -57,19 +40,17 @@ fn origin_pg_state(fleet: &Fleet, p: &FleetPair) -> String {
     state
 }
 
-/// `tests/fleet/verify --no-config` (as fleet_physical.rs: the configuration's travel is not this
-/// file's subject).
-fn verify_without_config(fleet: &Fleet, p: &FleetPair) -> (bool, String) {
-    fleet.sh(&p.origin, "systemctl is-active postgresql >/dev/null || systemctl start postgresql");
-    let out = Command::new(repo().join("tests/fleet/verify"))
-        .env("BMFLEET_FLEET_DIR", &fleet.dir)
-        .args(["--no-config", &p.origin, &p.target])
-        .output()
-        .expect("verify");
-    (
-        out.status.success(),
-        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
-    )
+/// After a rollback: the origin serves with nothing of the method left on it (`origin_pg_state`
+/// as before), the target has neither subscriptions nor copies, its own bj untouched.
+fn given_back(fleet: &Fleet, p: &FleetPair, origin_before: &str, target_uuid: &str) {
+    assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "running");
+    assert_eq!(origin_pg_state(fleet, p), origin_before);
+    assert_eq!(fleet.sql(&p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "0");
+    assert_eq!(
+        fleet.sql(&p.target, "postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '%bmfleet%'"),
+        "0"
+    );
+    assert_eq!(fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
 }
 
 #[test]
@@ -82,7 +63,7 @@ fn a_logical_pair_migrates_beside_the_targets_own_databases_and_ends_identical()
     // The target's own Keycloak database (DOMAIN.md: 5.x keeps one in the cluster), which the
     // physical method would take out of service: the logical one leaves it alone.
     fleet.sh(&p.target, "cd / && runuser -u postgres -- createdb keycloak");
-    sql(&fleet, &p.target, "keycloak", "CREATE TABLE realm (id text); INSERT INTO realm VALUES ('target')");
+    fleet.sql(&p.target, "keycloak", "CREATE TABLE realm (id text); INSERT INTO realm VALUES ('target')");
     let dir = scratch();
 
     // BlueMind's wal_level is replica: without the operator's yes, preflight says what to do.
@@ -113,22 +94,22 @@ fn a_logical_pair_migrates_beside_the_targets_own_databases_and_ends_identical()
     assert!(log.contains("restarting the origin's PostgreSQL for wal_level = logical"), "{log}");
     assert!(log.contains("bj: bj__bmfleet_new made from the origin's schema (UTF8, en_US.UTF-8"), "{log}");
     assert!(log.contains("tables copied and streaming"), "{log}");
-    assert_eq!(sql(&fleet, &p.origin, "postgres", "SHOW wal_level"), "logical");
+    assert_eq!(fleet.sql(&p.origin, "postgres", "SHOW wal_level"), "logical");
     // The keyless tables carry a replica identity while they are published (else the serving
     // origin would refuse their UPDATEs), and the target's own bj is untouched so far.
     assert_eq!(
-        sql(&fleet, &p.origin, "bj", "SELECT relreplident FROM pg_class WHERE relname = 't_container_acl'"),
+        fleet.sql(&p.origin, "bj", "SELECT relreplident FROM pg_class WHERE relname = 't_container_acl'"),
         "f"
     );
-    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "2");
+    assert_eq!(fleet.sql(&p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "2");
     // The origin goes on serving and writing: rows in keyless tables, a block of item ids.
-    mutate_db(&fleet, &p.origin);
+    fleet.mutate_db(&p.origin);
     let second = Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run();
     second.code(0);
     let log = second.pair_log(&p.name);
     assert!(log.contains("bj-data: the subscription"), "{log}");
     assert!(!log.contains("made from the origin's schema"), "a later hot sync makes nothing again: {log}");
-    mutate_db(&fleet, &p.origin);
+    fleet.mutate_db(&p.origin);
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
     out.code(0);
     assert_eq!(out.pair_status(&p.name), "ok");
@@ -139,15 +120,15 @@ fn a_logical_pair_migrates_beside_the_targets_own_databases_and_ends_identical()
         "{log}"
     );
     assert!(!log.contains("pg_restore"), "no dump nor restore at the freeze: {log}");
-    let (same, report) = verify_without_config(&fleet, p);
+    let (same, report) = fleet.verify_without_config(&p.origin, &p.target);
     assert!(same, "{report}");
     // Nothing of the method is left: no subscription nor password file on the target, the
     // origin's slots, line, settings, publications and replica identities as they were.
-    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "0");
+    assert_eq!(fleet.sql(&p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "0");
     assert_eq!(fleet.sh(&p.target, "ls /var/lib/postgresql/15/ | grep -c pgpass || true"), "0");
     assert_eq!(origin_pg_state(&fleet, p), origin_before);
     assert_eq!(
-        sql(&fleet, &p.target, "keycloak", "SELECT id FROM realm"),
+        fleet.sql(&p.target, "keycloak", "SELECT id FROM realm"),
         "target",
         "the target's own database"
     );
@@ -160,13 +141,13 @@ fn rollback_after_a_logical_hot_sync_gives_origin_and_target_back() {
     let p = claim.pair(0);
     fleet.populate(&p.origin);
     let origin_before = origin_pg_state(&fleet, p);
-    let target_uuid = sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation");
+    let target_uuid = fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation");
     let dir = scratch();
     let inv = inventory(&fleet, &claim, dir.path(), ", db_sync_logical_restart: true");
     for phase in ["preflight", "trust", "hot-sync"] {
         Bmfleet::new().args([phase]).inventory(&inv).in_dir(dir.path()).run().code(0);
     }
-    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "2");
+    assert_eq!(fleet.sql(&p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "2");
     let out = Bmfleet::new().args(["rollback", "--limit", &p.name]).inventory(&inv).in_dir(dir.path()).run();
     out.code(0);
     let log = out.pair_log(&p.name);
@@ -175,17 +156,10 @@ fn rollback_after_a_logical_hot_sync_gives_origin_and_target_back() {
         "{log}"
     );
     assert!(log.contains("wal_level reset (from PostgreSQL's next restart)"), "{log}");
-    assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "running");
-    assert_eq!(origin_pg_state(&fleet, p), origin_before);
-    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "0");
-    assert_eq!(
-        sql(&fleet, &p.target, "postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '%bmfleet%'"),
-        "0"
-    );
-    assert_eq!(sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
+    given_back(&fleet, p, &origin_before, &target_uuid);
     // A later hot sync subscribes again.
     Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run().code(0);
-    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "2");
+    assert_eq!(fleet.sql(&p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "2");
 }
 
 /// PostgreSQL 15 applies replicated rows as a superuser: a CHECK constraint of the origin's schema
@@ -223,7 +197,7 @@ fn a_schema_that_would_run_its_own_functions_on_replicated_rows_is_refused() {
         ),
         "{log}"
     );
-    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "0");
+    assert_eq!(fleet.sql(&p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "0");
     assert_eq!(fleet.sh(&p.target, &format!("test -e {canary} && echo ran || echo never")), "never");
     Bmfleet::new().args(["rollback", "--limit", &p.name]).inventory(&inv).in_dir(dir.path()).run().code(0);
 }
@@ -238,7 +212,7 @@ fn a_freeze_whose_subscriptions_do_not_catch_up_gives_everything_back() {
     let p = claim.pair(0);
     fleet.populate(&p.origin);
     let origin_before = origin_pg_state(&fleet, p);
-    let target_uuid = sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation");
+    let target_uuid = fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation");
     let dir = scratch();
     let inv =
         inventory(&fleet, &claim, dir.path(), ", db_sync_logical_restart: true, db_sync_catchup_secs: 2");
@@ -247,8 +221,8 @@ fn a_freeze_whose_subscriptions_do_not_catch_up_gives_everything_back() {
     }
     // bj's subscription stops applying; the origin writes on.
     let sub = format!("bmfleet_{}_1", p.name.to_lowercase());
-    sql(&fleet, &p.target, "bj__bmfleet_new", &format!("ALTER SUBSCRIPTION {sub} DISABLE"));
-    mutate_db(&fleet, &p.origin);
+    fleet.sql(&p.target, "bj__bmfleet_new", &format!("ALTER SUBSCRIPTION {sub} DISABLE"));
+    fleet.mutate_db(&p.origin);
     let out = Bmfleet::new().args(["cold-sync", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
     assert_ne!(out.code, 0, "{}", out.all_output());
     let log = out.pair_log(&p.name);
@@ -257,12 +231,5 @@ fn a_freeze_whose_subscriptions_do_not_catch_up_gives_everything_back() {
         "{log}"
     );
     assert!(log.contains("phase rollback completed"), "{log}");
-    assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "running");
-    assert_eq!(origin_pg_state(&fleet, p), origin_before);
-    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "0");
-    assert_eq!(
-        sql(&fleet, &p.target, "postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '%bmfleet%'"),
-        "0"
-    );
-    assert_eq!(sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
+    given_back(&fleet, p, &origin_before, &target_uuid);
 }

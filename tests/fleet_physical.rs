@@ -24,24 +24,6 @@ fn journal(dir: &std::path::Path, p: &FleetPair) -> serde_json::Value {
     common::journal_in(&dir.join(".bmfleet/inventory/pairs"), &p.name)
 }
 
-/// `tests/fleet/verify --no-config`: spools, databases (schema, rows, sequences, settings) and
-/// bm.ini's login. The configuration files travel as with the dump method (not this file's
-/// subject); on a machine where several fleets share /var/lib, a host's overlay may list no
-/// bind-mounted /var/lib/bm-ca and the origin's CA never reaches the target (both methods).
-fn verify_without_config(fleet: &Fleet, p: &FleetPair) -> (bool, String) {
-    // Cutover stops the origin's PostgreSQL for good; verify reads it.
-    fleet.sh(&p.origin, "systemctl is-active postgresql >/dev/null || systemctl start postgresql");
-    let out = Command::new(repo().join("tests/fleet/verify"))
-        .env("BMFLEET_FLEET_DIR", &fleet.dir)
-        .args(["--no-config", &p.origin, &p.target])
-        .output()
-        .expect("verify");
-    (
-        out.status.success(),
-        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
-    )
-}
-
 /// `getconf GNU_LIBC_VERSION` answers another glibc on `host` (a file bind-mounted over
 /// /usr/bin/getconf in the host's private mount namespace), until dropped.
 struct OtherGlibc<'a> {
@@ -66,21 +48,6 @@ impl Drop for OtherGlibc<'_> {
     fn drop(&mut self) {
         let _ = self.fleet.exec(&self.host, "umount /usr/bin/getconf; rm -f /run/bmfleet-getconf");
     }
-}
-
-/// SQL as postgres on a host's socket, unaligned.
-fn sql(fleet: &Fleet, host: &str, db: &str, query: &str) -> String {
-    fleet.sh(host, &format!("cd / && runuser -u postgres -- psql -X -At -d {db} -c \"{query}\""))
-}
-
-/// `tests/fleet/mutate HOST --db`: spools and rows (keyless tables, a block of item ids).
-fn mutate_db(fleet: &Fleet, host: &str) {
-    let out = Command::new(repo().join("tests/fleet/mutate"))
-        .env("BMFLEET_FLEET_DIR", &fleet.dir)
-        .args([host, "--db"])
-        .output()
-        .expect("mutate");
-    assert!(out.status.success(), "mutate {host}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// What the physical method may add to an origin, as one text to compare before and after.
@@ -121,7 +88,7 @@ fn a_physical_pair_migrates_with_rows_written_between_syncs_and_ends_identical()
     );
     // The target is a standby of its origin, streaming through the pair's slot, admitted by one
     // pg_hba line for its address alone.
-    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "t");
+    assert_eq!(fleet.sql(&p.target, "postgres", "SELECT pg_is_in_recovery()"), "t");
     let first_rule = fleet
         .sh(&p.origin, "awk '!/^[[:space:]]*(#|$)/ { print; exit }' /var/lib/postgresql/15/main/pg_hba.conf");
     assert_eq!(
@@ -131,18 +98,18 @@ fn a_physical_pair_migrates_with_rows_written_between_syncs_and_ends_identical()
     );
     let slot = format!("bmfleet_{}", p.name.to_lowercase());
     assert_eq!(
-        sql(&fleet, &p.origin, "postgres", "SELECT slot_name || ' ' || active FROM pg_replication_slots"),
+        fleet.sql(&p.origin, "postgres", "SELECT slot_name || ' ' || active FROM pg_replication_slots"),
         format!("{slot} true")
     );
-    assert_eq!(sql(&fleet, &p.origin, "postgres", "SHOW max_slot_wal_keep_size"), "8GB");
+    assert_eq!(fleet.sql(&p.origin, "postgres", "SHOW max_slot_wal_keep_size"), "8GB");
     // The origin goes on serving and writing: rows in keyless tables, a block of item ids.
-    mutate_db(&fleet, &p.origin);
+    fleet.mutate_db(&p.origin);
     let second = Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run();
     second.code(0);
     let log = second.pair_log(&p.name);
     assert!(log.contains("the target streams the origin's cluster:"), "{log}");
     assert!(!log.contains("copied the origin's cluster"), "a later hot sync copies nothing again: {log}");
-    mutate_db(&fleet, &p.origin);
+    fleet.mutate_db(&p.origin);
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
     out.code(0);
     assert_eq!(out.pair_status(&p.name), "ok");
@@ -157,10 +124,10 @@ fn a_physical_pair_migrates_with_rows_written_between_syncs_and_ends_identical()
     assert!(!log.contains("could not be read now"), "{log}");
     assert!(log.contains("counts of the stopped target's rows"), "{log}");
     assert!(log.contains("counts of the stopped target's spools"), "{log}");
-    let (same, report) = verify_without_config(&fleet, p);
+    let (same, report) = fleet.verify_without_config(&p.origin, &p.target);
     assert!(same, "{report}");
     // The target is a cluster of its own; the origin carries nothing of the method any more.
-    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "f");
+    assert_eq!(fleet.sql(&p.target, "postgres", "SELECT pg_is_in_recovery()"), "f");
     assert_eq!(
         fleet.sh(
             &p.target,
@@ -228,14 +195,14 @@ fn rollback_after_a_physical_hot_sync_gives_origin_and_target_back() {
     let p = claim.pair(0);
     fleet.populate(&p.origin);
     let origin_before = origin_pg_state(&fleet, p);
-    let target_uuid = sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation");
+    let target_uuid = fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation");
     let dir = scratch();
     let inv = inventory(&fleet, &claim, dir.path(), "auto");
     for phase in ["preflight", "trust", "hot-sync"] {
         Bmfleet::new().args([phase]).inventory(&inv).in_dir(dir.path()).run().code(0);
     }
-    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "t");
-    assert_ne!(sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
+    assert_eq!(fleet.sql(&p.target, "postgres", "SELECT pg_is_in_recovery()"), "t");
+    assert_ne!(fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
     // Preflight again: the target's cluster is the origin's copy, the method stays physical.
     let again = Bmfleet::new().args(["preflight"]).inventory(&inv).in_dir(dir.path()).run();
     again.code(0);
@@ -246,12 +213,12 @@ fn rollback_after_a_physical_hot_sync_gives_origin_and_target_back() {
     assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "running");
     assert_eq!(origin_pg_state(&fleet, p), origin_before);
     // The target's own cluster is back in place, itself again.
-    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "f");
-    assert_eq!(sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
+    assert_eq!(fleet.sql(&p.target, "postgres", "SELECT pg_is_in_recovery()"), "f");
+    assert_eq!(fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
     assert_eq!(fleet.sh(&p.target, "ls /var/lib/postgresql/15/ | grep -c bmfleet || true"), "0");
     // A later hot sync builds the standby again.
     Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run().code(0);
-    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "t");
+    assert_eq!(fleet.sql(&p.target, "postgres", "SELECT pg_is_in_recovery()"), "t");
 }
 
 #[test]
@@ -261,7 +228,7 @@ fn a_freeze_that_fails_rolls_a_physical_pair_back_with_nothing_left_behind() {
     let p = claim.pair(0);
     fleet.populate(&p.origin);
     let origin_before = origin_pg_state(&fleet, p);
-    let target_uuid = sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation");
+    let target_uuid = fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation");
     let dir = scratch();
     // A required file the origin lacks: the cold sync's configuration pull fails, beside the
     // promotion (before, during or after it), before the point of no return.
@@ -275,8 +242,8 @@ fn a_freeze_that_fails_rolls_a_physical_pair_back_with_nothing_left_behind() {
     assert_eq!(out.summary()["pairs"][0]["rollback"]["ok"], true, "{}", out.summary());
     assert_eq!(fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"), "running");
     assert_eq!(origin_pg_state(&fleet, p), origin_before);
-    assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "f");
-    assert_eq!(sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
+    assert_eq!(fleet.sql(&p.target, "postgres", "SELECT pg_is_in_recovery()"), "f");
+    assert_eq!(fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
     assert_eq!(fleet.sh(&p.target, "ls /var/lib/postgresql/15/ | grep -c bmfleet || true"), "0");
 }
 
@@ -319,7 +286,7 @@ fn a_freeze_cut_short_at_each_stage_of_the_physical_chain_gives_everything_back(
         fleet.populate(&p.origin);
         before.push((
             origin_pg_state(&fleet, p),
-            sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"),
+            fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation"),
         ));
     }
     let dir = scratch();
@@ -346,8 +313,8 @@ fn a_freeze_cut_short_at_each_stage_of_the_physical_chain_gives_everything_back(
             origin_before,
             "{stage}: the origin keeps nothing of the method"
         );
-        assert_eq!(sql(&fleet, &p.target, "postgres", "SELECT pg_is_in_recovery()"), "f", "{stage}");
-        assert_eq!(&sql(&fleet, &p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid, "{stage}");
+        assert_eq!(fleet.sql(&p.target, "postgres", "SELECT pg_is_in_recovery()"), "f", "{stage}");
+        assert_eq!(&fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid, "{stage}");
         assert_eq!(
             fleet.sh(&p.target, "ls /var/lib/postgresql/15/ | grep -c bmfleet || true"),
             "0",
@@ -358,7 +325,7 @@ fn a_freeze_cut_short_at_each_stage_of_the_physical_chain_gives_everything_back(
 
 /// The relfilenode of an index of bj on `host`: a REINDEX gives the index a new one.
 fn relfilenode(fleet: &Fleet, host: &str, index: &str) -> String {
-    sql(fleet, host, "bj", &format!("SELECT relfilenode FROM pg_class WHERE relname = '{index}'"))
+    fleet.sql(host, "bj", &format!("SELECT relfilenode FROM pg_class WHERE relname = '{index}'"))
 }
 
 /// Across two glibcs (simulated on the target: `getconf` answers 2.27), the physical method still
@@ -390,7 +357,7 @@ fn across_two_glibcs_the_promoted_copy_rebuilds_its_indexes_on_text_and_ends_ide
         "{rebuilt}"
     );
     // (verify starts the origin's PostgreSQL again, which the cutover stopped)
-    let (same, report) = verify_without_config(&fleet, p);
+    let (same, report) = fleet.verify_without_config(&p.origin, &p.target);
     assert!(same, "{report}");
     assert_ne!(
         relfilenode(&fleet, &p.target, "t_server_uid_key"),

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod db;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_bmfleet");
 
 pub fn repo() -> PathBuf {

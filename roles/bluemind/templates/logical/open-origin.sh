@@ -6,10 +6,9 @@
       (DOMAIN.md). Changing it restarts the origin's PostgreSQL (BlueMind's connections to its
       databases drop for a few seconds): done only when `db_sync_logical_restart` says so, the
       setting it had in postgresql.auto.conf recorded (pg_wal_before);
-    - one pg_hba line, `host "bj","bj-data" USER ADDRESS/32 md5 # bmfleet:PAIR`, for the target's
-      address and bm.ini's user, first (pg_hba is first-match): a logical replication
-      connection names its database, and matches the database field as any login does;
-    - max_slot_wal_keep_size, as for the physical method (the subscriptions' slots);
+    - the pg_hba line and max_slot_wal_keep_size, as for the physical method (lib/pg-open.sh),
+      the line's database field the databases' names (`"bj","bj-data"`): a logical
+      replication connection names its database, and matches that field as any login does;
     - REPLICA IDENTITY FULL on every table without a primary key (BlueMind has some:
       t_container_acl, DOMAIN.md): once a table is published, PostgreSQL refuses its UPDATEs and
       DELETEs on the origin unless it has a replica identity, so this comes first; each table's
@@ -24,15 +23,10 @@
 {% include "templates/lib/host-state.sh" %}
 {% include "templates/lib/bm-ini.sh" %}
 {% include "templates/lib/pg-cluster.sh" %}
+{% include "templates/lib/pg-open.sh" %}
 bmf_state_guard origin sync {{ origin_hostkey_pub }} {{ target_hostkey_pub }}
 addr={{ target_pg_source }}
-keep_mb={{ db_sync_wal_keep_mb }}
 restart={{ db_sync_logical_restart }}
-case "$keep_mb" in '' | *[!0-9]*) echo "db_sync_wal_keep_mb must be a number of MiB" >&2; exit 2 ;; esac
-[[ $addr =~ ^[0-9A-Fa-f.:]{2,45}$ ]] || { echo "unusable address for the target: $addr" >&2; exit 1; }
-case "$addr" in *:*) bits=128 ;; *) bits=32 ;; esac
-user=$(bm_ini_get user)
-[[ $user =~ ^[A-Za-z_][A-Za-z0-9_-]*$ ]] || { echo "unusable database user in bm.ini: $user" >&2; exit 1; }
 dbs=()
 for db in {{ databases | shell_words }}; do
   [[ $db =~ ^[A-Za-z0-9_.-]+$ ]] || { echo "unusable database name: $db" >&2; exit 1; }
@@ -62,28 +56,8 @@ if [ "$wal" != logical ]; then
   changed+=("wal_level logical (PostgreSQL restarted)")
 fi
 
-# The pg_hba line and the WAL the slots may hold, as the physical method has them.
-{ hba=$(bmf_pgsu -c 'SHOW hba_file') && [ -f "$hba" ]; } || { echo "cannot find the origin's pg_hba.conf" >&2; exit 1; }
-marker="# bmfleet:$bmf_pg_pair"
-line="host $(IFS=,; echo "${dbs[*]}") $user $addr/$bits md5 $marker"
-if ! grep -qxF -- "$line" "$hba"; then
-  bmf_state_set pg_hba="$addr"
-  bmf_hba_rewrite "$hba" "$marker" "$line" || { echo "cannot write $hba" >&2; exit 1; }
-  changed+=("a line for $addr in $hba")
-fi
-if [ -z "${BMF_R[pg_keep_before]-}" ]; then
-  before=$(bmf_pgsu -c "SELECT setting FROM pg_file_settings WHERE name = 'max_slot_wal_keep_size' AND sourcefile LIKE '%/postgresql.auto.conf' ORDER BY seqno DESC LIMIT 1")
-  bmf_state_set pg_keep_before="${before:-unset}" || { echo "cannot record max_slot_wal_keep_size to put it back" >&2; exit 1; }
-  bmf_pgsu -c "ALTER SYSTEM SET max_slot_wal_keep_size = '${keep_mb}MB'" >/dev/null
-  changed+=("max_slot_wal_keep_size ${keep_mb}MB")
-fi
-bmf_pgsu -c 'SELECT pg_reload_conf()' >/dev/null
-sleep 0.5 # the postmaster rereads its files asynchronously
-if [ "$(bmf_pgsu -c "SELECT count(*) FROM pg_hba_file_rules WHERE error IS NULL AND address = '$addr'")" = 0 ]; then
-  bmf_hba_rewrite "$hba" "$marker" && bmf_pgsu -c 'SELECT pg_reload_conf()' >/dev/null
-  echo "PostgreSQL does not accept the line \"$line\" in $hba: taken out again" >&2
-  exit 1
-fi
+# The pg_hba line for the databases, and the WAL the slots may hold (lib/pg-open.sh).
+bmf_pg_open "$(IFS=,; echo "${dbs[*]}")" || exit 1
 
 # Replica identities, then the publications (in this order: see above).
 {% include "templates/logical/tables.sh" %}
