@@ -1327,17 +1327,25 @@ fn files_under(dir: &std::path::Path) -> Vec<String> {
     files
 }
 
-/// A campaign's runs live beside its inventory, with its `.bmfleet/` (issue 28, item 4): a run
-/// started from another directory writes them there and says so, and `status` and `report -i`
-/// started from yet another directory find them and say where they looked.
-#[test]
-fn runs_land_beside_the_inventory_and_are_found_from_anywhere() {
+/// A scratch directory holding `campaign/` (the inventory of a pair whose hosts refuse at once)
+/// and `elsewhere/`, a directory a command may be started from: (scratch, campaign, elsewhere,
+/// inventory).
+fn campaign_elsewhere() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
     let dir = scratch();
     let campaign = dir.path().join("campaign");
     let elsewhere = dir.path().join("elsewhere");
     std::fs::create_dir_all(&campaign).unwrap();
     std::fs::create_dir_all(&elsewhere).unwrap();
     let (inv, _) = refused_pair_inventory(&campaign, "");
+    (dir, campaign, elsewhere, inv)
+}
+
+/// A campaign's runs live beside its inventory, with its `.bmfleet/` (issue 28, item 4): a run
+/// started from another directory writes them there and says so, and `status` and `report -i`
+/// started from yet another directory find them and say where they looked.
+#[test]
+fn runs_land_beside_the_inventory_and_are_found_from_anywhere() {
+    let (dir, campaign, elsewhere, inv) = campaign_elsewhere();
     let out = Bmfleet::new().arg("preflight").inventory(&inv).in_dir(&elsewhere).run();
     out.code(4);
     assert_eq!(out.runs, campaign.join("runs"));
@@ -1381,12 +1389,7 @@ fn runs_land_beside_the_inventory_and_are_found_from_anywhere() {
 /// and `report` and `status` given the same flag read and name it.
 #[test]
 fn an_explicit_runs_dir_wins_relative_to_the_working_directory() {
-    let dir = scratch();
-    let campaign = dir.path().join("campaign");
-    let elsewhere = dir.path().join("elsewhere");
-    std::fs::create_dir_all(&campaign).unwrap();
-    std::fs::create_dir_all(&elsewhere).unwrap();
-    let (inv, _) = refused_pair_inventory(&campaign, "");
+    let (dir, campaign, elsewhere, inv) = campaign_elsewhere();
     let out = Bmfleet::new()
         .args(["preflight", "--format", "json", "--runs-dir", "records"])
         .inventory(&inv)
@@ -1433,12 +1436,7 @@ fn an_explicit_runs_dir_wins_relative_to_the_working_directory() {
 /// inventory's directory and their own as they were (no runs/, no .bmfleet/).
 #[test]
 fn reads_from_another_directory_write_nothing() {
-    let dir = scratch();
-    let campaign = dir.path().join("campaign");
-    let elsewhere = dir.path().join("elsewhere");
-    std::fs::create_dir_all(&campaign).unwrap();
-    std::fs::create_dir_all(&elsewhere).unwrap();
-    let (inv, _) = refused_pair_inventory(&campaign, "");
+    let (dir, campaign, elsewhere, inv) = campaign_elsewhere();
     let before = files_under(&campaign);
     let report = dir.path().join("report");
     for args in [vec!["status"], vec!["status", "--format", "json"], vec!["plan"], vec!["inventory", "list"]]

@@ -102,17 +102,9 @@ fn a_logical_pair_migrates_beside_the_targets_own_databases_and_ends_identical()
         "f"
     );
     assert_eq!(fleet.sql(&p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "2");
-    // The origin goes on serving and writing: rows in keyless tables, a block of item ids.
-    fleet.mutate_db(&p.origin);
-    let second = Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run();
-    second.code(0);
-    let log = second.pair_log(&p.name);
+    let (log, out) = common::resync_and_migrate(&fleet, p, &inv, dir.path());
     assert!(log.contains("bj-data: the subscription"), "{log}");
     assert!(!log.contains("made from the origin's schema"), "a later hot sync makes nothing again: {log}");
-    fleet.mutate_db(&p.origin);
-    let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
-    out.code(0);
-    assert_eq!(out.pair_status(&p.name), "ok");
     let log = out.pair_log(&p.name);
     assert!(log.contains("bj replicated up to the stopped origin's"), "{log}");
     assert!(

@@ -102,17 +102,9 @@ fn a_physical_pair_migrates_with_rows_written_between_syncs_and_ends_identical()
         format!("{slot} true")
     );
     assert_eq!(fleet.sql(&p.origin, "postgres", "SHOW max_slot_wal_keep_size"), "8GB");
-    // The origin goes on serving and writing: rows in keyless tables, a block of item ids.
-    fleet.mutate_db(&p.origin);
-    let second = Bmfleet::new().args(["hot-sync"]).inventory(&inv).in_dir(dir.path()).run();
-    second.code(0);
-    let log = second.pair_log(&p.name);
+    let (log, out) = common::resync_and_migrate(&fleet, p, &inv, dir.path());
     assert!(log.contains("the target streams the origin's cluster:"), "{log}");
     assert!(!log.contains("copied the origin's cluster"), "a later hot sync copies nothing again: {log}");
-    fleet.mutate_db(&p.origin);
-    let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
-    out.code(0);
-    assert_eq!(out.pair_status(&p.name), "ok");
     let log = out.pair_log(&p.name);
     assert!(log.contains("replayed the stopped origin's WAL to"), "{log}");
     assert!(!log.contains("pg_restore"), "no dump nor restore: {log}");

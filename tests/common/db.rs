@@ -2,8 +2,25 @@
 //! (fleet_physical.rs, fleet_logical.rs): SQL as postgres on a host, the origin's rows changed
 //! between syncs, the copy verified.
 
-use super::{Fleet, repo};
+use super::{Bmfleet, Fleet, FleetPair, Outcome, repo};
+use std::path::Path;
 use std::process::Command;
+
+/// The origin writes between syncs: its rows change, a hot sync runs again, they change again,
+/// then `migrate --yes`, each succeeding: the second hot sync's log and the migration.
+pub fn resync_and_migrate(fleet: &Fleet, p: &FleetPair, inv: &Path, dir: &Path) -> (String, Outcome) {
+    // The origin goes on serving and writing: rows in keyless tables, a block of item ids.
+    fleet.mutate_db(&p.origin);
+    let second = Bmfleet::new().args(["hot-sync"]).inventory(inv).in_dir(dir).run();
+    second.code(0);
+    // (Read now: an outcome's log is its runs directory's newest run.)
+    let second_log = second.pair_log(&p.name);
+    fleet.mutate_db(&p.origin);
+    let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(inv).in_dir(dir).run();
+    out.code(0);
+    assert_eq!(out.pair_status(&p.name), "ok");
+    (second_log, out)
+}
 
 impl Fleet {
     /// SQL as postgres on a host's socket, unaligned; must succeed.

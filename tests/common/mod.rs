@@ -13,6 +13,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod db;
+#[allow(unused_imports)] // (not every test binary migrates)
+pub use db::resync_and_migrate;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_bmfleet");
 
