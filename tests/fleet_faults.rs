@@ -67,6 +67,7 @@ fn origin_sshd_killed_during_a_hot_sync() {
         stderr: String::new(),
         dir: dir.path().to_path_buf(),
         runs,
+        run: None,
     };
     assert_eq!(out.pair_status(&bad.name), "failed");
     assert_eq!(out.pair_status(&good.name), "ok");
@@ -107,6 +108,7 @@ fn a_target_whose_link_is_cut_is_unreachable_within_the_keepalive_window() {
         stderr: String::new(),
         dir: dir.path().to_path_buf(),
         runs,
+        run: None,
     };
     assert_eq!(out.pair_status(&bad.name), "unreachable");
     assert_eq!(out.pair_status(&good.name), "ok");

@@ -13,7 +13,6 @@ pub fn resync_and_migrate(fleet: &Fleet, p: &FleetPair, inv: &Path, dir: &Path) 
     fleet.mutate_db(&p.origin);
     let second = Bmfleet::new().args(["hot-sync"]).inventory(inv).in_dir(dir).run();
     second.code(0);
-    // (Read now: an outcome's log is its runs directory's newest run.)
     let second_log = second.pair_log(&p.name);
     fleet.mutate_db(&p.origin);
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(inv).in_dir(dir).run();

@@ -38,6 +38,9 @@ pub struct Outcome {
     pub dir: PathBuf,
     /// Where this invocation's runs go (see [`Bmfleet::runs`]), whether it made one or not.
     pub runs: PathBuf,
+    /// The run directory this invocation made, when it made one: a campaign's runs share the
+    /// directory beside its inventory, so the newest there may be a later command's.
+    pub run: Option<PathBuf>,
 }
 
 impl Default for Bmfleet {
@@ -133,9 +136,11 @@ impl Bmfleet {
     }
 
     pub fn run(self) -> Outcome {
+        let runs = self.runs();
+        let before = run_dirs(&runs);
         let output = self.command().stdin(Stdio::null()).output().expect("run bmfleet");
         let dir = self.dir.clone();
-        let runs = self.runs();
+        let run = run_dirs(&runs).into_iter().filter(|d| !before.contains(d)).max();
         if let Some(inside) = self.runs_in_repository() {
             assert!(
                 !inside.exists(),
@@ -153,6 +158,7 @@ impl Bmfleet {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             dir,
             runs,
+            run,
         }
     }
 
@@ -189,10 +195,12 @@ impl Outcome {
         format!("{}{}", self.stdout, self.stderr)
     }
 
-    /// The run directory of the (single) run this invocation made.
+    /// The run directory of the (single) run this invocation made (else the newest of its runs
+    /// directory, for an outcome that made none).
     pub fn run_dir(&self) -> PathBuf {
-        run_dirs(&self.runs)
-            .pop()
+        self.run
+            .clone()
+            .or_else(|| run_dirs(&self.runs).pop())
             .unwrap_or_else(|| panic!("no run directory in {}\n{}", self.runs.display(), self.all_output()))
     }
 
