@@ -53,6 +53,28 @@ fn given_back(fleet: &Fleet, p: &FleetPair, origin_before: &str, target_uuid: &s
     assert_eq!(fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation"), target_uuid);
 }
 
+/// A pair whose origin was populated, then preflighted, trusted and hot-synced with the logical
+/// method (`db_sync_logical_restart: true` and `vars`), with what the rollback must give back.
+struct Synced {
+    dir: tempfile::TempDir,
+    inv: std::path::PathBuf,
+    origin_before: String,
+    target_uuid: String,
+}
+
+fn hot_synced(fleet: &Fleet, claim: &Claim, vars: &str) -> Synced {
+    let p = claim.pair(0);
+    fleet.populate(&p.origin);
+    let origin_before = origin_pg_state(fleet, p);
+    let target_uuid = fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation");
+    let dir = scratch();
+    let inv = inventory(fleet, claim, dir.path(), &format!(", db_sync_logical_restart: true{vars}"));
+    for phase in ["preflight", "trust", "hot-sync"] {
+        Bmfleet::new().args([phase]).inventory(&inv).in_dir(dir.path()).run().code(0);
+    }
+    Synced { dir, inv, origin_before, target_uuid }
+}
+
 #[test]
 fn a_logical_pair_migrates_beside_the_targets_own_databases_and_ends_identical() {
     let fleet = Fleet::get();
@@ -131,14 +153,7 @@ fn rollback_after_a_logical_hot_sync_gives_origin_and_target_back() {
     let fleet = Fleet::get();
     let claim = fleet.claim(1);
     let p = claim.pair(0);
-    fleet.populate(&p.origin);
-    let origin_before = origin_pg_state(&fleet, p);
-    let target_uuid = fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation");
-    let dir = scratch();
-    let inv = inventory(&fleet, &claim, dir.path(), ", db_sync_logical_restart: true");
-    for phase in ["preflight", "trust", "hot-sync"] {
-        Bmfleet::new().args([phase]).inventory(&inv).in_dir(dir.path()).run().code(0);
-    }
+    let Synced { dir, inv, origin_before, target_uuid } = hot_synced(&fleet, &claim, "");
     assert_eq!(fleet.sql(&p.target, "postgres", "SELECT count(*) FROM pg_subscription"), "2");
     let out = Bmfleet::new().args(["rollback", "--limit", &p.name]).inventory(&inv).in_dir(dir.path()).run();
     out.code(0);
@@ -202,15 +217,8 @@ fn a_freeze_whose_subscriptions_do_not_catch_up_gives_everything_back() {
     let fleet = Fleet::get();
     let claim = fleet.claim(1);
     let p = claim.pair(0);
-    fleet.populate(&p.origin);
-    let origin_before = origin_pg_state(&fleet, p);
-    let target_uuid = fleet.sql(&p.target, "bj", "SELECT uuid FROM t_installation");
-    let dir = scratch();
-    let inv =
-        inventory(&fleet, &claim, dir.path(), ", db_sync_logical_restart: true, db_sync_catchup_secs: 2");
-    for phase in ["preflight", "trust", "hot-sync"] {
-        Bmfleet::new().args([phase]).inventory(&inv).in_dir(dir.path()).run().code(0);
-    }
+    let Synced { dir, inv, origin_before, target_uuid } =
+        hot_synced(&fleet, &claim, ", db_sync_catchup_secs: 2");
     // bj's subscription stops applying; the origin writes on.
     let sub = format!("bmfleet_{}_1", p.name.to_lowercase());
     fleet.sql(&p.target, "bj__bmfleet_new", &format!("ALTER SUBSCRIPTION {sub} DISABLE"));
