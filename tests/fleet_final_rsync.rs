@@ -316,6 +316,50 @@ fn the_warm_pass_sends_the_day_while_serving_and_the_freeze_only_what_came_after
         "",
         "the writer outlived the stop"
     );
+    // Neither host counted its spools whole in the downtime: each from its tally of the warm
+    // pass and what changed since (templates/lib/tally.sh), and the two counts were equal.
+    for step in ["count origin", "count target spools"] {
+        let tallied = log
+            .lines()
+            .find(|l| l.contains(&format!("[{step}]")) && l.contains("counted from the warm pass's tally"))
+            .unwrap_or_else(|| panic!("{step} says nothing of a tally: {log}"));
+        assert!(count_in(tallied, " counted from the warm pass's tally") >= 1, "{tallied}");
+        assert!(tallied.contains(", 0 whole,"), "{tallied}");
+    }
+    assert!(log.contains("verified"), "{log}");
     let (same, report) = fleet.verify_spools(&p.origin, &p.target);
     assert!(same, "{}: {report}", p.name);
+}
+
+/// The counts before cutover come from the warm pass's tallies (templates/lib/tally.sh), which
+/// count again only where something changed: a message lost on the stopped target after its
+/// own change scan, in a mailbox that no list holds (nothing changed there since the warm pass:
+/// no slack, no writer), must still fail the pair before cutover. The tally's counts rescan the
+/// directories changed since the mark; without that, both counts would agree and the loss pass.
+#[test]
+fn a_message_lost_after_the_lists_still_fails_the_check() {
+    let fleet = Fleet::get();
+    let claim = fleet.claim(1);
+    let p = claim.pair(0);
+    let dir = scratch();
+    let inv =
+        hot_synced(&fleet, &claim, dir.path(), "vars: { cutover_mode: none, final_rsync_slack: 0 }", |_| {
+            String::new()
+        });
+    let role = common::role_losing_a_message(&p.name);
+    let out = Bmfleet::new().arg("cold-sync").role(role.path()).inventory(&inv).run();
+    out.code(3);
+    let log = log(&out, &p.name);
+    let tallied = log
+        .lines()
+        .find(|l| l.contains("[count target spools]") && l.contains("counted from the warm pass's tally"))
+        .unwrap_or_else(|| panic!("the target's spools were not counted from its tally: {log}"));
+    assert!(tallied.contains(", 0 whole,"), "{tallied}");
+    assert!(out.stdout.contains("the target is not the stopped origin's copy"), "{}", out.stdout);
+    assert!(out.stdout.contains("mailbox /var/spool/cyrus/"), "the mailbox is named:\n{}", out.stdout);
+    assert_eq!(
+        fleet.sh(&p.origin, "cat /etc/bmfleet-sim/bluemind.state"),
+        "running",
+        "the origin serves again"
+    );
 }

@@ -277,29 +277,6 @@ fn post_refuses_a_bm_ini_host_the_target_does_not_own() {
     assert_migrated(&fleet, &out, other);
 }
 
-/// The bluemind role with one more cold-sync step, right before the verification: a message
-/// of `pair`'s target disappears after the transfer (a fault the counts must catch).
-fn role_deleting_a_message(pair: &str) -> tempfile::TempDir {
-    let dir = scratch();
-    let copy = std::process::Command::new("cp")
-        .arg("-a")
-        .arg(common::repo().join("roles/bluemind/."))
-        .arg(dir.path())
-        .status()
-        .unwrap();
-    assert!(copy.success());
-    let path = dir.path().join("role.yml");
-    let role = std::fs::read_to_string(&path).unwrap();
-    // Right before the target is counted (the check compares that count with the origin's).
-    let marker = "      - name: count target databases\n";
-    assert!(role.contains(marker));
-    let step = format!(
-        "      - name: lose a message\n        on: target\n        when: pair.name == \"{pair}\"\n        run: rm -f -- \"$(find /var/spool/cyrus -name '1.' | head -n 1)\"\n"
-    );
-    std::fs::write(&path, role.replacen(marker, &format!("{step}{marker}"), 1)).unwrap();
-    dir
-}
-
 #[test]
 fn a_verification_mismatch_fails_the_pair_before_cutover() {
     let fleet = Fleet::get();
@@ -307,7 +284,7 @@ fn a_verification_mismatch_fails_the_pair_before_cutover() {
     let (bad, other) = (claim.pair(0), claim.pair(1));
     fleet.populate(&bad.origin);
     fleet.populate(&other.origin);
-    let role = role_deleting_a_message(&bad.name);
+    let role = common::role_losing_a_message(&bad.name);
     let dir = scratch();
     let inv = inventory(&fleet, dir.path(), &fleet.known_hosts(), &[as_written(bad), as_written(other)]);
     let out = Bmfleet::new().args(["migrate", "--yes"]).role(role.path()).inventory(&inv).run();

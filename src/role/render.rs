@@ -298,4 +298,6 @@ pub fn is_secret_name(name: &str, extra: &[String]) -> bool {
 }
 
 #[cfg(test)]
+mod tally_tests;
+#[cfg(test)]
 mod tests;

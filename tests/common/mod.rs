@@ -636,3 +636,26 @@ pub fn chromium(profile: &Path) -> Command {
         .arg(format!("--user-data-dir={}", profile.display()));
     cmd
 }
+
+/// The bluemind role with one more cold-sync step, right before the verification: a message
+/// of `pair`'s target disappears after the transfer (a fault the counts must catch).
+pub fn role_losing_a_message(pair: &str) -> tempfile::TempDir {
+    let dir = scratch();
+    let copy = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(repo().join("roles/bluemind/."))
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let path = dir.path().join("role.yml");
+    let role = std::fs::read_to_string(&path).unwrap();
+    // Right before the target is counted (the check compares that count with the origin's).
+    let marker = "      - name: count target databases\n";
+    assert!(role.contains(marker));
+    let step = format!(
+        "      - name: lose a message\n        on: target\n        when: pair.name == \"{pair}\"\n        run: rm -f -- \"$(find /var/spool/cyrus -name '1.' | LC_ALL=C sort | tail -n 1)\"\n"
+    );
+    std::fs::write(&path, role.replacen(marker, &format!("{step}{marker}"), 1)).unwrap();
+    dir
+}

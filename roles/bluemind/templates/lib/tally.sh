@@ -1,0 +1,211 @@
+{#- The spools' counts at the freeze, costing what changed: a tally per directory taken while the
+    origin still serves, then only the directories where something changed counted again.
+
+    Why: the check before the point of no return compares every spool's entries, files and bytes
+    and every mailbox's messages on both stopped hosts (templates/lib/counts.sh). Counted whole,
+    that reads every one of a large tenant's 1.16 M entries on each host in the downtime: the
+    target's count, after its final rsync, was 4.5 of the 12.6 s downtime, the origin's 6.9 s
+    beside it (bench/README.md, 2026-12-07; issue 25, item 4).
+
+    The cold sync's warm pass tallies each host once, per directory, what that count counts: its
+    own entries (not its subdirectories' contents), regular files, their bytes and message files
+    (`E F B M DIR`, one line per directory, the spool's top included; a name's newline is `?`, as
+    in the count). The origin right after its warm mark, the target right after its own (both
+    marks of that pass, one nonce: templates/lib/changes.sh). At the freeze the hosts' change
+    lists hold every entry whose ctime is newer than its host's mark, less the slack; a name
+    created, removed or renamed changes its directory's ctime, a file written or linked its own
+    (every name of it, each listed). So a directory whose tally line is no longer true is listed,
+    or holds a listed entry: only those are counted again, one level each
+    (`find DIR -maxdepth 1`), a directory the tally never saw (new, or moved in) with all it
+    holds, one that is gone with all it held. The lines it prints are bm_counts_spool's, to the
+    byte; verify.sh compares them as it did.
+
+    What it proves is what the whole count proved, on the ctime the final rsync already relies
+    on: the directories nothing touched since the warm pass are compared as the warm pass left
+    them on both hosts (the origin's tally taken after its mark, the target's after the warm
+    rsync: a warm rsync that missed something differs there), the others as they are now.
+    Anything odd (no tally, another nonce, the final rsync walked, a list missing) counts the
+    spool whole, as before, and says so. `post` still counts everything (templates/post/).
+-#}
+bm_tally_dir={{ work_dir }}/tally
+bm_tally_records() {
+  {#- bm_tally_records one|all DIR...: a record per entry under each DIR (one level, or all), NUL
+      ended, for bm_tally_merge: `m SIZE NAME/DIR` a regular file whose name may be a message's
+      (checked in full there), `f SIZE DIR` another, `d PATH` a directory (with `all`, also
+      `r PATH`: counted here whole), `e DIR` anything else; every entry is of DIR, its parent.
+      Devices, FIFOs and sockets are not counted (the pulls never copy them: lib/rsync-pull.sh):
+      bm_counts_spool's classification. #}
+  local depth=(-mindepth 1 -maxdepth 1) again=
+  [ "$1" = one ] || depth=(-mindepth 1) again='r %p\0'
+  shift
+  LC_ALL=C find "$@" "${depth[@]}" \( -type b -o -type c -o -type p -o -type s \) -o \
+    -type f -name '[0-9]*.' -printf 'm %s %f%h\0' -o -type f -printf 'f %s %h\0' \
+    -o -type d -printf "${again}d %p\\0e %h\\0" -o -printf 'e %h\0'
+}
+bm_tally_merge() {
+  {#- bm_tally_merge TALLY < records: tally lines. Every directory named by an `r` record gets its
+      line from the records; every other one of TALLY keeps its own, but one whose parent was
+      counted again without it (gone, renamed away), and all it held. `m` names end at the
+      first slash (a name holds none; the directory starts with one). #}
+  tr '\n\0' '?\n' | LC_ALL=C awk -v tally="$1" '
+    BEGIN {
+      while ((getline line <tally) > 0) {
+        if (line ~ /^tally /) continue
+        split(line, w, " ")
+        old[substr(line, length(w[1]) + length(w[2]) + length(w[3]) + length(w[4]) + 5)] = w[1] " " w[2] " " w[3] " " w[4]
+      }
+    }
+    $1 == "m" { p = substr($0, length($2) + 4); i = index(p, "/"); d = substr(p, i); f[d]++; b[d] += $2
+                if (substr(p, 1, i - 1) ~ /^[0-9]+\.$/) m[d]++
+                next }
+    $1 == "f" { d = substr($0, length($2) + 4); f[d]++; b[d] += $2; next }
+    $1 == "e" { e[substr($0, 3)]++; next }
+    $1 == "d" { child[substr($0, 3)]; next }
+    $1 == "r" { again[substr($0, 3)]; next }
+    END {
+      for (k in old) if (!(k in again) && !(k in child) && (parent(k) in again)) gone[k]
+      for (k in old) {
+        if (k in again) continue
+        for (a = k; a != "" && !(a in gone); a = parent(a)) ;
+        if (a == "") print old[k], k
+      }
+      for (d in again) printf "%d %d %.0f %d %s\n", e[d], f[d], b[d], m[d], d
+      {#- A directory found where nothing listed one and the tally had none: the target lacked
+          a folder the origin held before its mark, and the final rsync made it. Its content
+          was never counted: the caller counts the spool whole. #}
+      for (c in child) if (!(c in old) && !(c in again)) exit 3
+    }
+    function parent(p) { return substr(p, 1, match(p, /\/[^\/]*$/) - 1) }'
+}
+bm_tally_lines() {
+  # bm_tally_lines SPOOL < tally lines: bm_counts_spool's lines.
+  LC_ALL=C awk -v spool="$1" '
+    { e += $1; f += $2; b += $3
+      if ($4 > 0) printf "mailbox %s %d\n", substr($0, length($1) + length($2) + length($3) + length($4) + 5), $4 }
+    END { printf "spool %s entries %d files %d bytes %.0f\n", spool, e + f, f, b }'
+}
+bm_tally_take() {
+  {#- bm_tally_take NONCE: every spool's tally, whole or not at all, headed by the nonce of the
+      mark it follows. Prints how many directories. #}
+  local nonce=$1 spool top out dirs=0
+  umask 077
+  rm -rf -- "$bm_tally_dir"
+  mkdir -p -- "$bm_tally_dir" || return 1
+  for spool in {{ spools | shell_words }}; do
+    [ -d "$spool" ] || continue
+    top=${spool%/} out=$bm_tally_dir/$(bmf_changes_name "$spool")
+    {
+      printf 'tally %s %s\n' "$nonce" "$spool"
+      { printf 'r %s\0' "$top"; bm_tally_records all "$top"; } | bm_tally_merge /dev/null
+    } >"$out.partial" && mv -f -- "$out.partial" "$out" || return 1
+    dirs=$((dirs + $(wc -l <"$out") - 1))
+  done
+  echo "$dirs directories of the spools tallied"
+}
+bm_tally_spool() {
+  {#- bm_tally_spool SPOOL NONCE SINCE CHANGED: SPOOL's count lines (bm_counts_spool's) from its
+      tally of the pass NONCE and CHANGED, every path (`./PATH`, NUL ended) that changed on this
+      host since that pass's mark, SINCE (seconds, the slack taken off). Else why (stderr) and
+      1: the caller counts the spool whole. #}
+  local spool=$1 nonce=$2 since=$3 changed=$4 top tally work depth dir now i n rc=0
+  top=${spool%/} tally=$bm_tally_dir/$(bmf_changes_name "$spool")
+  [ "$(head -n 1 -- "$tally" 2>/dev/null)" = "tally $nonce $spool" ] ||
+    { echo "no tally of $spool from the warm pass" >&2; return 1; }
+  { [ -f "$changed" ] && [ -d "$spool" ]; } || { echo "no list of what changed in $spool" >&2; return 1; }
+  if [ "$(tr -cd '\n' <"$changed" | wc -c)" != 0 ]; then
+    echo "a name in $spool holds a newline" >&2
+    return 1
+  fi
+  [[ $since =~ ^[0-9]+$ ]] || { echo "no time for $spool's changes" >&2; return 1; }
+  work=$(mktemp -d) || return 1
+  {#- The directories counted again: every listed entry's, every listed directory, the top, and
+      every directory whose ctime is newer than SINCE now: a name created, removed or renamed
+      after the list was made (by anything: the final rsync, or what the check is there to
+      catch) is counted too. That scan stats directories only (find knows the other entries'
+      types from the directory itself): a fraction of a whole count. Those the tally never saw
+      (new, moved in) are counted with all they hold, the others one level. #}
+  {
+    printf '%s\n' "$top"
+    {
+      cat -- "$changed"
+      LC_ALL=C find "$top" -mindepth 1 -type d -newerct "@$since" -printf './%P\0' || echo "find failed" >"$work/failed"
+    } | tr '\0' '\n' | LC_ALL=C awk -v top="$top" '
+      { p = $0; sub(/\/\.$/, "", p); if (p == "." || substr(p, 1, 2) != "./") next
+        p = top substr(p, 2); print p; print substr(p, 1, match(p, /\/[^\/]*$/) - 1) }'
+  } | LC_ALL=C sort -u >"$work/listed"
+  [ ! -e "$work/failed" ] || { echo "$spool's directories could not be scanned" >&2; rm -rf -- "$work"; return 1; }
+  tail -n +2 -- "$tally" | cut -d ' ' -f 5- | LC_ALL=C sort -u >"$work/known"
+  LC_ALL=C comm -12 -- "$work/listed" "$work/known" | tr '\n' '\0' >"$work/one"
+  {#- A new directory under another new one is counted with it, once. #}
+  LC_ALL=C comm -23 -- "$work/listed" "$work/known" | LC_ALL=C awk '
+    { for (a = $0; (i = match(a, /\/[^\/]*$/)) > 0; ) { a = substr(a, 1, i - 1); if (a in new) next }
+      new[$0]; print }' | tr '\n' '\0' >"$work/all"
+  {
+    for depth in one all; do
+      now=() i=0 n=0
+      {#- The listed directories that still are: a symbolic link is not followed, a name gone
+          is no error (its parent, counted again, drops it). #}
+      while IFS= read -r -d '' dir; do
+        if [ -d "$dir" ] && [ ! -L "$dir" ]; then
+          printf 'r %s\0' "$dir"
+          now+=("$dir")
+          n=$((n + 1))
+        fi
+      done <"$work/$depth"
+      while [ -n "${now[i]+set}" ]; do
+        bm_tally_records "$depth" "${now[@]:i:500}"
+        i=$((i + 500))
+      done
+      echo "$n" >"$work/$depth.count"
+    done
+  } >"$work/records" || rc=1
+  [ "$rc" != 0 ] || bm_tally_merge "$tally" <"$work/records" >"$work/tally" ||
+    { echo "a folder of $spool that nothing listed and the tally never saw" >&2; rc=1; }
+  [ "$rc" != 0 ] || bm_tally_lines "$spool" <"$work/tally" || rc=1
+  echo "$spool: $(cat -- "$work/one.count") directories counted again, $(cat -- "$work/all.count") new with all they hold" >&2
+  rm -rf -- "$work"
+  return "$rc"
+}
+bm_tally_pass() {
+  {#- bm_tally_pass ORIGIN_CHANGES: `NONCE SINCE` of the pass the freeze's change lists follow
+      (`mark NONCE@FROM: ...`, lib/changes-scan.sh), SINCE this host's own mark of it (its
+      record, loaded: bmf_state_check) less the slack; nothing when they differ. #}
+  local nonce mark other since
+  [[ ${1-} =~ ^mark\ ([0-9a-f]{32})@[0-9]+: ]] || return 0
+  nonce=${BASH_REMATCH[1]}
+  mark=$(bmf_changes_mark "${BMF_R[sync_mark]-}") || return 0
+  read -r other since _ <<<"$mark"
+  [ "$other" != "$nonce" ] || echo "$nonce $((since - bmf_changes_slack))"
+}
+bm_tally_spools() {
+  {#- bm_tally_spools origin|target ORIGIN_CHANGES: bm_counts_spools's lines, each spool's from its
+      tally where it can, with what changed since: on the origin its own change list of the
+      freeze (lib/changes-scan.sh), on the target what its final rsync sent and what it listed
+      itself (cold-sync/final-rsync.sh); on both, the directories changed since. Else counted
+      whole, saying why (stderr). #}
+  local host=$1 nonce='' since='' spool name changed out tallied=0 whole=0 absent=0
+  read -r nonce since < <(bm_tally_pass "$2") || true
+  [ -n "$nonce" ] || echo "no change lists of this freeze against this host's mark: every spool counted whole" >&2
+  out=$(mktemp) || return 1
+  for spool in {{ spools | shell_words }}; do
+    name=$(bmf_changes_name "$spool")
+    changed=$bm_tally_dir/$name.changed
+    if [ "$host" = origin ]; then
+      rm -f -- "$changed"
+      [ -z "$nonce" ] || [ ! -f "$bmf_changes_dir/$nonce/$name.list0" ] || [ ! -d "$bm_tally_dir" ] ||
+        cut -zd ' ' -f 2- <"$bmf_changes_dir/$nonce/$name.list0" >"$changed" || rm -f -- "$changed"
+    fi
+    if [ ! -d "$spool" ]; then
+      absent=$((absent + 1))
+      bm_counts_spool "$spool"
+    elif [ -n "$nonce" ] && bm_tally_spool "$spool" "$nonce" "$since" "$changed" >"$out"; then
+      tallied=$((tallied + 1))
+      cat -- "$out"
+    else
+      whole=$((whole + 1))
+      bm_counts_spool "$spool" || { rm -f -- "$out"; return 1; }
+    fi
+  done
+  rm -f -- "$out"
+  echo "spools: $tallied counted from the warm pass's tally and what changed since, $whole whole, $absent absent" >&2
+}

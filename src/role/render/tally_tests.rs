@@ -1,0 +1,176 @@
+//! The freeze's count from the warm pass's tally (roles/bluemind/templates/lib/tally.sh) against
+//! the whole count it stands in for (lib/counts.sh, `bm_counts_spool`), on real files: after
+//! every kind of change a spool sees between the warm pass and the freeze (messages written,
+//! appended to through a hard link, truncated, removed; folders created deep, emptied, removed
+//! with all they hold, renamed, moved into another, replaced by a file), listed by the freeze's
+//! own change scan (lib/changes.sh), the lines must be the whole count's to the byte. Where the
+//! tally cannot be trusted (another pass's, a folder nothing listed and it never saw), the spool
+//! is counted whole and the reason said.
+
+use super::*;
+
+const LIBS: [&str; 5] = [
+    "templates/lib/clock.sh",
+    "templates/lib/changes.sh",
+    "templates/lib/bm-ini.sh",
+    "templates/lib/counts.sh",
+    "templates/lib/tally.sh",
+];
+
+/// The role's libraries and `body` (a shell template including them), rendered with `spools`
+/// under `dir` and the role's other values, run by bash: (status, stdout, stderr).
+fn run(dir: &Path, spools: &[String], body: &str) -> (bool, String, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("roles/bluemind");
+    let mut batch: Vec<(String, String, TemplateSource)> = LIBS
+        .iter()
+        .map(|name| {
+            let path = root.join(name);
+            let text = std::fs::read_to_string(&path).unwrap();
+            (name.to_string(), text.clone(), TemplateSource::file(&path, Arc::from(text.as_str())))
+        })
+        .collect();
+    batch.push(("body".into(), body.into(), TemplateSource::file(Path::new("body.sh"), Arc::from(body))));
+    let mut r = Renderer::new();
+    r.add_shell_batch(batch).unwrap();
+    let mut ctx = Context::new();
+    ctx.insert("work_dir", &dir.join("work").display().to_string());
+    ctx.insert("spools", spools);
+    ctx.insert("final_rsync_slack", &0);
+    ctx.insert("bm_ini", "/nonexistent/bm.ini");
+    ctx.insert("volatile_tables", &Vec::<String>::new());
+    ctx.insert("databases", &Vec::<String>::new());
+    let script = r.render_shell("body", &ctx).unwrap();
+    let file = dir.join("script.sh");
+    std::fs::write(&file, format!("set -eo pipefail\n{script}")).unwrap();
+    let out = std::process::Command::new("bash").arg(&file).current_dir(dir).output().unwrap();
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    (out.status.success(), text(out.stdout), text(out.stderr))
+}
+
+/// Builds a random tree in every spool (bash's RANDOM seeded by the spool's number), waits past
+/// a second, marks and tallies, then makes 30 random changes of every kind in each; the freeze's
+/// scan lists what changed; then one message is lost and one written, in no list. Per spool N, files `whole N` and `tally N` hold the two counts,
+/// `before N` the whole count at the tally.
+const CHANGE_EVERYTHING: &str = r#"{% include "templates/lib/changes.sh" %}
+{% include "templates/lib/counts.sh" %}
+{% include "templates/lib/tally.sh" %}
+here=$PWD n=0
+for spool in {{ spools | shell_words }}; do
+  n=$((n + 1)) RANDOM=$n
+  mkdir -p "$spool" && cd "$spool"
+  for i in $(seq 1 80); do
+    d=d$((RANDOM % 8))/e$((RANDOM % 4))
+    [ $((RANDOM % 3)) != 0 ] || d=$d/f$((RANDOM % 3))
+    mkdir -p "$d" && echo "$RANDOM" >"$d/$i." && echo x >"$d/cyrus.index"
+  done
+  ln "$(find . -type f -name '1*.' | LC_ALL=C sort | head -n 1)" d0/shared && ln -s d1 link && mkdir empty
+  bm_counts_spool "$spool" | LC_ALL=C sort >"$here/before $n"
+  cd "$here"
+done
+sleep 1.1
+mark=$(date +%s)
+bm_tally_take 0123456789abcdef0123456789abcdef
+n=0
+for spool in {{ spools | shell_words }}; do
+  n=$((n + 1)) RANDOM=$n
+  cd "$spool"
+  for i in $(seq 1 30); do
+    count=$(find . -mindepth 1 | wc -l)
+    f=$(find . -mindepth 1 | LC_ALL=C sort | sed -n "$((RANDOM % count + 1))p")
+    case $((RANDOM % 9)) in
+      0) rm -rf -- "$f" ;;
+      1) if [ -f "$f" ]; then echo more >>"$f"; fi ;;
+      2) if [ -d "$f" ] && [ ! -L "$f" ]; then mv -- "$f" "$f.renamed"; fi ;;
+      3) if [ -d "$f" ] && [ ! -L "$f" ]; then mkdir -p "$f/new$i/deeper" && echo a >"$f/new$i/deeper/$i."; fi ;;
+      4) if [ -f "$f" ]; then : >"$f"; fi ;;
+      5) if [ -d "$f" ] && [ -d d1 ] && [ ! -L "$f" ] && [[ $f != ./d1* ]]; then mv -- "$f" "d1/moved$i"; fi ;;
+      6) rm -rf -- "$f" && echo "now a file" >"$f" ;;
+      7) if [ -d "$f" ] && [ ! -L "$f" ]; then find "$f" -mindepth 1 -delete; fi ;;
+      8) if [ -f "$f" ]; then ln -f -- "$f" "${f%/*}/link$i."; fi ;;
+    esac
+  done
+  cd "$here"
+  bmf_changes_scan "$spool" "$mark" "$here/list"
+  cut -zd ' ' -f 2- <list >"changed $n"
+  # After the list: a message lost, another written (what the check is there to catch).
+  rm -f -- "$(find "$spool" -type f -name '*.' | LC_ALL=C sort | tail -n 1)"
+  echo late >"$(find "$spool" -mindepth 1 -type d | LC_ALL=C sort | head -n 1)/999."
+  bm_counts_spool "$spool" | LC_ALL=C sort >"whole $n"
+  bm_tally_spool "$spool" 0123456789abcdef0123456789abcdef "$mark" "changed $n" | LC_ALL=C sort >"tally $n"
+done
+"#;
+
+fn spools(dir: &Path, n: usize) -> Vec<String> {
+    (1..=n).map(|i| format!("{}/spool{i}/", dir.display())).collect()
+}
+
+#[test]
+fn the_tally_and_what_changed_count_what_the_whole_count_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let spools = spools(dir.path(), 6);
+    let (ok, _, err) = run(dir.path(), &spools, CHANGE_EVERYTHING);
+    assert!(ok, "{err}");
+    let read = |name: String| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    let mut recounted = 0;
+    for n in 1..=spools.len() {
+        let (whole, tally, before) =
+            (read(format!("whole {n}")), read(format!("tally {n}")), read(format!("before {n}")));
+        assert!(whole.contains("spool ") && whole.contains("mailbox "), "{whole}");
+        assert_ne!(whole, before, "spool {n}: the changes changed nothing the count sees");
+        assert_eq!(tally, whole, "spool {n}: the tally's count differs from the whole count\n{err}");
+        recounted += 1;
+    }
+    // Each spool was counted from its tally, never whole: some directories again, not all.
+    assert_eq!(err.matches("directories counted again").count(), recounted, "{err}");
+    assert!(!err.contains("holds a newline") && !err.contains("never saw"), "{err}");
+}
+
+/// A tally of another pass, or one missing a folder that nothing listed, is not used: the lines
+/// are still the whole count's, and the reason is said.
+#[test]
+fn a_tally_that_cannot_be_trusted_counts_the_spool_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let spools = spools(dir.path(), 1);
+    let body = r#"{% include "templates/lib/changes.sh" %}
+{% include "templates/lib/counts.sh" %}
+{% include "templates/lib/tally.sh" %}
+for spool in {{ spools | shell_words }}; do
+  mkdir -p "$spool/a/old" "$spool/b" && echo 1 >"$spool/a/old/1." && echo 2 >"$spool/b/2."
+  sleep 1.1
+  mark=$(date +%s)
+  bm_tally_take 0123456789abcdef0123456789abcdef >/dev/null
+  echo 3 >"$spool/a/3."
+  bmf_changes_scan "$spool" "$mark" "$PWD/list"
+  cut -zd ' ' -f 2- <list >changed
+  bm_counts_spool "$spool" | LC_ALL=C sort >whole
+  declare -A BMF_R=([sync_mark]="0123456789abcdef0123456789abcdef@$mark")
+  echo "another pass:"
+  bm_tally_spools target "mark ffffffffffffffffffffffffffffffff@$mark: 1 entries changed"
+  echo "a folder forgotten:"
+  cp changed "$bm_tally_dir/$(bmf_changes_name "$spool").changed"
+  tally=$bm_tally_dir/$(bmf_changes_name "$spool")
+  grep -v '/a/old$' "$tally" >forgotten && cp forgotten "$tally"
+  bm_tally_spools target "mark 0123456789abcdef0123456789abcdef@$mark: 1 entries changed"
+done
+"#;
+    let (ok, out, err) = run(dir.path(), &spools, body);
+    assert!(ok, "{err}");
+    let whole = std::fs::read_to_string(dir.path().join("whole")).unwrap();
+    let sorted = |part: &str| {
+        let mut lines: Vec<&str> = part.lines().collect();
+        lines.sort();
+        lines.join("\n") + "\n"
+    };
+    let (other, forgotten) = out.split_once("a folder forgotten:\n").unwrap();
+    assert_eq!(sorted(other.trim_start_matches("another pass:\n")), whole);
+    assert_eq!(sorted(forgotten), whole);
+    assert!(
+        err.contains("no change lists of this freeze against this host's mark") && err.contains("never saw"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("0 counted from the warm pass's tally and what changed since, 1 whole, 0 absent").count(),
+        2,
+        "{err}"
+    );
+}
