@@ -76,6 +76,19 @@ fn hot_synced(
     inv
 }
 
+/// `hot_synced` with the defaults (warm_pass, final_rsync: changes) but no slack: the lists hold
+/// the test's changes only, not the whole freshly populated spool.
+fn hot_synced_without_slack(fleet: &Fleet, claim: &Claim, dir: &std::path::Path) -> std::path::PathBuf {
+    hot_synced(fleet, claim, dir, "vars: { cutover_mode: none, final_rsync_slack: 0 }", |_| String::new())
+}
+
+/// The line where `step` says how it counted the spools (templates/lib/tally.sh).
+fn tally_line<'a>(log: &'a str, step: &str) -> &'a str {
+    log.lines()
+        .find(|l| l.contains(&format!("[{step}]")) && l.contains("counted from the warm pass's tally"))
+        .unwrap_or_else(|| panic!("{step} says nothing of a tally: {log}"))
+}
+
 fn log(out: &common::Outcome, pair: &str) -> String {
     out.pair_log(pair)
 }
@@ -282,12 +295,7 @@ fn the_warm_pass_sends_the_day_while_serving_and_the_freeze_only_what_came_after
     let claim = fleet.claim(1);
     let p = claim.pair(0);
     let dir = scratch();
-    // The defaults (warm_pass, final_rsync: changes) but no slack: the lists hold this test's
-    // changes only, not the whole freshly populated spool.
-    let inv =
-        hot_synced(&fleet, &claim, dir.path(), "vars: { cutover_mode: none, final_rsync_slack: 0 }", |_| {
-            String::new()
-        });
+    let inv = hot_synced_without_slack(&fleet, &claim, dir.path());
     // A day since the last hot sync, with a rewrite within size and mtime that a walk misses
     // (a warm pass that walked, then moved the marks, would hide it from the freeze's lists too),
     // and a writer that delivers until the origin stops.
@@ -319,10 +327,7 @@ fn the_warm_pass_sends_the_day_while_serving_and_the_freeze_only_what_came_after
     // Neither host counted its spools whole in the downtime: each from its tally of the warm
     // pass and what changed since (templates/lib/tally.sh), and the two counts were equal.
     for step in ["count origin", "count target spools"] {
-        let tallied = log
-            .lines()
-            .find(|l| l.contains(&format!("[{step}]")) && l.contains("counted from the warm pass's tally"))
-            .unwrap_or_else(|| panic!("{step} says nothing of a tally: {log}"));
+        let tallied = tally_line(&log, step);
         assert!(count_in(tallied, " counted from the warm pass's tally") >= 1, "{tallied}");
         assert!(tallied.contains(", 0 whole,"), "{tallied}");
     }
@@ -342,18 +347,12 @@ fn a_message_lost_after_the_lists_still_fails_the_check() {
     let claim = fleet.claim(1);
     let p = claim.pair(0);
     let dir = scratch();
-    let inv =
-        hot_synced(&fleet, &claim, dir.path(), "vars: { cutover_mode: none, final_rsync_slack: 0 }", |_| {
-            String::new()
-        });
+    let inv = hot_synced_without_slack(&fleet, &claim, dir.path());
     let role = common::role_losing_a_message(&p.name);
     let out = Bmfleet::new().arg("cold-sync").role(role.path()).inventory(&inv).run();
     out.code(3);
     let log = log(&out, &p.name);
-    let tallied = log
-        .lines()
-        .find(|l| l.contains("[count target spools]") && l.contains("counted from the warm pass's tally"))
-        .unwrap_or_else(|| panic!("the target's spools were not counted from its tally: {log}"));
+    let tallied = tally_line(&log, "count target spools");
     assert!(tallied.contains(", 0 whole,"), "{tallied}");
     assert!(out.stdout.contains("the target is not the stopped origin's copy"), "{}", out.stdout);
     assert!(out.stdout.contains("mailbox /var/spool/cyrus/"), "the mailbox is named:\n{}", out.stdout);

@@ -308,6 +308,7 @@ PARTS = ["warm pass", "change scans", "final rsync", "dumps", "dump transfer", "
 BMFLEET_PARTS = {"warm mark": "warm pass", "warm target changes": "warm pass", "warm origin changes": "warm pass",
                  "warm rsync": "warm pass", "keep the origin's warm mark": "warm pass",
                  "record the warm pass": "warm pass", "warm the standby": "warm pass",
+                 "tally the origin": "warm pass", "tally the target": "warm pass",
                  "count target databases": "count target", "count target spools": "count target",
                  "rebuild indexes on text": "standby", "verified mailboxes": "mailboxes",
                  "record verified messages": "mailboxes", "record verified mailboxes": "mailboxes",
