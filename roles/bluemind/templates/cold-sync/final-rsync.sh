@@ -112,11 +112,6 @@ bmf_final_pass() {
 }
 work=$(mktemp -d)
 trap 'rm -rf -- "$work"' EXIT
-{#- What this spool's passes may have changed, for the freeze's check from the target's tally
-    (templates/lib/tally.sh): kept only once all three passes are over; a walk keeps none, and
-    the check then counts the spool whole. #}
-tally_changed={{ work_dir }}/tally/$(bmf_changes_name "$spool").changed
-rm -f -- "$tally_changed"
 if ! bmf_final_lists; then
   bmf_pull_full
   exit
@@ -124,13 +119,6 @@ fi
 bmf_final_pass files -I || exit
 bmf_final_pass target || exit
 bmf_final_pass dirs -d --delete || exit
-if [ -d "${tally_changed%/*}" ]; then
-  if cat -- "$work/files.list0" "$work/target.list0" "$work/dirs.list0" >"$tally_changed.partial"; then
-    mv -f -- "$tally_changed.partial" "$tally_changed"
-  else
-    rm -f -- "$tally_changed.partial"
-  fi
-fi
 {#- The passes' --stats summed, last: the engine keeps the last figures a step prints. #}
 awk -F': ' '
   $1 == "Number of files" { split($2, w, " "); gsub(",", "", w[1]); f += w[1] }

@@ -10,22 +10,31 @@
     The cold sync's warm pass tallies each host once, per directory, what that count counts: its
     own entries (not its subdirectories' contents), regular files, their bytes and message files
     (`E F B M DIR`, one line per directory, the spool's top included; a name's newline is `?`, as
-    in the count). The origin right after its warm mark, the target right after its own (both
-    marks of that pass, one nonce: templates/lib/changes.sh). At the freeze the hosts' change
-    lists hold every entry whose ctime is newer than its host's mark, less the slack; a name
-    created, removed or renamed changes its directory's ctime, a file written or linked its own
-    (every name of it, each listed). So a directory whose tally line is no longer true is listed,
-    or holds a listed entry: only those are counted again, one level each
-    (`find DIR -maxdepth 1`), a directory the tally never saw (new, or moved in) with all it
-    holds, one that is gone with all it held. The lines it prints are bm_counts_spool's, to the
-    byte; verify.sh compares them as it did.
+    in the count). The origin right after its warm mark, while it serves; the target after its
+    own mark, its warm rsync over (both marks of that pass, one nonce: templates/lib/changes.sh).
+    At the freeze only the directories whose line may no longer be true are counted again, one
+    level each (`find DIR -maxdepth 1`), a directory the tally never saw (new, or moved in) with
+    all it holds, one that is gone with all it held:
+      origin  every entry of its change list (ctime newer than its mark, less the slack: a file
+              written in place, linked or renamed, each of its names), its directory, every
+              listed directory, and every directory whose ctime is newer than the mark now;
+      target  every directory whose ctime is newer than the tally's start: since then only the
+              final rsync wrote there, and rsync writes a file aside and renames it in place,
+              links, creates and deletes names, each a change of a directory's ctime.
+    A name created, removed or renamed changes its directory's ctime, by anything: the scans of
+    directories (which stat directories only; find knows the other entries' types from the
+    directory itself) also catch a message lost after the lists, what the check is there for.
+    The lines it prints are bm_counts_spool's, to the byte; verify.sh compares them as it did.
 
     What it proves is what the whole count proved, on the ctime the final rsync already relies
     on: the directories nothing touched since the warm pass are compared as the warm pass left
     them on both hosts (the origin's tally taken after its mark, the target's after the warm
-    rsync: a warm rsync that missed something differs there), the others as they are now.
-    Anything odd (no tally, another nonce, the final rsync walked, a list missing) counts the
-    spool whole, as before, and says so. `post` still counts everything (templates/post/).
+    rsync: a warm rsync that missed something differs there), the others as they are now. One
+    thing the whole count saw and this does not: a file rewritten in place, to another size, on
+    a stopped host after its change scan, by something that is not bmfleet (the final rsync
+    sends what changed before). Anything odd (no tally, another nonce, a folder the tally
+    never saw that nothing listed) counts the spool whole, as before, and says so. `post` still
+    counts everything (templates/post/).
 -#}
 bm_tally_dir={{ work_dir }}/tally
 bm_tally_records() {
@@ -95,7 +104,7 @@ bm_tally_take() {
     [ -d "$spool" ] || continue
     top=${spool%/} out=$bm_tally_dir/$(bmf_changes_name "$spool")
     {
-      printf 'tally %s %s\n' "$nonce" "$spool"
+      printf 'tally %s %s %s\n' "$nonce" "$spool" "$(date +%s)"
       { printf 'r %s\0' "$top"; bm_tally_records all "$top"; } | bm_tally_merge /dev/null
     } >"$out.partial" && mv -f -- "$out.partial" "$out" || return 1
     dirs=$((dirs + $(wc -l <"$out") - 1))
@@ -109,9 +118,9 @@ bm_tally_spool() {
       1: the caller counts the spool whole. #}
   local spool=$1 nonce=$2 since=$3 changed=$4 top tally work depth dir now i n rc=0
   top=${spool%/} tally=$bm_tally_dir/$(bmf_changes_name "$spool")
-  [ "$(head -n 1 -- "$tally" 2>/dev/null)" = "tally $nonce $spool" ] ||
+  [[ $(head -n 1 -- "$tally" 2>/dev/null) == "tally $nonce $spool "* ]] ||
     { echo "no tally of $spool from the warm pass" >&2; return 1; }
-  { [ -f "$changed" ] && [ -d "$spool" ]; } || { echo "no list of what changed in $spool" >&2; return 1; }
+  { [ -r "$changed" ] && [ -d "$spool" ]; } || { echo "no list of what changed in $spool" >&2; return 1; }
   if [ "$(tr -cd '\n' <"$changed" | wc -c)" != 0 ]; then
     echo "a name in $spool holds a newline" >&2
     return 1
@@ -180,9 +189,8 @@ bm_tally_pass() {
 bm_tally_spools() {
   {#- bm_tally_spools origin|target ORIGIN_CHANGES: bm_counts_spools's lines, each spool's from its
       tally where it can, with what changed since: on the origin its own change list of the
-      freeze (lib/changes-scan.sh), on the target what its final rsync sent and what it listed
-      itself (cold-sync/final-rsync.sh); on both, the directories changed since. Else counted
-      whole, saying why (stderr). #}
+      freeze (lib/changes-scan.sh) and the directories changed since its mark; on the target
+      the directories changed since its tally began. Else counted whole, saying why (stderr). #}
   local host=$1 nonce='' since='' spool name changed out tallied=0 whole=0 absent=0
   read -r nonce since < <(bm_tally_pass "$2") || true
   [ -n "$nonce" ] || echo "no change lists of this freeze against this host's mark: every spool counted whole" >&2
@@ -190,10 +198,19 @@ bm_tally_spools() {
   for spool in {{ spools | shell_words }}; do
     name=$(bmf_changes_name "$spool")
     changed=$bm_tally_dir/$name.changed
+    rm -f -- "$changed"
     if [ "$host" = origin ]; then
-      rm -f -- "$changed"
       [ -z "$nonce" ] || [ ! -f "$bmf_changes_dir/$nonce/$name.list0" ] || [ ! -d "$bm_tally_dir" ] ||
         cut -zd ' ' -f 2- <"$bmf_changes_dir/$nonce/$name.list0" >"$changed" || rm -f -- "$changed"
+    else
+      {#- The stopped target: since its tally nothing but bmfleet's final rsync wrote its spools,
+          and rsync writes every file aside and renames it in place (no --inplace, --append nor
+          --partial: lib/rsync-pull.sh), links, creates and deletes names: every change it makes
+          to a count changes a directory's ctime. The directories changed since the tally began
+          are all there is to count again. #}
+      [ ! -d "$bm_tally_dir" ] || : >"$changed"
+      read -r _ _ _ since < <(head -n 1 -- "$bm_tally_dir/$name" 2>/dev/null) || since=
+      [[ $since =~ ^[0-9]+$ ]] && since=$((since - bmf_changes_slack))
     fi
     if [ ! -d "$spool" ]; then
       absent=$((absent + 1))
