@@ -48,7 +48,7 @@ fn run(dir: &Path, spools: &[String], body: &str) -> (bool, String, String) {
 }
 
 /// Builds a random tree in every spool (bash's RANDOM seeded by the spool's number), waits past
-/// a second, marks and tallies, then makes 30 random changes of every kind in each, then one
+/// three seconds (the target counts again what changed from 2 s before its tally), marks and tallies, then makes 30 random changes of every kind in each, then one
 /// message is lost and one written, after the freeze's scans, in no list. `@HOST@` is origin (a
 /// file rewritten in place, the freeze's change list) or target (rewritten aside and renamed as
 /// rsync does, no list). Files `before`, `whole` and `tally` hold the whole count at the tally,
@@ -77,7 +77,7 @@ for spool in {{ spools | shell_words }}; do
   cd "$here"
 done
 bm_counts_spools | LC_ALL=C sort >before
-sleep 1.1
+sleep 3.1
 mark=$(date +%s)
 bm_tally_take "$nonce"
 n=0
@@ -148,7 +148,7 @@ fn a_tally_that_cannot_be_trusted_counts_the_spool_whole() {
 {% include "templates/lib/tally.sh" %}
 for spool in {{ spools | shell_words }}; do
   mkdir -p "$spool/a/old" "$spool/b" && echo 1 >"$spool/a/old/1." && echo 2 >"$spool/b/2."
-  sleep 1.1
+  sleep 3.1
   mark=$(date +%s)
   bm_tally_take 0123456789abcdef0123456789abcdef >/dev/null
   echo 3 >"$spool/a/3."
