@@ -103,8 +103,9 @@ const DATABASES_BYTES_PER_SEC: f64 = 2.1676e9 / 68.6;
 /// files): 7.5 s of scans (4.4) and passes (3.1) after a 331.2 s full copy on 2026-12-07 at
 /// 12:11 (0.0227, the bench's day of change ended 10 s before the warm pass, `--settle`); 14.9 s
 /// after 350.0 s that morning, when the bench's compressed day ended inside the slack and the
-/// freeze sent its last seconds again (0.0426). 0.025 keeps both runs of this role within a
-/// quarter (`the_large_tenant_runs_are_predicted_within_a_quarter`): in sample, two runs.
+/// freeze sent its last seconds again (0.0426). 0.025 kept both runs within a quarter; the
+/// afternoon's runs with the tallies, 7.1 s after 258.6 s and 6.9 s after 320.3 s (0.027 and
+/// 0.022), are kept by `the_large_tenant_runs_are_predicted_within_a_quarter`.
 const WARM_FREEZE_SHARE_OF_FULL_COPY: f64 = 0.025;
 
 /// How the final sync passes over the spools, as the role's `journal:` and the pair's variables
@@ -157,15 +158,26 @@ fn predict(
 /// target's count of its spools. On the large bench tenant (bench/README.md, 2026-12-07) it took
 /// 4.5 s where the serving origin's whole count at the hot sync took 7.1 s (12:11), and 4.7 s for
 /// 9.8 s that morning: 0.635 and 0.48; the later run's, whose freeze sent no resent tail, is kept.
-/// In sample; `the_large_tenant_runs_are_predicted_within_a_quarter` keeps both runs.
+/// In sample. After a warm pass the freeze now counts from the tallies instead
+/// (`TALLY_CHECK_PER_COUNT_SEC`); this share is the freeze without one.
 const CHECK_PER_COUNT_SEC: f64 = 0.635;
+
+/// With the warm pass, the check's part once both hosts tallied their spools during it
+/// (roles/bluemind/templates/lib/tally.sh): the target's count after the final rsync scans every
+/// directory's entries (stat of the directories only) and counts again the folders changed since
+/// its tally, per second of the origin's whole count timed at the hot sync. On the large bench
+/// tenant (bench/README.md, 2026-12-07, 15:32 and 15:59): 3.3 s for a count timed at 5.8 s and
+/// 3.0 s for 7.1 s (0.565 and 0.425); their mean. In sample, two runs.
+const TALLY_CHECK_PER_COUNT_SEC: f64 = 0.495;
 
 /// `p` with its check before cutover from the timed count, when there is one: that count grows
 /// with the tenant's rows and entries, which a full copy's time (the estimate without it) only
-/// follows from afar (+76% on the bench tenant, 2026-12-06).
-fn with_timed_check(p: Prediction, count_secs: Option<f64>) -> Prediction {
+/// follows from afar (+76% on the bench tenant, 2026-12-06). After a warm pass the freeze counts
+/// from the tallies (`TALLY_CHECK_PER_COUNT_SEC`), otherwise every entry.
+fn with_timed_check(p: Prediction, count_secs: Option<f64>, pass: FinalPass) -> Prediction {
     let Some(count) = count_secs else { return p };
-    let verify = count * CHECK_PER_COUNT_SEC;
+    let per = if pass.lists && pass.warm { TALLY_CHECK_PER_COUNT_SEC } else { CHECK_PER_COUNT_SEC };
+    let verify = count * per;
     Prediction { verify, total: p.total - p.verify + verify, ..p }
 }
 
@@ -175,7 +187,7 @@ fn with_timed_check(p: Prediction, count_secs: Option<f64>) -> Prediction {
 fn estimate(j: &PairJournal, spec: &JournalSpec, now: f64, pass: FinalPass) -> Option<Prediction> {
     let last = j.last_sync.as_ref()?;
     let p = predict(last, j.previous_sync.as_ref(), now, spec.databases_bytes(&j.values), pass);
-    Some(with_timed_check(p, spec.freeze_check_secs(&j.values)))
+    Some(with_timed_check(p, spec.freeze_check_secs(&j.values), pass))
 }
 
 /// The DOWNTIME column: measured, or predicted (`+ databases` while their size is unknown).
@@ -444,15 +456,15 @@ mod tests {
             let error = p.total / measured - 1.0;
             assert!(error.abs() <= 0.25, "lists {lists}: {:.1} s for {measured} s ({p:?})", p.total);
         }
-        // 2026-12-07, the physical method and the warm pass (the standby read during the warm
-        // pass, final_rsync_slack 5 s): a first hot sync of 350.0 s, the origin's count timed at
-        // 9,784 ms, 20.3 s of downtime; at 12:11, with the bench's `--settle`, 331.2 s, 7,085 ms
-        // and 12.6 s. (The first run of that day, 71.8 s with a 60 s slack and an unread standby,
-        // was of a role that is no more.)
-        for (copy, count, measured) in [(350.0, 9.784, 20.3), (331.157, 7.085, 12.64)] {
+        // 2026-12-07, the physical method, the warm pass and the tallies (the standby read during
+        // the warm pass, `--settle`): first hot syncs of 258.6 s and 320.3 s, the origin's count
+        // timed at 5,843 and 7,065 ms, 11.0 and 10.55 s of downtime. (The day's earlier runs, 20.3
+        // and 12.6 s, counted every entry at the freeze: a role that is no more.)
+        for (copy, count, measured) in [(258.6, 5.843, 11.0), (320.3, 7.065, 10.55)] {
             let p = with_timed_check(
                 predict(&sync(1000.0, copy, 1_002_650), None, 1300.0, Some(0), WARM),
                 Some(count),
+                WARM,
             );
             let error = p.total / measured - 1.0;
             assert!(error.abs() <= 0.25, "warm pass: {:.1} s for {measured} s ({p:?})", p.total);
@@ -480,6 +492,8 @@ mod tests {
         j.values.insert("freeze_check_ms".into(), 12_500);
         let after = estimate(&j, &spec, 1100.0, LISTS).unwrap();
         assert!((after.verify - 12.5 * CHECK_PER_COUNT_SEC).abs() < 1e-9, "{after:?}");
+        let tallied = estimate(&j, &spec, 1100.0, WARM).unwrap();
+        assert!((tallied.verify - 12.5 * TALLY_CHECK_PER_COUNT_SEC).abs() < 1e-9, "{tallied:?}");
         assert!((after.total - (before.total - before.verify + after.verify)).abs() < 1e-9, "{after:?}");
         let undeclared = estimate(&j, &JournalSpec::default(), 1100.0, LISTS).unwrap();
         assert_eq!(undeclared.verify, before.verify, "a role that names no timed count");
