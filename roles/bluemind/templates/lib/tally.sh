@@ -193,8 +193,8 @@ bm_tally_since() {
   {#- bm_tally_since TALLY: the second from which the target's directories are counted again, its
       tally's start less 2 s (a clock read to the second, and a step of up to a second), when its
       clock was not stepped by more than a second since (the witness, lib/clock.sh); else why,
-      and 1. Not the change lists' slack: with it, the warm rsync's last 5 s of folders (4,603
-      on the bench) were counted again in the downtime. #}
+      and 1. The warm rsync's writes are older than that: the target's mark waits them out
+      (role.yml, `record the warm pass`), and its tally begins after its mark. #}
   local boot offset secs why
   read -r _ _ _ boot offset secs < <(head -n 1 -- "$1" 2>/dev/null) || true
   [[ ${secs-} =~ ^[0-9]+$ ]] || { echo "its tally has no time"; return 1; }
