@@ -298,6 +298,8 @@ pub fn is_secret_name(name: &str, extra: &[String]) -> bool {
 }
 
 #[cfg(test)]
+mod changes_tests;
+#[cfg(test)]
 mod tally_tests;
 #[cfg(test)]
 mod tests;

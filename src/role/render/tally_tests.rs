@@ -19,7 +19,7 @@ const LIBS: [&str; 5] = [
 
 /// The role's libraries and `body` (a shell template including them), rendered with `spools`
 /// under `dir` and the role's other values, run by bash: (status, stdout, stderr).
-fn run(dir: &Path, spools: &[String], body: &str) -> (bool, String, String) {
+pub(super) fn run(dir: &Path, spools: &[String], body: &str) -> (bool, String, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("roles/bluemind");
     let mut batch: Vec<(String, String, TemplateSource)> = LIBS
         .iter()

@@ -74,12 +74,79 @@ bmf_changes_clock() {
     return 1
   fi
 }
+bmf_changes_find() {
+  # bmf_changes_find SINCE MARK START... [OPTION...]: find's list lines of what changed after
+  # SINCE under the STARTs (./PATH each), the files changed after MARK `F`, before it `f`.
+  local since=$1 mark=$2
+  shift 2
+  find "$@" -newerct "@$since" \( -type d -exec stat --printf '%W %n\0' {} + \
+    -o -newerct "@$mark" -printf 'F %p\0' -o -printf 'f %p\0' \)
+}
+{#- The scan of one spool is split across the host's cores (at most 8): at the freeze it is what
+    the final rsync waits for, every entry's ctime read (bench/README.md, 2026-12-07: 4.1 s on
+    one core for a million entries). The split is by subtree: the directories at the shallowest
+    depth with at least four per job (Cyrus's spool is narrow at the top: data/ and meta/, one
+    partition, one domain), each subtree scanned whole by one find, then the levels above them
+    and those directories themselves. That last scan runs after the subtrees', so a directory of
+    that depth born since they were listed, which no subtree scan walked, is in its list (its
+    ctime is its birth), and walked then. A directory listed and gone (moved away) fails the scan,
+    as a find's vanished entry always did: no list, the final rsync walks. Each job writes its
+    own file (find's buffered writes into one pipe would interleave). #}
+bmf_changes_jobs=$(nproc 2>/dev/null || echo 1)
+[[ $bmf_changes_jobs =~ ^[0-9]+$ ]] && [ "$bmf_changes_jobs" -ge 1 ] || bmf_changes_jobs=1
+[ "$bmf_changes_jobs" -le 8 ] || bmf_changes_jobs=8
+bmf_changes_units() {
+  # bmf_changes_units WORK: in the spool (the working directory), the depth at which it splits
+  # into WORK/units (NUL ended), or 1 when it does not (one job, or too few directories).
+  local depth=0 n=0 want=$((4 * bmf_changes_jobs))
+  [ "$bmf_changes_jobs" -gt 1 ] || return 1
+  while [ "$n" -lt "$want" ] && [ "$depth" -lt 8 ]; do
+    depth=$((depth + 1))
+    find . -mindepth "$depth" -maxdepth "$depth" -type d -print0 >"$1/units" || return 1
+    n=$(tr -cd '\0' <"$1/units" | wc -c)
+    [ "$n" != 0 ] || return 1
+  done
+  [ "$n" -ge "$want" ] || return 1
+  echo "$depth"
+}
+bmf_changes_subtrees() {
+  # bmf_changes_subtrees SINCE MARK WORK JOBS PER: the subtrees under the directories on stdin
+  # (NUL ended), PER to a find, JOBS finds at once, each list into its own WORK/*.part.
+  export -f bmf_changes_find
+  # shellcheck disable=SC2016 # expanded by the bash that xargs starts, from its arguments
+  xargs -0 -r -n "$5" -P "$4" bash -c 'bmf_changes_find "$1" "$2" "${@:4}" -mindepth 1 >"$(mktemp -p "$3" XXXXXXXX.part)"' \
+    bmf-changes "$1" "$2" "$3"
+}
+bmf_changes_split() {
+  # bmf_changes_split SINCE MARK WORK DEPTH: the spool's list from WORK/units (of DEPTH) into
+  # WORK/*.part: their subtrees, `jobs` finds at once, then what lies above them.
+  local since=$1 mark=$2 work=$3 depth=$4 n
+  n=$(tr -cd '\0' <"$work/units" | wc -c)
+  bmf_changes_subtrees "$since" "$mark" "$work" "$bmf_changes_jobs" $(((n + 8 * bmf_changes_jobs - 1) / (8 * bmf_changes_jobs))) \
+    <"$work/units" || return 1
+  bmf_changes_find "$since" "$mark" . -mindepth 1 -maxdepth "$depth" >"$work/top.part" || return 1
+  {#- A directory of DEPTH in the top's list that is no unit: born after they were listed (NUL
+      ended throughout: a name may hold a newline). #}
+  LC_ALL=C sort -zu -- "$work/units" >"$work/units.sorted" || return 1
+  { LC_ALL=C grep -zE "^[0-9]+ \./([^/]*/){$((depth - 1))}[^/]*\$" -- "$work/top.part" || [ "$?" = 1 ]; } |
+    cut -zd ' ' -f 2- | LC_ALL=C sort -zu | LC_ALL=C comm -z -23 - "$work/units.sorted" >"$work/born" || return 1
+  bmf_changes_subtrees "$since" "$mark" "$work" 1 1000 <"$work/born"
+}
 bmf_changes_scan() {
   # bmf_changes_scan SPOOL SECS OUT: every entry of SPOOL changed after SECS into OUT, whole
   # or not at all (a partial list would leave changes out: written aside, renamed when done).
-  local spool=$1 mark=$2 since=$(($2 - bmf_changes_slack)) out=$3
+  local spool=$1 mark=$2 since=$(($2 - bmf_changes_slack)) out=$3 work depth rc=0
   [ -d "$spool" ] || return 0
-  (cd -- "$spool" && find . -mindepth 1 -newerct "@$since" \( -type d -exec stat --printf '%W %n\0' {} + \
-    -o -newerct "@$mark" -printf 'F %p\0' -o -printf 'f %p\0' \)) >"$out.partial" &&
-    mv -f -- "$out.partial" "$out"
+  work=$(mktemp -d) || return 1
+  (
+    cd -- "$spool" || exit 1
+    if depth=$(bmf_changes_units "$work"); then
+      bmf_changes_split "$since" "$mark" "$work" "$depth" || exit 1
+      cat -- "$work"/*.part
+    else
+      bmf_changes_find "$since" "$mark" . -mindepth 1
+    fi
+  ) >"$out.partial" && mv -f -- "$out.partial" "$out" || rc=1
+  rm -rf -- "$work"
+  return "$rc"
 }
