@@ -312,7 +312,7 @@ BMFLEET_PARTS = {"warm mark": "warm pass", "warm target changes": "warm pass", "
                  "count target databases": "count target", "count target spools": "count target",
                  "rebuild indexes on text": "standby", "verified mailboxes": "mailboxes",
                  "record verified messages": "mailboxes", "record verified mailboxes": "mailboxes",
-                 "target changes": "change scans", "origin changes": "change scans",
+                 "target changes": "warm pass", "origin changes": "change scans",
                  "final WAL position": "standby", "promote the standby": "standby",
                  "close the origin's cluster": "standby",
                  "origin mailboxes": "mailboxes", "same mailboxes as the origin": "mailboxes",
