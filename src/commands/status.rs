@@ -98,15 +98,14 @@ const DATABASES_BYTES_PER_SEC: f64 = 2.1676e9 / 68.6;
 
 /// With a warm pass right before the freeze (the role's `journal: warm_pass`), the freeze sends
 /// what changed during that pass (minutes of mail), not the change since the last hot sync,
-/// after both hosts scanned every entry for changes: both grow with the tenant's entries, a
-/// share of a full copy's time. On the large bench tenant (bench/README.md, physical method, 1e6
-/// files): 7.5 s of scans (4.4) and passes (3.1) after a 331.2 s full copy on 2026-12-07 at
-/// 12:11 (0.0227, the bench's day of change ended 10 s before the warm pass, `--settle`); 14.9 s
-/// after 350.0 s that morning, when the bench's compressed day ended inside the slack and the
-/// freeze sent its last seconds again (0.0426). 0.025 kept both runs within a quarter; the
-/// afternoon's runs with the tallies, 7.1 s after 258.6 s and 6.9 s after 320.3 s (0.027 and
-/// 0.022), are kept by `the_large_tenant_runs_are_predicted_within_a_quarter`.
-const WARM_FREEZE_SHARE_OF_FULL_COPY: f64 = 0.025;
+/// after the origin scanned every entry for changes (the target scans before the origin stops):
+/// that scan grows with the tenant's entries, a share of a full copy's time. On the large bench
+/// tenant (bench/README.md, 2026-12-07 18:12, physical method, 1e6 files): 5.85 s from the
+/// origin's stop to the end of the final rsync (the scan 4.4 split over the two cores, beside
+/// the databases' steps; the passes 1.4) after a 316.35 s full copy: 0.0185. In sample, one run:
+/// the day's earlier fits (0.025) had both hosts scan in the downtime and the warm pass's tail
+/// sent again.
+const WARM_FREEZE_SHARE_OF_FULL_COPY: f64 = 0.0185;
 
 /// How the final sync passes over the spools, as the role's `journal:` and the pair's variables
 /// say: change lists (`final_sync_lists`) or a walk, after a warm pass (`warm_pass`) or not.
@@ -163,12 +162,13 @@ fn predict(
 const CHECK_PER_COUNT_SEC: f64 = 0.635;
 
 /// With the warm pass, the check's part once both hosts tallied their spools during it
-/// (roles/bluemind/templates/lib/tally.sh): the target's count after the final rsync scans every
-/// directory's entries (stat of the directories only) and counts again the folders changed since
-/// its tally, per second of the origin's whole count timed at the hot sync. On the large bench
-/// tenant (bench/README.md, 2026-12-07, 15:32 and 15:59): 3.3 s for a count timed at 5.8 s and
-/// 3.0 s for 7.1 s (0.565 and 0.425); their mean. In sample, two runs.
-const TALLY_CHECK_PER_COUNT_SEC: f64 = 0.495;
+/// (roles/bluemind/templates/lib/tally.sh): the target's count after the final rsync stats every
+/// directory it tallied and counts again the folders changed since, then the comparison, per
+/// second of the origin's whole count timed at the hot sync. On the large bench tenant
+/// (bench/README.md, 2026-12-07 18:12): 1.7 s (count 1.6, comparison 0.1) for a count timed at
+/// 7.669 s: 0.22. In sample, one run (the afternoon's 0.495 read every entry of the spools for
+/// the changed folders, and counted the warm rsync's last seconds again).
+const TALLY_CHECK_PER_COUNT_SEC: f64 = 0.22;
 
 /// `p` with its check before cutover from the timed count, when there is one: that count grows
 /// with the tenant's rows and entries, which a full copy's time (the estimate without it) only
@@ -456,13 +456,14 @@ mod tests {
             let error = p.total / measured - 1.0;
             assert!(error.abs() <= 0.25, "lists {lists}: {:.1} s for {measured} s ({p:?})", p.total);
         }
-        // 2026-12-07, the physical method, the warm pass and the tallies (the standby read during
-        // the warm pass, `--settle`): first hot syncs of 258.6 s and 320.3 s, the origin's count
-        // timed at 5,843 and 7,065 ms, 11.0 and 10.55 s of downtime. (The day's earlier runs, 20.3
-        // and 12.6 s, counted every entry at the freeze: a role that is no more.)
-        for (copy, count, measured) in [(258.6, 5.843, 11.0), (320.3, 7.065, 10.55)] {
+        // 2026-12-07 18:12, the physical method, the warm pass and the tallies, the target's scan
+        // before the stop, the changed folders found by a stat of the tallied ones: a first hot
+        // sync of 316.35 s, the origin's count timed at 7,669 ms, 8.12 s of downtime. (The day's
+        // earlier runs, 20.3 to 9.3 s, scanned both hosts in the downtime, read every entry for
+        // the changed folders or counted every entry at the freeze: roles that are no more.)
+        for (copy, count, measured) in [(316.35, 7.669, 8.12)] {
             let p = with_timed_check(
-                predict(&sync(1000.0, copy, 1_002_650), None, 1300.0, Some(0), WARM),
+                predict(&sync(1000.0, copy, 1_002_645), None, 1300.0, Some(0), WARM),
                 Some(count),
                 WARM,
             );

@@ -22,9 +22,9 @@
               against the tally's witness, as the change lists' against their mark's): since then only the
               final rsync wrote there, and rsync writes a file aside and renames it in place,
               links, creates and deletes names, each a change of a directory's ctime.
-    A name created, removed or renamed changes its directory's ctime, by anything: the scans of
-    directories (which stat directories only; find knows the other entries' types from the
-    directory itself) also catch a message lost after the lists, what the check is there for.
+    A name created, removed or renamed changes its directory's ctime, by anything: the stat of
+    every directory the tally holds (bm_tally_moved; not a read of every entry) also catches a
+    message lost after the lists, what the check is there for.
     The lines it prints are bm_counts_spool's, to the byte; verify.sh compares them as it did.
 
     What it proves is what the whole count proved, on the ctime the final rsync already relies
@@ -163,9 +163,9 @@ bm_tally_spool() {
   {#- The directories counted again: every listed entry's, every listed directory, the top, and
       every directory whose ctime is newer than SINCE now: a name created, removed or renamed
       after the list was made (by anything: the final rsync, or what the check is there to
-      catch) is counted too. That scan stats directories only (find knows the other entries'
-      types from the directory itself): a fraction of a whole count. Those the tally never saw
-      (new, moved in) are counted with all they hold, the others one level. #}
+      catch) is counted too (bm_tally_moved: a stat of each directory the tally holds, a
+      fraction of a whole count). Those the tally never saw (new, moved in) are counted with all
+      they hold, the others one level. #}
   {
     printf '%s\n' "$top"
     {
@@ -254,7 +254,9 @@ bm_tally_spools() {
           to a count changes a directory's ctime. The directories changed since the tally began
           are all there is to count again. #}
       [ ! -d "$bm_tally_dir" ] || : >"$changed"
-      since=$(bm_tally_since "$bm_tally_dir/$name") || { echo "$spool: $since" >&2; since=; }
+      if [ -d "$spool" ]; then
+        since=$(bm_tally_since "$bm_tally_dir/$name") || { echo "$spool: $since" >&2; since=; }
+      fi
     fi
     if [ ! -d "$spool" ]; then
       absent=$((absent + 1))
