@@ -461,7 +461,8 @@ mod tests {
         // sync of 316.35 s, the origin's count timed at 7,669 ms, 8.12 s of downtime. (The day's
         // earlier runs, 20.3 to 9.3 s, scanned both hosts in the downtime, read every entry for
         // the changed folders or counted every entry at the freeze: roles that are no more.)
-        for (copy, count, measured) in [(316.35, 7.669, 8.12)] {
+        {
+            let (copy, count, measured) = (316.35, 7.669, 8.12);
             let p = with_timed_check(
                 predict(&sync(1000.0, copy, 1_002_645), None, 1300.0, Some(0), WARM),
                 Some(count),
