@@ -283,6 +283,15 @@ echo "the spool writer did not start" >&2
 exit 1
 "#;
 
+/// The line where `step` (the warm or the final rsync) says what the mail spool's lists held.
+fn list_line(log: &str, step: &str) -> String {
+    let needle = format!("[{step} [/var/spool/cyrus/]] out| changes since the last pass over the spools");
+    log.lines()
+        .find(|l| l.contains(&needle))
+        .unwrap_or_else(|| panic!("no list for {step}: {log}"))
+        .to_string()
+}
+
 /// The number a list line gives before `what` ("... N files on the origin, ...").
 fn count_in(line: &str, what: &str) -> u32 {
     let before = line.split(what).next().unwrap();
@@ -305,14 +314,7 @@ fn the_warm_pass_sends_the_day_while_serving_and_the_freeze_only_what_came_after
     let out = Bmfleet::new().arg("cold-sync").inventory(&inv).run();
     out.code(0);
     let log = log(&out, &p.name);
-    let line = |step: &str| {
-        let needle = format!("[{step} [/var/spool/cyrus/]] out| changes since the last pass over the spools");
-        log.lines()
-            .find(|l| l.contains(&needle))
-            .unwrap_or_else(|| panic!("no list for {step}: {log}"))
-            .to_string()
-    };
-    let (warm, freeze) = (line("warm rsync"), line("final rsync"));
+    let (warm, freeze) = (list_line(&log, "warm rsync"), list_line(&log, "final rsync"));
     // The warm pass sent the day (and the first deliveries), from the lists.
     assert!(count_in(&warm, " files on the origin,") >= 4, "{warm}");
     // The freeze sent what the writer delivered after the warm pass began, from the lists too.
@@ -354,14 +356,7 @@ fn the_warm_rsyncs_own_writes_are_not_listed_again_at_the_freeze() {
     let out = Bmfleet::new().arg("cold-sync").inventory(&inv).run();
     out.code(0);
     let log = log(&out, &p.name);
-    let line = |step: &str| {
-        let needle = format!("[{step} [/var/spool/cyrus/]] out| changes since the last pass over the spools");
-        log.lines()
-            .find(|l| l.contains(&needle))
-            .unwrap_or_else(|| panic!("no list for {step}: {log}"))
-            .to_string()
-    };
-    let (warm, freeze) = (line("warm rsync"), line("final rsync"));
+    let (warm, freeze) = (list_line(&log, "warm rsync"), list_line(&log, "final rsync"));
     assert!(count_in(&warm, " files on the origin,") >= 4, "the warm pass sent the day: {warm}");
     assert!(freeze.contains(" 0 files on the origin, 0 more on the target, 1 directories"), "{freeze}");
     let counted = log
