@@ -177,7 +177,7 @@ fn an_unreachable_host_is_reported_apart_from_failures() {
     let out =
         Bmfleet::new().args(["exec", "--on", "origin", "true"]).inventory(&dir.path().join("inv.yml")).run();
     out.code(4);
-    assert_eq!(out.pair_status("lost"), "unreachable");
+    out.pair_is("lost", "unreachable");
     assert_eq!(std::fs::read_to_string(out.run_dir().join("failed.txt")).unwrap(), "lost\n");
 }
 

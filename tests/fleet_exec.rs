@@ -19,8 +19,8 @@ fn every_step_runs_on_every_pair_and_a_failure_stays_with_its_pair() {
     let out = Bmfleet::new().args(["run"]).arg(engine()).arg("walk").inventory(&inv).run();
     out.code(3);
     let good = &claim.pair(0).name;
-    assert_eq!(out.pair_status(good), "ok");
-    assert_eq!(out.pair_status(&bad), "failed");
+    out.pair_is(good, "ok");
+    out.pair_is(&bad, "failed");
     let summary = out.summary();
     let failed = summary["pairs"].as_array().unwrap().iter().find(|p| p["pair"] == bad.as_str()).unwrap();
     assert_eq!(failed["failed_step"], "walk/maybe fail");
@@ -63,7 +63,7 @@ fn warnings_and_retries() {
     let inv = claim.inventory(&fleet, dir.path(), "", |_| String::new());
     let out = Bmfleet::new().args(["run"]).arg(engine()).arg("warn").inventory(&inv).run();
     out.code(0);
-    assert_eq!(out.pair_status(&claim.pair(0).name), "warning");
+    out.pair_is(&claim.pair(0).name, "warning");
     assert_eq!(
         fleet.sh(&claim.pair(0).origin, "cat /tmp/bmfleet-flaky"),
         "3",
@@ -87,9 +87,9 @@ fn waves_run_in_order_and_max_fail_percent_stops_later_waves() {
         .inventory(&inv)
         .run();
     out.code(3);
-    assert_eq!(out.pair_status(&bad), "failed");
-    assert_eq!(out.pair_status(&claim.pair(1).name), "ok");
-    assert_eq!(out.pair_status(&claim.pair(2).name), "not_run");
+    out.pair_is(&bad, "failed");
+    out.pair_is(&claim.pair(1).name, "ok");
+    out.pair_is(&claim.pair(2).name, "not_run");
     assert!(out.stdout.contains("Later waves not run: 50% of the pairs of wave 1 failed"), "{}", out.stdout);
 
     // Within the limit, every wave runs; wave 2 starts after wave 1 ended.
@@ -100,7 +100,7 @@ fn waves_run_in_order_and_max_fail_percent_stops_later_waves() {
         .inventory(&inv)
         .run();
     out.code(3);
-    assert_eq!(out.pair_status(&claim.pair(2).name), "ok");
+    out.pair_is(&claim.pair(2).name, "ok");
     let events: Vec<serde_json::Value> =
         out.stdout.lines().map(|l| serde_json::from_str(l).expect("JSON lines")).collect();
     let position = |pred: &dyn Fn(&serde_json::Value) -> bool| events.iter().position(pred).unwrap();

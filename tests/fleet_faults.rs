@@ -69,8 +69,8 @@ fn origin_sshd_killed_during_a_hot_sync() {
         runs,
         run: None,
     };
-    assert_eq!(out.pair_status(&bad.name), "failed");
-    assert_eq!(out.pair_status(&good.name), "ok");
+    out.pair_is(&bad.name, "failed");
+    out.pair_is(&good.name, "ok");
     assert!(fleet.verify_spools(&good.origin, &good.target).0);
     fleet.set(&bad.origin, "sshd", "up");
     assert_eq!(origin_fingerprint(&fleet, &bad.origin), before, "the origin was only read");
@@ -110,8 +110,8 @@ fn a_target_whose_link_is_cut_is_unreachable_within_the_keepalive_window() {
         runs,
         run: None,
     };
-    assert_eq!(out.pair_status(&bad.name), "unreachable");
-    assert_eq!(out.pair_status(&good.name), "ok");
+    out.pair_is(&bad.name, "unreachable");
+    out.pair_is(&good.name, "ok");
     assert!(fleet.verify_spools(&good.origin, &good.target).0);
     fleet.set(&bad.target, "link", "up");
     // The target's own watchdog stopped the orphaned rsync and freed the pair's lock: the
@@ -150,7 +150,7 @@ fn a_silent_host_and_a_slow_host_do_not_slow_the_others() {
     let engine = common::repo().join("tests/roles/engine");
     let out = Bmfleet::new().arg("run").arg(&engine).arg("walk").inventory(&inv).run();
     out.code(4);
-    assert_eq!(out.pair_status("silent"), "unreachable");
+    out.pair_is("silent", "unreachable");
     let summary = out.summary();
     let duration = |name: &str| {
         summary["pairs"].as_array().unwrap().iter().find(|p| p["pair"] == name).unwrap()["duration"]
@@ -159,7 +159,7 @@ fn a_silent_host_and_a_slow_host_do_not_slow_the_others() {
     };
     let slow = duration(&claim.pair(1).name);
     for fast in [&claim.pair(0).name, &claim.pair(2).name] {
-        assert_eq!(out.pair_status(fast), "ok");
+        out.pair_is(fast, "ok");
         assert!(
             duration(fast) < 4.0,
             "{fast} took {}s: slowed by the others (the slow pair took {slow}s)",
@@ -214,14 +214,14 @@ fn origin_postgresql_down_and_a_full_target_disk_fail_only_their_pairs() {
         .run();
     fleet.set(&pg_down.origin, "pg", "up");
     out.code(3);
-    assert_eq!(out.pair_status(&pg_down.name), "failed");
+    out.pair_is(&pg_down.name, "failed");
     assert!(
         out.stdout.contains("PostgreSQL refuses bm.ini's credentials"),
         "a clear message:\n{}",
         out.stdout
     );
     assert_eq!(target_dbs(&pg_down.target), before, "the target's databases are untouched");
-    assert_eq!(out.pair_status(&good.name), "ok");
+    out.pair_is(&good.name, "ok");
     let (same, report) = fleet.verify(&good.origin, &good.target);
     assert!(same, "{report}");
 }

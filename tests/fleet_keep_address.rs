@@ -54,7 +54,7 @@ fn keep_address_rewrites_the_origins_address_to_the_targets_and_names_the_dns_re
     let inv = claim.inventory(&fleet, dir.path(), "vars: { cutover_mode: keep-address }", |_| String::new());
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
     out.code(0);
-    assert_eq!(out.pair_status(&p.name), "ok", "{}", out.stdout);
+    out.pair_is(&p.name, "ok");
     let log = pair_log(&out, &p.name);
     // preflight: the one foreign address is rewritten at post, not a warning
     assert!(

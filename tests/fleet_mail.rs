@@ -211,7 +211,7 @@ fn campaign_under_mail_load_loses_nothing_and_keeps_uids_and_flags() {
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
     out.code(0);
     for p in &claim.pairs {
-        assert_eq!(out.pair_status(&p.name), "ok");
+        out.pair_is(&p.name, "ok");
     }
     // a few seconds of mail after the cutover, then everything queued must arrive
     let after = lines(&sent);

@@ -29,7 +29,7 @@ fn migrate_moves_four_pairs_and_verify_passes_for_each() {
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
     out.code(0);
     for (i, p) in claim.pairs.iter().enumerate() {
-        assert_eq!(out.pair_status(&p.name), "ok");
+        out.pair_is(&p.name, "ok");
         // The post phase replayed the console actions on the target, and BlueMind runs there.
         let calls = fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log /etc/bmfleet-sim/api.log");
         assert!(calls.contains(r#""maintenance", "update-fw""#), "{calls}");
@@ -95,8 +95,8 @@ fn a_version_mismatch_is_blocked_in_preflight_while_the_others_complete() {
     let inv = inventory(&fleet, &claim, dir.path());
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
     out.code(3);
-    assert_eq!(out.pair_status(&bad.name), "failed");
-    assert_eq!(out.pair_status(&good.name), "ok");
+    out.pair_is(&bad.name, "failed");
+    out.pair_is(&good.name, "ok");
     let summary = out.summary();
     let bad_report =
         summary["pairs"].as_array().unwrap().iter().find(|p| p["pair"] == bad.name.as_str()).unwrap();
@@ -239,7 +239,7 @@ fn post_reads_the_firewall_task_and_the_core_state_not_exit_codes() {
     // (SettingsHook.java), so the operator is told, and nothing is saved.
     fleet.sh(&p.target, "postconf -e 'mynetworks = 127.0.0.0/8'");
     let out = Bmfleet::new().args(["post"]).inventory(&inv).in_dir(dir.path()).run();
-    assert_eq!(out.pair_status(&p.name), "warning", "{}", out.stdout);
+    out.pair_is(&p.name, "warning");
     let log = out.pair_log(&p.name);
     assert!(log.contains("postfix's mynetworks (127.0.0.0/8) differs from BlueMind's"), "{log}");
     assert!(!fleet.sh(&p.target, "cat /etc/bmfleet-sim/bm-cli.log").contains(r#""sysconf", "set""#));

@@ -90,7 +90,7 @@ fn two_runs_on_one_pair_leave_one_of_them_busy() {
         .inventory(&inv)
         .run();
     second.code(5);
-    assert_eq!(second.pair_status(&p.name), "busy");
+    second.pair_is(&p.name, "busy");
     assert!(second.stdout.contains("another run works on this pair: run "), "{}", second.stdout);
     let first = first.wait_with_output().unwrap();
     assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
@@ -135,14 +135,14 @@ fn until_in_the_past_starts_nothing_and_a_deadline_stops_a_slow_rsync() {
         .in_dir(dir.path())
         .run();
     out.code(6);
-    assert_eq!(out.pair_status(&p.name), "not_run");
+    out.pair_is(&p.name, "not_run");
     assert_eq!(fleet.sh(&p.target, "ls /var/spool/cyrus | wc -l"), "0", "nothing was copied");
 
     let started = Instant::now();
     let out = Bmfleet::new().args(["hot-sync", "--until", "+4s"]).inventory(&inv).in_dir(dir.path()).run();
     out.code(6);
     assert!(started.elapsed() < Duration::from_secs(15), "stopped at the deadline, not at the end");
-    assert_eq!(out.pair_status(&p.name), "stopped");
+    out.pair_is(&p.name, "stopped");
     assert!(out.stdout.contains("stopped at the --until deadline"), "{}", out.stdout);
     let j = journal(dir.path(), &p.name);
     assert!(j["partial_hot_sync"].is_object(), "the journal records a partial hot sync: {j}");

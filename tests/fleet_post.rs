@@ -58,7 +58,7 @@ fn post_proves_each_console_action_on_the_target() {
     });
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
     out.code(3);
-    assert_eq!(out.pair_status(&p.name), "ok", "{}", out.stdout);
+    out.pair_is(&p.name, "ok");
     let log = pair_log(&out, &p.name);
     // Keycloak: every realm, global.virt included, realigned and proven by the repair's log; the
     // target kept its own secrets (RestoreDomains.java), and bj and Keycloak agree on each.
@@ -99,7 +99,7 @@ fn post_proves_each_console_action_on_the_target() {
     knob("postfix-maps.stuck");
     knob("keycloak-repair.fail");
     let out = post();
-    assert_eq!(out.pair_status(&p.name), "warning", "{}", out.stdout);
+    out.pair_is(&p.name, "warning");
     let log = pair_log(&out, &p.name);
     assert!(log.contains("the postfix maps were not rebuilt within 5 s"), "{log}");
     assert!(log.contains("Failed to repair entry"), "{log}");

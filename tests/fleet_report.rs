@@ -76,7 +76,7 @@ fn campaign(fleet: &Fleet) -> Campaign {
     fleet.set(&bad.target, "pg", "down");
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).in_dir(dir.path()).run();
     out.code(3);
-    assert_eq!(out.pair_status(&bad.name), "failed");
+    out.pair_is(&bad.name, "failed");
     let pairs = claim.pairs.iter().map(|p| p.name.clone()).collect();
     let failed = bad.name.clone();
     fleet.set(&bad.target, "pg", "up");

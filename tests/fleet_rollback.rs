@@ -95,7 +95,7 @@ fn a_cold_sync_stopped_by_until_puts_the_origin_back_in_service() {
         "stopped at the deadline, not at the end of the rsync"
     );
     let summary = out.summary();
-    assert_eq!(out.pair_status(&slow.name), "stopped");
+    out.pair_is(&slow.name, "stopped");
     assert!(
         pair_report(&summary, &slow.name)["failed_step"].as_str().unwrap().starts_with("cold-sync/"),
         "{summary}"
@@ -175,7 +175,7 @@ fn a_failure_after_the_cold_sync_rolls_back_and_a_cut_over_pair_is_refused() {
     let out = bmfleet(&["migrate", "--yes", "--limit", &format!("{},{}", failing.name, migrated.name)]).run();
     out.code(3);
     let summary = out.summary();
-    assert_eq!(out.pair_status(&failing.name), "failed");
+    out.pair_is(&failing.name, "failed");
     assert_eq!(pair_report(&summary, &failing.name)["failed_step"], "revoke-trust/revoke on target");
     assert_rolled_back(&fleet, failing, &summary, &state);
     assert_migrated(&fleet, migrated, &summary);
@@ -185,7 +185,7 @@ fn a_failure_after_the_cold_sync_rolls_back_and_a_cut_over_pair_is_refused() {
     // And the pair left waiting now needs a new cold sync: its cutover is blocked.
     let out = bmfleet(&["cutover", "--yes", "--limit", &waiting.name]).run();
     out.code(3);
-    assert_eq!(out.pair_status(&waiting.name), "blocked");
+    out.pair_is(&waiting.name, "blocked");
 
     // Past its point of no return, the journal refuses whatever --force says.
     let target_before = fleet.sh(&migrated.target, "cat /etc/bmfleet-sim/calls.log | wc -l");
@@ -198,7 +198,7 @@ fn a_failure_after_the_cold_sync_rolls_back_and_a_cut_over_pair_is_refused() {
     }
     let out = bmfleet(&["migrate", "--yes", "--from-phase", "hot-sync", "--limit", &migrated.name]).run();
     out.code(3);
-    assert_eq!(out.pair_status(&migrated.name), "blocked");
+    out.pair_is(&migrated.name, "blocked");
     assert_eq!(
         fleet.sh(&migrated.target, "cat /etc/bmfleet-sim/calls.log | wc -l"),
         target_before,

@@ -56,7 +56,7 @@ fn as_written(p: &FleetPair) -> (String, String, String) {
 }
 
 fn assert_migrated(fleet: &Fleet, out: &Outcome, p: &FleetPair) {
-    assert_eq!(out.pair_status(&p.name), "ok", "{}", out.stdout);
+    out.pair_is(&p.name, "ok");
     let (same, report) = fleet.verify(&p.origin, &p.target);
     assert!(same, "{}: {report}", p.name);
     assert!(record(fleet, &p.target, &p.name).contains("stage=live"));

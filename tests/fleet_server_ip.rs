@@ -50,7 +50,7 @@ fn a_target_that_does_not_own_the_origins_t_server_ip_is_warned_in_preflight_and
     let bmfleet = |args: &[&str]| Bmfleet::new().args(args).inventory(&inv).arg("--state-dir").arg(&state);
     let out = bmfleet(&["preflight"]).run();
     out.code(0);
-    assert_eq!(out.pair_status(&p.name), "warning");
+    out.pair_is(&p.name, "warning");
     let log = pair_log(&out, &p.name);
     assert!(
         log.contains(&format!(
@@ -105,7 +105,7 @@ fn a_target_that_took_the_origins_address_starts_with_its_t_server_ip() {
         )),
         "{log}"
     );
-    assert_eq!(out.pair_status(&p.name), "ok");
+    out.pair_is(&p.name, "ok");
     assert_eq!(server_ips(&fleet, &p.target), p.origin_addr);
     assert_eq!(bluemind(&fleet, &p.target), "running");
 }

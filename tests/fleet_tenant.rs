@@ -50,7 +50,7 @@ fn a_small_generated_tenant_with_a_day_of_change_migrates_identical() {
     fleet.mutate(&p.origin);
     let out = Bmfleet::new().args(["migrate", "--yes"]).inventory(&inv).run();
     out.code(0);
-    assert_eq!(out.pair_status(&p.name), "ok");
+    out.pair_is(&p.name, "ok");
     let (same, report) = fleet.verify(&p.origin, &p.target);
     assert!(same, "{}: {report}", p.name);
 }

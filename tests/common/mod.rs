@@ -228,6 +228,17 @@ impl Outcome {
             .expect("status")
             .to_string()
     }
+
+    /// Asserts one pair's status in the summary; else fails with that pair's log (which step
+    /// warned or failed, and what it said: a test's scratch directory is gone once it fails).
+    pub fn pair_is(&self, pair: &str, expected: &str) -> &Self {
+        let status = self.pair_status(pair);
+        if status != expected {
+            let log = std::fs::read_to_string(self.run_dir().join(format!("{pair}.log"))).unwrap_or_default();
+            panic!("pair {pair} is {status}, not {expected}; its log:\n{log}\n{}", self.all_output());
+        }
+        self
+    }
 }
 
 /// Run directories in `runs` (a runs directory: [`Outcome::runs`], what `spawn` returns), oldest
