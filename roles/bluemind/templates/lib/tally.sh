@@ -44,11 +44,34 @@ bm_tally_records() {
       (checked in full there), `f SIZE DIR` another, `d PATH` a directory (with `all`, also
       `r PATH`: counted here whole), `e DIR` anything else; every entry is of DIR, its parent.
       Devices, FIFOs and sockets are not counted (the pulls never copy them: lib/rsync-pull.sh):
-      bm_counts_spool's classification. #}
-  local depth=(-mindepth 1 -maxdepth 1) again=
-  [ "$1" = one ] || depth=(-mindepth 1) again='r %p\0'
+      bm_counts_spool's classification.
+      `serving` is `all` on a host that serves (the warm pass's tally): an entry or a folder
+      removed between its folder's read and its stat or its own read is no error, as mail
+      expunged or a folder deleted under the walk is no reason to give the tally up (find's
+      -ignore_readdir_race covers the stat, not a folder gone before find reads it: findutils
+      4.9 still fails on that, hence the check of what it said). Its removal moved its folder's
+      ctime, past the mark the tally follows: the freeze counts that folder again, and drops
+      what it held. On a stopped host (the freeze's own counts) a name that vanishes still
+      fails: something writes where nothing should, and the spool is counted whole. #}
+  local depth=(-mindepth 1 -maxdepth 1) again= mode=$1 errs rc=0
+  [ "$mode" = one ] || depth=(-mindepth 1) again='r %p\0'
   shift
-  LC_ALL=C find "$@" "${depth[@]}" \( -type b -o -type c -o -type p -o -type s \) -o \
+  if [ "$mode" != serving ]; then
+    bm_tally_find "$@" "${depth[@]}"
+    return
+  fi
+  errs=$(mktemp) || return 1
+  bm_tally_find "$@" -ignore_readdir_race "${depth[@]}" 2>"$errs" || rc=$?
+  {#- Only a name gone, each error on a line of its own (a name with a newline fails). #}
+  if [ "$rc" != 0 ] && { [ ! -s "$errs" ] || LC_ALL=C grep -Ev "^find: '.*': No such file or directory$" -- "$errs" >&2; }; then
+    rm -f -- "$errs"
+    return 1
+  fi
+  rm -f -- "$errs"
+}
+bm_tally_find() {
+  {#- bm_tally_find DIR... OPTION...: bm_tally_records's find (`again` set by it). #}
+  LC_ALL=C find "$@" \( -type b -o -type c -o -type p -o -type s \) -o \
     -type f -name '[0-9]*.' -printf 'm %s %f%h\0' -o -type f -printf 'f %s %h\0' \
     -o -type d -printf "${again}d %p\\0e %h\\0" -o -printf 'e %h\0'
 }
@@ -108,7 +131,7 @@ bm_tally_take() {
       {#- When it began, by this host's clock, and that clock's witness (lib/clock.sh): `BOOT
           OFFSET SECS`. #}
       printf 'tally %s %s %s\n' "$nonce" "$spool" "$(bmf_clock || echo none)"
-      { printf 'r %s\0' "$top"; bm_tally_records all "$top"; } | bm_tally_merge /dev/null
+      { printf 'r %s\0' "$top"; bm_tally_records serving "$top"; } | bm_tally_merge /dev/null
     } >"$out.partial" && mv -f -- "$out.partial" "$out" || return 1
     dirs=$((dirs + $(wc -l <"$out") - 1))
   done
