@@ -138,24 +138,23 @@ bm_tally_take() {
   echo "$dirs directories of the spools tallied"
 }
 bm_tally_moved() {
-  {#- bm_tally_moved TALLY TOP SINCE WORK: `./PATH` (a line each) of every directory under TOP
+  {#- bm_tally_moved TOP SINCE WORK: `./PATH` (a line each) of every directory under TOP
       where a name was created, removed or renamed since SINCE, as a walk of every directory by
-      ctime finds them: each directory TALLY holds whose ctime is newer (a stat each: 51,200 on
-      the bench tenant), and each directory under one of those that TALLY never saw (new or moved
-      in: the directory it was made or moved in changed too, or is itself new). Not a read of
-      every entry of the spool, which a walk is (2.4 s of the target's count on the bench,
-      2026-12-07 17:57). A directory gone (or one above it now a file) is no error: the one it
-      was in changed, and its line goes (bm_tally_merge). A name holding `?` (the tally's newline) cannot be stat'ed from the
-      tally: the spool is walked. #}
-  local tally=$1 top=$2 since=$3 work=$4
-  tail -n +2 -- "$tally" | cut -d ' ' -f 5- >"$work/dirs" || return 1
-  if grep -qF '?' -- "$work/dirs"; then
+      ctime finds them: each directory the tally holds (WORK/known, sorted) whose ctime is newer
+      (a stat each: 51,200 on the bench tenant), and each directory under one of those that the
+      tally never saw (new or moved in: the directory it was made or moved in changed too, or is
+      itself new). Not a read of every entry of the spool, which a walk is (2.4 s of the
+      target's count on the bench, 2026-12-07 17:57). A directory gone (or one above it now a
+      file) is no error: the one it was in changed, and its line goes (bm_tally_merge). A name
+      holding `?` (the tally's newline) cannot be stat'ed from the tally: the spool is walked. #}
+  local top=$1 since=$2 work=$3
+  if grep -qF '?' -- "$work/known"; then
     LC_ALL=C find "$top" -mindepth 1 -type d -newerct "@$since" -printf './%P\0'
     return
   fi
   {#- %Z is whole seconds: a ctime in SINCE's own second counts as newer (more, never less).
       Lines, not NUL ended: no name holds a newline here, and the caller reads lines. #}
-  tr '\n' '\0' <"$work/dirs" | { LC_ALL=C xargs -0 -r stat --printf '%Z %n\n' 2>"$work/stat.err" || [ "$?" = 123 ]; } |
+  tr '\n' '\0' <"$work/known" | { LC_ALL=C xargs -0 -r stat --printf '%Z %n\n' 2>"$work/stat.err" || [ "$?" = 123 ]; } |
     LC_ALL=C awk -v since="$since" '$1 >= since { print substr($0, length($1) + 2) }' >"$work/moved" || return 1
   ! LC_ALL=C grep -Ev ": (No such file or directory|Not a directory)$" -- "$work/stat.err" >&2 || return 1
   {
@@ -164,7 +163,7 @@ bm_tally_moved() {
         still found by the count of its parent, which then counts the spool whole. #}
     tr '\n' '\0' <"$work/moved" |
       LC_ALL=C xargs -0 -r bash -c 'find "$@" -mindepth 1 -maxdepth 1 -type d -print0 2>/dev/null; true' bmf-tally |
-      tr '\0' '\n' | LC_ALL=C sort -u | LC_ALL=C comm -23 - <(LC_ALL=C sort -u -- "$work/dirs")
+      tr '\0' '\n' | LC_ALL=C sort -u | LC_ALL=C comm -23 - "$work/known"
   } | LC_ALL=C awk -v top="$top" '{ print "." substr($0, length(top) + 1) }'
 }
 bm_tally_spool() {
@@ -183,6 +182,8 @@ bm_tally_spool() {
   fi
   [[ $since =~ ^[0-9]+$ ]] || { echo "no time for $spool's changes" >&2; return 1; }
   work=$(mktemp -d) || return 1
+  {#- The directories the tally holds, sorted: what is counted one level, and what is stat'ed. #}
+  tail -n +2 -- "$tally" | cut -d ' ' -f 5- | LC_ALL=C sort -u >"$work/known" || { rm -rf -- "$work"; return 1; }
   {#- The directories counted again: every listed entry's, every listed directory, the top, and
       every directory whose ctime is newer than SINCE now: a name created, removed or renamed
       after the list was made (by anything: the final rsync, or what the check is there to
@@ -193,13 +194,12 @@ bm_tally_spool() {
     printf '%s\n' "$top"
     {
       cat -- "$changed"
-      bm_tally_moved "$tally" "$top" "$since" "$work" || echo "the directories could not be read" >"$work/failed"
+      bm_tally_moved "$top" "$since" "$work" || echo "the directories could not be read" >"$work/failed"
     } | tr '\0' '\n' | LC_ALL=C awk -v top="$top" '
       { p = $0; sub(/\/\.$/, "", p); if (p == "." || substr(p, 1, 2) != "./") next
         p = top substr(p, 2); print p; print substr(p, 1, match(p, /\/[^\/]*$/) - 1) }'
   } | LC_ALL=C sort -u >"$work/listed"
   [ ! -e "$work/failed" ] || { echo "$spool's directories could not be scanned" >&2; rm -rf -- "$work"; return 1; }
-  tail -n +2 -- "$tally" | cut -d ' ' -f 5- | LC_ALL=C sort -u >"$work/known"
   LC_ALL=C comm -12 -- "$work/listed" "$work/known" | tr '\n' '\0' >"$work/one"
   {#- A new directory under another new one is counted with it, once. #}
   LC_ALL=C comm -23 -- "$work/listed" "$work/known" | LC_ALL=C awk '
