@@ -53,7 +53,7 @@ bm_tally_records() {
       ctime, past the mark the tally follows: the freeze counts that folder again, and drops
       what it held. On a stopped host (the freeze's own counts) a name that vanishes still
       fails: something writes where nothing should, and the spool is counted whole. #}
-  local depth=(-mindepth 1 -maxdepth 1) again= mode=$1 errs rc=0
+  local depth=(-mindepth 1 -maxdepth 1) again='' mode=$1 errs rc=0
   [ "$mode" = one ] || depth=(-mindepth 1) again='r %p\0'
   shift
   if [ "$mode" != serving ]; then
