@@ -258,61 +258,40 @@ bm_tally_spools() {
   {#- bm_tally_spools origin|target ORIGIN_CHANGES: bm_counts_spools's lines, each spool's from its
       tally where it can, with what changed since: on the origin its own change list of the
       freeze (lib/changes-scan.sh) and the directories changed since its mark; on the target
-      the directories changed since its tally began. Else counted whole, saying why (stderr).
-      Every spool at once: most are small, and each costs a few dozen processes whatever its
-      size (0.1 s each, one after the other 1.0 of the target's 1.6 s count on the bench). The
-      lines in the spools' order. #}
-  local host=$1 nonce="" since="" spool i=0 n=0 pid out rc=0 pids=() tallied=0 whole=0 absent=0
+      the directories changed since its tally began. Else counted whole, saying why (stderr). #}
+  local host=$1 nonce='' since='' spool name changed out tallied=0 whole=0 absent=0
   read -r nonce since < <(bm_tally_pass "$2") || true
   [ -n "$nonce" ] || echo "no change lists of this freeze against this host's mark: every spool counted whole" >&2
-  out=$(mktemp -d) || return 1
+  out=$(mktemp) || return 1
   for spool in {{ spools | shell_words }}; do
-    n=$((n + 1))
-    bm_tally_one "$host" "$spool" "$nonce" "$since" "$out/$n.kind" >"$out/$n" &
-    pids+=("$!")
-  done
-  for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
-  for ((i = 1; i <= n; i++)); do
-    [ "$rc" != 0 ] || cat -- "$out/$i" || rc=1
-    case $(cat -- "$out/$i.kind" 2>/dev/null) in
-      tallied) tallied=$((tallied + 1)) ;;
-      absent) absent=$((absent + 1)) ;;
-      *) whole=$((whole + 1)) ;;
-    esac
-  done
-  rm -rf -- "$out"
-  [ "$rc" = 0 ] || return 1
-  echo "spools: $tallied counted from the warm pass's tally and what changed since, $whole whole, $absent absent" >&2
-}
-bm_tally_one() {
-  {#- bm_tally_one origin|target SPOOL NONCE SINCE KIND: bm_tally_spools's lines of one spool,
-      and how it was counted written to KIND (tallied, whole or absent). #}
-  local host=$1 spool=$2 nonce=$3 since=$4 kind=$5 name changed
-  name=$(bmf_changes_name "$spool")
-  changed=$bm_tally_dir/$name.changed
-  rm -f -- "$changed"
-  if [ "$host" = origin ]; then
-    [ -z "$nonce" ] || [ ! -f "$bmf_changes_dir/$nonce/$name.list0" ] || [ ! -d "$bm_tally_dir" ] ||
-      cut -zd ' ' -f 2- <"$bmf_changes_dir/$nonce/$name.list0" >"$changed" || rm -f -- "$changed"
-  else
-    {#- The stopped target: since its tally nothing but bmfleet's final rsync wrote its spools,
-        and rsync writes every file aside and renames it in place (no --inplace, --append nor
-        --partial: lib/rsync-pull.sh), links, creates and deletes names: every change it makes
-        to a count changes a directory's ctime. The directories changed since the tally began
-        are all there is to count again. #}
-    [ ! -d "$bm_tally_dir" ] || : >"$changed"
-    if [ -d "$spool" ]; then
-      since=$(bm_tally_since "$bm_tally_dir/$name") || { echo "$spool: $since" >&2; since=; }
+    name=$(bmf_changes_name "$spool")
+    changed=$bm_tally_dir/$name.changed
+    rm -f -- "$changed"
+    if [ "$host" = origin ]; then
+      [ -z "$nonce" ] || [ ! -f "$bmf_changes_dir/$nonce/$name.list0" ] || [ ! -d "$bm_tally_dir" ] ||
+        cut -zd ' ' -f 2- <"$bmf_changes_dir/$nonce/$name.list0" >"$changed" || rm -f -- "$changed"
+    else
+      {#- The stopped target: since its tally nothing but bmfleet's final rsync wrote its spools,
+          and rsync writes every file aside and renames it in place (no --inplace, --append nor
+          --partial: lib/rsync-pull.sh), links, creates and deletes names: every change it makes
+          to a count changes a directory's ctime. The directories changed since the tally began
+          are all there is to count again. #}
+      [ ! -d "$bm_tally_dir" ] || : >"$changed"
+      if [ -d "$spool" ]; then
+        since=$(bm_tally_since "$bm_tally_dir/$name") || { echo "$spool: $since" >&2; since=; }
+      fi
     fi
-  fi
-  if [ ! -d "$spool" ]; then
-    echo absent >"$kind"
-    bm_counts_spool "$spool"
-  elif [ -n "$nonce" ] && bm_tally_spool "$spool" "$nonce" "$since" "$changed" >"$kind.lines"; then
-    echo tallied >"$kind"
-    cat -- "$kind.lines"
-  else
-    echo whole >"$kind"
-    bm_counts_spool "$spool"
-  fi
+    if [ ! -d "$spool" ]; then
+      absent=$((absent + 1))
+      bm_counts_spool "$spool"
+    elif [ -n "$nonce" ] && bm_tally_spool "$spool" "$nonce" "$since" "$changed" >"$out"; then
+      tallied=$((tallied + 1))
+      cat -- "$out"
+    else
+      whole=$((whole + 1))
+      bm_counts_spool "$spool" || { rm -f -- "$out"; return 1; }
+    fi
+  done
+  rm -f -- "$out"
+  echo "spools: $tallied counted from the warm pass's tally and what changed since, $whole whole, $absent absent" >&2
 }
