@@ -9,9 +9,10 @@
 
 use super::*;
 
-const LIBS: [&str; 5] = [
+const LIBS: [&str; 6] = [
     "templates/lib/clock.sh",
     "templates/lib/changes.sh",
+    "templates/lib/changes-folders.sh",
     "templates/lib/bm-ini.sh",
     "templates/lib/counts.sh",
     "templates/lib/tally.sh",
@@ -20,6 +21,17 @@ const LIBS: [&str; 5] = [
 /// The role's libraries and `body` (a shell template including them), rendered with `spools`
 /// under `dir` and the role's other values, run by bash: (status, stdout, stderr).
 pub(super) fn run(dir: &Path, spools: &[String], body: &str) -> (bool, String, String) {
+    run_with(dir, spools, &[], body)
+}
+
+/// `run`, with `write_once` the spools whose message files are written once (role.yml
+/// `write_once_messages`).
+pub(super) fn run_with(
+    dir: &Path,
+    spools: &[String],
+    write_once: &[String],
+    body: &str,
+) -> (bool, String, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("roles/bluemind");
     let mut batch: Vec<(String, String, TemplateSource)> = LIBS
         .iter()
@@ -36,6 +48,7 @@ pub(super) fn run(dir: &Path, spools: &[String], body: &str) -> (bool, String, S
     ctx.insert("work_dir", &dir.join("work").display().to_string());
     ctx.insert("spools", spools);
     ctx.insert("final_rsync_slack", &0);
+    ctx.insert("write_once_messages", write_once);
     ctx.insert("bm_ini", "/nonexistent/bm.ini");
     ctx.insert("volatile_tables", &Vec::<String>::new());
     ctx.insert("databases", &Vec::<String>::new());

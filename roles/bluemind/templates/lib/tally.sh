@@ -38,6 +38,16 @@
     counts everything (templates/post/).
 -#}
 bm_tally_dir={{ work_dir }}/tally
+bm_tally_write_once() {
+  {#- bm_tally_write_once SPOOL: are SPOOL's message files (Cyrus's `NUMBER.`, BlueMind 5's
+      `SHA1.zst`) written once, never changed in place after (role.yml `write_once_messages`,
+      with the sources that say so)? #}
+  local once
+  for once in {{ write_once_messages | shell_words }}; do
+    [ "$once" != "$1" ] || return 0
+  done
+  return 1
+}
 bm_tally_records() {
   {#- bm_tally_records one|all DIR...: a record per entry under each DIR (one level, or all), NUL
       ended, for bm_tally_merge: `m SIZE NAME/DIR` a regular file whose name may be a message's
@@ -69,11 +79,14 @@ bm_tally_records() {
   fi
   rm -f -- "$errs"
 }
+bm_tally_side=() bm_tally_side_file=()
 bm_tally_find() {
-  {#- bm_tally_find DIR... OPTION...: bm_tally_records's find (`again` set by it). #}
-  LC_ALL=C find "$@" \( -type b -o -type c -o -type p -o -type s \) -o \
-    -type f -name '[0-9]*.' -printf 'm %s %f%h\0' -o -type f -printf 'f %s %h\0' \
-    -o -type d -printf "${again}d %p\\0e %h\\0" -o -printf 'e %h\0'
+  {#- bm_tally_find DIR... OPTION...: bm_tally_records's find (`again` set by it), each regular
+      file also given to bm_tally_side_file's actions, each other non-directory to
+      bm_tally_side's: none but on the origin's tally (bm_tally_take). #}
+  LC_ALL=C find "$@" \( -type b -o -type c -o -type p -o -type s \) "${bm_tally_side[@]}" \
+    -o -type f "${bm_tally_side_file[@]}" \( -name '[0-9]*.' -printf 'm %s %f%h\0' -o -printf 'f %s %h\0' \) \
+    -o -type d -printf "${again}d %p\\0e %h\\0" -o "${bm_tally_side[@]}" -printf 'e %h\0'
 }
 bm_tally_merge() {
   {#- bm_tally_merge TALLY < records: tally lines. Every directory named by an `r` record gets its
@@ -96,9 +109,17 @@ bm_tally_merge() {
     $1 == "d" { child[substr($0, 3)]; next }
     $1 == "r" { again[substr($0, 3)]; next }
     END {
-      for (k in old) if (!(k in again) && !(k in child) && (parent(k) in again)) gone[k]
+      for (k in old) if (!(k in again) && !(k in child) && (parent(k) in again)) { gone[k]; g[++ngone] = k "/" }
+      {#- A line goes with its folder gone or one above it. Few gone (the usual freeze: none),
+          each line is checked against them; many, by walking up its path (a regex a level,
+          for each of the bench tenant's 51,200 folders). #}
       for (k in old) {
         if (k in again) continue
+        if (ngone <= 16) {
+          for (i = 1; i <= ngone && !(k in gone) && index(k, g[i]) != 1; i++) ;
+          if (i > ngone) print old[k], k
+          continue
+        }
         for (a = k; a != "" && !(a in gone); a = parent(a)) ;
         if (a == "") print old[k], k
       }
@@ -118,15 +139,33 @@ bm_tally_lines() {
     END { printf "spool %s entries %d files %d bytes %.0f\n", spool, e + f, f, b }'
 }
 bm_tally_take() {
-  {#- bm_tally_take NONCE: every spool's tally, whole or not at all, headed by the nonce of the
-      mark it follows. Prints how many directories. #}
-  local nonce=$1 spool top out dirs=0
+  {#- bm_tally_take NONCE [origin [LISTS]]: every spool's tally, whole or not at all, headed by
+      the nonce of the mark it follows. Prints how many directories. The origin's also keeps,
+      beside each tally, what the freeze's change scan reads instead of every entry's ctime
+      (lib/changes-folders.sh): TALLY.inodes, every non-directory's `DEVICE:INODE ./PATH` (NUL
+      ended); TALLY.watch, every non-directory's `./PATH` but the write-once message files';
+      TALLY.recent, the files of the warm pass's own change list (lib/changes.sh, the nonce
+      LISTS), when there is one. #}
+  local nonce=$1 host=${2-} lists=${3-} spool top out dirs=0
   umask 077
   rm -rf -- "$bm_tally_dir"
   mkdir -p -- "$bm_tally_dir" || return 1
   for spool in {{ spools | shell_words }}; do
     [ -d "$spool" ] || continue
     top=${spool%/} out=$bm_tally_dir/$(bmf_changes_name "$spool")
+    bm_tally_side=() bm_tally_side_file=()
+    if [ "$host" = origin ]; then
+      bm_tally_side=(-fprintf "$out.inodes" '%D:%i ./%P\0' -fprintf "$out.watch" './%P\0')
+      bm_tally_side_file=("${bm_tally_side[@]}")
+      if bm_tally_write_once "$spool"; then
+        bm_tally_side_file=(-fprintf "$out.inodes" '%D:%i ./%P\0'
+          \( -name '[0-9]*.' ! -name '*[!0-9]*.' -o -name "$(printf '[0-9a-f]%.0s' {1..40}).zst" -o -fprintf "$out.watch" './%P\0' \))
+      fi
+      if [[ $lists =~ ^[0-9a-f]{32}$ && -f $bmf_changes_dir/$lists/$(bmf_changes_name "$spool").list0 ]]; then
+        { grep -z '^[fF] \./' -- "$bmf_changes_dir/$lists/$(bmf_changes_name "$spool").list0" || [ "$?" = 1 ]; } |
+          cut -zc3- >"$out.recent" || return 1
+      fi
+    fi
     {
       {#- When it began, by this host's clock, and that clock's witness (lib/clock.sh): `BOOT
           OFFSET SECS`. #}
@@ -141,30 +180,38 @@ bm_tally_moved() {
   {#- bm_tally_moved TOP SINCE WORK: `./PATH` (a line each) of every directory under TOP
       where a name was created, removed or renamed since SINCE, as a walk of every directory by
       ctime finds them: each directory the tally holds (WORK/known, sorted) whose ctime is newer
-      (a stat each: 51,200 on the bench tenant), and each directory under one of those that the
-      tally never saw (new or moved in: the directory it was made or moved in changed too, or is
-      itself new). Not a read of every entry of the spool, which a walk is (2.4 s of the
-      target's count on the bench, 2026-12-07 17:57). A directory gone (or one above it now a
-      file) is no error: the one it was in changed, and its line goes (bm_tally_merge). A name
-      holding `?` (the tally's newline) cannot be stat'ed from the tally: the spool is walked. #}
+      (bm_tally_stat_known), and each directory under one of those that the tally never saw
+      (bm_tally_unseen). Not a read of every entry of the spool, which a walk is (2.4 s of the
+      target's count on the bench, 2026-12-07 17:57). A name holding `?` (the tally's newline)
+      cannot be stat'ed from the tally: the spool is walked. #}
   local top=$1 since=$2 work=$3
   if grep -qF '?' -- "$work/known"; then
     LC_ALL=C find "$top" -mindepth 1 -type d -newerct "@$since" -printf './%P\0'
     return
   fi
-  {#- %Z is whole seconds: a ctime in SINCE's own second counts as newer (more, never less).
-      Lines, not NUL ended: no name holds a newline here, and the caller reads lines. #}
+  bm_tally_stat_known "$since" "$work" || return 1
+  { cat -- "$work/moved" && bm_tally_unseen "$work"; } |
+    LC_ALL=C awk -v top="$top" '{ print "." substr($0, length(top) + 1) }'
+}
+bm_tally_stat_known() {
+  {#- bm_tally_stat_known SINCE WORK: WORK/moved, each directory of WORK/known (a line each, no
+      `?`) whose ctime is newer than SINCE: a stat each (51,200 on the bench tenant). A
+      directory gone (or one above it now a file) is no error: the one it was in changed, and
+      its line goes (bm_tally_merge). %Z is whole seconds: a ctime in SINCE's own second counts
+      as newer (more, never less). #}
+  local since=$1 work=$2
   tr '\n' '\0' <"$work/known" | { LC_ALL=C xargs -0 -r stat --printf '%Z %n\n' 2>"$work/stat.err" || [ "$?" = 123 ]; } |
     LC_ALL=C awk -v since="$since" '$1 >= since { print substr($0, length($1) + 2) }' >"$work/moved" || return 1
-  ! LC_ALL=C grep -Ev ": (No such file or directory|Not a directory)$" -- "$work/stat.err" >&2 || return 1
-  {
-    cat -- "$work/moved"
-    {#- The directories under those that the tally never saw. One missed here (unreadable) is
-        still found by the count of its parent, which then counts the spool whole. #}
-    tr '\n' '\0' <"$work/moved" |
-      LC_ALL=C xargs -0 -r bash -c 'find "$@" -mindepth 1 -maxdepth 1 -type d -print0 2>/dev/null; true' bmf-tally |
-      tr '\0' '\n' | LC_ALL=C sort -u | LC_ALL=C comm -23 - "$work/known"
-  } | LC_ALL=C awk -v top="$top" '{ print "." substr($0, length(top) + 1) }'
+  ! LC_ALL=C grep -Ev ": (No such file or directory|Not a directory)$" -- "$work/stat.err" >&2
+}
+bm_tally_unseen() {
+  {#- bm_tally_unseen WORK: the directories under those of WORK/moved that WORK/known never
+      saw (new or moved in: the directory it was made or moved in changed too, or is itself
+      new), a line each. One missed here (unreadable) is still found by the count of its
+      parent, which then counts the spool whole. #}
+  tr '\n' '\0' <"$1/moved" |
+    LC_ALL=C xargs -0 -r bash -c 'find "$@" -mindepth 1 -maxdepth 1 -type d -print0 2>/dev/null; true' bmf-tally |
+    tr '\0' '\n' | LC_ALL=C sort -u | LC_ALL=C comm -23 - "$1/known"
 }
 bm_tally_spool() {
   {#- bm_tally_spool SPOOL NONCE SINCE CHANGED: SPOOL's count lines (bm_counts_spool's) from its
