@@ -101,11 +101,12 @@ const DATABASES_BYTES_PER_SEC: f64 = 2.1676e9 / 68.6;
 /// after the origin's change scan, which reads the ctime of every folder and every file but the
 /// write-once messages (roles/bluemind/templates/lib/changes-folders.sh): that scan still grows
 /// with the tenant's folders and files, a share of a full copy's time. On the large bench tenant
-/// (bench/README.md, 2026-12-08 00:07, physical method, 1e6 files): 4.34 s from the origin's
-/// stop to the end of the final rsync (the scan 3.3, beside the databases' steps; the passes
-/// 1.1) after a 322.61 s full copy: 0.0135. In sample, one run (0.0185 when the scan read every
-/// entry's ctime, 2026-12-07 18:12).
-const WARM_FREEZE_SHARE_OF_FULL_COPY: f64 = 0.0135;
+/// (bench/README.md, 2026-12-08, physical method, 1e6 files): from the origin's stop to the end
+/// of the final rsync, 4.34 s after a 322.61 s full copy (00:07: the scan 3.3 beside the
+/// databases' steps, the passes 1.1) and 3.64 s after 324.61 s (00:42: the scan's reads split
+/// across the cores, 2.7): 0.0135 and 0.0112, their mean. In sample, two runs (0.0185 when the
+/// scan read every entry's ctime, 2026-12-07 18:12).
+const WARM_FREEZE_SHARE_OF_FULL_COPY: f64 = 0.0123;
 
 /// How the final sync passes over the spools, as the role's `journal:` and the pair's variables
 /// say: change lists (`final_sync_lists`) or a walk, after a warm pass (`warm_pass`) or not.
@@ -165,9 +166,10 @@ const CHECK_PER_COUNT_SEC: f64 = 0.635;
 /// (roles/bluemind/templates/lib/tally.sh): the target's count after the final rsync stats every
 /// directory it tallied and counts again the folders changed since, then the comparison, per
 /// second of the origin's whole count timed at the hot sync. On the large bench tenant
-/// (bench/README.md, 2026-12-08 00:07): 0.99 s (count 0.9, comparison 0.1) for a count timed at
-/// 4.877 s: 0.20. In sample, one run (0.22 on 2026-12-07 18:12, before the count's merge skipped
-/// its walk up every folder's path when no folder was gone).
+/// (bench/README.md, 2026-12-08): 0.99 s (count 0.9, comparison 0.1) for a count timed at
+/// 4.877 s (00:07), 0.95 s for 4.547 s (00:42): 0.20 and 0.21. In sample, two runs (0.22 on
+/// 2026-12-07 18:12, before the count's merge skipped its walk up every folder's path when no
+/// folder was gone).
 const TALLY_CHECK_PER_COUNT_SEC: f64 = 0.20;
 
 /// `p` with its check before cutover from the timed count, when there is one: that count grows
